@@ -1,0 +1,1 @@
+"""The master file: models, database access, fixtures, derived account state."""

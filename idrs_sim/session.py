@@ -1,0 +1,322 @@
+"""The IDRS host side of one terminal: sign-on, command dispatch, paging and the audit trail.
+
+`IdrsSession` is the `Host` every front end talks to (in-process `Terminal`, TN3270
+server).  It keeps its own copy of the screen it last sent, merges the modified fields
+of each AID event into it (as a 3270 application does), reads the command from the
+screen, runs the command code's handler in one unit of work and answers with the next
+screen.  Every AID key leaves an audit record.  Nothing raises to the terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from . import commands
+from .cc.base import Cleared, Context, Display, Refusal, Reply, TerminalState
+from .cc.parse import ParseError, parse_command
+from .masterfile.db import MasterFile
+from .masterfile.models import AuditRecord, Employee
+from .masterfile.security import verify_password
+from .screenmap import load_map
+from .terminal.aid import Aid, AidEvent
+from .terminal.screen import COLS, ROWS, SIZE, Screen, address
+
+log = logging.getLogger(__name__)
+
+MAX_SIGNON_FAILURES = 3
+INVALID_COMMAND_CODE = "INVALID COMMAND CODE"
+UNAUTHORIZED = "UNAUTHORIZED COMMAND CODE"
+
+
+@dataclass
+class _Pages:
+    screens: list[Screen] = field(default_factory=list)
+    index: int = 0
+
+
+class IdrsSession:
+    """One terminal's conversation with the simulated IDRS host."""
+
+    def __init__(self, mf: MasterFile, terminal_id: str = "TERM01") -> None:
+        self.mf = mf
+        self.terminal_id = terminal_id
+        self.employee_idrs: str | None = None
+        self.state = TerminalState()
+        self.screen = self._signon_screen("ENTER EMPLOYEE NUMBER AND PASSWORD")
+        self._pages = _Pages()
+        self._marks: list[int] = []  # positions where this host wrote an error asterisk
+
+    # ---- Host protocol --------------------------------------------------
+    def first_screen(self) -> Screen:
+        return self.screen.copy()
+
+    def handle(self, event: AidEvent) -> Screen:
+        """Answer one AID key with the next screen; errors become line-24 messages."""
+        self._merge(event)
+        try:
+            if self.employee_idrs is None:
+                reply_screen = self._handle_signon(event)
+            else:
+                reply_screen = self._handle_signed_on(event)
+        except Exception:  # a defect must never reach the terminal as a traceback
+            log.exception("host error on %s", event.aid)
+            reply_screen = self._with_message(self.screen, "SYSTEM ERROR - REQUEST NOT PROCESSED")
+        self.screen = reply_screen
+        return reply_screen.copy()
+
+    @property
+    def signed_on(self) -> bool:
+        return self.employee_idrs is not None
+
+    # ---- input merge ----------------------------------------------------
+    def _merge(self, event: AidEvent) -> None:
+        """Apply what the terminal sent to our copy of the screen (Read Modified semantics)."""
+        scr = self.screen.copy()
+        for pos in self._marks:  # our own error asterisks are not user input
+            if scr.chars[pos] == "*" and not scr.is_attribute(pos):
+                scr.chars[pos] = " "
+        self._marks = []
+        if event.unformatted is not None and not scr.formatted:
+            text = event.unformatted[:SIZE].ljust(SIZE)
+            scr.chars = list(text)
+        else:
+            for addr, text in event.modified.items():
+                fld = scr.fields.get(addr)
+                if fld is not None and not fld.protected:
+                    scr.set_text(fld, text)
+        scr.cursor = event.cursor % SIZE
+        self.screen = scr
+
+    # ---- sign-on ----------------------------------------------------------
+    def _signon_screen(self, message: str) -> Screen:
+        clock = self.mf.clock
+        values = {"date": clock.today().strftime("%m/%d/%Y"), "cycle": clock.cycle, "terminal": self.terminal_id}
+        return load_map("signon").render(values, message=message)
+
+    def _handle_signon(self, event: AidEvent) -> Screen:
+        if event.aid is Aid.CLEAR or event.aid is not Aid.ENTER:
+            return self._signon_screen("ENTER EMPLOYEE NUMBER AND PASSWORD")
+        values = self.screen.values()
+        number = values.get("EMPLOYEE-NO", "").strip()
+        password = values.get("PASSWORD", "")
+        with self.mf.unit_of_work() as db:
+            emp = db.get(Employee, number) if number.isdigit() and len(number) == 10 else None
+            if emp is None:
+                self._audit(db, event, None, None, outcome="SIGN-ON REJECTED: UNKNOWN EMPLOYEE NUMBER", violation=True)
+                return self._signon_error("INVALID EMPLOYEE NUMBER", "EMPLOYEE-NO")
+            if emp.locked:
+                self._audit(db, event, emp.idrs, None, outcome="SIGN-ON REJECTED: LOCKED", violation=True)
+                return self._signon_error("EMPLOYEE NUMBER LOCKED - SEE YOUR MANAGER", "EMPLOYEE-NO")
+            if not verify_password(password, emp.password_hash):
+                emp.failed_signons += 1
+                if emp.failed_signons >= MAX_SIGNON_FAILURES:
+                    emp.locked = True
+                    msg = "INVALID PASSWORD - EMPLOYEE NUMBER NOW LOCKED"
+                else:
+                    left = MAX_SIGNON_FAILURES - emp.failed_signons
+                    msg = f"INVALID PASSWORD - {left} ATTEMPT{'S' if left > 1 else ''} REMAINING"
+                self._audit(db, event, emp.idrs, None, outcome=f"SIGN-ON REJECTED: {msg}", violation=True)
+                return self._signon_error(msg, "PASSWORD")
+            emp.failed_signons = 0
+            self.employee_idrs = emp.idrs
+            self._audit(db, event, emp.idrs, "SINON", outcome="SIGN-ON COMPLETED")
+            return self._cleared(f"SIGN-ON COMPLETED - {emp.name} {emp.idrs}")
+
+    def _signon_error(self, message: str, field_name: str) -> Screen:
+        scr = self._signon_screen(message)
+        keep = self.screen.field_named("EMPLOYEE-NO")
+        fld = scr.field_named("EMPLOYEE-NO")
+        if keep is not None and fld is not None and field_name != "EMPLOYEE-NO":
+            scr.set_text(fld, self.screen.text_of(keep))
+        target = scr.field_named(field_name)
+        if target is not None:
+            self._mark_after(scr, target)
+            scr.cursor = (target.addr + 1) % SIZE
+        return scr
+
+    def sign_off(self, message: str = "SIGN-OFF COMPLETED") -> Screen:
+        """End the signed-on session: the screen is cleared back to sign-on."""
+        self.employee_idrs = None
+        self.state = TerminalState()
+        self._pages = _Pages()
+        self.screen = self._signon_screen(message)
+        return self.screen.copy()
+
+    # ---- signed on ---------------------------------------------------------
+    def _handle_signed_on(self, event: AidEvent) -> Screen:
+        aid = event.aid
+        if aid is Aid.CLEAR:
+            self._pages = _Pages()
+            with self.mf.unit_of_work() as db:
+                self._audit(db, event, self.employee_idrs, None, outcome="CLEAR")
+            return self._cleared("")
+        if aid in (Aid.PF7, Aid.PF8):
+            return self._page(event, forward=aid is Aid.PF8)
+        if aid is not Aid.ENTER:
+            with self.mf.unit_of_work() as db:
+                self._audit(db, event, self.employee_idrs, None, outcome="KEY NOT ACTIVE")
+            return self._with_message(self.screen, f"{aid.value} KEY NOT ACTIVE ON THIS SCREEN")
+        return self._enter(event)
+
+    def _command_lines(self) -> list[str]:
+        """The typed input: the whole unformatted screen, or the command line of a formatted one."""
+        scr = self.screen
+        if not scr.formatted:
+            lines = [scr.row_text(r).rstrip() for r in range(1, ROWS)]
+            while lines and not lines[-1]:
+                lines.pop()
+            return lines
+        cmd = scr.field_named("COMMAND")
+        return [scr.text_of(cmd)] if cmd is not None else [""]
+
+    def _enter(self, event: AidEvent) -> Screen:
+        lines = self._command_lines()
+        if not any(line.strip() for line in lines):
+            return self._with_message(self.screen, "ENTER A COMMAND CODE")
+        parsed = parse_command(lines)
+        with self.mf.unit_of_work() as db:
+            emp = db.get(Employee, self.employee_idrs)
+            assert emp is not None
+            if isinstance(parsed, ParseError):
+                self._audit(db, event, emp.idrs, _first_word(lines[0]), outcome=parsed.literal)
+                return self._refuse(Refusal(parsed.literal, marks=[(parsed.line, parsed.col, parsed.col)]))
+            code = parsed.code
+            definition = commands.definitions().get(code)
+            handler = commands.handler_for(code)
+            if definition is None or handler is None:
+                self._audit(db, event, emp.idrs, code, parsed, outcome=INVALID_COMMAND_CODE)
+                return self._refuse(Refusal(INVALID_COMMAND_CODE, marks=[_span(parsed, "code")]))
+            if not definition.allows(emp.roles or []):
+                self._audit(db, event, emp.idrs, code, parsed, outcome=UNAUTHORIZED, violation=True)
+                return self._refuse(Refusal(UNAUTHORIZED, marks=[_span(parsed, "code")]))
+            ctx = Context(self.mf, db, emp, self.terminal_id, self.state, parsed, self.screen.values())
+            try:
+                with db.begin_nested():
+                    reply = handler(ctx)
+            except Exception:
+                log.exception("handler %s failed", code)
+                reply = Refusal("SYSTEM ERROR - REQUEST NOT PROCESSED")
+            message = _reply_message(reply)
+            self._audit(db, event, emp.idrs, code, parsed, outcome=ctx.outcome or message or code,
+                        violation=getattr(reply, "violation", False))
+            if code == "SINOF" and isinstance(reply, Cleared):
+                return self.sign_off(reply.message or "SIGN-OFF COMPLETED")
+            self.state.last_code = code
+        return self._show(reply)
+
+    # ---- replies -> screens --------------------------------------------
+    def _show(self, reply: Reply) -> Screen:
+        if isinstance(reply, Refusal):
+            return self._refuse(reply)
+        if isinstance(reply, Cleared):
+            self._pages = _Pages()
+            return self._cleared(reply.message)
+        smap = load_map(reply.map)
+        continued = reply.continued
+        if continued is None and smap.list_rows:
+            continued = f"{self.state.last_code or reply.map} CONTINUED BELOW"
+        screens = smap.pages(reply.values, reply.lines, continued or "", reply.message)
+        self._pages = _Pages(screens, 0)
+        return screens[0].copy()
+
+    def _page(self, event: AidEvent, forward: bool) -> Screen:
+        pages = self._pages
+        with self.mf.unit_of_work() as db:
+            self._audit(db, event, self.employee_idrs, self.state.last_code, outcome="PAGE")
+        if len(pages.screens) <= 1:
+            return self._with_message(self.screen, "NO MORE PAGES")
+        nxt = pages.index + (1 if forward else -1)
+        if not 0 <= nxt < len(pages.screens):
+            return self._with_message(self.screen, "LAST PAGE DISPLAYED" if forward else "FIRST PAGE DISPLAYED")
+        pages.index = nxt
+        return pages.screens[nxt].copy()
+
+    def _refuse(self, refusal: Refusal) -> Screen:
+        """The user's own screen, `*` right of each bad element, cursor on the first, line 24."""
+        scr = self._with_message(self.screen, refusal.message)
+        first_cursor: int | None = None
+        for name in refusal.fields:
+            fld = scr.field_named(name)
+            if fld is None:
+                continue
+            self._mark_after(scr, fld)
+            if first_cursor is None:
+                first_cursor = (fld.addr + 1) % SIZE
+        for row, start, end in refusal.marks:
+            row = min(max(row, 1), ROWS - 1)
+            star_col = min(max(end + 1, 1), COLS)
+            pos = address(row, star_col)
+            if not scr.is_attribute(pos):
+                scr.chars[pos] = "*"
+                self._marks.append(pos)
+            if first_cursor is None:
+                first_cursor = address(row, min(max(start, 1), COLS))
+        if first_cursor is not None:
+            scr.cursor = first_cursor
+        return scr
+
+    def _mark_after(self, scr: Screen, fld) -> None:  # type: ignore[no-untyped-def]
+        data = scr.data_addresses(fld)
+        if not data:
+            return
+        after = (data[-1] + 2) % SIZE  # past the attribute that ends the field
+        if not scr.is_attribute(after) and (scr.field_at(after) is None or scr.field_at(after).protected):
+            scr.chars[after] = "*"
+            self._marks.append(after)
+
+    def _with_message(self, screen: Screen, message: str) -> Screen:
+        scr = screen.copy()
+        msg_field = scr.field_named("MESSAGE")
+        if msg_field is not None:
+            scr.set_text(msg_field, message)
+        else:
+            base = address(ROWS, 1)
+            for i in range(COLS):
+                if not scr.is_attribute(base + i):
+                    scr.chars[base + i] = message[i] if i < len(message) else " "
+        return scr
+
+    def _cleared(self, message: str) -> Screen:
+        scr = Screen.unformatted()
+        return self._with_message(scr, message)
+
+    # ---- audit ---------------------------------------------------------------
+    def _audit(self, db, event: AidEvent, idrs: str | None, code: str | None, cmd=None,  # type: ignore[no-untyped-def]
+               outcome: str | None = None, violation: bool = False) -> None:
+        """Append one audit record (every AID key leaves one; passwords never appear)."""
+        db.add(AuditRecord(
+            at=self.mf.clock.now(),
+            idrs=idrs,
+            terminal=self.terminal_id,
+            aid=event.aid.value,
+            command=(code or "")[:8] or None,
+            tin=getattr(cmd, "tin", None),
+            mft=getattr(cmd, "mft", None),
+            period=getattr(cmd, "period", None),
+            outcome=(outcome or "")[:80] or None,
+            violation=violation,
+        ))
+
+
+def _reply_message(reply: Reply) -> str:
+    return reply.message if hasattr(reply, "message") else ""
+
+
+def _first_word(line: str) -> str | None:
+    word = line.strip().split(" ")[0][:5].upper() if line.strip() else ""
+    return word or None
+
+
+def _span(cmd, name: str) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    spans = getattr(cmd, "spans", None) or {}
+    if name in spans:
+        return spans[name]
+    return (1, 1, 5)
+
+
+def employees(mf: MasterFile) -> list[Employee]:
+    with mf.reading() as db:
+        return list(db.scalars(select(Employee).order_by(Employee.idrs)))

@@ -27,6 +27,7 @@ from .terminal.screen import COLS, ROWS, SIZE, Screen, address
 log = logging.getLogger(__name__)
 
 MAX_SIGNON_FAILURES = 3
+IDLE_TIMEOUT_MINUTES = 15  # IRS terminals lock after 15 idle minutes; configurable per session
 INVALID_COMMAND_CODE = "INVALID COMMAND CODE"
 UNAUTHORIZED = "UNAUTHORIZED COMMAND CODE"
 
@@ -40,9 +41,12 @@ class _Pages:
 class IdrsSession:
     """One terminal's conversation with the simulated IDRS host."""
 
-    def __init__(self, mf: MasterFile, terminal_id: str = "TERM01") -> None:
+    def __init__(self, mf: MasterFile, terminal_id: str = "TERM01",
+                 idle_timeout_minutes: int | None = IDLE_TIMEOUT_MINUTES) -> None:
         self.mf = mf
         self.terminal_id = terminal_id
+        self.idle_timeout_minutes = idle_timeout_minutes
+        self.last_activity = mf.clock.now()
         self.employee_idrs: str | None = None
         self.state = TerminalState()
         self.screen = self._signon_screen("ENTER EMPLOYEE NUMBER AND PASSWORD")
@@ -56,6 +60,10 @@ class IdrsSession:
     def handle(self, event: AidEvent) -> Screen:
         """Answer one AID key with the next screen; errors become line-24 messages."""
         self._merge(event)
+        if self._idle_expired():
+            self.last_activity = self.mf.clock.now()
+            return self._timed_out(event)
+        self.last_activity = self.mf.clock.now()
         try:
             if self.employee_idrs is None:
                 reply_screen = self._handle_signon(event)
@@ -66,6 +74,18 @@ class IdrsSession:
             reply_screen = self._with_message(self.screen, "SYSTEM ERROR - REQUEST NOT PROCESSED")
         self.screen = reply_screen
         return reply_screen.copy()
+
+    def _idle_expired(self) -> bool:
+        """A signed-on terminal left idle longer than the timeout is signed off (simulated time)."""
+        if self.employee_idrs is None or not self.idle_timeout_minutes:
+            return False
+        idle = self.mf.clock.now() - self.last_activity
+        return idle.total_seconds() > self.idle_timeout_minutes * 60
+
+    def _timed_out(self, event: AidEvent) -> Screen:
+        with self.mf.unit_of_work() as db:
+            self._audit(db, event, self.employee_idrs, "SINOF", outcome="IDLE TIMEOUT - SIGNED OFF")
+        return self.sign_off("SESSION SIGNED OFF AFTER IDLE TIME - SIGN ON AGAIN")
 
     @property
     def signed_on(self) -> bool:

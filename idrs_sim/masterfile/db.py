@@ -51,6 +51,29 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+_APPEND_ONLY_SQLITE = [
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit "
+    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+]
+_APPEND_ONLY_POSTGRES = [
+    "CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END; $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS audit_append_only ON audit",
+    "CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit "
+    "FOR EACH ROW EXECUTE FUNCTION audit_append_only()",
+]
+
+
+def _protect_audit_trail(engine: Engine) -> None:
+    """Make the audit table append-only in the database itself, not just by convention."""
+    statements = {"sqlite": _APPEND_ONLY_SQLITE, "postgresql": _APPEND_ONLY_POSTGRES}.get(engine.dialect.name, [])
+    with engine.begin() as conn:
+        for sql in statements:
+            conn.exec_driver_sql(sql)
+
+
 class MasterFile:
     """The accounts of record plus the simulation clock that goes with them."""
 
@@ -58,6 +81,7 @@ class MasterFile:
         self.url = url
         self.engine = make_engine(url)
         Base.metadata.create_all(self.engine)
+        _protect_audit_trail(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.lock = threading.RLock()
         self.clock = clock if clock is not None else Clock(dt.datetime(2024, 6, 17, 8, 0))

@@ -1,0 +1,373 @@
+"""Telnet for TN3270 (RFC 1576): option negotiation, IAC escaping and EOR framing.
+
+Plain asyncio streams, as go3270 uses plain `net.Conn`: the telnet needs of a 3270
+session are three options (TERMINAL-TYPE, END-OF-RECORD, BINARY) and record framing,
+not a general telnet stack.  TN3270E (option 40) is refused; every 3270 client falls
+back to plain TN3270, which carries everything IDRS needs.
+
+`TelnetParser` is pure (bytes in, events out) so it can be tested without sockets;
+`TelnetConnection` adds the stream, the negotiation and the timeouts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass
+
+IAC = 0xFF
+DONT = 0xFE
+DO = 0xFD
+WONT = 0xFC
+WILL = 0xFB
+SB = 0xFA
+GA = 0xF9
+NOP = 0xF1
+SE = 0xF0
+EOR = 0xEF
+
+OPT_BINARY = 0x00
+OPT_TTYPE = 0x18
+OPT_EOR = 0x19
+OPT_TN3270E = 0x28
+
+TTYPE_IS = 0x00
+TTYPE_SEND = 0x01
+
+VERB_NAMES = {DO: "DO", DONT: "DONT", WILL: "WILL", WONT: "WONT"}
+OPTION_NAMES = {OPT_BINARY: "BINARY", OPT_TTYPE: "TERMINAL-TYPE", OPT_EOR: "EOR", OPT_TN3270E: "TN3270E"}
+
+
+def option_name(opt: int) -> str:
+    return OPTION_NAMES.get(opt, str(opt))
+
+MAX_RECORD = 64 * 1024  # a 24x80 Read Modified is under 2 KiB; anything near this is abuse
+MAX_SUBNEG = 1024
+
+
+class TelnetError(Exception):
+    """The peer broke the telnet protocol or refused what a 3270 session needs."""
+
+
+class NegotiationError(TelnetError):
+    """The client did not agree to TERMINAL-TYPE, EOR and BINARY."""
+
+
+class RecordTimeout(TelnetError):
+    """A record was started but not finished in time (or the client went idle too long)."""
+
+
+class ConnectionClosed(TelnetError):
+    """The client closed the connection."""
+
+
+# ---- pure parsing -----------------------------------------------------------
+@dataclass(frozen=True)
+class Command:
+    """IAC <verb> [option]: option negotiation (DO/DONT/WILL/WONT) or a bare command (NOP, AYT...)."""
+
+    verb: int
+    option: int | None = None
+
+
+@dataclass(frozen=True)
+class Subneg:
+    """IAC SB ... IAC SE, payload unescaped (first byte is the option)."""
+
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class Record:
+    """One 3270 data-stream record: bytes up to IAC EOR, IAC IAC unescaped."""
+
+    data: bytes
+
+
+Event = Command | Subneg | Record
+
+_DATA, _IAC, _OPT, _SB, _SB_IAC = range(5)
+
+
+class TelnetParser:
+    """Splits an inbound byte stream into telnet commands, subnegotiations and records."""
+
+    def __init__(self, max_record: int = MAX_RECORD) -> None:
+        self._state = _DATA
+        self._verb = 0
+        self._record = bytearray()
+        self._sub = bytearray()
+        self._max_record = max_record
+
+    @property
+    def pending(self) -> bool:
+        """True while a record, command or subnegotiation has started but not ended."""
+        return bool(self._record) or self._state != _DATA
+
+    def feed(self, data: bytes) -> list[Event]:
+        events: list[Event] = []
+        for b in data:
+            st = self._state
+            if st == _DATA:
+                if b == IAC:
+                    self._state = _IAC
+                else:
+                    self._record.append(b)
+                    if len(self._record) > self._max_record:
+                        raise TelnetError(f"record longer than {self._max_record} bytes")
+            elif st == _IAC:
+                if b == IAC:  # escaped 0xFF data byte
+                    self._record.append(IAC)
+                    self._state = _DATA
+                elif b == EOR:
+                    events.append(Record(bytes(self._record)))
+                    self._record.clear()
+                    self._state = _DATA
+                elif b == SB:
+                    self._sub.clear()
+                    self._state = _SB
+                elif b in (DO, DONT, WILL, WONT):
+                    self._verb = b
+                    self._state = _OPT
+                else:  # NOP, GA, AYT, ...: no option byte
+                    events.append(Command(b))
+                    self._state = _DATA
+            elif st == _OPT:
+                events.append(Command(self._verb, b))
+                self._state = _DATA
+            elif st == _SB:
+                if b == IAC:
+                    self._state = _SB_IAC
+                else:
+                    self._sub.append(b)
+                    if len(self._sub) > MAX_SUBNEG:
+                        raise TelnetError("subnegotiation too long")
+            else:  # _SB_IAC
+                if b == SE:
+                    events.append(Subneg(bytes(self._sub)))
+                    self._state = _DATA
+                elif b == IAC:
+                    self._sub.append(IAC)
+                    self._state = _SB
+                else:  # IAC <other> inside SB: malformed; keep reading the subnegotiation
+                    self._state = _SB
+        return events
+
+
+def escape_iac(data: bytes) -> bytes:
+    """Double every 0xFF so data cannot be read as a telnet command."""
+    return data.replace(b"\xff", b"\xff\xff")
+
+
+def frame_record(data: bytes) -> bytes:
+    """A 3270 record as it goes on the wire: escaped, then IAC EOR."""
+    return escape_iac(data) + bytes((IAC, EOR))
+
+
+def command(verb: int, option: int) -> bytes:
+    return bytes((IAC, verb, option))
+
+
+def subneg(payload: bytes) -> bytes:
+    return bytes((IAC, SB)) + escape_iac(payload) + bytes((IAC, SE))
+
+
+# ---- the connection -------------------------------------------------------
+class TelnetConnection:
+    """One client's telnet session over asyncio streams.
+
+    Option state follows the spirit of RFC 1143: we answer only changes, so a client
+    that repeats itself (x3270 and tnz both volunteer DO/WILL EOR) cannot start a loop.
+    We want the client to WILL TERMINAL-TYPE, EOR and BINARY, and we WILL EOR and
+    BINARY; anything else (TN3270E included) is declined.
+    """
+
+    WANT_REMOTE = frozenset({OPT_TTYPE, OPT_EOR, OPT_BINARY})
+    WANT_LOCAL = frozenset({OPT_EOR, OPT_BINARY})
+
+    def __init__(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        *,
+        write_timeout: float = 30.0,
+    ) -> None:
+        self.reader = reader
+        self.writer = writer
+        self.write_timeout = write_timeout
+        self.parser = TelnetParser()
+        self.terminal_type: str | None = None
+        self.remote: set[int] = set()  # options the client WILL do
+        self.local: set[int] = set()  # options we WILL do
+        self._asked_do: set[int] = set()  # DO sent, answer awaited
+        self._asked_will: set[int] = set()
+        self._refused: list[str] = []
+        self._records: deque[bytes] = deque()
+        self._record_started: float | None = None
+        self._out = bytearray()
+
+    # -- output --
+    def _queue(self, data: bytes) -> None:
+        self._out += data
+
+    async def flush(self) -> None:
+        if self._out:
+            data, self._out = bytes(self._out), bytearray()
+            self.writer.write(data)
+            await asyncio.wait_for(self.writer.drain(), self.write_timeout)
+
+    async def send_record(self, data: bytes) -> None:
+        self._queue(frame_record(data))
+        await self.flush()
+
+    def _ask(self, verb: int, option: int) -> None:
+        (self._asked_do if verb == DO else self._asked_will).add(option)
+        self._queue(command(verb, option))
+
+    # -- input --
+    def _handle_command(self, cmd: Command) -> None:
+        opt = cmd.option
+        if opt is None:
+            return  # NOP, AYT, GA...: nothing to answer in 3270 mode
+        if cmd.verb == WILL:
+            if opt in self.WANT_REMOTE:
+                if opt not in self.remote:
+                    self.remote.add(opt)
+                    if opt not in self._asked_do:
+                        self._queue(command(DO, opt))
+                self._asked_do.discard(opt)
+            else:
+                self._queue(command(DONT, opt))
+        elif cmd.verb == WONT:
+            if opt in self._asked_do or opt in self.remote:
+                self._refused.append(f"WONT {option_name(opt)}")
+            if opt in self.remote:
+                self.remote.discard(opt)
+                self._queue(command(DONT, opt))
+            self._asked_do.discard(opt)
+        elif cmd.verb == DO:
+            if opt in self.WANT_LOCAL:
+                if opt not in self.local:
+                    self.local.add(opt)
+                    if opt not in self._asked_will:
+                        self._queue(command(WILL, opt))
+                self._asked_will.discard(opt)
+            else:  # TN3270E, TIMING-MARK, NAWS...: politely no
+                self._queue(command(WONT, opt))
+        elif cmd.verb == DONT:
+            if opt in self._asked_will or opt in self.local:
+                self._refused.append(f"DONT {option_name(opt)}")
+            if opt in self.local:
+                self.local.discard(opt)
+                self._queue(command(WONT, opt))
+            self._asked_will.discard(opt)
+
+    def _handle_subneg(self, sub: Subneg) -> None:
+        p = sub.payload
+        if len(p) >= 1 and p[0] == OPT_TTYPE and len(p) >= 2 and p[1] == TTYPE_IS:
+            self.terminal_type = p[2:].decode("ascii", "replace").strip() or "UNKNOWN"
+
+    def _absorb(self, data: bytes) -> None:
+        was_pending = self.parser.pending
+        for ev in self.parser.feed(data):
+            if isinstance(ev, Record):
+                self._records.append(ev.data)
+            elif isinstance(ev, Command):
+                self._handle_command(ev)
+            else:
+                self._handle_subneg(ev)
+        if self.parser.pending:
+            if not was_pending or self._record_started is None:
+                self._record_started = time.monotonic()
+        else:
+            self._record_started = None
+
+    async def _read_some(self, timeout: float | None) -> None:
+        try:
+            chunk = await asyncio.wait_for(self.reader.read(4096), timeout)
+        except asyncio.TimeoutError:
+            raise RecordTimeout(f"no data for {timeout:g} s") from None
+        except (ConnectionError, OSError) as exc:
+            raise ConnectionClosed(str(exc) or type(exc).__name__) from None
+        if not chunk:
+            raise ConnectionClosed("client closed the connection")
+        self._absorb(chunk)
+        await self.flush()  # answers to any option requests
+
+    # -- negotiation --
+    async def negotiate(self, timeout: float = 5.0) -> str:
+        """Agree TERMINAL-TYPE, EOR and BINARY both ways; returns the terminal type.
+
+        The sequence is go3270's: DO TTYPE, SB TTYPE SEND, then DO/WILL EOR and
+        BINARY, answering whatever the client volunteers meanwhile.  Any terminal type
+        is accepted (an unknown one still gets 24x80 through Erase/Write).
+        """
+        deadline = time.monotonic() + timeout
+
+        async def until(cond, what: str) -> None:
+            while not cond():
+                if self._refused:
+                    raise NegotiationError(f"client refused: {', '.join(self._refused)} while waiting for {what}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise NegotiationError(f"timed out after {timeout:g} s waiting for {what}")
+                try:
+                    await self._read_some(left)
+                except RecordTimeout:
+                    raise NegotiationError(f"timed out after {timeout:g} s waiting for {what}") from None
+            if self._refused:
+                raise NegotiationError(f"client refused: {', '.join(self._refused)} while waiting for {what}")
+
+        self._ask(DO, OPT_TTYPE)
+        await self.flush()
+        await until(lambda: OPT_TTYPE in self.remote, "WILL TERMINAL-TYPE")
+        self._queue(subneg(bytes((OPT_TTYPE, TTYPE_SEND))))
+        await self.flush()
+        await until(lambda: self.terminal_type is not None, "TERMINAL-TYPE IS")
+        for opt in (OPT_EOR, OPT_BINARY):
+            if opt not in self.remote:
+                self._ask(DO, opt)
+            if opt not in self.local:
+                self._ask(WILL, opt)
+                self.local.add(opt)  # enabled once the client answers DO
+        await self.flush()
+        await until(
+            lambda: {OPT_EOR, OPT_BINARY} <= self.remote and not (self._asked_will & {OPT_EOR, OPT_BINARY}),
+            "EOR and BINARY",
+        )
+        if self._records:  # 3270 data before 3270 mode: nothing meaningful, drop it
+            self._records.clear()
+        assert self.terminal_type is not None
+        return self.terminal_type
+
+    async def read_record(self, *, idle_timeout: float | None = None, record_timeout: float = 30.0) -> bytes:
+        """The next complete record.
+
+        Between records the client may stay silent for `idle_timeout` (None: forever);
+        once a record has started it must end within `record_timeout`, so a client
+        that stops mid-record cannot hold its session open.  Raises RecordTimeout or
+        ConnectionClosed.
+        """
+        while not self._records:
+            if self._record_started is not None:
+                left = self._record_started + record_timeout - time.monotonic()
+                if left <= 0:
+                    raise RecordTimeout(f"record unfinished after {record_timeout:g} s")
+                try:
+                    await self._read_some(left)
+                except RecordTimeout:
+                    raise RecordTimeout(f"record unfinished after {record_timeout:g} s") from None
+            else:
+                try:
+                    await self._read_some(idle_timeout)
+                except RecordTimeout:
+                    raise RecordTimeout(f"idle for {idle_timeout:g} s") from None
+        return self._records.popleft()
+
+    async def close(self) -> None:
+        try:
+            self.writer.close()
+            await asyncio.wait_for(self.writer.wait_closed(), 2.0)
+        except (Exception, asyncio.CancelledError):  # already gone; nothing to save
+            pass

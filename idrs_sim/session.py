@@ -197,12 +197,14 @@ class IdrsSession:
         if not any(line.strip() for line in lines):
             return self._with_message(self.screen, "ENTER A COMMAND CODE")
         parsed = parse_command(lines)
+        if parsed is None:
+            return self._with_message(self.screen, "ENTER A COMMAND CODE")
         with self.mf.unit_of_work() as db:
             emp = db.get(Employee, self.employee_idrs)
             assert emp is not None
             if isinstance(parsed, ParseError):
                 self._audit(db, event, emp.idrs, _first_word(lines[0]), outcome=parsed.literal)
-                return self._refuse(Refusal(parsed.literal, marks=[(parsed.line, parsed.col, parsed.col)]))
+                return self._refuse(Refusal(parsed.literal, marks=[(parsed.line, parsed.start or parsed.col, parsed.col - 1)]))
             code = parsed.code
             definition = commands.definitions().get(code)
             handler = commands.handler_for(code)
@@ -331,9 +333,15 @@ def _first_word(line: str) -> str | None:
 
 
 def _span(cmd, name: str) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """(row, first col, last col) of an element for a Refusal mark.
+
+    The parser's spans end one column AFTER the element (cc.parse.Span), a Refusal's
+    marks end ON its last column, so the `*` lands right of the element, not on the TIN.
+    """
     spans = getattr(cmd, "spans", None) or {}
     if name in spans:
-        return spans[name]
+        line, start, end = spans[name]
+        return (line, start, max(start, end - 1))
     return (1, 1, 5)
 
 

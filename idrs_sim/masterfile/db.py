@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from ..clock import Clock
+from . import incident_models  # noqa: F401  (registers IncidentReport on Base)
 from .models import Base, SimState
 
 DEFAULT_URL = "sqlite://"

@@ -1,0 +1,832 @@
+"""The posting rules: small functions applied in order by the posting run.
+
+Each rule is registered with a name and an order number (`@rule("name", order)`), cites
+its IRM source in its docstring, and works on the whole set of due transactions at
+once where it can (a SQL statement), object by object only for the few rows that need
+logic.  A new IRM rule is a new function here plus a test, never an edit inside another
+rule.  Order numbers leave gaps so that later rules slot in between; the FTD Alert
+issuance (IRM 5.7.1.3) is expected at order 900 ("ftd_alerts").
+
+The stages, in order:
+
+    10  release_resolutions     UPRES resolutions whose release cycle has come (URC 0/6/6B/D)
+    20  unpost_tpp_126          return held by TC 971 AC 124/121 with its DLN -> UP 126 RC 0
+    30  unpost_document         return whose document names an unpostable (UP 147...)
+    40  unpost_ac111            TC 971 AC 111 in cycles 47-52 / after a merge
+    50  move_mft32              TC 971 AC 111 moves the return to / from MFT 32
+    60  resequence_ac052        TC 971 AC 052 resequences the return 14 days (2 cycles)
+    70  match_tc972             TC 972 reverses its TC 971, or goes unpostable
+    80  return_credits          a return's withholding / refundable credits post with it
+   100  post_due                everything still due posts (one UPDATE)
+   110  link_reversals          TC 137/421/521/571/811 reverse their originals
+   120  establish_entities      a posted return establishes its entity
+   200  issue_refunds           credit balance, no hold -> TC 846 (DD or paper check)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Numeric,
+    Table,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from ..masterfile import derive
+from ..masterfile.models import (
+    DELETED,
+    PENDING,
+    POSTED,
+    UNPOSTABLE,
+    Entity,
+    SimState,
+    TaxModule,
+    Transaction,
+    Unpostable,
+    UnpostableHistory,
+)
+from . import calendar as cal
+
+__all__ = [
+    "CycleReport",
+    "CycleContext",
+    "Rule",
+    "RULES",
+    "rule",
+    "rules_in_order",
+    "DEFAULT_UNPOSTABLE_ASSIGNEE",
+    "UNPOSTABLE_ASSIGNEES",
+    "UPC_TPP_HOLD",
+    "UPC_AC111_MERGED",
+    "UPC_MFT32_WINDOW",
+    "UPC_REVERSAL_NO_MATCH",
+    "MFT32_WINDOW_FIRST_WEEK",
+    "REFUND_TOLERANCE",
+    "effective_release_cycle",
+    "in_mft32_window",
+]
+
+# --- codes and data (decisions documented in docs/posting.md) ----------------------------
+
+#: IRM 25.25.6.1.7: TC 971 AC 124 (or AC 121) with the return's DLN -> UP 126 RC 0.
+UPC_TPP_HOLD = (126, 0)
+#: IRM 25.25.6.7.1 (seed text): TC 971 AC 111 unposts UP 168 RC 0 after a merge/slot.
+UPC_AC111_MERGED = (168, 0)
+#: Cycles 47-52 "an unpostable will generate": the code is not printed.  Decision: UNP
+#: 1735, the second code the seed shows on failed TC 971 AC 111s (IRM 25.25.6.2.1.5).
+UPC_MFT32_WINDOW = (173, 5)
+#: TC 972 with no unreversed TC 971 of its action code.  Decision (not found in the
+#: stored sources): UPC 168 RC 0, the TC 971/972 unpostable the seed names.
+UPC_REVERSAL_NO_MATCH = (168, 0)
+#: First cycle week in which nothing may move to or from MFT 32 (IRM 25.25.6.7, tpp §6.1).
+MFT32_WINDOW_FIRST_WEEK = 47
+#: Credits under $1 are not refunded (decision: Document 6209 refund tolerance, simplified).
+REFUND_TOLERANCE = Decimal("1.00")
+
+#: IDRS number of the unpostable function a new case is assigned to.  Override in the
+#: database with SimState keys `unpostable_assignee.<UPC>` or `unpostable_assignee`.
+DEFAULT_UNPOSTABLE_ASSIGNEE = "0912345678"
+UNPOSTABLE_ASSIGNEES: dict[int, str] = {}
+
+_BYPASS = "bypass_upc"
+
+
+def in_mft32_window(cycle: str) -> bool:
+    """Cycles 47-52 (53): no return may move to or from MFT 32 (IRM 25.25.6.7; tpp §6.1)."""
+    return cal.cycle_week(cycle) >= MFT32_WINDOW_FIRST_WEEK
+
+
+# --- report and context ----------------------------------------------------------------------
+
+
+@dataclass
+class CycleReport:
+    """What one posting run did.  `posted` and `unposted` rows are plain tuples:
+
+    posted:   (tin, mft, period, tc, ac)            mft/period None for entity transactions
+    unposted: (tin, mft, period, tc, upc, rc)
+    refunds:  (tin, mft, period, amount, method)    method: direct_deposit | check
+    held:     (tin, mft, period, freeze)            credit balance kept by a freeze
+    released: (seq, urc)                            UPRES resolutions acted on
+    resequenced: (tin, mft, period, tc, new_due_cycle)
+    moved:    (tin, period, dln, from_mft, to_mft)
+    alerts:   whatever alert rules add (FTD alerts)
+    """
+
+    cycle: str
+    posted: list[tuple[Any, ...]] = field(default_factory=list)
+    unposted: list[tuple[Any, ...]] = field(default_factory=list)
+    refunds: list[tuple[Any, ...]] = field(default_factory=list)
+    held: list[tuple[Any, ...]] = field(default_factory=list)
+    released: list[tuple[Any, ...]] = field(default_factory=list)
+    resequenced: list[tuple[Any, ...]] = field(default_factory=list)
+    moved: list[tuple[Any, ...]] = field(default_factory=list)
+    alerts: list[Any] = field(default_factory=list)
+    dead_files: tuple[str, ...] = ()
+    already_ran: bool = False
+
+    def summary(self) -> str:
+        """One line for `idrs-sim cycle` and replay traces."""
+        if self.already_ran:
+            return f"CYCLE {self.cycle}: ALREADY RUN, NOTHING POSTED"
+        dead = f" (DEAD: {', '.join(self.dead_files)})" if self.dead_files else ""
+        return (
+            f"CYCLE {self.cycle}{dead}: {len(self.posted)} POSTED, {len(self.unposted)} UNPOSTABLE, "
+            f"{len(self.refunds)} REFUNDS, {len(self.held)} HELD, {len(self.released)} RELEASED, "
+            f"{len(self.alerts)} ALERTS"
+        )
+
+
+@dataclass
+class CycleContext:
+    """What a rule sees: the session of the run's one transaction, the cycle, the report."""
+
+    session: Session
+    cycle: str
+    run_date: dt.date
+    live_files: tuple[str, ...]
+    report: CycleReport
+    posted_ids: set[int] = field(default_factory=set)
+    _next_seq: int | None = None
+
+    # -- query helpers --
+    @property
+    def all_live(self) -> bool:
+        return set(self.live_files) >= {"IMF", "BMF"}
+
+    def live(self, stmt: Any, entity_col: Any = Transaction.entity_id) -> Any:
+        """Restrict `stmt` to entities whose master file posts in this cycle."""
+        if self.all_live:
+            return stmt
+        if not self.live_files:
+            return stmt.where(false())
+        return stmt.where(entity_col.in_(select(Entity.id).where(Entity.file.in_(self.live_files))))
+
+    def due_conditions(self, txn: Any = Transaction) -> list[Any]:
+        """Pending and due by now (run_cycle first gives undated pending input this cycle)."""
+        return [txn.status == PENDING, txn.due_cycle <= self.cycle]
+
+    def due_txns(self, *where: Any) -> list[Transaction]:
+        stmt = select(Transaction).where(*self.due_conditions(), *where).order_by(Transaction.id)
+        return list(self.session.scalars(self.live(stmt)))
+
+    def is_due(self, t: Transaction) -> bool:
+        return t.status == PENDING and t.due_cycle is not None and t.due_cycle <= self.cycle
+
+    # -- unpostables --
+    def assignee(self, upc: int) -> str:
+        for key in (f"unpostable_assignee.{upc}", "unpostable_assignee"):
+            row = self.session.get(SimState, key)
+            if row is not None and row.value:
+                return row.value
+        return UNPOSTABLE_ASSIGNEES.get(upc, DEFAULT_UNPOSTABLE_ASSIGNEE)
+
+    def next_seq(self) -> str:
+        """Next GUF sequence number: 9 digits, one above the highest numeric one on file."""
+        if self._next_seq is None:
+            highest = 0
+            for seq in self.session.scalars(select(Unpostable.seq)):
+                if seq and seq.isdigit():
+                    highest = max(highest, int(seq))
+            self._next_seq = highest + 1
+        seq = f"{self._next_seq:09d}"
+        self._next_seq += 1
+        return seq
+
+    def new_unpostable(
+        self, txn: Transaction, upc: int, reason: int, *, assigned: str | None = None, remarks: str | None = None
+    ) -> Unpostable:
+        """Send `txn` to the GUF: status unpostable plus an open case (UPTIN shows A)."""
+        txn.status = UNPOSTABLE
+        document = txn.document if txn.document else {
+            "tc": txn.tc, "ac": txn.ac, "amount": str(txn.amount), "misc": txn.misc, "dln": txn.dln,
+        }
+        case = Unpostable(
+            seq=self.next_seq(),
+            entity_id=txn.entity_id,
+            module_id=txn.module_id,
+            txn_id=txn.id,
+            upc=upc,
+            reason=reason,
+            dln=txn.dln or derive.misc_dln(txn.misc),
+            status="open",
+            assigned=assigned or self.assignee(upc),
+            remarks=remarks,
+            original_cycle=self.cycle,
+            status_date=self.run_date,
+            document=document,
+        )
+        case.history.append(
+            UnpostableHistory(date=self.run_date, idrs=None, text=f"UNPOSTABLE {upc} {reason} CYC {self.cycle}")
+        )
+        self.session.add(case)
+        mod = txn.module
+        self.report.unposted.append(
+            (txn.entity.tin, mod.mft if mod else None, mod.period if mod else None, txn.tc, upc, reason)
+        )
+        return case
+
+    def close_case(self, case: Unpostable, text: str) -> None:
+        """Mark a resolution as acted on: UPTIN shows C from now on."""
+        case.status = "closed"
+        case.released = True
+        case.status_date = self.run_date
+        case.history.append(UnpostableHistory(date=self.run_date, idrs=case.resolved_by, text=text[:80]))
+        self.report.released.append((case.seq, case.urc))
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    order: int
+    fn: Callable[[CycleContext], None]
+
+    def __call__(self, ctx: CycleContext) -> None:
+        self.fn(ctx)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str, order: int) -> Callable[[Callable[[CycleContext], None]], Callable[[CycleContext], None]]:
+    """Register a posting rule under `name`, applied in ascending `order`."""
+
+    def register(fn: Callable[[CycleContext], None]) -> Callable[[CycleContext], None]:
+        RULES[name] = Rule(name, order, fn)
+        return fn
+
+    return register
+
+
+def rules_in_order() -> list[Rule]:
+    return sorted(RULES.values(), key=lambda r: (r.order, r.name))
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _extra(t: Transaction, **changes: Any) -> None:
+    """Update the JSON `extra` by reassignment (in-place changes are not tracked)."""
+    t.extra = {**(t.extra or {}), **changes}
+
+
+def _bypasses(t: Transaction, upc: int) -> bool:
+    return upc in ((t.extra or {}).get(_BYPASS) or [])
+
+
+def _module(session: Session, entity: Entity, mft: str, period: str) -> TaxModule:
+    """The entity's module for MFT/period, created when it does not exist yet."""
+    for m in entity.modules:
+        if m.mft == mft and m.period == period:
+            return m
+    m = TaxModule(entity=entity, mft=mft, period=period)
+    session.add(m)
+    return m
+
+
+def _tin_kind(tin: str) -> tuple[str, str]:
+    """(tin_type, file) from the dashed form: NN-NNNNNNN is an EIN on BMF, 9NN-... an ITIN."""
+    if re.fullmatch(r"\d{2}-\d{7}", tin):
+        return "EIN", "BMF"
+    return ("ITIN" if tin.startswith("9") else "SSN"), "IMF"
+
+
+def effective_release_cycle(case: Unpostable) -> str:
+    """The cycle in which a resolution is acted on: REL CYC, but never before the cycle
+    after the resolution (input in cycle C reaches the master file in C + 1)."""
+    after = cal.add_cycles(cal.cycle_of(case.resolved_date), 1) if case.resolved_date else None
+    rel = (case.release_cycle or "").strip() or None
+    found = [c for c in (rel, after) if c]
+    return max(found) if found else "000000"
+
+
+def _move_return(ctx: CycleContext, txn: Transaction, to_mft: str) -> None:
+    """Move a return to MFT 32 (as TC 976) or back to MFT 30 (TC 150, or TC 976 when a
+    TC 150 is already posted there: that is the -A freeze of IRM 25.25.6.5.2.4).
+
+    The row itself moves and becomes due in this cycle; `post_due` posts it.
+    """
+    source = txn.module
+    period = source.period if source else (txn.document or {}).get("period", "")
+    target = _module(ctx.session, txn.entity, to_mft, period)
+    if to_mft == "32":
+        tc = 976
+    else:
+        other_return = any(t.tc == 150 and t.status == POSTED and t.id != txn.id for t in target.transactions)
+        tc = 976 if other_return else 150
+    from_mft = source.mft if source else None
+    txn.module = target
+    txn.tc = tc
+    txn.status = PENDING
+    txn.due_cycle = ctx.cycle
+    _extra(txn, moved_from=from_mft, moved_cycle=ctx.cycle, **{_BYPASS: [UPC_TPP_HOLD[0]]})
+    ctx.report.moved.append((txn.entity.tin, period, txn.dln, from_mft, to_mft))
+
+
+# --- the rules ---------------------------------------------------------------------------------
+
+
+@rule("release_resolutions", 10)
+def release_resolutions(ctx: CycleContext) -> None:
+    """Act on UPRES resolutions whose release cycle has come (IRM 25.25.6.5.1.1, tpp §3, §6.1).
+
+    URC 0: the return posts as filed.  URC 6: posts, on the corrected TIN when field 29
+    has one (module created as needed); URC 6B: the same when the TIN has no established
+    entity (the entity is created, established).  URC 6 + CCC 1: posts with its refund
+    frozen (-R, non-RIVO).  URC 6 + CCC 3: moves to MFT 32 as TC 976 -- unpostable again
+    and reassigned to the resolver in cycles 47-52.  URC D (and the non-TPP URC 1/2/8):
+    the document is removed.  The case is acted on in its REL CYC (field 48) or, when
+    blank, in the cycle after the resolution: so an AC 850 input with the UPRES flips the
+    refund only when REL CYC is at least current + 2.
+    """
+    stmt = select(Unpostable).where(
+        Unpostable.urc.is_not(None), Unpostable.urc != "", Unpostable.released.is_(False)
+    ).order_by(Unpostable.id)
+    for case_ in list(ctx.session.scalars(ctx.live(stmt, Unpostable.entity_id))):
+        if effective_release_cycle(case_) <= ctx.cycle:
+            _act_on_resolution(ctx, case_)
+
+
+def _act_on_resolution(ctx: CycleContext, case_: Unpostable) -> None:
+    urc = (case_.urc or "").strip().upper()
+    ccc = (case_.ccc or "").strip().upper()
+    txn = case_.txn
+    if txn is None or txn.status != UNPOSTABLE:
+        # Nothing on the GUF any more (e.g. a fixture's historical case whose return has
+        # long posted): the resolution needs no action; never re-post a posted document.
+        if case_.status == "closed":
+            case_.released = True
+        else:
+            ctx.close_case(case_, f"CLOSED URC {urc} - NO DOCUMENT ON GUF")
+        return
+    if urc in ("D", "1", "2", "8"):
+        txn.status = DELETED
+        _extra(txn, deleted_by=f"URC {urc}", deleted_cycle=ctx.cycle)
+        ctx.close_case(case_, f"CLOSED URC {urc} - DOCUMENT DELETED")
+        return
+    if urc not in ("0", "6", "6B"):
+        case_.urc = None
+        case_.history.append(
+            UnpostableHistory(date=ctx.run_date, idrs=case_.resolved_by, text=f"URC {urc} NOT VALID - CASE REOPENED")
+        )
+        return
+    entity = txn.entity
+    corrected = (case_.corrected_tin or "").strip()
+    if urc.startswith("6") and corrected and corrected != entity.tin:
+        target = ctx.session.scalar(select(Entity).where(Entity.tin == corrected))
+        if urc == "6B":
+            if target is None:
+                doc = txn.document or {}
+                tin_type, file = _tin_kind(corrected)
+                target = Entity(
+                    tin=corrected, tin_type=tin_type, file=file, established=True,
+                    name_control=doc.get("name_control") or entity.name_control,
+                    name_lines=doc.get("name") or list(entity.name_lines or []),
+                    address=doc.get("address") or list(entity.address or []),
+                )
+                ctx.session.add(target)
+            target.established = True
+        elif target is None:
+            # IDRS does not post a URC 6 to a TIN that is not on the master file: reopen.
+            case_.urc = None
+            case_.status = "open"
+            case_.history.append(UnpostableHistory(
+                date=ctx.run_date, idrs=case_.resolved_by, text=f"URC 6 NOT POSTED - {corrected} NOT ON MF - USE URC 6B"))
+            return
+        txn.entity = target
+        if txn.module is not None:
+            txn.module = _module(ctx.session, target, txn.module.mft, txn.module.period)
+    if urc.startswith("6") and "3" in ccc:
+        decided = cal.cycle_of(case_.resolved_date) if case_.resolved_date else ctx.cycle
+        ctx.close_case(case_, f"CLOSED URC 6 CCC 3 CYC {ctx.cycle}")
+        if in_mft32_window(decided):
+            ctx.new_unpostable(txn, *UPC_MFT32_WINDOW, assigned=case_.resolved_by, remarks="MFT 32 MOVE CYC 47-52")
+        else:
+            _move_return(ctx, txn, "32")
+        return
+    txn.status = PENDING
+    txn.due_cycle = ctx.cycle
+    bypass = sorted({*((txn.extra or {}).get(_BYPASS) or []), case_.upc})
+    changes: dict[str, Any] = {_BYPASS: bypass, "released_from": case_.seq}
+    if "1" in ccc:
+        changes["ccc"] = "1"
+    _extra(txn, **changes)
+    ctx.close_case(case_, f"CLOSED URC {urc}{' CCC ' + ccc if ccc else ''} REL CYC {ctx.cycle}")
+
+
+@rule("unpost_tpp_126", 20)
+def unpost_tpp_126(ctx: CycleContext) -> None:
+    """A return (TC 150) goes UP 126 RC 0 while an unreversed TC 971 AC 124 -- or the old
+    AC 121 -- carries its DLN in MISC (IRM 25.25.6.1.7; tpp-rules §2.1, §3).
+
+    Markers count when posted, or due in this same run.  MISC ending in `TR` needs no
+    action (R02) and holds nothing.  A return released by UPRES bypasses this check.
+    """
+    marker = aliased(Transaction)
+    stmt = (
+        select(Transaction, marker)
+        .join(marker, and_(
+            marker.module_id == Transaction.module_id,
+            marker.tc == 971,
+            marker.ac.in_((121, 124)),
+            marker.reversed_by_id.is_(None),
+            or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
+        ))
+        .where(*ctx.due_conditions(), Transaction.tc == 150)
+        .order_by(Transaction.id)
+    )
+    held: dict[int, Transaction] = {}
+    for ret, m in ctx.session.execute(ctx.live(stmt)).all():
+        if ret.id in held or _bypasses(ret, UPC_TPP_HOLD[0]) or derive.marker_has_tr(m.misc):
+            continue
+        if derive.misc_dln(m.misc) is not None and derive.misc_dln(m.misc) == derive.dln_digits(ret.dln):
+            held[ret.id] = ret
+    for ret in held.values():
+        ctx.new_unpostable(ret, *UPC_TPP_HOLD)
+
+
+@rule("unpost_document", 30)
+def unpost_document(ctx: CycleContext) -> None:
+    """A return whose document names an unpostable code goes unpostable with it.
+
+    Used for UP 147 ("return unpostable for a non-TPP reason with an unreversed AC 129",
+    IRM 25.25.6.5.1.2.5; the non-TPP reason itself is not modelled) and for first-time
+    filers' UP 126 RC 0 without a marker (IRM 25.25.6.1.7).  Fixture form:
+    `document: {..., unpostable: {code: 147, reason: 0}}`.  Only the first attempt:
+    a release by UPRES bypasses it.
+    """
+    has_spec = Transaction.document["unpostable"].as_string().is_not(None)
+    for t in ctx.due_txns(has_spec):
+        spec = (t.document or {}).get("unpostable")
+        if isinstance(spec, dict):
+            code, reason, assigned = spec.get("code"), spec.get("reason", 0), spec.get("assigned")
+        else:
+            code, reason, assigned = spec, 0, None
+        try:
+            upc, rc = int(str(code)), int(str(reason or 0))
+        except ValueError:
+            continue
+        if not _bypasses(t, upc):
+            ctx.new_unpostable(t, upc, rc, assigned=assigned)
+
+
+def _merged_recently(entity: Entity, cycle: str) -> bool:
+    """A posted merge (TC 005/006) in the current or prior processing year."""
+    year = cal.cycle_year(cycle)
+    for t in entity.transactions:
+        if t.tc in (5, 6) and t.status == POSTED:
+            when = int(t.posting_cycle[:4]) if t.posting_cycle else (t.trans_date.year if t.trans_date else None)
+            if when is not None and when >= year - 1:
+                return True
+    return False
+
+
+@rule("unpost_ac111", 40)
+def unpost_ac111(ctx: CycleContext) -> None:
+    """TC 971 AC 111 checks (IRM 25.25.6.7 / 25.25.6.7.1, tpp-rules §2.1, §6.1, §9.3).
+
+    * Input in cycles 47-52 on MFT 30 or MFT 32 (a move to or from MFT 32): unpostable,
+      reassigned to the initiating employee (the transaction's input_idrs).  The IRM ties
+      the window to when the action is taken, so the input cycle decides: input in cycle
+      46 posts in 47 and moves; input in 47 unposts.
+    * The account had a merge or slot (TC 005/006) in the current or prior processing
+      year: UP 168 RC 0.
+    """
+    for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
+        mod = t.module
+        decided = t.input_cycle or ctx.cycle
+        if mod is not None and mod.mft in ("30", "32") and in_mft32_window(decided):
+            # Never bypassed: a released AC 111 still may not move anything in the window.
+            ctx.new_unpostable(t, *UPC_MFT32_WINDOW, assigned=t.input_idrs, remarks="MFT 32 MOVE CYC 47-52")
+            continue
+        if not _bypasses(t, UPC_AC111_MERGED[0]) and _merged_recently(t.entity, ctx.cycle):
+            ctx.new_unpostable(t, *UPC_AC111_MERGED, assigned=t.input_idrs)
+
+
+@rule("move_mft32", 50)
+def move_mft32(ctx: CycleContext) -> None:
+    """TC 971 AC 111 moves a return between MFT 30 and MFT 32 (IRM 25.25.6.5.4, tpp §2.1).
+
+    On MFT 30 with the DLN of a return that is UP 126 (open case on that module): the
+    return moves to MFT 32 and posts there as TC 976; the case closes URC 6 CCC 3 (the
+    batch closure of IRM 25.25.6.5.4).  On MFT 32 with the DLN of a posted TC 976: the
+    return moves back to MFT 30 (TC 150; TC 976 with -A when a return is already posted
+    there).  No matching return: the AC 111 posts with no other effect.
+    """
+    for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
+        mod, dln = t.module, derive.misc_dln(t.misc)
+        if mod is None or dln is None:
+            continue
+        if mod.mft == "30":
+            for case_ in mod.unpostables:
+                ret = case_.txn
+                if (case_.status == "open" and derive.dln_digits(case_.dln) == dln and ret is not None
+                        and ret.status == UNPOSTABLE and ret.tc == 150):
+                    case_.urc, case_.ccc, case_.resolved_date = "6", "3", ctx.run_date
+                    ctx.close_case(case_, f"CLOSED URC 6 CCC 3 - TC 971 AC 111 CYC {ctx.cycle}")
+                    _move_return(ctx, ret, "32")
+                    break
+        elif mod.mft == "32":
+            for ret in list(mod.transactions):
+                if ret.tc == 976 and ret.status == POSTED and derive.dln_digits(ret.dln) == dln:
+                    _move_return(ctx, ret, "30")
+                    break
+
+
+@rule("resequence_ac052", 60)
+def resequence_ac052(ctx: CycleContext) -> None:
+    """TC 971 AC 052 resequences the TC 150 for 14 days = 2 cycles (IRM 25.25.6.1.7 table;
+    25.25.6.5.1.2.2).  With a TPP hold the resequence applies after the UP 126 is
+    resolved -- this rule runs after the UP 126 check, so a held return unposts first
+    and is resequenced when released.  Once per return; TXMOD shows it as RS.
+    """
+    marker = aliased(Transaction)
+    stmt = (
+        select(Transaction, marker)
+        .join(marker, and_(
+            marker.module_id == Transaction.module_id,
+            marker.tc == 971,
+            marker.ac == 52,
+            marker.reversed_by_id.is_(None),
+            or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
+        ))
+        .where(*ctx.due_conditions(), Transaction.tc == 150)
+        .order_by(Transaction.id)
+    )
+    done: set[int] = set()
+    for ret, m in ctx.session.execute(ctx.live(stmt)).all():
+        if ret.id in done or (ret.extra or {}).get("resequenced_052") or not derive.ac052_matches(m, ret.dln):
+            continue
+        done.add(ret.id)
+        ret.due_cycle = cal.add_cycles(ctx.cycle, 2)
+        _extra(ret, resequenced_052=ctx.cycle)
+        mod = ret.module
+        ctx.report.resequenced.append((ret.entity.tin, mod.mft, mod.period, ret.tc, ret.due_cycle))
+
+
+def _prefer(reversal: Transaction, candidates: list[Transaction]) -> Transaction:
+    """Which TC 971 a TC 972 reverses: same MISC, else the same DLN (full, or the last six
+    digits the AC 129 reversal formats carry), else the earliest posted."""
+    misc = (reversal.misc or "").strip().upper()
+    ordered = sorted(candidates, key=derive.order_key)
+    for c in ordered:
+        if misc and (c.misc or "").strip().upper() == misc:
+            return c
+    full = derive.misc_dln(reversal.misc)
+    six = re.match(r"(\d{6})(?:_|\s)", misc)
+    for c in ordered:
+        theirs = derive.misc_dln(c.misc) or derive.dln_digits(c.dln)
+        if theirs and ((full and theirs == full) or (six and theirs.endswith(six.group(1)))):
+            return c
+    return ordered[0]
+
+
+@rule("match_tc972", 70)
+def match_tc972(ctx: CycleContext) -> None:
+    """TC 972 AC x reverses one unreversed TC 971 AC x in its scope -- the module, or the
+    entity for entity-level action codes such as AC 505/527 (CONTRACT §3; IRM 25.25.6.1.7:
+    "only reverse the AC 124 whose MISC DLN matches").  Preference: same MISC, then same
+    DLN, then the earliest.  Nothing to reverse: unpostable (UPC_REVERSAL_NO_MATCH).
+    """
+    claimed: set[int] = set()
+    for rev in ctx.due_txns(Transaction.tc == 972):
+        scope = rev.module.transactions if rev.module is not None else rev.entity.entity_transactions
+        candidates = [
+            o for o in scope
+            if o.tc == 971 and o.ac == rev.ac and rev.ac is not None and o.reversed_by_id is None
+            and o.id not in claimed and (o.status == POSTED or ctx.is_due(o))
+        ]
+        if not candidates:
+            ctx.new_unpostable(rev, *UPC_REVERSAL_NO_MATCH)
+            continue
+        original = _prefer(rev, candidates)
+        original.reversed_by_id = rev.id
+        claimed.add(original.id)
+
+
+def _credit_insert(ctx: CycleContext, key: str, tc: int) -> None:
+    value = cast(Transaction.document[key].as_string(), Numeric(14, 2))
+    src = (
+        select(
+            Transaction.entity_id, Transaction.module_id, literal(tc), value, Transaction.trans_date,
+            literal(PENDING), literal(ctx.cycle), literal(ctx.cycle), literal(0),
+            literal({"generated": "return", "key": key}, JSON),
+        )
+        .where(*ctx.due_conditions(), Transaction.tc == 150, value > 0)
+    )
+    cols = ["entity_id", "module_id", "tc", "amount", "trans_date", "status", "input_cycle", "due_cycle",
+            "post_delay", "extra"]
+    ctx.session.execute(insert(Transaction).from_select(cols, ctx.live(src)))
+
+
+@rule("return_credits", 80)
+def return_credits(ctx: CycleContext) -> None:
+    """The credits claimed on a return post with it: withholding as TC 806, refundable
+    credits as TC 766 (Document 6209 §8A, reference §5.1).  Set-based INSERT ... SELECT
+    from the return documents (`withholding`, `refundable_credits`) of returns due now.
+    """
+    ctx.session.flush()
+    _credit_insert(ctx, "withholding", 806)
+    _credit_insert(ctx, "refundable_credits", 766)
+
+
+@rule("post_due", 100)
+def post_due(ctx: CycleContext) -> None:
+    """Everything still due posts: one UPDATE (DESIGN: set-based).  IRM 3.30.123: input
+    reaches the master file in the weekly run; dead cycles (IMF 01-03, BMF 01-02,
+    IRM 3.30.123.4.7) post nothing and their items wait for the first live cycle.
+    """
+    ctx.session.flush()
+    conds = ctx.due_conditions()
+    rows = ctx.session.execute(ctx.live(
+        select(Transaction.id, Entity.tin, TaxModule.mft, TaxModule.period, Transaction.tc, Transaction.ac)
+        .join(Entity, Entity.id == Transaction.entity_id)
+        .outerjoin(TaxModule, TaxModule.id == Transaction.module_id)
+        .where(*conds)
+        .order_by(Transaction.id)
+    )).all()
+    if not rows:
+        return
+    ctx.session.execute(
+        ctx.live(update(Transaction).where(*conds)).values(status=POSTED, posting_cycle=ctx.cycle),
+        execution_options={"synchronize_session": False},
+    )
+    ctx.session.expire_all()
+    ctx.posted_ids.update(r[0] for r in rows)
+    ctx.report.posted.extend((r[1], r[2], r[3], r[4], r[5]) for r in rows)
+
+
+@rule("link_reversals", 110)
+def link_reversals(ctx: CycleContext) -> None:
+    """TC 137/421/521/571/811 reverse the latest unreversed TC 136/420/520/570/810 in
+    their scope (module, else entity) -- Document 6209 reversal pairs; with nothing to
+    reverse they post without effect (only TC 972 is strict, see match_tc972)."""
+    codes = [tc for tc in derive.REVERSAL_OF if tc != 972]
+    stmt = select(Transaction).where(
+        Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc.in_(codes)
+    ).order_by(Transaction.id)
+    for rev in ctx.session.scalars(stmt):
+        if rev.id not in ctx.posted_ids:
+            continue
+        target_tc = derive.REVERSAL_OF[rev.tc]
+        scopes = [rev.module.transactions] if rev.module is not None else []
+        scopes.append(rev.entity.entity_transactions)
+        for scope in scopes:
+            cands = [o for o in derive.unreversed(scope) if o.tc == target_tc and o.id != rev.id]
+            if cands:
+                max(cands, key=derive.order_key).reversed_by_id = rev.id
+                break
+
+
+@rule("establish_entities", 120)
+def establish_entities(ctx: CycleContext) -> None:
+    """A posted return establishes its entity (first-time filer; the TC 000 that IDRS
+    generates is not shown) -- after that REQ77 may input TC 971/972 (tpp-rules §9.1)."""
+    ctx.session.flush()
+    filers = select(Transaction.entity_id).where(
+        Transaction.tc == 150, Transaction.status == POSTED, Transaction.posting_cycle == ctx.cycle
+    )
+    ctx.session.execute(
+        update(Entity).where(Entity.established.is_(False), Entity.id.in_(filers)).values(established=True),
+        execution_options={"synchronize_session": False},
+    )
+    ctx.session.expire_all()
+
+
+_HOLD_TCS = (570, 810, 420, 520, 720, 841, 976, 977)
+_HOLD_ACS = (129, 134, 10, 12, 13, 14, 15)
+
+
+def _sql_literal(value: int | str | dt.date) -> str:
+    """A SQL literal for a constant this module controls (digits, status words, dates)."""
+    if isinstance(value, int):
+        return str(value)
+    text = value.isoformat() if isinstance(value, dt.date) else value
+    if not re.fullmatch(r"[\w-]*", text):
+        raise ValueError(f"not a safe literal: {text!r}")
+    return f"'{text}'"
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _truthy_json(text: str | None) -> bool:
+    return text is not None and text.strip() not in ("", "null", "{}", "[]", "false", "0")
+
+
+@rule("issue_refunds", 200)
+def issue_refunds(ctx: CycleContext) -> None:
+    """A module touched this cycle, with a posted return and a credit balance, refunds it
+    as TC 846 unless a freeze holds it (-R, P-, -E, -A, E-, -L, -V: derive.refund_hold;
+    IRM 25.25.6.1.7, tpp-rules §2.4).  TC 290 .00 releasing a RIVO -R/P- therefore
+    refunds in its own cycle (IRM 25.25.6.5.1.2.1).
+
+    Method: direct deposit when the return asked for it, unless a TC 971 AC 850 posted
+    in an EARLIER cycle (IRM 25.25.6.1.7 table: RICS flips the DD to a paper check).  An
+    AC 850 posting in the same cycle as the refund is too late -- the reason for REL CYC
+    = current + 2 on UPRES and the 1-cycle post-delay on TC 290 (tpp-rules §6.1).
+    """
+    ctx.session.flush()
+    s = ctx.session
+    touched = select(Transaction.module_id).where(
+        Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.module_id.is_not(None)
+    ).distinct()
+    debits = [tc for tc, sg in derive.TC_SIGN.items() if sg > 0]
+    credit_tcs = [tc for tc, sg in derive.TC_SIGN.items() if sg < 0]
+    sign = case((Transaction.tc.in_(debits), 1), (Transaction.tc.in_(credit_tcs), -1), else_=0)
+    bal = func.sum(sign * func.abs(Transaction.amount))
+    returns = func.sum(case((Transaction.tc == 150, 1), else_=0))
+    stmt = (
+        select(Transaction.module_id, TaxModule.entity_id, Entity.tin, TaxModule.mft, TaxModule.period, bal)
+        .join(TaxModule, TaxModule.id == Transaction.module_id)
+        .join(Entity, Entity.id == TaxModule.entity_id)
+        .where(Transaction.status == POSTED, Transaction.module_id.in_(touched), TaxModule.mft != "32")
+        .group_by(Transaction.module_id, TaxModule.entity_id, Entity.tin, TaxModule.mft, TaxModule.period)
+        .having(returns > 0)
+        .having(bal <= -REFUND_TOLERANCE)
+    )
+    if not ctx.all_live:
+        stmt = stmt.where(Entity.file.in_(ctx.live_files))
+    credits = s.execute(stmt).all()
+    if not credits:
+        return
+    # One scan of the touched modules gives both the freeze pre-filter (only modules with a
+    # freeze-making transaction are loaded and checked object by object: derive.refund_hold
+    # is the one definition of a hold) and each module's latest return (its DD request).
+    is_hold = or_(Transaction.tc.in_(_HOLD_TCS), and_(Transaction.tc == 971, Transaction.ac.in_(_HOLD_ACS)))
+    suspects: set[int] = set()
+    latest: dict[int, tuple[tuple[str, int], str | None]] = {}
+    scan = select(
+        Transaction.module_id, Transaction.tc, Transaction.posting_cycle, Transaction.id,
+        Transaction.document["direct_deposit"].as_string(), Transaction.extra["ccc"].as_string(), is_hold,
+    ).where(Transaction.status == POSTED, Transaction.module_id.in_(touched), or_(Transaction.tc == 150, is_hold))
+    for mid, tc, pc, tid, dd, ccc, hold in s.execute(scan):
+        if hold or (tc == 150 and ccc is not None):
+            suspects.add(mid)
+        if tc == 150:
+            key = (pc or "", tid)
+            if mid not in latest or key > latest[mid][0]:
+                latest[mid] = (key, dd)
+    suspect_entities = set(s.scalars(select(Transaction.entity_id).where(
+        Transaction.status == POSTED, Transaction.module_id.is_(None), Transaction.tc == 520).distinct()))
+    check = [c[0] for c in credits if c[0] in suspects or c[1] in suspect_entities]
+    holds: dict[int, str | None] = {}
+    if check:
+        mods = s.scalars(select(TaxModule).where(TaxModule.id.in_(check)).options(
+            selectinload(TaxModule.transactions), selectinload(TaxModule.entity).selectinload(Entity.transactions)))
+        holds = {m.id: derive.refund_hold(m, ctx.run_date) for m in mods}
+    flips = s.execute(select(Transaction.module_id, Transaction.entity_id).where(
+        Transaction.tc == 971, Transaction.ac == 850, Transaction.status == POSTED,
+        Transaction.reversed_by_id.is_(None), Transaction.posting_cycle < ctx.cycle)).all()
+    flip_modules = {m for m, _ in flips if m is not None}
+    flip_entities = {e for m, e in flips if m is None}
+    rows: list[dict[str, Any]] = []
+    for mid, eid, tin, mft, period, raw in credits:
+        hold = holds.get(mid)
+        if hold:
+            ctx.report.held.append((tin, mft, period, hold))
+            continue
+        amount = -_dec(raw)
+        wants_dd = _truthy_json(latest.get(mid, ((), None))[1])
+        method = "direct_deposit" if wants_dd and mid not in flip_modules and eid not in flip_entities else "check"
+        rows.append(dict(entity_id=eid, module_id=mid, amount=amount, refund_method=method))
+        ctx.report.refunds.append((tin, mft, period, amount, method))
+        ctx.report.posted.append((tin, mft, period, 846, None))
+    if rows:
+        # Core executemany; the constant columns are rendered into the statement so that
+        # only four parameters per row are processed (no ORM bookkeeping, no JSON per row).
+        table = Transaction.__table__
+        assert isinstance(table, Table)
+        const = {
+            "tc": 846, "trans_date": ctx.run_date, "status": POSTED, "input_cycle": ctx.cycle,
+            "due_cycle": ctx.cycle, "posting_cycle": ctx.cycle, "post_delay": 0,
+        }
+        refund_insert = table.insert().values(
+            **{k: literal_column(_sql_literal(v)) for k, v in const.items()},
+            extra=literal_column("""'{"generated": "refund"}'"""),  # untyped literal: JSON on every dialect
+        )
+        s.execute(refund_insert, rows)
+        s.expire_all()
+
+
+def rule_names(rules: Iterable[Rule] | None = None) -> list[str]:
+    return [r.name for r in (rules if rules is not None else rules_in_order())]

@@ -1,0 +1,264 @@
+"""Derived account state: balance, freezes, module status, open TPP issue, pending items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import mf_builders as b
+from idrs_sim.masterfile import derive
+from idrs_sim.masterfile.models import PENDING, Entity, TaxModule
+from mf_builders import AC052_DLN, DLN, DLN_DIGITS
+
+
+@pytest.fixture
+def s():
+    mf = b.new_mf()
+    with mf.unit_of_work() as session:
+        yield session
+        session.rollback()
+    mf.dispose()
+
+
+@pytest.fixture
+def mod(s) -> TaxModule:
+    return b.module(s, b.entity(s))
+
+
+def _fresh(s, mod: TaxModule) -> TaxModule:
+    s.flush()
+    s.expire_all()
+    return s.get(TaxModule, mod.id)
+
+
+# --- balance ----------------------------------------------------------------------------------
+
+
+def test_sign_table_debits_plus_credits_minus(s, mod) -> None:
+    for tc, amount in [(150, "1000.00"), (290, "50.00"), (291, "20.00"), (806, "300.00"), (610, "100.00"),
+                       (650, "10.00"), (670, "5.00"), (846, "7.00"), (840, "3.00"), (971, "999.00")]:
+        b.txn(s, mod, tc, amount=amount, cycle="202410")
+    assert derive.balance(_fresh(s, mod)) == Decimal("1000") + 50 - 20 - 300 - 100 - 10 - 5 + 7 + 3
+
+
+def test_credit_stored_with_a_minus_sign_is_still_a_credit(s, mod) -> None:
+    b.txn(s, mod, 806, amount="-300.00", cycle="202410")
+    assert derive.balance(_fresh(s, mod)) == Decimal("-300.00")
+
+
+def test_pending_transactions_do_not_count(s, mod) -> None:
+    b.txn(s, mod, 670, amount="100.00", status=PENDING, cycle="202426")
+    assert derive.balance(_fresh(s, mod)) == 0
+
+
+# --- freezes --------------------------------------------------------------------------------
+
+
+def test_ac129_sets_rivo_minus_r_released_by_later_tc290(s, mod) -> None:
+    b.posted_return(s, mod)
+    b.txn(s, mod, 971, ac=129, misc=DLN_DIGITS, cycle="202410")
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == ["-R"] and derive.is_rivo_freeze(m, "-R")
+    assert derive.refund_hold(m) == "-R"
+    b.txn(s, mod, 290, cycle="202412")
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == [] and derive.refund_hold(m) is None
+
+
+def test_tc290_before_the_marker_releases_nothing(s, mod) -> None:
+    b.txn(s, mod, 290, cycle="202408")
+    b.txn(s, mod, 971, ac=134, cycle="202410")
+    assert derive.freezes(_fresh(s, mod)) == ["-R"]
+
+
+def test_ac129_can_carry_p_minus(s, mod) -> None:
+    b.txn(s, mod, 971, ac=129, cycle="202410", extra={"freeze": "P-"})
+    assert derive.freezes(_fresh(s, mod)) == ["P-"]
+
+
+def test_reversed_ac129_holds_nothing(s, mod) -> None:
+    marker = b.txn(s, mod, 971, ac=129, cycle="202410")
+    marker.reversed_by_id = b.txn(s, mod, 972, ac=129, misc="100014_NONIDT", cycle="202411").id
+    assert derive.freezes(_fresh(s, mod)) == []
+
+
+def test_returned_refund_is_p_minus_rivo_only_with_ac129(s, mod) -> None:
+    b.txn(s, mod, 841, amount="100.00", cycle="202410")
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == ["P-"] and not derive.is_rivo_freeze(m, "P-")
+    b.txn(s, mod, 971, ac=129, misc=DLN_DIGITS + "BKLD", cycle="202411")
+    assert derive.is_rivo_freeze(_fresh(s, mod), "P-")
+
+
+def test_tc810_rc4_is_minus_e_and_tc290_does_not_release_it(s, mod) -> None:
+    b.txn(s, mod, 810, cycle="202410", extra={"rc": "4"})
+    b.txn(s, mod, 290, cycle="202412")
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == ["-E"] and not derive.is_rivo_freeze(m, "-E")
+
+
+def test_tc570_is_non_rivo_minus_r_until_tc571(s, mod) -> None:
+    t570 = b.txn(s, mod, 570, cycle="202410")
+    assert [(f.code, f.rivo) for f in derive.freeze_details(_fresh(s, mod))] == [("-R", False)]
+    t570.reversed_by_id = b.txn(s, mod, 571, cycle="202411").id
+    assert derive.freezes(_fresh(s, mod)) == []
+
+
+def test_duplicate_return_freezes(s) -> None:
+    ent = b.entity(s)
+    with_150 = b.module(s, ent, "30", "202312")
+    b.txn(s, with_150, 150, amount="10.00", cycle="202410")
+    b.txn(s, with_150, 976, cycle="202411")
+    without_150 = b.module(s, ent, "30", "202212")
+    b.txn(s, without_150, 976, cycle="202411")
+    mft32 = b.module(s, ent, "32", "202312")
+    b.txn(s, mft32, 976, cycle="202411")
+    s.flush()
+    s.expire_all()
+    assert derive.freezes(s.get(TaxModule, with_150.id)) == ["-A"]
+    assert derive.freezes(s.get(TaxModule, without_150.id)) == ["E-"]
+    assert derive.freezes(s.get(TaxModule, mft32.id)) == []
+
+
+def test_exam_and_bankruptcy_freezes(s, mod) -> None:
+    b.txn(s, mod, 420, cycle="202410")
+    b.txn(s, mod, 520, ac=62, cycle="202411")
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == ["-L", "-V"]
+    assert derive.module_status(m) == "72"
+
+
+def test_entity_bankruptcy_holds_module_refunds_and_disaster_does_not(s, mod) -> None:
+    ent = s.get(Entity, mod.entity_id)
+    b.txn(s, ent, 971, ac=688, cycle="202410", secondary_date=dt.date(2024, 12, 31))
+    m = _fresh(s, mod)
+    assert derive.entity_freezes(m.entity, b.TODAY) == ["-O"] and derive.refund_hold(m) is None
+    assert derive.entity_freezes(m.entity, dt.date(2025, 1, 2)) == []
+    b.txn(s, ent, 520, ac=60, cycle="202411")
+    m = _fresh(s, mod)
+    assert derive.refund_hold(m) == "-V"
+
+
+def test_ccc1_return_is_frozen_until_a_money_adjustment(s, mod) -> None:
+    b.txn(s, mod, 150, amount="100.00", cycle="202410", extra={"ccc": "1"})
+    b.txn(s, mod, 290, cycle="202411")  # .00 does not release it
+    assert derive.freezes(_fresh(s, mod)) == ["-R"]
+    b.txn(s, mod, 291, amount="40.00", cycle="202412")
+    assert derive.freezes(_fresh(s, mod)) == []
+
+
+# --- module status --------------------------------------------------------------------------
+
+
+def test_module_status(s) -> None:
+    ent = b.entity(s)
+    stored = b.module(s, ent, "30", "202112", status="26")
+    none = b.module(s, ent, "30", "202212")
+    due = b.module(s, ent, "30", "202312")
+    b.txn(s, due, 150, amount="100.00", cycle="202410")
+    settled = b.module(s, ent, "30", "202012")
+    b.posted_return(s, settled, tax="100.00", withholding="300.00")
+    b.txn(s, settled, 846, amount="200.00", cycle="202411")
+    credit = b.module(s, ent, "30", "201912")
+    b.posted_return(s, credit, tax="100.00", withholding="300.00")
+    s.flush()
+    s.expire_all()
+    assert [derive.module_status(s.get(TaxModule, m.id)) for m in (stored, none, due, settled, credit)] == [
+        "26", "02", "21", "12", "10"
+    ]
+
+
+# --- open TPP issue ---------------------------------------------------------------------------
+
+
+def _ent(s, mod) -> Entity:
+    s.flush()
+    s.expire_all()
+    return s.get(Entity, mod.entity_id)
+
+
+def test_open_up126_with_matching_ac124_is_an_open_issue(s, mod) -> None:
+    b.txn(s, mod, 971, ac=124, misc=DLN_DIGITS, cycle="202408")
+    b.unposted_return(s, mod)
+    (issue,) = derive.open_tpp_issue(_ent(s, mod))
+    assert (issue.kind, issue.mft, issue.period, issue.dln) == ("UP126", "30", "202312", DLN)
+    assert "AC 124" in issue.detail
+
+
+def test_unreversed_ac124_on_a_posted_return_is_not_an_issue(s, mod) -> None:
+    """R01: the marker alone is not an open TPP issue."""
+    b.txn(s, mod, 971, ac=124, misc=DLN_DIGITS, cycle="202408")
+    b.posted_return(s, mod)
+    b.txn(s, mod, 846, amount="3150.00", cycle="202411")
+    assert derive.open_tpp_issue(_ent(s, mod)) == []
+
+
+def test_ac129_with_held_refund_is_an_issue_but_filter_x_is_not(s) -> None:
+    ent = b.entity(s)
+    held = b.module(s, ent, "30", "202312")
+    b.posted_return(s, held)
+    b.txn(s, held, 971, ac=129, misc=DLN_DIGITS, cycle="202410")
+    filtered = b.module(s, ent, "30", "202212")
+    b.posted_return(s, filtered, dln="29211045100099")
+    b.txn(s, filtered, 971, ac=129, misc="FILTER X", cycle="202410")
+    s.flush()
+    s.expire_all()
+    issues = derive.open_tpp_issue(s.get(Entity, ent.id))
+    assert [(i.kind, i.period) for i in issues] == [("AC129-HELD", "202312")]
+
+
+def test_ac129_1040x_marker_is_an_issue(s, mod) -> None:
+    b.txn(s, mod, 971, ac=129, misc="29211045100014 1040X", cycle="202410")
+    assert [i.kind for i in derive.open_tpp_issue(_ent(s, mod))] == ["AC129-1040X"]
+
+
+# --- pending items and helpers ----------------------------------------------------------------
+
+
+def test_pending_items_show_pn_rs_and_up(s, mod) -> None:
+    b.txn(s, mod, 971, ac=850, status=PENDING, cycle="202426")
+    b.txn(s, mod, 150, status=PENDING, cycle="202428", extra={"resequenced_052": "202426"})
+    b.unposted_return(s, mod, dln="29211045100099")
+    items = derive.pending_items(_fresh(s, mod))
+    assert [(i.code, i.tc, i.cycle) for i in items] == [("PN", 971, "202426"), ("RS", 150, "202428"),
+                                                         ("UP", 150, "202410")]
+    assert items[2].label == "U126 0" and (items[2].upc, items[2].reason) == (126, 0)
+
+
+def test_entity_pending_items(s, mod) -> None:
+    ent = s.get(Entity, mod.entity_id)
+    b.txn(s, ent, 971, ac=505, status=PENDING, cycle="202426")
+    s.flush()
+    s.expire_all()
+    assert [i.label for i in derive.pending_items(s.get(Entity, ent.id))] == ["PN"]
+
+
+def test_ac052_matching(s, mod) -> None:
+    m = b.txn(s, mod, 971, ac=52, dln=AC052_DLN, cycle="202410")
+    assert derive.ac052_matches(m, DLN)
+    assert not derive.ac052_matches(m, "29211045100099")
+    m.misc = "RRPIDT"
+    assert not derive.ac052_matches(m, DLN)
+    blank = b.txn(s, mod, 971, ac=52, cycle="202410")
+    assert derive.ac052_matches(blank, DLN)
+
+
+def test_misc_dln_and_tr() -> None:
+    assert derive.misc_dln("29211-045-10001-4") == DLN_DIGITS
+    assert derive.misc_dln(DLN_DIGITS + "BKLD") == DLN_DIGITS
+    assert derive.misc_dln("IVO EL IDT") is None
+    assert derive.marker_has_tr(DLN_DIGITS + "TR") and derive.marker_has_tr("DDB ARAP RULE TR")
+    assert not derive.marker_has_tr(DLN_DIGITS)
+
+
+def test_tc136_in_effect_until_tc137(s) -> None:
+    ent = b.entity(s, "99-2000001", file="BMF")
+    t136 = b.txn(s, ent, 136, cycle="202410")
+    s.flush()
+    assert derive.tc136_in_effect(ent)
+    t136.reversed_by_id = b.txn(s, ent, 137, cycle="202411").id
+    s.flush()
+    s.expire_all()
+    assert not derive.tc136_in_effect(s.get(Entity, ent.id))

@@ -136,15 +136,16 @@ class Screen:
         """Add an unprotected field whose data starts at (row, col).
 
         Its attribute goes one position before (row, col) and, unless another attribute
-        is already there, a protected stopper goes right after its last position, so the
-        text that follows stays protected.
+        is already there, an auto-skip stopper (protected + numeric) goes right after its
+        last position: the text that follows stays protected and, as on a real 3270, the
+        cursor skips to the next input field when this one fills.
         """
         start = address(row, col)
         attr = (start - 1) % SIZE
         fld = self.add_field(Field(attr, numeric=numeric, hidden=hidden, intensified=intensified, name=name))
         stop = (start + length) % SIZE
         if stop not in self.fields:
-            self.add_field(Field(stop, protected=True))
+            self.add_field(Field(stop, protected=True, numeric=True))
         self.set_text(fld, value)
         return fld
 

@@ -135,9 +135,10 @@ class Terminal:
         return True
 
     def _after_typing(self, addr: int) -> int:
-        """Next cursor address: the next position, or the next input field if this one is full."""
+        """Next cursor address: the next position, or, when the field ends in an auto-skip
+        attribute (protected + numeric), the next input field — as a 3270 does."""
         nxt = (addr + 1) % SIZE
-        if self.screen.is_attribute(nxt):
+        if self.screen.is_attribute(nxt) and self.screen.fields[nxt].skip:
             return self._next_input(addr)
         return nxt
 

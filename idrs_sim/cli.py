@@ -1,0 +1,436 @@
+"""The ``idrs-sim`` command line (CONTRACT §1).
+
+Subcommands: (none) the terminal UI, ``replay``, ``dump``, ``cycle``, ``fixtures check``,
+``serve`` and ``audit``.  A usage error (a bad option, an unknown fixture, a database
+that cannot be opened, a bad date) prints ONE line on stderr and exits 2, never a
+traceback: users call this from scripts and CI, where a traceback is noise.
+
+Textual is imported only when the terminal UI starts, so every other subcommand works
+(and starts fast) without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from sqlalchemy.exc import SQLAlchemyError
+
+EXIT_USAGE = 2
+
+DESCRIPTION = """\
+A simulated IRS IDRS mainframe: a master file, weekly posting cycles and a 3270
+command-code terminal, for training and for testing procedures.
+
+Without a subcommand, opens the terminal on the built-in training master file
+(in memory: nothing is kept when you quit).  Press Ctrl+K in the terminal for the
+key map and Ctrl+Q to quit."""
+
+EPILOG = """\
+examples:
+  idrs-sim                                    terminal on the training master file
+  idrs-sim --db sqlite:///class.db            the same, kept in class.db
+  idrs-sim replay examples/signon.txt         run a replay script headless
+  idrs-sim dump --tin 400-00-1001             one account as JSON
+  idrs-sim cycle --db sqlite:///class.db      run the next weekly posting cycle
+  idrs-sim serve --port 3270                  TN3270 server for x3270/c3270/s3270
+
+database and data:
+  --db URL       sqlite:///path.db (a file; created when missing) or another SQLAlchemy
+                 URL; default: in memory, gone when the command ends.  An empty database
+                 is filled from the fixture; one that holds a master file is used as it is.
+  --fixture F    a shipped fixture name (training) or a path to a fixture YAML or a
+                 dump JSON.  Given together with --db, it REPLACES what the database holds
+                 (refused once the database has an audit trail: that is append-only).
+  --date D       the simulated date, YYYY-MM-DD (the posting cycle follows from it).
+
+run 'idrs-sim COMMAND --help' for the options of one command."""
+
+REPLAY_DESCRIPTION = """\
+Run replay scripts headless (no terminal UI) and check their expectations.
+
+A script has one action per line; '#' starts a comment; action names are
+case-insensitive; strings are double-quoted with \\" and \\\\ escapes.
+
+keys (as in s3270):
+  String("text")  Enter  Clear  Tab  BackTab  Home  Newline  EraseEOF  EraseInput
+  Reset  PF(n) 1-24  PA(n) 1-3  MoveCursor1(row,col) 1-origin
+simulator:
+  Date(YYYY-MM-DD)          stand the simulated clock on a date
+  Load(name-or-path)        a fresh master file from a fixture (and a fresh terminal)
+  SignOn(idrs)              sign on with the fixture's password of that employee
+  SignOn(idrs,"password")   sign on with this password
+  Cycle / Cycle(n)          advance to the next posting cycle and post, n times (the
+                            terminal stays signed on)
+  Fill("LABEL", "value")    erase the input field after the text LABEL> and type value
+  Snap                      print the screen
+expectations:
+  Expect("text")              the text is somewhere on the screen (within one line)
+  ExpectNot("text")           the text is nowhere on the screen
+  ExpectLine(row, "text")     line row (1-24) contains the text
+  ExpectAt(row, col, "text")  the text stands exactly at row, col (1-origin)
+  ExpectMatch(row, "regex")   line row, trailing blanks dropped, matches (Python re.search)
+
+Each script runs on a fresh terminal and stops at its first failed expectation,
+printing the file, line, expectation and the 24x80 screen with the cursor marked.
+In memory (the default) every script starts from the fixture (training unless
+--fixture says otherwise).  With --db the scripts share that database in order:
+--fixture fills it before the first script; without --fixture they go on with what
+it holds.  A key pressed while the keyboard is locked (X PROT, X NUM) is a
+failure too.  Before anything runs every script is checked: a script that does not
+parse is a usage error."""
+
+REPLAY_EPILOG = """\
+exit status: 0 every expectation held, 1 an expectation failed, 2 script or usage
+error (the script does not parse, unknown fixture, Fill of a label not on the screen).
+
+example script:
+  SignOn(1485012345)
+  Expect("SIGN-ON COMPLETED")
+  Clear
+  String("ENMOD 400-00-1001")
+  Enter
+  Expect("JOHN A SMITH")
+  Cycle                         # a week later: the input has posted
+  Clear
+  String("TXMODA 400-00-1001 30 202312")
+  Enter"""
+
+
+class UsageError(Exception):
+    """A problem the user can fix by changing the command; one line, exit 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        sys.exit(EXIT_USAGE)
+
+
+def _date(text: str) -> str:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"bad date {text!r}: expected YYYY-MM-DD, e.g. 2024-06-17") from None
+    return text
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n} is not 1 or more")
+    return n
+
+
+def _port(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"{n} is not a port number (0-65535)")
+    return n
+
+
+def _add_db(p: argparse.ArgumentParser, fixture: bool = True, date: bool = False, top: bool = False) -> None:
+    """--db/--fixture/--date; on subcommands they default to SUPPRESS so that
+    ``idrs-sim --db X dump`` and ``idrs-sim dump --db X`` mean the same."""
+    default: Any = None if top else argparse.SUPPRESS
+    p.add_argument("--db", metavar="URL", default=default,
+                   help="database URL, e.g. sqlite:///class.db (default: in memory, not kept)")
+    if fixture:
+        p.add_argument("--fixture", metavar="NAME|PATH", default=default,
+                       help="fixture name (training) or path to a fixture YAML or dump JSON; "
+                            "with --db it replaces what the database holds")
+    if date:
+        p.add_argument("--date", metavar="YYYY-MM-DD", type=_date, default=default,
+                       help="simulated date (default: the fixture's)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="idrs-sim", description=DESCRIPTION, epilog=EPILOG,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_db(parser, date=True, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+
+    p = sub.add_parser("replay", help="run replay scripts headless; exit 0 held, 1 failed, 2 usage",
+                       description=REPLAY_DESCRIPTION, epilog=REPLAY_EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("scripts", nargs="+", metavar="SCRIPT", help="replay script files, run in order")
+    _add_db(p, date=True)
+    p.add_argument("--trace", action="store_true", help="print each action and the resulting line 24")
+
+    p = sub.add_parser("dump", help="print the master file (or one TIN) as JSON",
+                       description="Print the master file as JSON (the fixture schema, without passwords). "
+                                   "Load(dump output) reproduces it.")
+    _add_db(p)
+    p.add_argument("--tin", metavar="TIN", help="only this TIN (dashed form, e.g. 400-00-1001)")
+
+    p = sub.add_parser("cycle", help="advance to the next posting cycle and post, N times",
+                       description="Advance the simulated clock to the next weekly posting cycle and run "
+                                   "posting, N times; print what posted and what went unpostable.  Without "
+                                   "--db this works on an in-memory copy (a dry look: nothing is kept).")
+    _add_db(p)
+    p.add_argument("--count", metavar="N", type=_positive, default=1, help="how many cycles (default 1)")
+
+    p = sub.add_parser("fixtures", help="fixture tools: 'fixtures check [PATH...]'",
+                       description="Fixture tools.")
+    fsub = p.add_subparsers(dest="fixtures_command", metavar="ACTION", title="actions")
+    fsub.required = True
+    c = fsub.add_parser("check", help="validate fixture files; one line per problem",
+                        description="Validate fixture files: one line per problem, 'file:line: message'. "
+                                    "Exit 0 when clean, 1 when there are problems.")
+    c.add_argument("paths", nargs="*", metavar="PATH", help="fixture files (default: every shipped fixture)")
+
+    p = sub.add_parser("serve", help="TN3270 server for real 3270 clients",
+                       description="Serve the simulator to TN3270 clients (x3270, c3270, s3270, tnz...). "
+                                   "Every connection is its own terminal on ONE shared master file. "
+                                   "Prints 'listening on HOST:PORT' once ready; stops on SIGTERM/Ctrl+C.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=3270, help="TCP port (default 3270; 0 picks a free one)")
+    _add_db(p, date=True)
+
+    p = sub.add_parser("audit", help="print the audit trail (who ran what, on which TIN)",
+                       description="Print the audit trail: every AID key with time, employee, terminal, "
+                                   "command, TIN and outcome; '!' marks a violation (UNAX).")
+    _add_db(p)
+    p.add_argument("--employee", metavar="IDRS", help="only this employee number")
+    p.add_argument("--tin", metavar="TIN", help="only this TIN")
+    p.add_argument("--unax", action="store_true", help="only violations (UNAX: refused sign-ons, "
+                                                       "unauthorized command codes...)")
+    return parser
+
+
+# ---- commands ---------------------------------------------------------------------
+def _simulator(args: argparse.Namespace, follow_clock: bool = False):  # type: ignore[no-untyped-def]
+    from .simulator import DEFAULT_FIXTURE, Simulator
+
+    fixture = getattr(args, "fixture", None)
+    return Simulator(
+        getattr(args, "db", None) or "sqlite://",
+        fixture or DEFAULT_FIXTURE,
+        getattr(args, "date", None),
+        replace=fixture is not None,
+        follow_clock=follow_clock,
+    )
+
+
+def cmd_tui(args: argparse.Namespace) -> int:
+    sim = _simulator(args, follow_clock=True)
+    try:
+        from .front.tui import run_tui
+
+        return run_tui(sim)
+    finally:
+        sim.close()
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .replay import Options, run
+
+    opts = Options(url=getattr(args, "db", None) or "sqlite://", fixture=getattr(args, "fixture", None),
+                   date=getattr(args, "date", None), trace=args.trace)
+    return run(args.scripts, opts)
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    with _simulator(args) as sim:
+        try:
+            data = sim.dump(args.tin)
+        except (LookupError, ValueError) as exc:
+            raise UsageError(str(exc).strip("'\"")) from None
+    if args.tin and not data.get("entities"):
+        raise UsageError(f"no entity with TIN {args.tin} on the master file")
+    print(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False))
+    return 0
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def cmd_cycle(args: argparse.Namespace) -> int:
+    if not getattr(args, "db", None):
+        print("idrs-sim cycle: no --db, so this runs on an in-memory copy and nothing is kept",
+              file=sys.stderr)
+    with _simulator(args) as sim:
+        reports = sim.cycle(args.count)
+        for report in reports:
+            print(format_report(report))
+    return 0
+
+
+def format_report(report: Any) -> str:
+    """A posting run as text: its summary line, then what posted and what went unpostable."""
+    summary = getattr(report, "summary", None)
+    lines = [summary() if callable(summary) else str(report)]
+
+    def module(tin: Any, mft: Any, period: Any) -> str:
+        return f"{tin} {mft or '--'} {period or '------'}"
+
+    for tin, mft, period, tc, ac, *_ in getattr(report, "posted", ()):
+        lines.append(f"  POSTED      {module(tin, mft, period)}  TC {tc}" + (f" AC {ac}" if ac is not None else ""))
+    for tin, mft, period, tc, upc, rc, *_ in getattr(report, "unposted", ()):
+        lines.append(f"  UNPOSTABLE  {module(tin, mft, period)}  TC {tc}  UPC {upc} RC {rc}")
+    for tin, mft, period, amount, method, *_ in getattr(report, "refunds", ()):
+        lines.append(f"  REFUND      {module(tin, mft, period)}  {amount} {str(method).upper().replace('_', ' ')}")
+    for tin, mft, period, freeze, *_ in getattr(report, "held", ()):
+        lines.append(f"  HELD        {module(tin, mft, period)}  {freeze}")
+    for seq, urc, *_ in getattr(report, "released", ()):
+        lines.append(f"  RELEASED    UNPOSTABLE {seq}  URC {urc}")
+    return "\n".join(lines)
+
+
+def cmd_fixtures(args: argparse.Namespace) -> int:
+    from .masterfile.check import check_fixtures
+    from .masterfile.fixtures import list_fixtures
+
+    paths = [Path(p) for p in args.paths]
+    problems = check_fixtures(paths)  # no paths: every shipped fixture
+    for problem in problems:
+        print(_problem_line(problem))
+    if not problems:
+        count = len(paths) if paths else len(list_fixtures())
+        print(f"{count} fixture file{'s' if count != 1 else ''} checked, no problems", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _problem_line(problem: Any) -> str:
+    file, line, message = (getattr(problem, k, None) for k in ("file", "line", "message"))
+    if file is not None and message is not None:
+        return f"{file}:{line or 0}: {message}"
+    return str(problem)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .front.tn3270.server import run_server
+
+    with _simulator(args, follow_clock=True) as sim:
+        return run_server(sim.new_session, args.host, args.port)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from .masterfile.models import AuditRecord
+
+    with _simulator(args) as sim:
+        query = select(AuditRecord).order_by(AuditRecord.at, AuditRecord.id)
+        if args.employee:
+            query = query.where(AuditRecord.idrs == args.employee)
+        if args.tin:
+            query = query.where(AuditRecord.tin == args.tin)
+        if args.unax:
+            query = query.where(AuditRecord.violation.is_(True))
+        with sim.mf.reading() as db:  # rows are read (and printed) inside the session
+            lines = [_audit_line(r) for r in db.scalars(query)]
+    if not lines:
+        print("no audit records" + ("" if getattr(args, "db", None) else " (no --db: a fresh in-memory master file)"),
+              file=sys.stderr)
+        return 0
+    print(f"{'TIME':<19} {'EMPLOYEE':<10} {'TERMINAL':<8} {'KEY':<5} {'CODE':<8} {'TIN':<11} {'MFT':<3} "
+          f"{'PERIOD':<6}   OUTCOME")
+    for line in lines:
+        print(line)
+    return 0
+
+
+def _audit_line(r: Any) -> str:
+    flag = "!" if r.violation else " "
+    return (f"{r.at:%Y-%m-%d %H:%M:%S} {r.idrs or '-':<10} {(r.terminal or '-')[:8]:<8} {r.aid or '-':<5} "
+            f"{r.command or '-':<8} {r.tin or '-':<11} {r.mft or '-':<3} {r.period or '-':<6} {flag} {r.outcome or ''}")
+
+
+COMMANDS = {
+    None: cmd_tui,
+    "replay": cmd_replay,
+    "dump": cmd_dump,
+    "cycle": cmd_cycle,
+    "fixtures": cmd_fixtures,
+    "serve": cmd_serve,
+    "audit": cmd_audit,
+}
+
+
+class _OneLine(logging.Formatter):
+    """Log records as one line each; the traceback only with IDRS_SIM_DEBUG=1.
+
+    Why: the host logs a handler defect with its traceback and carries on (the trainee
+    sees SYSTEM ERROR on line 24); a replay run or a server log should say so in one
+    line, while a developer can still ask for the whole story.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"idrs-sim: {record.levelname.lower()}: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            if os.environ.get("IDRS_SIM_DEBUG"):
+                return text + "\n" + self.formatException(record.exc_info)
+            text += f": {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            text += " (IDRS_SIM_DEBUG=1 shows the traceback)"
+        return text
+
+
+def _setup_logging(tui: bool) -> None:
+    """One-line log records on stderr; none under the TUI, where they would tear the screen."""
+    root = logging.getLogger()
+    if root.handlers:  # an embedding application (or pytest) decides
+        return
+    if tui:
+        root.addHandler(logging.NullHandler())
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLine())
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if os.environ.get("IDRS_SIM_DEBUG") else logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``idrs-sim``; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error already printed (2)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+    from .simulator import SimulatorError
+
+    _setup_logging(tui=args.command is None)
+    prog = f"idrs-sim {args.command}" if args.command else "idrs-sim"
+    try:
+        return COMMANDS[args.command](args)
+    except (UsageError, SimulatorError) as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"{prog}: database error: {reason}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # e.g. `idrs-sim dump | head`
+        return 0
+    except Exception as exc:  # a defect: one line for users, the traceback on request
+        if os.environ.get("IDRS_SIM_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"{prog}: internal error: {type(exc).__name__}: {first} (IDRS_SIM_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,290 @@
+"""The `idrs-sim` command line (CONTRACT §1): help, one-line usage errors, every subcommand."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from idrs_sim import cli
+from idrs_sim.posting import calendar
+from idrs_sim.simulator import Simulator
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAINEE = "1485012345"
+
+
+def run(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "idrs_sim.cli", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=timeout)
+
+
+def one_line_error(done: subprocess.CompletedProcess[str]) -> str:
+    """Assert exit 2 with exactly one line on stderr and no traceback; that line."""
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stderr.strip()
+
+
+# ---- help ------------------------------------------------------------------------------------
+def test_main_help_lists_every_command() -> None:
+    done = run("--help")
+    assert done.returncode == 0
+    for word in ("replay", "dump", "cycle", "fixtures", "serve", "audit", "--db", "--fixture", "--date",
+                 "training", "Ctrl+K"):
+        assert word in done.stdout, word
+
+
+def test_replay_help_documents_the_script_language() -> None:
+    done = run("replay", "--help")
+    assert done.returncode == 0
+    for word in ("String(", "Enter", "Clear", "Tab", "BackTab", "Home", "Newline", "EraseEOF", "EraseInput",
+                 "Reset", "PF(n)", "PA(n)", "MoveCursor1(", "Date(", "Load(", "SignOn(", "Cycle", "Fill(",
+                 "Snap", "Expect(", "ExpectNot(", "ExpectLine(", "ExpectAt(", "ExpectMatch(", "--trace",
+                 "--db", "--fixture", "--date", "exit status: 0", "1 an expectation failed", "2 script"):
+        assert word in done.stdout, word
+
+
+@pytest.mark.parametrize("command", ["dump", "cycle", "serve", "audit", "fixtures"])
+def test_every_subcommand_has_help(command: str) -> None:
+    done = run(command, "--help")
+    assert done.returncode == 0 and "usage: idrs-sim " + command in done.stdout
+
+
+def test_main_returns_instead_of_exiting() -> None:
+    assert cli.main(["--help"]) == 0
+
+
+# ---- usage errors: one line, exit 2 ----------------------------------------------------------
+@pytest.mark.parametrize("args, says", [
+    (["--bogus"], "unrecognized arguments: --bogus"),
+    (["dump", "--bogus"], "unrecognized arguments"),
+    (["replay"], "the following arguments are required: SCRIPT"),
+    (["fixtures"], "required: ACTION"),
+    (["cycle", "--count", "0"], "0 is not 1 or more"),
+    (["cycle", "--count", "x"], "not a whole number"),
+    (["serve", "--port", "70000"], "not a port number"),
+    (["dump", "--date", "2024-13-01"], "unrecognized arguments"),  # dump has no --date
+    (["replay", "x.txt", "--date", "2024-13-01"], "bad date '2024-13-01'"),
+    (["nosuchcommand"], "invalid choice: 'nosuchcommand'"),
+])
+def test_usage_errors(args: list[str], says: str) -> None:
+    assert says in one_line_error(run(*args))
+
+
+@pytest.mark.parametrize("args, says", [
+    (["dump", "--fixture", "nope"], "no fixture 'nope'"),
+    (["dump", "--db", "notaurl"], "cannot open database 'notaurl'"),
+    (["dump", "--db", "sqlite:////no/such/dir/x.db"], "cannot open database"),
+    (["audit", "--db", "nosuchdriver://x"], "cannot open database"),
+    (["dump", "--tin", "999-99-9999"], "no entity with TIN 999-99-9999"),
+])
+def test_set_up_errors_are_one_line(args: list[str], says: str) -> None:
+    assert says in one_line_error(run(*args))
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    one_line_error(run("dump", "--db", f"sqlite:///{junk}"))
+
+
+# ---- dump ---------------------------------------------------------------------------------------
+def test_dump_prints_the_master_file_as_json() -> None:
+    done = run("dump")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["cycle"] and data["date"]
+    assert any(e["idrs"] == TRAINEE for e in data["employees"])
+    assert all("password" not in e for e in data["employees"])
+    assert data["entities"], "the training master file has accounts"
+
+
+def test_dump_one_tin() -> None:
+    with Simulator() as sim:
+        tin = sim.dump()["entities"][0]["tin"]
+    data = json.loads(run("dump", "--tin", tin).stdout)
+    assert [e["tin"] for e in data["entities"]] == [tin]
+
+
+def test_dump_of_a_dump_reloads(tmp_path: Path) -> None:
+    first = run("dump")
+    path = tmp_path / "snap.json"
+    path.write_text(first.stdout)
+    again = run("dump", "--fixture", str(path))
+    assert again.returncode == 0, again.stderr
+    a, b = json.loads(first.stdout), json.loads(again.stdout)
+    assert a["entities"] == b["entities"] and a["cycle"] == b["cycle"]
+
+
+# ---- cycle ----------------------------------------------------------------------------------------
+def test_cycle_on_a_sqlite_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    with Simulator(url) as sim:  # creates the file from the training fixture
+        start = sim.clock.cycle
+    done = run("cycle", "--db", url, "--count", "2")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"CYCLE {calendar.add_cycles(start, 1)}")
+    assert any(ln.startswith(f"CYCLE {calendar.add_cycles(start, 2)}") for ln in lines)
+    assert json.loads(run("dump", "--db", url).stdout)["cycle"] == calendar.add_cycles(start, 2)
+    # the clock persisted: the next run goes on from there
+    assert run("cycle", "--db", url).stdout.startswith(f"CYCLE {calendar.add_cycles(start, 3)}")
+
+
+def test_cycle_in_memory_warns_and_works() -> None:
+    done = run("cycle")
+    assert done.returncode == 0
+    assert "nothing is kept" in done.stderr
+    assert done.stdout.startswith("CYCLE ")
+
+
+def test_format_report_lists_what_posted_and_unposted() -> None:
+    from idrs_sim.posting import CycleReport
+
+    report = CycleReport(cycle="202426", posted=[("400-00-1001", "30", "202312", 971, 124)],
+                         unposted=[("400-00-1001", "30", "202312", 150, 126, 0)])
+    text = cli.format_report(report)
+    assert "CYCLE 202426" in text
+    assert "POSTED      400-00-1001 30 202312  TC 971 AC 124" in text
+    assert "UNPOSTABLE  400-00-1001 30 202312  TC 150  UPC 126 RC 0" in text
+
+
+# ---- fixtures check ------------------------------------------------------------------------------
+def test_fixtures_check_shipped_fixtures_are_clean() -> None:
+    done = run("fixtures", "check")
+    assert done.returncode == 0, done.stdout
+    assert "no problems" in done.stderr
+
+
+def test_fixtures_check_reports_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("date: 2024-06-17\nemployees:\n  - {idrs: \"12\", name: X, roles: [nobody]}\nentities: []\n")
+    done = run("fixtures", "check", str(bad))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines and all(":" in ln for ln in lines)
+    assert any(ln.split(":")[0].endswith("bad.yaml") and ln.split(":")[1] == "3" for ln in lines), lines
+
+
+# ---- audit ------------------------------------------------------------------------------------------
+def test_audit_after_a_replay(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    script = tmp_path / "s.txt"
+    script.write_text(f'SignOn({TRAINEE}, "WRONG")\nSignOn({TRAINEE})\nClear\nString("XYZZY 400-00-1001")\nEnter\n')
+    assert run("replay", str(script), "--db", url).returncode == 0
+    done = run("audit", "--db", url)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].split()[:3] == ["TIME", "EMPLOYEE", "TERMINAL"]
+    assert "SIGN-ON COMPLETED" in done.stdout
+    assert "INVALID COMMAND CODE" in done.stdout
+    only = run("audit", "--db", url, "--employee", "0000000000")
+    assert only.returncode == 0 and only.stdout == "" and "no audit records" in only.stderr
+    mine = run("audit", "--db", url, "--employee", TRAINEE)
+    assert mine.stdout.count("\n") >= 5  # header + failed sign-on + sign-on + clear + enter
+    unax = run("audit", "--db", url, "--unax").stdout.splitlines()
+    assert len(unax) == 2 and "INVALID PASSWORD" in unax[1] and " ! " in unax[1]
+
+
+# ---- serve --------------------------------------------------------------------------------------------
+def test_serve_prints_listening_and_stops_on_sigterm() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "idrs_sim.cli", "serve", "--port", "0"], cwd=ROOT,
+                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("listening on 127.0.0.1:"), line + (proc.stderr.read() if proc.stderr else "")
+        port = int(line.rsplit(":", 1)[1])
+        import socket
+
+        with socket.create_connection(("127.0.0.1", port), timeout=5):
+            pass
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+# ---- the TUI path ---------------------------------------------------------------------------------------
+def test_no_subcommand_starts_the_tui(monkeypatch: pytest.MonkeyPatch) -> None:
+    import idrs_sim.front.tui as tui
+
+    seen: dict[str, object] = {}
+
+    def fake_run_tui(sim: Simulator, terminal_id: str = "TUI01") -> int:
+        seen["date"] = sim.clock.today().isoformat()
+        seen["follows"] = sim.clock.is_following
+        return 0
+
+    monkeypatch.setattr(tui, "run_tui", fake_run_tui)
+    assert cli.main(["--date", "2025-02-03"]) == 0
+    assert seen["date"] == "2025-02-03" and seen["follows"] is True
+
+
+def test_tui_bad_fixture_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--fixture", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no fixture 'nope'" in err
+
+
+def test_non_tui_commands_do_not_import_textual() -> None:
+    code = ("import sys, contextlib, io\nfrom idrs_sim import cli\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    cli.main(['dump'])\n"
+            "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=120)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_entry_point_is_declared() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["idrs-sim"] == "idrs_sim.cli:main"
+    assert project["entry-points"]["pytest11"]["idrs_sim"] == "idrs_sim.testing"
+
+
+# ---- serve with a real 3270 client: one master file shared by every connection -------------
+def _s3270(port: int, *actions: str) -> str:
+    script = "".join(f"{a}\n" for a in (f"Connect(127.0.0.1:{port})", "Wait(10,InputField)", *actions,
+                                        "Ascii(23,0,80)", "Disconnect"))
+    done = subprocess.run(["s3270"], input=script, capture_output=True, text=True, timeout=60)
+    data = [ln[6:] for ln in done.stdout.splitlines() if ln.startswith("data: ")]
+    return data[-1].strip() if data else done.stdout
+
+
+@pytest.mark.tn3270
+@pytest.mark.skipif(shutil.which("s3270") is None, reason="s3270 not installed (CI installs it)")
+def test_serve_shares_one_master_file_between_connections() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "idrs_sim.cli", "serve", "--port", "0"], cwd=ROOT,
+                            env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        port = int(proc.stdout.readline().rsplit(":", 1)[1])
+        # s3270 does not skip the protected stopper after a full field: Tab to the password
+        sign_on = ['String("1485012345")', "Tab", 'String("{pw}")', "Enter", "Wait(10,Unlock)"]
+        assert _s3270(port, *(a.format(pw="train123") for a in sign_on)).startswith("SIGN-ON COMPLETED")
+        for _ in range(3):  # three connections, a wrong password each
+            said = _s3270(port, *(a.format(pw="WRONG") for a in sign_on))
+        assert said == "INVALID PASSWORD - EMPLOYEE NUMBER NOW LOCKED"
+        # a fourth connection sees the lock the others left on the shared master file
+        said = _s3270(port, *(a.format(pw="train123") for a in sign_on))
+        assert said.startswith("EMPLOYEE NUMBER LOCKED")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

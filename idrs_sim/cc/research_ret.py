@@ -1,0 +1,429 @@
+"""Returns and third-party data: TRDBV, RTVUE, IRPTR, ERINV, INOLES, CFINK, DDBKD.
+
+These codes read what was filed and what others reported, not the account: the return
+as filed (the `document` of a TC 150 / TC 976 or of an unpostable case), information
+returns (`entity.information_returns`), ERS records (`extra.ers` of a return), the
+National Account Profile (`entity.extra`: date of death, date of birth, SSA name, cross
+references) and the CAF (`entity.poa`).  docs/research-screens.md lists every key read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import selectinload
+
+from ..commands import handles
+from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction, Unpostable
+from .base import Context, Display, Refusal
+from .research import (
+    NOT_FOUND,
+    RULE,
+    item_value,
+    clip,
+    definer_or_default,
+    displayed,
+    dln,
+    echo,
+    find_entity,
+    heading_values,
+    mdy,
+    money,
+    refuse,
+    remember,
+    return_document_lines,
+    shown_case_status,
+    wrap,
+)
+
+RETURN_TCS = (150, 976)
+
+
+# ---------------------------------------------------------------------------------------
+# returns on file (TRDBV / RTVUE)
+
+
+@dataclass
+class FiledReturn:
+    """One return as TRDBV knows it: where it went and every unpostable case it had."""
+
+    dln: str | None
+    mft: str
+    period: str
+    document: dict[str, Any]
+    txn: Transaction | None = None
+    cases: list[Unpostable] = field(default_factory=list)
+
+    @property
+    def tax_year(self) -> str:
+        return str(self.document.get("tax_year") or self.period[:4])
+
+    def status(self, ctx: Context) -> str:
+        """Where the return stands: POSTED, PENDING, ERS, UP 126 RC 0, ARCHIVED/DELETED."""
+        t = self.txn
+        open_case = next((c for c in self.cases if shown_case_status(c, ctx.today) == "A" and c.status == "open"), None)
+        if open_case is not None:
+            return f"UP {open_case.upc} RC {open_case.reason}"
+        if t is not None and t.status == POSTED:
+            return f"POSTED CYC {t.posting_cycle or ''}".rstrip()
+        if t is not None and t.status == PENDING:
+            return "ERS" if _ers(t) else f"PENDING CYC {t.due_cycle or ''}".rstrip()
+        closed = self.cases[-1] if self.cases else None
+        if t is not None and t.status == DELETED or closed is not None and (closed.urc or "").startswith("D"):
+            return "ARCHIVED/DELETED"
+        if closed is not None:
+            return f"UP {closed.upc} CLOSED URC {closed.urc or ''}".rstrip()
+        return (t.status.upper() if t is not None else "ON FILE")
+
+
+def _ers(t: Transaction | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    ers = (t.extra or {}).get("ers") or (t.document or {}).get("ers")
+    return ers if isinstance(ers, dict) else ({"status": str(ers)} if ers else None)
+
+
+#: Returns live in module transactions and unpostable cases: one IN-query each.
+RETURNS_LOAD = (
+    selectinload(Entity.modules).selectinload(TaxModule.transactions),
+    selectinload(Entity.unpostables).selectinload(Unpostable.module),
+)
+
+
+def filed_returns(ent: Entity) -> list[FiledReturn]:
+    """Every return of the entity: TC 150 / TC 976 transactions (any status) and unpostable
+    cases whose document never became a transaction; cases joined to their return by
+    transaction or DLN.  Newest tax year first."""
+    out: list[FiledReturn] = []
+    by_txn: dict[int, FiledReturn] = {}
+    by_dln: dict[str, FiledReturn] = {}
+    for m in ent.modules:
+        for t in m.transactions:
+            if t.tc not in RETURN_TCS or (t.document is None and t.status == POSTED and t.tc == 976):
+                continue
+            r = FiledReturn(t.dln, m.mft, m.period, dict(t.document or {}), t)
+            out.append(r)
+            by_txn[t.id] = r
+            if t.dln:
+                by_dln.setdefault(t.dln, r)
+    for case in sorted(ent.unpostables, key=lambda c: c.id):
+        found = by_txn.get(case.txn_id) if case.txn_id is not None else None
+        found = found or (by_dln.get(case.dln) if case.dln else None)
+        if found is not None:
+            r = found
+        else:
+            doc = dict(case.document or {})
+            if not doc and case.txn is not None and case.txn.tc not in RETURN_TCS:
+                continue  # an unposted non-return transaction is not on TRDBV
+            mft = case.module.mft if case.module else str(doc.get("mft", "30"))
+            period = case.module.period if case.module else f"{doc.get('tax_year', '')}12"
+            r = FiledReturn(case.dln, mft, period, doc)
+            out.append(r)
+            if case.dln:
+                by_dln[case.dln] = r
+        r.cases.append(case)
+        if not r.document and case.document:
+            r.document = dict(case.document)
+    return sorted(out, key=lambda r: (r.tax_year, r.mft, r.dln or ""), reverse=True)
+
+
+def _select(ctx: Context, returns: list[FiledReturn]) -> list[FiledReturn]:
+    """Narrow to the typed MFT / tax period (TRDBV searches by tax year)."""
+    mft, period = ctx.cmd.mft, ctx.cmd.period
+    if period:
+        returns = [r for r in returns if r.period == period or r.tax_year == period[:4]]
+    if mft:
+        returns = [r for r in returns if r.mft == mft]
+    return returns
+
+
+def _return_header(ctx: Context, r: FiledReturn) -> str:
+    return clip(f"DLN> {dln(r.dln):<17} MFT> {r.mft} TAX-YR> {r.tax_year} STATUS> {r.status(ctx)}")
+
+
+def _codes_lines(ctx: Context, r: FiledReturn) -> list[str]:
+    """CODES: unpostable codes (even on an archived return, IRM 25.25.6.2.2.1), CCC, ERS codes."""
+    lines: list[str] = []
+    for c in r.cases:
+        lines.append(clip(
+            f"  UP {c.upc:03d} RC {c.reason}  CYC> {c.original_cycle or '':<6} ST> {shown_case_status(c, ctx.today)}"
+            f" URC> {c.urc or '':<2} STAT-DT> {mdy(c.status_date):<8} SEQ> {c.seq}"
+        ))
+    ccc = [c.ccc for c in r.cases if c.ccc] + ([str((r.txn.extra or {}).get("ccc"))] if r.txn is not None and (r.txn.extra or {}).get("ccc") else [])
+    if ccc:
+        lines.append(f"  CCC> {' '.join(dict.fromkeys(ccc))}")
+    ers = _ers(r.txn)
+    if ers:
+        lines.append(clip("  ERS> " + item_value(ers)))
+    return lines or ["  NO CODES"]
+
+
+def _history_lines(ctx: Context, r: FiledReturn) -> list[str]:
+    """STAT-HIST: received, unposted, resolved, and where the return ended (posted, pending, deleted)."""
+    t = r.txn
+    received = r.document.get("received") or (t.trans_date if t is not None else None)
+    lines = [f"  RECEIVED      {mdy(received)}" + (f"  INPUT-CYC> {t.input_cycle}" if t is not None and t.input_cycle else "")]
+    for c in r.cases:
+        lines.append(clip(f"  UNPOSTABLE    UP {c.upc:03d} RC {c.reason}  CYC> {c.original_cycle or ''}  SEQ> {c.seq}"))
+        if c.status == "closed" or c.urc:
+            lines.append(clip(f"  RESOLVED      URC> {c.urc or ''}  {mdy(c.resolved_date or c.status_date)}  BY> {c.resolved_by or ''}"))
+    if t is not None and t.status == POSTED:
+        lines.append(f"  POSTED        MFT {r.mft} {r.period}  CYC> {t.posting_cycle or ''}")
+    elif t is not None and t.status == PENDING:
+        lines.append(f"  PENDING       CYC> {t.due_cycle or ''}")
+    elif t is not None and t.status == DELETED or any((c.urc or "").startswith("D") for c in r.cases):
+        lines.append("  ARCHIVED/DELETED")
+    return lines
+
+
+_TRDBV_VIEWS = {"R": "RETURN", "C": "CODES", "S": "STAT-HIST"}
+
+
+def _trdbv_view(ctx: Context) -> str:
+    """RETURN (default), CODES or STAT-HIST: by definer (TRDBVC, TRDBVS), by `VIEW>` or typed
+    alone after a TRDBV display (`TRDBV CODES`)."""
+    typed = (ctx.value("VIEW") or (ctx.cmd.args[0] if ctx.cmd.args else "")).upper()
+    if typed in _TRDBV_VIEWS.values():
+        return typed
+    if typed in ("STAT", "HIST", "STATHIST"):
+        return "STAT-HIST"
+    return _TRDBV_VIEWS.get(ctx.cmd.definer or "R", "RETURN")
+
+
+@handles("TRDBV")
+def trdbv(ctx: Context) -> Display | Refusal:
+    """The tax return database: every return of the TIN as filed, where it went, its codes
+    (UP 126 RC 0 even when archived) and its status history (IRM 2.3.73, 25.25.6)."""
+    view = _trdbv_view(ctx)
+    if ctx.cmd.tin is None and ctx.cmd.args:
+        last = ctx.state.scratch.get("TRDBV")
+        if last:  # `TRDBV CODES` after a TRDBV display: the same TIN and period
+            ctx.cmd.tin, ctx.cmd.mft, ctx.cmd.period = last
+    ent = find_entity(ctx, files=("IMF", "BMF"), options=RETURNS_LOAD)
+    if isinstance(ent, Refusal):
+        return ent
+    returns = _select(ctx, filed_returns(ent))
+    remember(ctx, ent.tin, ctx.cmd.mft, ctx.cmd.period)
+    if not returns:
+        return refuse(ctx, NOT_FOUND, "period" if ctx.cmd.period else "tin")
+    ctx.state.scratch["TRDBV"] = (ent.tin, ctx.cmd.mft, ctx.cmd.period)
+    lines: list[str] = []
+    for n, r in enumerate(returns):
+        if n:
+            lines.append(RULE)
+        lines.append(_return_header(ctx, r))
+        if view == "CODES":
+            lines += _codes_lines(ctx, r)
+        elif view == "STAT-HIST":
+            lines += _history_lines(ctx, r)
+        else:
+            lines += return_document_lines(r.document)
+    values = heading_values(ctx, ent) | {
+        "cmd": echo(ctx.cmd, ent.tin, ctx.cmd.mft, ctx.cmd.period),
+        "view": view,
+        "count": len(returns),
+    }
+    name = "trdbv" if view == "RETURN" else "trdbv_codes"
+    return displayed(ctx, Display(name, values, lines), f"{view} {ent.tin} {len(returns)} RETURNS")
+
+
+@handles("RTVUE")
+def rtvue(ctx: Context) -> Display | Refusal:
+    """The return transaction file: POSTED returns only, as filed (IRM 2.3.52)."""
+    ent = find_entity(ctx, files=("IMF", "BMF"), options=RETURNS_LOAD)
+    if isinstance(ent, Refusal):
+        return ent
+    returns = [r for r in _select(ctx, filed_returns(ent)) if r.txn is not None and r.txn.status == POSTED]
+    remember(ctx, ent.tin, ctx.cmd.mft, ctx.cmd.period)
+    if not returns:
+        return refuse(ctx, NOT_FOUND, "period" if ctx.cmd.period else "tin")
+    lines: list[str] = []
+    for n, r in enumerate(returns):
+        if n:
+            lines.append(RULE)
+        lines.append(_return_header(ctx, r))
+        lines += return_document_lines(r.document)
+    values = heading_values(ctx, ent) | {"cmd": echo(ctx.cmd, ent.tin, ctx.cmd.mft, ctx.cmd.period), "count": len(returns)}
+    return displayed(ctx, Display("rtvue", values, lines), f"RETURNS {ent.tin}")
+
+
+@handles("DDBKD")
+def ddbkd(ctx: Context) -> Display | Refusal:
+    """Dependent database: the dependents claimed on each return (`document.dependents`)."""
+    ent = find_entity(ctx, files=("IMF",), options=RETURNS_LOAD)
+    if isinstance(ent, Refusal):
+        return ent
+    remember(ctx, ent.tin, ctx.cmd.mft, ctx.cmd.period)
+    lines: list[str] = []
+    for r in _select(ctx, filed_returns(ent)):
+        for dep in r.document.get("dependents") or []:
+            if isinstance(dep, dict):
+                lines.append(clip(
+                    f"{r.tax_year:<6} {str(dep.get('name', '')):<30} {str(dep.get('tin', dep.get('ssn', ''))):<11} "
+                    f"{str(dep.get('relationship', '')).upper():<12} {mdy(dep.get('date_of_birth', dep.get('dob')))}"
+                ))
+            else:
+                lines.append(clip(f"{r.tax_year:<6} {dep}"))
+    if not lines:
+        return refuse(ctx, NOT_FOUND, "period" if ctx.cmd.period else "tin")
+    values = heading_values(ctx, ent) | {"cmd": echo(ctx.cmd, ent.tin, ctx.cmd.mft, ctx.cmd.period)}
+    return displayed(ctx, Display("ddbkd", values, lines), f"DEPENDENTS {ent.tin}")
+
+
+# ---------------------------------------------------------------------------------------
+# IRPTR
+
+
+def year_element(ctx: Context) -> str:
+    """The element that named the tax year, for the `*`: the TAX-YR> field or the period."""
+    for label in ("TAX-YR>", "TXYR>"):
+        if label in (ctx.cmd.spans or {}):
+            return label
+    return "period"
+
+
+def _tax_year_filter(ctx: Context) -> str | None:
+    """The tax year asked for: `TAX-YR>2023`, or the year of a typed tax period."""
+    typed = ctx.value("TAX-YR") or ctx.value("TXYR")
+    if typed:
+        return typed[:4]
+    return ctx.cmd.period[:4] if ctx.cmd.period else None
+
+
+@handles("IRPTR")
+def irptr(ctx: Context) -> Display | Refusal:
+    """Information returns filed by payers about the TIN (W-2, 1099...): payer, wages or
+    income, federal withholding, by tax year with a total per year (IRM 2.3.35).  An
+    unknown definer is treated as the default (N), as the IRM says."""
+    definer = definer_or_default(ctx, "N")
+    ent = find_entity(ctx)
+    if isinstance(ent, Refusal):
+        return ent
+    year = _tax_year_filter(ctx)
+    docs = [d for d in (ent.information_returns or []) if isinstance(d, dict)]
+    if year:
+        docs = [d for d in docs if str(d.get("tax_year")) == year]
+    remember(ctx, ent.tin, ctx.cmd.mft, ctx.cmd.period)
+    if not docs:
+        return refuse(ctx, NOT_FOUND, year_element(ctx) if year else "tin")
+    lines: list[str] = []
+    by_year: dict[str, list[dict[str, Any]]] = {}
+    for d in docs:
+        by_year.setdefault(str(d.get("tax_year", "")), []).append(d)
+    for ty in sorted(by_year, reverse=True):
+        wages = wh = Decimal(0)
+        for d in by_year[ty]:
+            income = d.get("wages", d.get("amount", d.get("income")))
+            wages += Decimal(str(income or 0))
+            wh += Decimal(str(d.get("withholding") or 0))
+            lines.append(clip(
+                f"{ty:<6} {str(d.get('form', '')):<9} {str(d.get('payer_ein', d.get('payer_tin', ''))):<11} "
+                f"{str(d.get('payer_name', ''))[:22]:<22} {money(income):>13} {money(d.get('withholding')):>13}"
+            ))
+        lines.append(clip(f"{ty:<6} {'TOTAL':<9} {'':<11} {f'{len(by_year[ty])} DOCUMENTS':<22} {money(wages):>13} {money(wh):>13}"))
+    values = heading_values(ctx, ent) | {"cmd": echo(ctx.cmd, ent.tin), "definer": definer}
+    return displayed(ctx, Display("irptr", values, lines), f"{len(docs)} DOCUMENTS {ent.tin}")
+
+
+# ---------------------------------------------------------------------------------------
+# ERINV
+
+
+@handles("ERINV")
+def erinv(ctx: Context) -> Display | Refusal:
+    """Returns of the TIN in Error Resolution (ERS): DLN, period, ERS status, error codes,
+    date; a return with TC 971 AC 124 and no open UNP 1260 may sit here (IRM 25.25.6.1.7)."""
+    ent = find_entity(ctx, options=RETURNS_LOAD)
+    if isinstance(ent, Refusal):
+        return ent
+    remember(ctx, ent.tin, ctx.cmd.mft, ctx.cmd.period)
+    lines: list[str] = []
+    for r in _select(ctx, filed_returns(ent)):
+        ers = _ers(r.txn) or (r.document.get("ers") if isinstance(r.document.get("ers"), dict) else None)
+        if not ers:
+            continue
+        codes = ers.get("error_codes") or ers.get("codes") or []
+        codes = " ".join(str(c) for c in codes) if isinstance(codes, list) else str(codes)
+        lines.append(clip(
+            f"{dln(r.dln):<17} {r.mft:<3} {r.period:<6} {str(ers.get('status', 'IN ERS')):<12} "
+            f"{mdy(ers.get('date') or r.document.get('received')):<8} {codes}"
+        ))
+        rest = {k: v for k, v in ers.items() if k not in ("status", "date", "error_codes", "codes")}
+        for k, v in rest.items():
+            lines += wrap(f"{k.upper().replace('_', '-')}> {item_value(v)}", indent=" " * 18)
+    if not lines:
+        return refuse(ctx, NOT_FOUND, "period" if ctx.cmd.period else "tin")
+    values = heading_values(ctx, ent) | {"cmd": echo(ctx.cmd, ent.tin, ctx.cmd.mft, ctx.cmd.period)}
+    return displayed(ctx, Display("erinv", values, lines), f"ERS {ent.tin}")
+
+
+# ---------------------------------------------------------------------------------------
+# INOLES
+
+
+def _xref_lines(extra: dict[str, Any]) -> list[str]:
+    xrefs = extra.get("xref_tins") or extra.get("cross_references") or []
+    lines: list[str] = []
+    for x in xrefs if isinstance(xrefs, list) else [xrefs]:
+        if isinstance(x, dict):
+            lines.append(clip(f"XREF-TIN> {x.get('tin', '')}  TYPE> {str(x.get('type', '')).upper()}  {x.get('name', '')}"))
+        else:
+            lines.append(f"XREF-TIN> {x}")
+    return lines
+
+
+@handles("INOLE")
+def inole(ctx: Context) -> Display | Refusal:
+    """INOLES: the National Account Profile: entity as Martinsburg knows it, SSA data (date
+    of death, date of birth, SSA name control), filing requirements, cross references
+    (IRM 2.3.47).  INOLES is read before reversing a TC 971 AC 524 (IRM 25.25.6.2)."""
+    ent = find_entity(ctx)
+    if isinstance(ent, Refusal):
+        return ent
+    remember(ctx, ent.tin)
+    extra = ent.extra or {}
+    values = heading_values(ctx, ent) | {
+        "cmd": echo(ctx.cmd, ent.tin),
+        "dob": mdy(extra.get("date_of_birth")),
+        "ssa_name": str(extra.get("ssa_name", extra.get("ssa_name_control", ""))),
+        "decd": "DECEASED" if extra.get("date_of_death") else "",
+    }
+    lines = _xref_lines(extra) or ["NO CROSS REFERENCES"]
+    return displayed(ctx, Display("inoles", values, lines), f"NAP {ent.tin}")
+
+
+# ---------------------------------------------------------------------------------------
+# CFINK
+
+
+@handles("CFINK")
+def cfink(ctx: Context) -> Display | Refusal:
+    """The Centralized Authorization File: each representative (Form 2848 POA or Form 8821
+    TIA) with CAF number, form, tax form / MFT and the periods covered (IRM 5.7.1.5)."""
+    ent = find_entity(ctx)
+    if isinstance(ent, Refusal):
+        return ent
+    remember(ctx, ent.tin)
+    auths = [p for p in (ent.poa or []) if isinstance(p, dict)]
+    if not auths:
+        return refuse(ctx, NOT_FOUND, "tin")
+    lines: list[str] = []
+    for p in auths:
+        periods = p.get("periods") or []
+        periods_text = " ".join(str(x) for x in periods) if isinstance(periods, list) else str(periods)
+        lines.append(clip(
+            f"{str(p.get('caf', '')):<12} {str(p.get('form', '')):<5} {str(p.get('name', ''))[:30]:<30} "
+            f"{str(p.get('mft', p.get('tax_form', ''))):<5} {periods_text[:25]}"
+        ))
+        if len(periods_text) > 25:
+            lines += wrap(periods_text[25:].strip(), indent=" " * 55)
+        detail = {k: v for k, v in p.items() if k not in ("caf", "form", "name", "mft", "tax_form", "periods")}
+        if detail:
+            lines += wrap(" ".join(f"{k.upper().replace('_', '-')}> {item_value(v)}" for k, v in detail.items()), indent=" " * 13)
+    values = heading_values(ctx, ent) | {"cmd": echo(ctx.cmd, ent.tin), "count": len(auths)}
+    return displayed(ctx, Display("cfink", values, lines), f"CAF {ent.tin} {len(auths)} AUTHORIZATIONS")
+
+
+__all__ = ["trdbv", "rtvue", "ddbkd", "irptr", "erinv", "inole", "cfink", "filed_returns", "FiledReturn"]

@@ -166,7 +166,6 @@ def test_staup_validations():
     assert sim.message == "INVALID MFT"
 
 
-@pytest.mark.xfail(reason="TXMOD does not show the STAUP delay yet (research screens: stop_notice_*)", strict=False)
 def test_staup_shows_on_txmod():
     sim = signed_on()
     sim.command("STAUP 400-00-1001 30 202312 WEEKS>15")
@@ -389,7 +388,6 @@ def test_the_address_change_is_a_pending_tc014_that_posts():
     assert t["status"] == "posted" and t["posting_cycle"] == "202426"
 
 
-@pytest.mark.xfail(reason="posting: TC 014 must replace Entity.address from extra['address'] (see report)", strict=False)
 def test_the_posted_address_change_replaces_the_address():
     sim = signed_on()
     _inchg(sim, STREET="99 OAK AVE", CITY="DALLAS", STATE="TX", ZIP="75201")

@@ -325,6 +325,7 @@ def txmod_values(ctx: Context, ent: Entity, module: TaxModule, history: list[His
         "n_controls": sum(1 for c in module.controls if c.status != "C"),
         "n_history": len(history),
         "definer": ctx.cmd.definer,
+        "staup": f"{module.stop_notice_weeks}WK THRU {module.stop_notice_until}" if module.stop_notice_until else "",
     }
 
 

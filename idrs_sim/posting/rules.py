@@ -382,6 +382,11 @@ def _act_on_resolution(ctx: CycleContext, case_: Unpostable) -> None:
         _extra(txn, deleted_by=f"URC {urc}", deleted_cycle=ctx.cycle)
         ctx.close_case(case_, f"CLOSED URC {urc} - DOCUMENT DELETED")
         return
+    if urc in ("5", "A"):
+        # Accepted by UPRES but with no master-file meaning in our sources (docs/input-codes.md):
+        # the case closes and the document stays where it is.
+        ctx.close_case(case_, f"CLOSED URC {urc} - NO MASTER FILE ACTION")
+        return
     if urc not in ("0", "6", "6B"):
         case_.urc = None
         case_.history.append(
@@ -694,6 +699,21 @@ def link_reversals(ctx: CycleContext) -> None:
             if cands:
                 max(cands, key=derive.order_key).reversed_by_id = rev.id
                 break
+
+
+@rule("entity_changes", 115)
+def entity_changes(ctx: CycleContext) -> None:
+    """A posted TC 014 (address change, input with INCHG) replaces the entity's address
+    with the lines it carries (Document 6209 §8A: TC 014 address change; IRM 2.3.15)."""
+    stmt = select(Transaction).where(
+        Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc == 14
+    ).order_by(Transaction.id)
+    for txn in ctx.session.scalars(stmt):
+        if txn.id not in ctx.posted_ids:
+            continue
+        lines = (txn.extra or {}).get("address")
+        if lines:
+            txn.entity.address = list(lines)
 
 
 @rule("establish_entities", 120)

@@ -106,7 +106,7 @@ class ScreenMap:
                     scr.chars[address(r, 1) + c] = ch
         if self.command_line:
             scr.add_field(Field(SIZE - 1, name="COMMAND"))  # data from row 1 col 1
-            scr.add_field(Field(address(1, COLS), protected=True, numeric=True))  # auto-skip
+            scr.add_field(Field(address(1, COLS), protected=True))
         else:
             scr.add_field(Field(SIZE - 1, protected=True))
         scr.add_field(Field(address(ROWS - 1, COLS), protected=True, intensified=True, name="MESSAGE"))

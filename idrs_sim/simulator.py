@@ -10,9 +10,9 @@ Which data a `Simulator` starts from:
   unless told otherwise);
 * a persistent database (``--db sqlite:///file.db``) that is empty is filled from the
   fixture; one that already holds a master file is used as it is, unless
-  ``replace=True`` (the CLI passes it when ``--fixture`` is given explicitly).  Once a
-  database has an audit trail it cannot be replaced: the trail is append-only
-  (masterfile.db), so the simulator refuses rather than half-wiping it.
+  ``replace=True`` (the CLI passes it when ``--fixture`` is given explicitly).  The
+  audit trail and incident reports are append-only (masterfile.db) and survive a
+  reload: a fresh master file, the same record of who did what.
 
 The database keeps only password hashes, so the simulator remembers the passwords of
 the fixture it loaded (`password_for`; replay's ``SignOn(idrs)`` needs them) and records
@@ -25,12 +25,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .clock import Clock
 from .masterfile.db import DEFAULT_URL, MasterFile, get_state, set_state
-from .masterfile.models import AuditRecord, Employee, Entity
+from .masterfile.models import Employee, Entity
 from .session import IDLE_TIMEOUT_MINUTES, IdrsSession
 from .terminal.terminal import Terminal
 
@@ -100,8 +100,7 @@ class Simulator:
         """Replace the whole master file with a fixture (replay ``Load``).
 
         In memory, the master file is simply a new database.  A persistent database is
-        refilled in place, which the append-only audit trail forbids once anyone has
-        used it (SimulatorError then).  A fixture that does not load leaves the master
+        refilled in place; its audit trail is kept (it is append-only).  A fixture that does not load leaves the master
         file as it was.  Terminals made before keep their old session, so callers make
         a new terminal afterwards.
         """
@@ -127,24 +126,15 @@ class Simulator:
         from .masterfile.fixtures import FixtureError, fixture_passwords as passwords_of, load_fixture
 
         path = resolve(fixture)
-        audited = self._audit_count()
-        if audited:
-            raise SimulatorError(
-                f"cannot replace the master file in {self.url}: its audit trail ({audited} records) is "
-                "append-only; use a new database file, or leave out --fixture to go on with it")
         try:
-            load_fixture(self.mf, path, replace=True)
-            self.passwords = passwords_of(path)
+            composition = load_fixture(self.mf, path, replace=True)
+            self.passwords = passwords_of(composition)  # the files just read, not read again
         except FixtureError as exc:
             raise SimulatorError(_first_problem(exc)) from None
         self.fixture_source = str(path.resolve())
         with self.mf.unit_of_work() as db:
             set_state(db, _FIXTURE_KEY, self.fixture_source[:200])
         self.mf.save_clock()
-
-    def _audit_count(self) -> int:
-        with self.mf.reading() as db:
-            return int(db.scalar(select(func.count()).select_from(AuditRecord)) or 0)
 
     def _recall_fixture(self) -> None:
         """On a database filled earlier, find the fixture again for its passwords."""

@@ -272,7 +272,7 @@ def test_serve_shares_one_master_file_between_connections() -> None:
     try:
         assert proc.stdout is not None
         port = int(proc.stdout.readline().rsplit(":", 1)[1])
-        # s3270 does not skip the protected stopper after a full field: Tab to the password
+        # the stopper after a full field is not auto-skip (as in-process): Tab to the password
         sign_on = ['String("1485012345")', "Tab", 'String("{pw}")', "Enter", "Wait(10,Unlock)"]
         assert _s3270(port, *(a.format(pw="train123") for a in sign_on)).startswith("SIGN-ON COMPLETED")
         for _ in range(3):  # three connections, a wrong password each

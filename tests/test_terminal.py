@@ -41,7 +41,23 @@ def form() -> Screen:
     scr.add_input(*CODE, name="code")
     scr.put(5, 2, "SSNTIN> glued label, not a TIN> label")
     scr.cursor = address(TIN[0], TIN[1])
+    for row, col, length in (TIN, NAME, CODE):  # auto-skip stoppers: a full field moves on
+        scr.fields[address(row, col) + length].numeric = True
     return scr
+
+
+def test_a_plain_protected_stopper_does_not_auto_skip() -> None:
+    """Without auto-skip (the IDRS maps' stoppers) a full field leaves the cursor on the
+    attribute, and the next character is refused, as on a 3270 and in s3270."""
+    scr = Screen()
+    scr.add_input(1, 7, 3, name="a")
+    scr.add_input(2, 7, 3, name="b")
+    scr.cursor = address(1, 7)
+    term = Terminal(FakeHost(first=lambda: scr))
+    assert term.type_text("ABC")
+    assert term.cursor == address(1, 10)
+    assert not term.type_text("D")
+    assert term.keyboard == "X PROT"
 
 
 class FakeHost:

@@ -30,7 +30,7 @@ def drive(body: Body, size: tuple[int, int] = (100, 30)) -> IdrsApp:
 
 
 async def sign_on(app: IdrsApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press(*TRAINEE, *app.sim.password_for(TRAINEE), "enter")
+    await pilot.press(*TRAINEE, "tab", *app.sim.password_for(TRAINEE), "enter")
     await pilot.pause()
 
 

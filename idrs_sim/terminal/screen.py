@@ -12,7 +12,7 @@ host builds them, and every front end (TUI, TN3270, text renderer) draws them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field, replace
+from dataclasses import dataclass, field as dc_field
 ROWS = 24
 COLS = 80
 SIZE = ROWS * COLS
@@ -84,6 +84,14 @@ class Field:
         return self.protected and self.numeric
 
 
+def _clone(fld: Field) -> Field:
+    """A shallow copy of a field (what `dataclasses.replace(fld)` gives, four times faster:
+    screens are copied several times per AID key)."""
+    new = object.__new__(Field)
+    new.__dict__.update(fld.__dict__)
+    return new
+
+
 @dataclass
 class Screen:
     """A 24x80 buffer with its fields and cursor.
@@ -107,7 +115,7 @@ class Screen:
         return scr
 
     def copy(self) -> "Screen":
-        return Screen(list(self.chars), {a: replace(f) for a, f in self.fields.items()}, self.cursor)
+        return Screen(list(self.chars), {a: _clone(f) for a, f in self.fields.items()}, self.cursor)
 
     def put(self, row: int, col: int, text: str) -> None:
         """Write text at (row, col), clipped at the end of the row; attributes are kept."""
@@ -136,16 +144,17 @@ class Screen:
         """Add an unprotected field whose data starts at (row, col).
 
         Its attribute goes one position before (row, col) and, unless another attribute
-        is already there, an auto-skip stopper (protected + numeric) goes right after its
-        last position: the text that follows stays protected and, as on a real 3270, the
-        cursor skips to the next input field when this one fills.
+        is already there, a protected stopper goes right after its last position, so the
+        text that follows stays protected.  The stopper is deliberately not auto-skip:
+        s3270 4.1 (Debian's) misplaces the cursor on auto-skip (x3270 issue #28), and
+        every front end must behave the same, so a full field is left with Tab.
         """
         start = address(row, col)
         attr = (start - 1) % SIZE
         fld = self.add_field(Field(attr, numeric=numeric, hidden=hidden, intensified=intensified, name=name))
         stop = (start + length) % SIZE
         if stop not in self.fields:
-            self.add_field(Field(stop, protected=True, numeric=True))
+            self.add_field(Field(stop, protected=True))
         self.set_text(fld, value)
         return fld
 
@@ -225,8 +234,28 @@ class Screen:
         return " " if ch == "\0" else ch
 
     def row_text(self, row: int) -> str:
+        """One row as shown: attribute positions, nulls and hidden fields' data are blank.
+
+        Same result as `visible_char` position by position, but the field in force is
+        looked up once per row and then carried along (the host reads the command
+        lines of an unformatted screen on every Enter: 23 rows of 80 positions).
+        """
         start = address(row, 1)
-        return "".join(self.visible_char(a) for a in range(start, start + COLS))
+        chars = self.chars[start : start + COLS]
+        fields = self.fields
+        if not fields:
+            return "".join(chars).replace("\0", " ")
+        current = self.field_at(start)
+        hidden = current is not None and current.hidden
+        out = chars
+        for i in range(COLS):
+            fld = fields.get(start + i)
+            if fld is not None:
+                hidden = fld.hidden
+                out[i] = " "
+            elif hidden or out[i] == "\0":
+                out[i] = " "
+        return "".join(out)
 
     def lines(self) -> list[str]:
         """The 24 lines of 80 characters as a person sees them (hidden fields blank)."""

@@ -1,0 +1,2164 @@
+"""Master file as data: fixtures (YAML) and dumps (JSON) into a master file.
+
+A fixture and `idrs-sim dump` share one schema (CONTRACT §4, docs/masterfile-schema.md), so a
+trainer's scenario, the built-in training master file and a snapshot of a class's master file
+all load the same way:
+
+* `resolve_fixture(name_or_path)`: a path, or a name under the fixtures directory
+  (`tpp/valid_return_up126`, `training`), with or without `.yaml`.
+* `load_fixture(mf, name_or_path, replace=True)`: read (YAML, or JSON for `.json`), compose
+  `include:`d fixtures, validate, then load.
+* `load_data(mf, data, replace=True)`: load an already-parsed mapping (e.g. `dump()` output).
+* `who_is_who()`: the trainers' list of training accounts, generated from the fixtures so that
+  docs/training-accounts.md cannot drift (`python -m idrs_sim.masterfile.fixtures`).
+
+Errors raise `FixtureError` carrying `Problem`s with file and line: the YAML reader below
+records the line of every mapping and of every key.  The same validation also produces
+"lint" problems (fictitious-TIN rule, DLN structure, unknown codes...) that do not stop a load
+but that `idrs-sim fixtures check` (`check.check_fixtures`) reports.
+
+Loading is set-based: rows are built as plain dicts and inserted table by table with one
+executemany per table (ids assigned by the loader), in one unit of work, so that a large
+dump loads quickly (about 10 s for 40k modules and 120k transactions on a 2-CPU machine) and
+a failed load leaves the previous master file untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+import json
+import re
+import sys
+from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import JSON, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..clock import START_OF_DAY
+from ..posting import calendar
+from ..cache import cached_parse
+from ..resources import data_dir
+from . import models as m
+from .db import _CLOCK_KEY, MasterFile
+from .security import hash_password
+
+__all__ = [
+    "FixtureError",
+    "Problem",
+    "Composition",
+    "codes",
+    "compose",
+    "fixture_passwords",
+    "list_fixtures",
+    "load_data",
+    "load_fixture",
+    "read_fixture",
+    "resolve_fixture",
+    "validate",
+    "who_is_who",
+]
+
+FIXTURE_SUFFIXES = (".yaml", ".yml", ".json")
+DATA_SOURCE = "<data>"
+
+# ---------------------------------------------------------------------------------------
+# Problems
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong in a fixture, where it was written.  `lint` problems do not stop a load."""
+
+    file: str
+    line: int
+    message: str
+    lint: bool = field(default=False, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class FixtureError(Exception):
+    """A fixture or dump that cannot be loaded; `problems` says where and why."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, file: str = DATA_SOURCE, line: int = 0) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(file, line, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        first = self.problems[0] if self.problems else Problem(file, line, "fixture error")
+        self.file, self.line = first.file, first.line
+        shown = [str(p) for p in self.problems[:20]]
+        if len(self.problems) > 20:
+            shown.append(f"... and {len(self.problems) - 20} more")
+        super().__init__("\n".join(shown))
+
+
+# ---------------------------------------------------------------------------------------
+# YAML with line numbers
+# ---------------------------------------------------------------------------------------
+
+
+class Node(dict):  # type: ignore[type-arg]
+    """A mapping read from YAML that remembers its file, its line and each key's line."""
+
+    file: str = DATA_SOURCE
+    line: int = 0
+
+    def key_line(self, key: Any) -> int:
+        lines = getattr(self, "key_lines", None)
+        return lines.get(key, self.line) if lines else self.line
+
+
+class NodeList(list):  # type: ignore[type-arg]
+    """A sequence read from YAML that remembers its file and line."""
+
+    file: str = DATA_SOURCE
+    line: int = 0
+
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: 5-10x faster
+
+
+class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """SafeLoader with YAML 1.2-style scalars and line-numbered mappings.
+
+    Why not plain YAML 1.1: `seq: 000000101` would be octal 65, `mft: 01` the integer 1 and
+    `time: 08:30` a sexagesimal 510.  Here a number with a leading zero stays a string, only
+    `true`/`false` are booleans, and duplicate keys are errors instead of silent overwrites.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."),
+)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
+    loader.flatten_mapping(node)
+    data = Node()
+    data.file = loader.name
+    data.line = node.start_mark.line + 1
+    data.key_lines = {}  # type: ignore[attr-defined]
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark) from None
+        if key in data:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {data.key_lines[key]})", key_node.start_mark  # type: ignore[attr-defined]
+            )
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.key_lines[key] = key_node.start_mark.line + 1  # type: ignore[attr-defined]
+    return data
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> NodeList:
+    data = NodeList(loader.construct_object(child, deep=True) for child in node.value)
+    data.file = loader.name
+    data.line = node.start_mark.line + 1
+    return data
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """Dates and times; an impossible date (2024-02-30) is a problem on its line, not a crash."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def _display(path: Path) -> str:
+    """A path as problems show it: relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_fixture(path: Path | str) -> Any:
+    """Parse one fixture file (YAML, or JSON for `.json`) without composing includes.
+
+    Raises FixtureError with the file and line of a syntax error.
+    """
+    path = Path(path)
+    shown = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FixtureError(f"cannot read fixture: {exc.strerror or exc}", shown) from None
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FixtureError(f"invalid JSON: {exc.msg}", shown, exc.lineno) from None
+    # The parse of the same text is kept (in memory and in the per-user cache, keyed by the
+    # text itself): YAML construction was most of the cost of every new simulator.
+    return cached_parse("fixture-yaml", text, f"{_loader_tag()}\0{shown}", lambda t: _parse_yaml(t, shown))
+
+
+def _parse_yaml(text: str, shown: str) -> Any:
+    loader = _Loader(text)
+    loader.name = shown  # type: ignore[attr-defined]
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise FixtureError(f"invalid YAML: {exc.problem or exc.context}", shown, line) from None
+    except yaml.YAMLError as exc:
+        raise FixtureError(f"invalid YAML: {exc}", shown) from None
+    finally:
+        loader.dispose()
+
+
+@lru_cache(maxsize=1)
+def _loader_tag() -> str:
+    """What a cached parse depends on besides the text: this module (its loader, resolvers and
+    node classes) and PyYAML; any change to either invalidates every cached fixture parse."""
+    source = Path(__file__).read_bytes()
+    return hashlib.sha256(source + f"{yaml.__version__} {_BaseLoader.__name__}".encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------
+# Finding fixtures
+# ---------------------------------------------------------------------------------------
+
+
+def fixtures_dir() -> Path:
+    return data_dir("fixtures")
+
+
+def resolve_fixture(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """The fixture file for a path or a name under the fixtures directory.
+
+    `tpp/valid_return_up126`, `tpp/valid_return_up126.yaml`, `training` and `./my.yaml` all
+    work.  An existing path wins (relative to `relative_to`, the including file's directory,
+    when given); otherwise the name is looked up in the fixtures directory with and without
+    a suffix.  Raises FixtureError naming what was tried.
+    """
+    raw = Path(name_or_path)
+    tried: list[Path] = []
+    bases: list[Path | None] = [relative_to] if relative_to is not None else [None]
+    if not raw.is_absolute():
+        bases.append(fixtures_dir())
+    for base in bases:
+        candidate = raw if base is None else base / raw
+        variants = [candidate] if candidate.suffix.lower() in FIXTURE_SUFFIXES else []
+        variants += [candidate.with_name(candidate.name + s) for s in FIXTURE_SUFFIXES]
+        for variant in variants:
+            tried.append(variant)
+            if variant.is_file():
+                return variant
+    raise FixtureError(f"no fixture {str(name_or_path)!r} (looked for {', '.join(_display(t) for t in tried[:4])})")
+
+
+def list_fixtures() -> list[Path]:
+    """Every shipped fixture file, sorted (training.yaml, employees.yaml, tpp/*, ftd/*...)."""
+    root = fixtures_dir()
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in FIXTURE_SUFFIXES and p.is_file())
+
+
+def fixture_name(path: Path) -> str:
+    """`tpp/valid_return_up126` for a shipped fixture, else the path as given."""
+    try:
+        rel = path.resolve().relative_to(fixtures_dir().resolve())
+    except ValueError:
+        return _display(path)
+    return str(rel.with_suffix("")).replace("\\", "/")
+
+
+# ---------------------------------------------------------------------------------------
+# Code tables (commands/codes.yaml)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Codes:
+    """The code tables of commands/codes.yaml, keyed by int (TC, AC, closing code) or str (MFT)."""
+
+    transaction_codes: dict[int, dict[str, Any]]
+    action_codes: dict[int, dict[str, Any]]
+    closing_codes: dict[int, dict[str, Any]]
+    mfts: dict[str, dict[str, Any]]
+    unpostable_codes: dict[int, str]
+    roles: tuple[str, ...]
+
+    def reversal_targets(self, tc: int) -> tuple[int, ...]:
+        """The TCs that `tc` reverses (TC 972 -> 971, TC 137 -> 136...)."""
+        return tuple(self.transaction_codes.get(tc, {}).get("reverses") or ())
+
+    @property
+    def reversible(self) -> frozenset[int]:
+        """TCs that some other TC reverses (TC 971, 136, 570...)."""
+        return _reversible(self)
+
+
+@lru_cache(maxsize=4)
+def _reversible(table: Codes) -> frozenset[int]:
+    return frozenset(t for info in table.transaction_codes.values() for t in (info.get("reverses") or ()))
+
+
+@lru_cache(maxsize=4096)
+def _cycle_problem(text: str) -> str | None:
+    """calendar.validate_cycle, memoised: a large dump repeats the same few hundred cycles."""
+    return calendar.validate_cycle(text)
+
+
+@lru_cache(maxsize=8192)
+def _cycle_of(day: dt.date) -> str:
+    return calendar.cycle_of(day)
+
+
+@cache
+def codes() -> Codes:
+    """The code tables, read once per process from commands/codes.yaml."""
+    path = data_dir("commands") / "codes.yaml"
+    raw = read_fixture(path)
+    return Codes(
+        transaction_codes={int(k): dict(v) for k, v in raw["transaction_codes"].items()},
+        action_codes={int(k): dict(v) for k, v in raw["action_codes"].items()},
+        closing_codes={int(k): dict(v) for k, v in raw["closing_codes"].items()},
+        mfts={f"{int(k):02d}": dict(v) for k, v in raw["mfts"].items()},
+        unpostable_codes={int(k): str(v) for k, v in raw["unpostable_codes"].items()},
+        roles=tuple(raw["roles"]),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Composition: include:
+# ---------------------------------------------------------------------------------------
+
+TOP_KEYS = {
+    "scenario", "include", "date", "time", "cycle", "employees", "entities", "ics_cases",
+    "state", "cycle_runs", "audit", "format",
+}  # fmt: skip
+_LIST_KEYS = ("employees", "entities", "ics_cases", "cycle_runs", "audit")
+
+
+@dataclass
+class SourceFile:
+    """One file that took part in a composition, with what it contributed (for who_is_who)."""
+
+    path: Path
+    name: str
+    scenario: dict[str, Any] | None
+    tins: list[str]
+    idrs: list[str]
+
+
+@dataclass
+class Composition:
+    """A fixture with its includes merged: the data to validate, and where each part came from."""
+
+    data: Node
+    sources: list[SourceFile]
+    problems: list[Problem]
+
+
+def compose(name_or_path: str | Path) -> Composition:
+    """Read a fixture and everything it includes, merged into one mapping.
+
+    Includes load first, in the order listed, each file at most once (so that every scenario
+    can include `employees` and training.yaml can include every scenario).  Lists (employees,
+    entities, ics_cases...) are concatenated; `date`/`time` of the including file win, else
+    the included files' (which must then agree).  Problems (missing include, include cycle,
+    syntax errors) are collected, not raised.
+    """
+    problems: list[Problem] = []
+    sources: list[SourceFile] = []
+    seen: set[Path] = set()
+    merged = Node()
+    dates: list[tuple[Any, Any, dict]] = []  # (date, time, document) in load order
+    top_dates: list[tuple[Any, Any, dict]] = []
+    top_node: list[dict] = []
+
+    def visit(path: Path, stack: tuple[Path, ...]) -> None:
+        real = path.resolve()
+        if real in stack:
+            chain = " -> ".join(fixture_name(p) for p in (*stack, real))
+            problems.append(Problem(_display(path), 0, f"include cycle: {chain}"))
+            return
+        if real in seen:
+            return
+        seen.add(real)
+        try:
+            doc = read_fixture(path)
+        except FixtureError as exc:
+            problems.extend(exc.problems)
+            return
+        shown = _display(path)
+        if doc is None:
+            doc = Node()
+            doc.file = shown
+        if not isinstance(doc, dict):
+            problems.append(Problem(shown, getattr(doc, "line", 1), "a fixture must be a mapping (date:, employees:, entities:...)"))
+            return
+        includes = doc.get("include") or []
+        if isinstance(includes, str):
+            includes = [includes]
+        if not isinstance(includes, list):
+            problems.append(_p(doc, "include", "include: must be a list of fixture names", default_file=shown))
+            includes = []
+        for item in includes:
+            if not isinstance(item, str):
+                problems.append(_p(doc, "include", f"include: {item!r} is not a fixture name", default_file=shown))
+                continue
+            try:
+                target = resolve_fixture(item, relative_to=path.parent)
+            except FixtureError as exc:
+                problems.append(_p(doc, "include", exc.problems[0].message, default_file=shown))
+                continue
+            visit(target, (*stack, real))
+        for key, value in doc.items():
+            if key in _LIST_KEYS:
+                if not isinstance(value, list):
+                    if value is not None:
+                        problems.append(_p(doc, key, f"{key}: must be a list", default_file=shown))
+                    continue
+                bucket = merged.setdefault(key, _child_list(doc, key))
+                bucket.extend(value)
+            elif key == "state" and isinstance(value, dict):
+                merged.setdefault("state", {}).update(value)
+            elif key in ("date", "time", "include"):
+                continue
+            elif key in ("scenario", "cycle", "format"):
+                if real == top_real:  # only the top file's own (the others describe themselves)
+                    merged[key] = value
+                    _copy_key_line(doc, merged, key)
+            else:
+                merged[key] = value
+                _copy_key_line(doc, merged, key)
+        if "date" in doc or "time" in doc:
+            dates.append((doc.get("date"), doc.get("time"), doc))
+            if real == top_real:
+                top_dates.append(dates[-1])
+        if real == top_real:
+            top_node.append(doc)
+        entities: list[Any] = doc["entities"] if isinstance(doc.get("entities"), list) else []
+        employees: list[Any] = doc["employees"] if isinstance(doc.get("employees"), list) else []
+        sources.append(
+            SourceFile(
+                path=path,
+                name=fixture_name(path),
+                scenario=doc.get("scenario") if isinstance(doc.get("scenario"), dict) else None,
+                tins=[str(e.get("tin")) for e in entities if isinstance(e, dict)],
+                idrs=[str(e.get("idrs")) for e in employees if isinstance(e, dict)],
+            )
+        )
+
+    try:
+        top = resolve_fixture(name_or_path)
+    except FixtureError as exc:
+        return Composition(merged, sources, list(exc.problems))
+    top_real = top.resolve()
+    merged.file = _display(top)
+    merged.line = 1
+    merged.key_lines = {}  # type: ignore[attr-defined]
+    visit(top, ())
+    if top_dates:
+        chosen = top_dates[0]
+    elif dates:
+        chosen = dates[0]
+        for other in dates[1:]:
+            if (other[0], other[1]) != (chosen[0], chosen[1]):
+                where = top_node[0] if top_node else merged
+                problems.append(
+                    _p(where, "include" if "include" in where else None,
+                       f"included fixtures disagree on the date ({chosen[0]} in {getattr(chosen[2], 'file', '?')},"
+                       f" {other[0]} in {getattr(other[2], 'file', '?')}); set date: here", default_file=merged.file)
+                )
+                break
+    else:
+        chosen = None
+    if chosen is not None:
+        for key, value in (("date", chosen[0]), ("time", chosen[1])):
+            if value is not None:
+                merged[key] = value
+                _copy_key_line(chosen[2], merged, key)
+    return Composition(merged, sources, problems)
+
+
+def _child_list(doc: dict, key: str) -> NodeList:
+    out = NodeList()
+    out.file = getattr(doc, "file", DATA_SOURCE)
+    out.line = doc.key_line(key) if isinstance(doc, Node) else 0
+    return out
+
+
+def _copy_key_line(src: dict, dst: Node, key: str) -> None:
+    if isinstance(src, Node):
+        dst.key_lines[key] = src.key_line(key)  # type: ignore[attr-defined]
+
+
+def _p(node: Any, key: Any, message: str, lint: bool = False, default_file: str = DATA_SOURCE) -> Problem:
+    """A problem at `node[key]` (or at `node` when key is None); plain dicts (JSON) have no lines."""
+    file = getattr(node, "file", default_file)
+    if isinstance(node, Node):
+        line = node.key_line(key) if key is not None else node.line
+    else:
+        line = getattr(node, "line", 0)
+    return Problem(file, line, message, lint)
+
+
+# ---------------------------------------------------------------------------------------
+# Validation: raw mapping -> rows
+# ---------------------------------------------------------------------------------------
+
+SSN_RE = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+EIN_RE = re.compile(r"^\d{2}-\d{7}$")
+IDRS_RE = re.compile(r"^\d{10}$")
+DLN_RE = re.compile(r"^\d{14}$")
+SEQ_RE = re.compile(r"^\d{1,12}$")
+NAME_CONTROL_RE = re.compile(r"^[A-Z0-9&\- ]{1,4}$")
+PERIOD_RE = re.compile(r"^\d{6}$")
+
+EMPLOYEE_KEYS = {"idrs", "name", "roles", "unit", "password", "password_hash", "failed_signons", "locked", "own_tin", "related_tins"}
+ENTITY_KEYS = {
+    "tin", "tin_type", "file", "established", "name_control", "name", "address", "depositor",
+    "filing_requirements", "poa", "information_returns", "extra", "situation", "transactions",
+    "letters", "notes", "controls", "history", "unpostables", "modules",
+}  # fmt: skip
+MODULE_KEYS = {"mft", "period", "status", "stop_notice_weeks", "stop_notice_until", "transactions", "unpostables", "controls", "notes", "history"}
+TXN_KEYS = {
+    "ref", "tc", "ac", "cc", "amount", "date", "secondary_date", "misc", "dln", "status", "cycle",
+    "due_cycle", "posting_cycle", "input_date", "input_cycle", "post_delay", "idrs",
+    "refund_method", "document", "extra", "reversed", "reversed_by",
+}  # fmt: skip
+UNPOSTABLE_KEYS = {
+    "seq", "code", "reason", "dln", "status", "assigned", "urc", "ccc", "release_cycle",
+    "corrected_tin", "remarks", "original_cycle", "cycle", "status_date", "resolved_by",
+    "resolved_date", "released", "document", "history", "txn",
+}  # fmt: skip
+CONTROL_KEYS = {"category", "status", "activity", "idrs", "received_date", "opened_date", "status_date", "closed_date", "opened_by", "history"}
+HISTORY_KEYS = {"date", "idrs", "activity", "text"}
+UP_HISTORY_KEYS = {"date", "idrs", "text"}
+LETTER_KEYS = {"letter", "period", "date", "idrs", "paragraphs", "return_address_code", "signature_code", "on_idrs"}
+NOTE_KEYS = {"system", "issue", "text", "idrs", "date"}
+ICS_KEYS = {
+    "tin", "mft", "period", "kind", "priority", "sub_code", "status", "assigned", "opened",
+    "assigned_date", "closed", "closing_code", "history", "extra",
+}  # fmt: skip
+AUDIT_KEYS = {"at", "idrs", "terminal", "aid", "command", "tin", "mft", "period", "outcome", "violation"}
+CYCLE_RUN_KEYS = {"cycle", "ran_at", "posted", "unposted"}
+CONTROL_STATUSES = {"A", "B", "C", "M", "S"}
+DEPOSITORS = {"monthly", "semiweekly"}
+REFUND_METHODS = {"check", "direct_deposit"}
+MONEY_KEYS = {
+    "tax", "withholding", "refund", "agi", "wages", "balance_due", "amount", "total_income",
+    "total_tax", "payments", "credits", "deposits", "overpayment", "interest", "penalty",
+}  # fmt: skip
+_TWO = Decimal("0.01")
+_ZERO = Decimal("0.00")
+_MAX_MONEY = Decimal("999999999999.99")
+
+
+@dataclass
+class Rows:
+    """A validated master file, as rows ready to insert (see `_insert`)."""
+
+    when: dt.datetime | None = None
+    employees: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    ics_cases: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    cycle_runs: list[dict[str, Any]] = field(default_factory=list)
+    state: dict[str, str] = field(default_factory=dict)
+
+
+class _Validator:
+    """Walks a raw master-file mapping, collecting problems and building rows.
+
+    Hard problems (the loader refuses) are those the database or the rest of the simulator
+    cannot live with: wrong types, malformed dates/cycles/TINs, unknown keys, duplicates.
+    Lint problems are the project's data rules (fictitious TINs, DLN structure, known codes,
+    reversal pairs...) that `idrs-sim fixtures check` reports.
+    """
+
+    def __init__(self, data: dict, codes_: Codes, need_date: bool = True, file: str | None = None, linting: bool = True) -> None:
+        self.data = data
+        self.linting = linting  # False when loading: skip the rules a load tolerates (speed)
+        self.file: str = file or str(getattr(data, "file", DATA_SOURCE))
+        self.codes = codes_
+        self.need_date = need_date
+        self.problems: list[Problem] = []
+        self.rows = Rows()
+        self.today: dt.date | None = None
+        self.current_cycle: str | None = None
+        self._seqs: dict[str, Problem] = {}
+        self._tins: dict[str, Problem] = {}
+        self._idrs: dict[str, Problem] = {}
+
+    # -- reporting ----------------------------------------------------------------------
+    def err(self, node: Any, key: Any, message: str, lint: bool = False) -> None:
+        self.problems.append(_p(node, key, message, lint, self.file))
+
+    def lint(self, node: Any, key: Any, message: str) -> None:
+        if self.linting:
+            self.err(node, key, message, lint=True)
+
+    # -- scalar converters (report and return None on error) -----------------------------
+    def text(self, node: dict, key: str, max_len: int | None = None, required: bool = False, upper: bool = False) -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.err(node, None, f"{key}: is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+            self.err(node, key, f"{key}: must be text, not {type(value).__name__}")
+            return None
+        out = str(value)
+        if upper:
+            out = out.upper()
+        if max_len is not None and len(out) > max_len:
+            self.err(node, key, f"{key}: {out!r} is longer than {max_len} characters")
+            return None
+        return out
+
+    def integer(self, node: dict, key: str, lo: int | None = None, hi: int | None = None, required: bool = False) -> int | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.err(node, None, f"{key}: is required")
+            return None
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.err(node, key, f"{key}: {value!r} is not a whole number")
+            return None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            self.err(node, key, f"{key}: {value} is outside {lo}-{hi}")
+            return None
+        return value
+
+    def boolean(self, node: dict, key: str, default: bool) -> bool:
+        value = node.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.err(node, key, f"{key}: must be true or false, not {value!r}")
+            return default
+        return value
+
+    def date(self, node: dict, key: str, required: bool = False) -> dt.date | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.err(node, None, f"{key}: is required (YYYY-MM-DD)")
+            return None
+        if isinstance(value, dt.datetime):
+            self.err(node, key, f"{key}: {value} must be a date YYYY-MM-DD, without a time")
+            return None
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.err(node, key, f"{key}: {value!r} is not a date YYYY-MM-DD")
+        return None
+
+    def datetime(self, node: dict, key: str, required: bool = False) -> dt.datetime | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.err(node, None, f"{key}: is required (YYYY-MM-DDTHH:MM:SS)")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None) if value.tzinfo is None else None
+        if isinstance(value, dt.date):
+            return dt.datetime.combine(value, dt.time())
+        if isinstance(value, str):
+            try:
+                parsed = dt.datetime.fromisoformat(value.strip())
+                if parsed.tzinfo is None:
+                    return parsed
+            except ValueError:
+                pass
+        self.err(node, key, f"{key}: {value!r} is not a date and time YYYY-MM-DDTHH:MM:SS")
+        return None
+
+    def cycle(self, node: dict, key: str) -> str | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+        problem = _cycle_problem(text) if text is not None else "CYCLE MUST BE 6 DIGITS YYYYCC"
+        if problem is not None:
+            self.err(node, key, f"{key}: {value!r} is not a posting cycle YYYYCC ({problem.lower()})")
+            return None
+        return text
+
+    def period(self, node: dict, key: str, required: bool = False) -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.err(node, None, f"{key}: is required (YYYYMM)")
+            return None
+        text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+        if not PERIOD_RE.match(text) or not 1 <= int(text[4:]) <= 12 or int(text[:4]) < 1900:
+            self.err(node, key, f"{key}: {value!r} is not a tax period YYYYMM")
+            return None
+        return text
+
+    def mft(self, node: dict, key: str, required: bool = False) -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.err(node, None, f"{key}: is required (two digits, e.g. \"30\")")
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 99:
+            text = f"{value:02d}"
+        elif isinstance(value, str) and re.fullmatch(r"\d{2}", value):
+            text = value
+        else:
+            self.err(node, key, f"{key}: {value!r} is not an MFT (two digits)")
+            return None
+        if text not in self.codes.mfts:
+            self.lint(node, key, f"MFT {text} is not in commands/codes.yaml")
+        return text
+
+    def money(self, node: dict, key: str, default: Decimal | None = None) -> Decimal | None:
+        value = node.get(key)
+        if value is None:
+            return default
+        amount = _to_decimal(value)
+        if amount is None or abs(amount) > _MAX_MONEY:
+            self.err(node, key, f"{key}: {value!r} is not an amount (write \"1234.56\")")
+            return default
+        return amount
+
+    def idrs(self, node: dict, key: str, required: bool = False) -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.err(node, None, f"{key}: is required (10-digit IDRS number)")
+            return None
+        text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+        if not IDRS_RE.match(text):
+            self.err(node, key, f"{key}: {value!r} is not a 10-digit IDRS number (quote numbers with a leading 0)")
+            return None
+        return text
+
+    def tin(self, node: dict, key: str, required: bool = False) -> str | None:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.err(node, None, f"{key}: is required (NNN-NN-NNNN or NN-NNNNNNN)")
+            return None
+        text = str(value) if isinstance(value, str) else ""
+        if not (SSN_RE.match(text) or EIN_RE.match(text)):
+            self.err(node, key, f"{key}: {value!r} is not a TIN in dashed form (SSN NNN-NN-NNNN, EIN NN-NNNNNNN)")
+            return None
+        if self.linting:
+            self.fictitious(node, key, text)
+        return text
+
+    def fictitious(self, node: Any, key: Any, tin: str) -> None:
+        """Project rule: fixture TINs are fictitious (SSN 400-00-xxxx, ITIN 900-00-xxxx, EIN 99-xxxxxxx)."""
+        if SSN_RE.match(tin):
+            if not (tin.startswith("400-00-") or tin.startswith("900-00-")):
+                self.lint(node, key, f"TIN {tin} is not fictitious: fixture SSNs must be 400-00-xxxx (ITINs 900-00-xxxx)")
+        elif EIN_RE.match(tin) and not tin.startswith("99-"):
+            self.lint(node, key, f"TIN {tin} is not fictitious: fixture EINs must be 99-xxxxxxx")
+
+    def dln(self, node: dict, key: str, mft: str | None = None) -> str | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        text = str(value).replace("-", "") if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        if not DLN_RE.match(text):
+            self.err(node, key, f"{key}: DLN {value!r} must be 14 digits")
+            return None
+        if self.linting:
+            self.dln_structure(node, key, text, mft)
+        return text
+
+    def dln_structure(self, node: Any, key: Any, dln: str, mft: str | None) -> None:
+        """DLN fields (idrs-screens-and-codes §8): FLC, tax class vs MFT, Julian day, year digit."""
+        flc, tax_class, julian, year_digit = dln[0:2], int(dln[2]), int(dln[5:8]), int(dln[13])
+        if flc == "00":
+            self.lint(node, key, f"DLN {dln}: file location code 00 is not a campus")
+        if tax_class == 0:
+            self.lint(node, key, f"DLN {dln}: tax class 0 does not exist (1-9)")
+        elif mft is not None and tax_class != 9:
+            expected = (self.codes.mfts.get(mft) or {}).get("tax_class")
+            if expected is not None and tax_class != expected:
+                self.lint(node, key, f"DLN {dln}: tax class {tax_class} does not fit MFT {mft} (expects {expected})")
+        if julian != 999:
+            if not 1 <= julian <= 366:
+                self.lint(node, key, f"DLN {dln}: Julian date {dln[5:8]} is not a day of the year (001-366, or 999)")
+            elif self.today is not None:
+                year = self.today.year - ((self.today.year - year_digit) % 10)
+                days = 366 if calendar_isleap(year) else 365
+                if julian > days:
+                    self.lint(node, key, f"DLN {dln}: Julian date {julian} does not exist in {year}")
+                elif dt.date(year, 1, 1) + dt.timedelta(days=julian - 1) > self.today:
+                    self.lint(node, key, f"DLN {dln}: numbered on day {julian} of {year}, after the master file date {self.today}")
+
+    def keys(self, node: dict, allowed: set[str], what: str) -> None:
+        for key in node:
+            if key not in allowed:
+                hint = _close_match(str(key), allowed)
+                self.err(node, key, f"{what}: unknown key {key!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+
+    def mapping(self, value: Any, parent: Any, key: Any, what: str) -> bool:
+        if isinstance(value, dict):
+            return True
+        self.err(parent, key, f"{what} must be a mapping (key: value), not {type(value).__name__}")
+        return False
+
+    def items(self, node: dict, key: str, what: str) -> Iterator[dict]:
+        """The mappings listed under node[key]; problems for a non-list or non-mapping item."""
+        value = node.get(key)
+        if value is None:
+            return
+        if not isinstance(value, list):
+            self.err(node, key, f"{key}: must be a list")
+            return
+        for item in value:
+            if isinstance(item, dict):
+                yield item
+            else:
+                self.err(value if isinstance(value, NodeList) else node, key, f"{key}: each {what} must be a mapping, not {item!r}")
+
+    def jsonable(self, value: Any, node: Any, key: Any) -> Any:
+        """Free-form data (documents, extra, POA...) made JSON-safe: dates ISO, numbers with
+        decimals as 2-place amount strings, money keys as amount strings."""
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for k, v in value.items():
+                sub = self.jsonable(v, value, k)
+                if str(k) in MONEY_KEYS and isinstance(sub, (int, float)) and not isinstance(sub, bool):
+                    sub = f"{Decimal(sub).quantize(_TWO)}"
+                elif str(k) in MONEY_KEYS and isinstance(sub, str) and _to_decimal(sub) is None:
+                    self.err(value, k, f"{k}: {v!r} is not an amount")
+                out[str(k)] = sub
+            return out
+        if isinstance(value, list):
+            return [self.jsonable(v, node, key) for v in value]
+        if isinstance(value, dt.datetime):
+            return value.isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return f"{value.quantize(_TWO)}"
+        if isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                self.err(node, key, f"{key}: {value!r} is not a number")
+                return None
+            return f"{Decimal(repr(value)).quantize(_TWO)}"
+        if value is None or isinstance(value, (str, int, bool)):
+            return value
+        self.err(node, key, f"{key}: {value!r} cannot be stored")
+        return None
+
+    def walk_tins(self, value: Any, node: Any, key: Any) -> None:
+        """Check every `*tin` / `*ein` / `*ssn` value inside free-form data (documents, POA...)."""
+        if isinstance(value, dict):
+            for k, v in value.items():
+                lk = str(k).lower()
+                if lk.endswith(("tin", "ein", "ssn")) and isinstance(v, (str, list)):
+                    for tin in [v] if isinstance(v, str) else v:
+                        if isinstance(tin, str):
+                            if SSN_RE.match(tin) or EIN_RE.match(tin):
+                                self.fictitious(value, k, tin)
+                            else:
+                                self.lint(value, k, f"{k}: {tin!r} is not a TIN in dashed form (SSN NNN-NN-NNNN, EIN NN-NNNNNNN)")
+                else:
+                    self.walk_tins(v, value, k)
+        elif isinstance(value, list):
+            for v in value:
+                self.walk_tins(v, node, key)
+
+    # -- the walk -----------------------------------------------------------------------
+    def run(self) -> Rows:
+        data = self.data
+        self.keys(data, TOP_KEYS, "master file")
+        day = self.date(data, "date")
+        if day is None and self.need_date and "date" not in data:
+            self.err(data, None, "date: is required (the simulated date, YYYY-MM-DD)")
+        if day is not None:
+            moment = dt.datetime.combine(day, START_OF_DAY)
+            if data.get("time") is not None:
+                t = _to_time(data.get("time"))
+                if t is None:
+                    self.err(data, "time", f"time: {data.get('time')!r} is not a time HH:MM[:SS]")
+                else:
+                    moment = dt.datetime.combine(day, t)
+            try:
+                self.current_cycle = calendar.cycle_of(day)
+                self.today = day
+                self.rows.when = moment
+            except ValueError as exc:
+                self.err(data, "date", f"date: {exc}")
+        if data.get("cycle") is not None:
+            given = self.cycle(data, "cycle")
+            if given is not None and self.current_cycle is not None and given != self.current_cycle:
+                self.lint(data, "cycle", f"cycle: {given} is not the cycle of {day} ({self.current_cycle})")
+        scenario = data.get("scenario")
+        if scenario is not None and isinstance(scenario, dict):
+            for k in ("title", "irm", "narrative"):
+                if not scenario.get(k):
+                    self.lint(scenario, None, f"scenario: {k} is missing")
+        elif scenario is not None:
+            self.err(data, "scenario", "scenario: must be a mapping {title, irm, narrative}")
+        for emp in self.items(data, "employees", "employee"):
+            self.employee(emp)
+        for ent in self.items(data, "entities", "entity"):
+            self.entity(ent)
+        for case in self.items(data, "ics_cases", "ICS case"):
+            self.ics_case(case)
+        for rec in self.items(data, "audit", "audit record"):
+            self.audit(rec)
+        for run in self.items(data, "cycle_runs", "cycle run"):
+            self.cycle_run(run)
+        state = data.get("state")
+        if state is not None:
+            if isinstance(state, dict):
+                for k, v in state.items():
+                    if k == _CLOCK_KEY:
+                        self.err(state, k, f"state: {k!r} is set by date/time")
+                    elif not isinstance(v, (str, int)) or isinstance(v, bool):
+                        self.err(state, k, f"state: {k} must be text")
+                    else:
+                        self.rows.state[str(k)] = str(v)
+            else:
+                self.err(data, "state", "state: must be a mapping")
+        return self.rows
+
+    def employee(self, node: dict) -> None:
+        self.keys(node, EMPLOYEE_KEYS, "employee")
+        idrs = self.idrs(node, "idrs", required=True)
+        name = self.text(node, "name", 40, required=True)
+        roles = node.get("roles") or []
+        if isinstance(roles, str):
+            roles = [roles]
+        good_roles: list[str] = []
+        if not isinstance(roles, list):
+            self.err(node, "roles", "roles: must be a list")
+        else:
+            for role in roles:
+                if role not in self.codes.roles:
+                    hint = _close_match(str(role), set(self.codes.roles))
+                    self.err(node, "roles", f"unknown role {role!r}" + (f" (did you mean {hint!r}?)" if hint else "") + "; roles are listed in commands/codes.yaml")
+                else:
+                    good_roles.append(role)
+        password, pw_hash = node.get("password"), node.get("password_hash")
+        if password is not None and pw_hash is not None:
+            self.err(node, "password_hash", "give password (fixtures) or password_hash (dumps), not both")
+        elif password is None and pw_hash is None:
+            self.err(node, None, "employee: password is required (dumps carry password_hash)")
+        elif password is not None and (not isinstance(password, (str, int)) or isinstance(password, bool) or str(password) == ""):
+            self.err(node, "password", "password: must be non-empty text")
+        elif pw_hash is not None and (not isinstance(pw_hash, str) or not pw_hash.startswith("scrypt$")):
+            self.err(node, "password_hash", "password_hash: not a hash written by idrs-sim (scrypt$...)")
+        own = self.tin(node, "own_tin")
+        related = node.get("related_tins") or []
+        if not isinstance(related, list) or not all(isinstance(t, str) for t in related):
+            self.err(node, "related_tins", "related_tins: must be a list of TINs")
+            related = []
+        for t in related:
+            if not (SSN_RE.match(t) or EIN_RE.match(t)):
+                self.err(node, "related_tins", f"related_tins: {t!r} is not a TIN in dashed form")
+            else:
+                self.fictitious(node, "related_tins", t)
+        if idrs is not None:
+            if idrs in self._idrs:
+                first = self._idrs[idrs]
+                self.err(node, "idrs", f"employee {idrs} is listed twice (also {first.file}:{first.line})")
+                return
+            self._idrs[idrs] = _p(node, "idrs", "", default_file=self.file)
+        if idrs is None or name is None:
+            return
+        self.rows.employees.append(
+            {
+                "idrs": idrs,
+                "name": name,
+                "roles": good_roles,
+                "unit": self.text(node, "unit", 20),
+                "_password": str(password) if password is not None else None,
+                "password_hash": pw_hash if isinstance(pw_hash, str) else None,
+                "failed_signons": self.integer(node, "failed_signons", 0, 99) or 0,
+                "locked": self.boolean(node, "locked", False),
+                "own_tin": own,
+                "related_tins": list(related),
+            }
+        )
+
+    def entity(self, node: dict) -> None:
+        self.keys(node, ENTITY_KEYS, "entity")
+        tin = self.tin(node, "tin", required=True)
+        if tin is None:
+            return
+        if tin in self._tins:
+            first = self._tins[tin]
+            self.err(node, "tin", f"TIN {tin} is listed twice (also {first.file}:{first.line})")
+            return
+        self._tins[tin] = _p(node, "tin", "", default_file=self.file)
+        is_ein = bool(EIN_RE.match(tin))
+        tin_type = self.text(node, "tin_type", upper=True) or ("EIN" if is_ein else ("ITIN" if tin.startswith("9") else "SSN"))
+        if tin_type not in ("SSN", "EIN", "ITIN"):
+            self.err(node, "tin_type", f"tin_type: {tin_type!r} must be SSN, EIN or ITIN")
+        elif (tin_type == "EIN") != is_ein:
+            self.err(node, "tin_type", f"tin_type: {tin_type} does not fit TIN {tin}")
+        elif tin_type == "ITIN" and not tin.startswith("9"):
+            self.lint(node, "tin_type", f"an ITIN begins with 9, {tin} does not")
+        file = self.text(node, "file", upper=True) or ("BMF" if is_ein else "IMF")
+        if file not in ("IMF", "BMF"):
+            self.err(node, "file", f"file: {file!r} must be IMF or BMF")
+        elif file == "IMF" and is_ein:
+            self.err(node, "file", f"an EIN ({tin}) is on the BMF, not the IMF")
+        names = node.get("name")
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            self.err(node, "name" if "name" in node else None, "name: is required (a list of name lines)")
+            names = []
+        address = node.get("address") or []
+        if isinstance(address, str):
+            address = [address]
+        if not isinstance(address, list) or not all(isinstance(a, str) for a in address):
+            self.err(node, "address", "address: must be a list of address lines")
+            address = []
+        name_control = self.text(node, "name_control", upper=True) or (_name_control(names[0], file) if names else "")
+        if name_control and not NAME_CONTROL_RE.match(name_control):
+            self.err(node, "name_control", f"name_control: {name_control!r} must be 1-4 letters, digits, & or -")
+        depositor = self.text(node, "depositor")
+        if depositor is not None and depositor not in DEPOSITORS:
+            self.err(node, "depositor", f"depositor: {depositor!r} must be monthly or semiweekly")
+        elif depositor is not None and file != "BMF":
+            self.lint(node, "depositor", "depositor: only BMF (employment tax) accounts have a deposit schedule")
+        filing = node.get("filing_requirements") or {}
+        extra = node.get("extra") or {}
+        for key, value in (("filing_requirements", filing), ("extra", extra)):
+            if not isinstance(value, dict):
+                self.err(node, key, f"{key}: must be a mapping")
+        poa = node.get("poa") or []
+        irs = node.get("information_returns") or []
+        for key, value in (("poa", poa), ("information_returns", irs)):
+            if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+                self.err(node, key, f"{key}: must be a list of mappings")
+        for item in poa if isinstance(poa, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("periods"), list):
+                for i, per in enumerate(item["periods"]):
+                    if isinstance(per, int):
+                        item["periods"][i] = str(per)
+        if self.linting:
+            self.walk_tins({"poa": poa, "information_returns": irs, "extra": extra}, node, None)
+        row: dict[str, Any] = {
+            "tin": tin,
+            "tin_type": tin_type,
+            "file": file,
+            "established": self.boolean(node, "established", True),
+            "name_control": name_control,
+            "name_lines": list(names),
+            "address": list(address),
+            "filing_requirements": self.jsonable(filing, node, "filing_requirements") if isinstance(filing, dict) else {},
+            "depositor": depositor,
+            "poa": self.jsonable(poa, node, "poa") if isinstance(poa, list) else [],
+            "information_returns": self.jsonable(irs, node, "information_returns") if isinstance(irs, list) else [],
+            "extra": self.jsonable(extra, node, "extra") if isinstance(extra, dict) else {},
+            "_node": node,
+            "_txns": [],
+            "_modules": [],
+        }
+        refs: dict[str, dict[str, Any]] = {}
+        row["_refs"] = refs
+        row["_level"] = self.level_rows(node, row, None, file)
+        seen: set[tuple[str, str]] = set()
+        for mod in self.items(node, "modules", "module"):
+            self.keys(mod, MODULE_KEYS, "module")
+            mft = self.mft(mod, "mft", required=True)
+            period = self.period(mod, "period", required=True)
+            if mft is None or period is None:
+                continue
+            if (mft, period) in seen:
+                self.err(mod, None, f"module MFT {mft} {period} is listed twice for {tin}")
+                continue
+            seen.add((mft, period))
+            info = self.codes.mfts.get(mft) or {}
+            if info.get("file") and info["file"] != file:
+                self.lint(mod, "mft", f"MFT {mft} ({info.get('form')}) is a {info['file']} module, but {tin} is on the {file}")
+            if info.get("periods") == "quarterly" and period[4:] not in ("03", "06", "09", "12"):
+                self.lint(mod, "period", f"MFT {mft} periods end a quarter (03, 06, 09, 12), not {period}")
+            if info.get("periods") == "annual" and file == "IMF" and period[4:] != "12":
+                self.lint(mod, "period", f"IMF tax period {period} is not a calendar year (YYYY12)")
+            status = self.text(mod, "status")
+            if status is not None and not re.fullmatch(r"\d{2}", status):
+                self.err(mod, "status", f"status: {status!r} must be a 2-digit module status code")
+                status = None
+            mrow = {
+                "mft": mft,
+                "period": period,
+                "status": status,
+                "stop_notice_weeks": self.integer(mod, "stop_notice_weeks", 0, 520),
+                "stop_notice_until": self.cycle(mod, "stop_notice_until"),
+                "_node": mod,
+            }
+            mrow["_level"] = self.level_rows(mod, row, mrow, file)
+            row["_modules"].append(mrow)
+        self.link_refs(row)
+        self.rows.entities.append(row)
+
+    def level_rows(self, node: dict, ent: dict, mod: dict | None, file: str) -> dict[str, list]:
+        """Transactions, unpostables, controls, notes, letters and history items at one level."""
+        mft = mod["mft"] if mod else None
+        out: dict[str, list] = {"txns": [], "unpostables": [], "controls": [], "notes": [], "history": [], "letters": []}
+        for t in self.items(node, "transactions", "transaction"):
+            row = self.txn(t, ent, mod)
+            if row is not None:
+                out["txns"].append(row)
+        self.reversals(out["txns"])
+        for u in self.items(node, "unpostables", "unpostable"):
+            row = self.unpostable(u, ent, mft)
+            if row is not None:
+                out["unpostables"].append(row)
+        for c in self.items(node, "controls", "control base"):
+            row = self.control(c)
+            if row is not None:
+                out["controls"].append(row)
+        for n in self.items(node, "notes", "note"):
+            row = self.note(n)
+            if row is not None:
+                out["notes"].append(row)
+        for h in self.items(node, "history", "history item"):
+            row = self.history_item(h)
+            if row is not None:
+                out["history"].append(row)
+        if mod is None:
+            for letter in self.items(node, "letters", "letter"):
+                row = self.letter(letter)
+                if row is not None:
+                    out["letters"].append(row)
+        return out
+
+    def txn(self, node: dict, ent: dict, mod: dict | None) -> dict | None:
+        # Hot path of a large load: one dict get per key, helpers only for keys present,
+        # lint-only rules only when checking (self.linting).
+        get = node.get
+        self.keys(node, TXN_KEYS, "transaction")
+        tc = self.integer(node, "tc", 0, 999, required=True)
+        if tc is None:
+            return None
+        linting = self.linting
+        tinfo = self.codes.transaction_codes.get(tc) or {}
+        label = f"TC {tc:03d}"
+        ac_key = "cc" if "cc" in node else "ac"
+        if "cc" in node and "ac" in node:
+            self.err(node, "cc", "give ac (action code) or cc (closing code), not both")
+        ac = self.integer(node, ac_key, 0, 999) if get(ac_key) is not None else None
+        ainfo: dict[str, Any] = {}
+        table = tinfo.get("codes")
+        if table == "action_codes" and ac is not None:
+            label += f" AC {ac:03d}"
+            ainfo = self.codes.action_codes.get(ac) or {}
+        elif table == "closing_codes" and ac is not None:
+            label += f" CC {ac:02d}"
+        status = get("status")
+        if status is None:
+            status = m.POSTED
+        elif status not in m.TXN_STATUSES:
+            self.err(node, "status", f"status: {status!r} must be one of {', '.join(m.TXN_STATUSES)}")
+            status = m.POSTED
+        amount = (self.money(node, "amount", _ZERO) or _ZERO) if get("amount") is not None else _ZERO
+        trans_date = self.date(node, "date") if get("date") is not None else None
+        misc = self.text(node, "misc", 40) if get("misc") is not None else None
+        dln = self.dln(node, "dln", mod["mft"] if mod else None) if get("dln") is not None else None
+        cyc = self.cycle(node, "cycle") if get("cycle") is not None else None
+        due = self.cycle(node, "due_cycle") if get("due_cycle") is not None else None
+        posting = self.cycle(node, "posting_cycle") if get("posting_cycle") is not None else None
+        if cyc is not None:
+            if status == m.POSTED or status == m.UNPOSTABLE:
+                if posting is not None and posting != cyc:
+                    self.err(node, "posting_cycle", "cycle: and posting_cycle: disagree")
+                posting = cyc
+            else:
+                if due is not None and due != cyc:
+                    self.err(node, "due_cycle", "cycle: and due_cycle: disagree")
+                due = cyc
+        if status == m.POSTED and posting is None and trans_date is not None:
+            try:
+                posting = _cycle_of(trans_date)
+            except ValueError:
+                pass
+        if status == m.PENDING and due is None:
+            due = self.current_cycle
+        refund_method = get("refund_method")
+        if refund_method is not None and refund_method not in REFUND_METHODS:
+            self.err(node, "refund_method", f"refund_method: {refund_method!r} must be check or direct_deposit")
+            refund_method = None
+        document = get("document")
+        if document is not None:
+            if self.mapping(document, node, "document", "document"):
+                if linting:
+                    self.walk_tins(document, node, "document")
+                document = self.jsonable(document, node, "document")
+            else:
+                document = None
+        extra = get("extra") or {}
+        if not isinstance(extra, dict):
+            self.err(node, "extra", "extra: must be a mapping")
+            extra = {}
+        elif extra:
+            extra = self.jsonable(extra, node, "extra")
+        has_reversed_by = "reversed_by" in node
+        reversed_ = self.boolean(node, "reversed", False) if get("reversed") is not None else False
+        if get("reversed") is False and has_reversed_by:
+            self.err(node, "reversed", "reversed: false contradicts reversed_by:")
+        ref = get("ref")
+        if ref is not None and (not isinstance(ref, (str, int)) or isinstance(ref, bool)):
+            self.err(node, "ref", "ref: must be a short label")
+            ref = None
+        if linting:
+            self.txn_lint(node, tc, ac, ac_key, tinfo, ainfo, label, mod, status, amount, trans_date, posting, refund_method, misc)
+        row: dict[str, Any] = {
+            "tc": tc,
+            "ac": ac,
+            "amount": amount,
+            "trans_date": trans_date,
+            "secondary_date": self.date(node, "secondary_date") if get("secondary_date") is not None else None,
+            "misc": misc,
+            "dln": dln,
+            "status": status,
+            "input_date": self.date(node, "input_date") if get("input_date") is not None else None,
+            "input_cycle": self.cycle(node, "input_cycle") if get("input_cycle") is not None else None,
+            "due_cycle": due,
+            "posting_cycle": posting,
+            "post_delay": (self.integer(node, "post_delay", 0, 52) or 0) if get("post_delay") is not None else 0,
+            "input_idrs": self.idrs(node, "idrs") if get("idrs") is not None else None,
+            "refund_method": refund_method,
+            "document": document,
+            "extra": extra,
+            "_node": node,
+            "_label": label,
+            "_ref": str(ref) if ref is not None else None,
+            "_reversed": reversed_ or has_reversed_by,
+            "_reversed_by": get("reversed_by"),
+            "_has_reversed_by": has_reversed_by,
+            "_link": None,  # the reversal row, once matched
+            "_claimed": False,
+        }
+        if ref is not None:
+            refs = ent["_refs"]
+            if row["_ref"] in refs:
+                self.err(node, "ref", f"ref: {row['_ref']!r} is used twice in {ent['tin']}")
+            else:
+                refs[row["_ref"]] = row
+        return row
+
+    def txn_lint(
+        self, node: dict, tc: int, ac: int | None, ac_key: str, tinfo: dict, ainfo: dict, label: str, mod: dict | None,
+        status: str, amount: Decimal, trans_date: dt.date | None, posting: str | None, refund_method: str | None, misc: str | None,
+    ) -> None:
+        """The data rules of a transaction that a load tolerates (codes, level, sign, dates)."""
+        if not tinfo:
+            self.lint(node, "tc", f"{label} is not a known transaction code (commands/codes.yaml)")
+        table = tinfo.get("codes")
+        if table == "action_codes":
+            if ac is None:
+                self.lint(node, None, f"{label} needs an action code (ac:)")
+            elif not ainfo:
+                self.lint(node, ac_key, f"action code {ac:03d} is not a known TC 971/972 action code (commands/codes.yaml)")
+        elif table == "closing_codes":
+            if ac is not None and ac not in self.codes.closing_codes:
+                self.lint(node, ac_key, f"closing code {ac:02d} is not known for {label[:6]} (commands/codes.yaml)")
+        elif ac is not None and tinfo:
+            self.lint(node, ac_key, f"{label} takes no action or closing code")
+        level = ainfo.get("level") or tinfo.get("level")
+        if level == "entity" and mod is not None:
+            self.lint(node, "tc", f"{label} posts to the entity: list it under the entity's transactions, not a module's")
+        elif level == "module" and mod is None:
+            self.lint(node, "tc", f"{label} posts to a tax module: list it under a module, not the entity")
+        balance = tinfo.get("balance")
+        if balance == "none" and amount != 0:
+            self.lint(node, "amount", f"{label} is not a money transaction; its amount should be .00")
+        elif balance == "credit" and amount > 0:
+            self.lint(node, "amount", f"{label} is a credit: write its amount negative (-{amount})")
+        elif balance == "debit" and amount < 0:
+            self.lint(node, "amount", f"{label} is a debit: write its amount positive")
+        if self.current_cycle is not None and status == m.POSTED:
+            if posting is not None and posting > self.current_cycle:
+                self.lint(node, "cycle", f"{label} posted in cycle {posting}, after the current cycle {self.current_cycle}")
+            if trans_date is not None and self.today is not None and trans_date > self.today:
+                self.lint(node, "date", f"{label} posted with date {trans_date}, after the master file date {self.today}")
+        if refund_method is not None and tc not in (840, 846):
+            self.lint(node, "refund_method", f"refund_method: only refunds (TC 840/846) have one, not {label}")
+        self.misc_rules(node, tc, ac, ainfo, misc, mod)
+
+    def misc_rules(self, node: dict, tc: int, ac: int | None, ainfo: dict, misc: str | None, mod: dict | None) -> None:
+        """MISC literals the IRM fixes (TPP table 2.2, AC 505 breach numbers, AC 804 CP239...)."""
+        if tc not in (971, 972) or ac is None or not ainfo:
+            return
+        pattern = ainfo.get("misc") if tc == 971 else ainfo.get("reversal_misc")
+        if tc == 972 and ac == 129 and not misc:
+            self.lint(node, "misc", "TC 972 AC 129 needs a MISC (e.g. 123456_NONIDT); a blank MISC never reaches RIVO")
+        elif pattern and misc is not None and not re.search(pattern, misc):
+            self.lint(node, "misc", f"TC {tc} AC {ac:03d} MISC {misc!r} does not have the IRM format {pattern}")
+        elif pattern and misc is None and tc == 971 and ac in (124, 129, 505, 111):
+            self.lint(node, "misc", f"TC 971 AC {ac:03d} needs a MISC ({pattern})")
+        if misc and tc == 971 and ac in (52, 111, 124, 129):
+            found = re.match(r"^(\d{14})", misc)
+            if found:
+                self.dln_structure(node, "misc", found.group(1), mod["mft"] if mod and mod["mft"] != "32" else None)
+
+    def reversals(self, txns: list[dict]) -> None:
+        """Link `reversed: true` originals to their reversal in the same list; flag orphans.
+
+        Decision: a `reversed: true` original takes the first unclaimed posted reversal with a
+        TC that reverses it (and the same action code for TC 971/972), preferring one whose
+        MISC refers to the original's (same MISC, or the last six DLN digits).  With no such
+        reversal in the list the fact is recorded (`extra.reversed`), and for a TC 971 the
+        checker says that its TC 972 is missing.  `reversed_by: REF` links explicitly (across
+        lists of the same entity); `reversed_by: null` means "reversed, reversal not on file".
+        """
+        if not txns:
+            return
+        reversible = self.codes.reversible
+        local = {t["_ref"]: t for t in txns if t["_ref"] is not None}
+        for orig in txns:  # explicit links first, so that implicit matching cannot take them
+            target = orig["_reversed_by"]
+            if orig["_has_reversed_by"] and target is not None and str(target) in local:
+                local[str(target)]["_claimed"] = True
+        for orig in txns:
+            if not orig["_reversed"] or orig["_has_reversed_by"]:
+                continue
+            candidates = [
+                rev for rev in txns
+                if not rev["_claimed"] and rev is not orig and rev["status"] == m.POSTED and _reverses(self.codes, rev, orig)
+            ]  # fmt: skip
+            if candidates:
+                candidates.sort(key=lambda rev: not _misc_related(orig["misc"], rev["misc"]))
+                orig["_link"] = candidates[0]
+                candidates[0]["_claimed"] = True
+            else:
+                orig["extra"] = {**orig["extra"], "reversed": True}
+                if orig["tc"] == 971:
+                    self.lint(orig["_node"], "reversed", f"{orig['_label']} is marked reversed but no posted TC 972 AC {orig['ac'] or 0:03d} follows in the same list")
+        if not self.linting:
+            return
+        for rev in txns:
+            targets = self.codes.reversal_targets(rev["tc"])
+            if not targets or rev["_claimed"] or rev["status"] == m.DELETED:
+                continue
+            originals = [o for o in txns if o is not rev and o["tc"] in reversible and _reverses(self.codes, rev, o)]
+            if rev["status"] == m.POSTED:
+                open_ = [o for o in originals if not o["_reversed"]]
+                if open_:
+                    self.lint(rev["_node"], "tc", f"{rev['_label']} reverses the {open_[0]['_label']} on line {_line(open_[0]['_node'])}: mark that one `reversed: true`")
+                elif not originals:
+                    self.lint(rev["_node"], "tc", f"{rev['_label']} without its original {_original_label(self.codes, rev)} in the same list")
+            elif not originals:
+                self.lint(rev["_node"], "tc", f"{rev['_label']} without its original {_original_label(self.codes, rev)} in the same list")
+
+    def link_refs(self, ent: dict) -> None:
+        """Explicit links by ref: `reversed_by: REF` on transactions, `txn: REF` on unpostables."""
+        refs = ent["_refs"]
+        for level in [ent["_level"], *(mod["_level"] for mod in ent["_modules"])]:
+            for row in level["txns"]:
+                if not row["_has_reversed_by"]:
+                    continue
+                target = row["_reversed_by"]
+                if target is None:
+                    row["extra"] = {**row["extra"], "reversed": True}
+                    continue
+                rev = refs.get(str(target))
+                if rev is None:
+                    self.err(row["_node"], "reversed_by", f"reversed_by: no transaction of {ent['tin']} has ref {target!r}")
+                elif rev is row:
+                    self.err(row["_node"], "reversed_by", "reversed_by: a transaction cannot reverse itself")
+                else:
+                    row["_link"] = rev
+                    rev["_claimed"] = True
+            for up in level["unpostables"]:
+                target = up["_txn_ref"]
+                if target is None:
+                    continue
+                txn = refs.get(str(target))
+                if txn is None:
+                    self.err(up["_node"], "txn", f"txn: no transaction of {ent['tin']} has ref {target!r}")
+                else:
+                    up["_txn"] = txn
+
+    def unpostable(self, node: dict, ent: dict, mft: str | None) -> dict | None:
+        self.keys(node, UNPOSTABLE_KEYS, "unpostable")
+        seq_raw = node.get("seq")
+        seq = str(seq_raw) if isinstance(seq_raw, (str, int)) and not isinstance(seq_raw, bool) else None
+        if seq_raw is None:
+            self.err(node, None, "seq: is required (the case sequence number UPTIN shows)")
+        elif seq is None or not SEQ_RE.match(seq):
+            self.err(node, "seq", f"seq: {seq_raw!r} must be 1-12 digits (quote it: \"000000101\")")
+            seq = None
+        elif seq in self._seqs:
+            first = self._seqs[seq]
+            self.err(node, "seq", f"unpostable sequence number {seq} is used twice (also {first.file}:{first.line})")
+            seq = None
+        else:
+            self._seqs[seq] = _p(node, "seq", "", default_file=self.file)
+        code = self.integer(node, "code", 1, 999, required=True)
+        reason = self.integer(node, "reason", 0, 9)
+        status = self.text(node, "status") or "open"
+        if status not in ("open", "closed"):
+            self.err(node, "status", f"status: {status!r} must be open or closed")
+        urc = self.text(node, "urc", 2, upper=True)
+        if urc is not None and not re.fullmatch(r"[0-9A-Z]{1,2}", urc):
+            self.err(node, "urc", f"urc: {urc!r} is not an unpostable resolution code")
+        ccc = self.text(node, "ccc", 2, upper=True)
+        original = self.cycle(node, "original_cycle")
+        if node.get("cycle") is not None:
+            given = self.cycle(node, "cycle")
+            if original is not None and given is not None and given != original:
+                self.err(node, "cycle", "cycle: and original_cycle: disagree")
+            original = original or given
+        if original and self.current_cycle and original > self.current_cycle:
+            self.lint(node, "cycle", f"unpostable cycle {original} is after the current cycle {self.current_cycle}")
+        corrected = self.tin(node, "corrected_tin")
+        document = node.get("document")
+        if document is not None and self.mapping(document, node, "document", "document"):
+            if self.linting:
+                self.walk_tins(document, node, "document")
+            document = self.jsonable(document, node, "document")
+        else:
+            document = None
+        history = []
+        for h in self.items(node, "history", "history line"):
+            self.keys(h, UP_HISTORY_KEYS, "unpostable history")
+            day = self.date(h, "date", required=True)
+            text = self.text(h, "text", 80, required=True)
+            if day is not None and text is not None:
+                history.append({"date": day, "idrs": self.idrs(h, "idrs"), "text": text})
+        txn_ref = node.get("txn")
+        if code is None or seq is None:
+            return None
+        default_released = status == "closed"
+        return {
+            "seq": seq,
+            "upc": code,
+            "reason": reason or 0,
+            "dln": self.dln(node, "dln", mft),
+            "status": status,
+            "assigned": self.idrs(node, "assigned"),
+            "urc": urc,
+            "ccc": ccc,
+            "release_cycle": self.cycle(node, "release_cycle"),
+            "corrected_tin": corrected,
+            "remarks": self.text(node, "remarks", 60),
+            "original_cycle": original,
+            "status_date": self.date(node, "status_date"),
+            "resolved_by": self.idrs(node, "resolved_by"),
+            "resolved_date": self.date(node, "resolved_date"),
+            "released": self.boolean(node, "released", default_released),
+            "document": document,
+            "_history": history,
+            "_txn_ref": txn_ref,
+            "_txn": None,
+            "_node": node,
+        }
+
+    def control(self, node: dict) -> dict | None:
+        self.keys(node, CONTROL_KEYS, "control base")
+        category = self.text(node, "category", 4, required=True, upper=True)
+        status = self.text(node, "status", 1, required=True, upper=True)
+        if status is not None and status not in CONTROL_STATUSES:
+            self.err(node, "status", f"status: {status!r} must be one of {', '.join(sorted(CONTROL_STATUSES))}")
+        activity = self.text(node, "activity", 10, required=True, upper=True)
+        idrs = self.idrs(node, "idrs", required=True)
+        history = [row for h in self.items(node, "history", "history item") if (row := self.history_item(h)) is not None]
+        if None in (category, status, activity, idrs):
+            return None
+        return {
+            "category": category,
+            "status": status,
+            "activity": activity,
+            "idrs": idrs,
+            "received_date": self.date(node, "received_date"),
+            "opened_date": self.date(node, "opened_date"),
+            "status_date": self.date(node, "status_date"),
+            "closed_date": self.date(node, "closed_date"),
+            "opened_by": self.idrs(node, "opened_by"),
+            "_history": history,
+        }
+
+    def history_item(self, node: dict) -> dict | None:
+        self.keys(node, HISTORY_KEYS, "history item")
+        day = self.date(node, "date", required=True)
+        activity = self.text(node, "activity", 10, required=True, upper=True)
+        if day is None or activity is None:
+            return None
+        return {"date": day, "idrs": self.idrs(node, "idrs"), "activity": activity, "text": self.text(node, "text", 80)}
+
+    def letter(self, node: dict) -> dict | None:
+        self.keys(node, LETTER_KEYS, "letter")
+        letter = self.text(node, "letter", 8, required=True, upper=True)
+        day = self.date(node, "date", required=True)
+        if day is not None and self.today is not None and day > self.today:
+            self.lint(node, "date", f"letter dated {day}, after the master file date {self.today}")
+        if letter is None or day is None:
+            return None
+        return {
+            "letter": letter,
+            "period": self.period(node, "period"),
+            "date": day,
+            "idrs": self.idrs(node, "idrs"),
+            "paragraphs": self.text(node, "paragraphs", 40),
+            "return_address_code": self.text(node, "return_address_code", 4),
+            "signature_code": self.text(node, "signature_code", 4),
+            "on_idrs": self.boolean(node, "on_idrs", True),
+        }
+
+    def note(self, node: dict) -> dict | None:
+        self.keys(node, NOTE_KEYS, "note")
+        text = self.text(node, "text", required=True)
+        day = self.date(node, "date", required=True)
+        if text is None or day is None:
+            return None
+        return {
+            "system": self.text(node, "system", 8, upper=True) or "AMS",
+            "issue": self.text(node, "issue", 40),
+            "text": text,
+            "idrs": self.idrs(node, "idrs"),
+            "date": day,
+        }
+
+    def ics_case(self, node: dict) -> None:
+        self.keys(node, ICS_KEYS, "ICS case")
+        tin = self.tin(node, "tin", required=True)
+        mft = self.mft(node, "mft", required=True)
+        period = self.period(node, "period", required=True)
+        priority = self.text(node, "priority", 1, upper=True)
+        if priority is not None and priority not in ("A", "B", "C"):
+            self.err(node, "priority", f"priority: {priority!r} must be A, B or C")
+        status = self.text(node, "status") or "open"
+        if status not in ("open", "closed"):
+            self.err(node, "status", f"status: {status!r} must be open or closed")
+        history = node.get("history") or []
+        if not isinstance(history, list):
+            self.err(node, "history", "history: must be a list")
+            history = []
+        extra = node.get("extra") or {}
+        if not isinstance(extra, dict):
+            self.err(node, "extra", "extra: must be a mapping")
+            extra = {}
+        if tin is not None and tin not in self._tins:
+            self.lint(node, "tin", f"ICS case for {tin}, which has no entity in this master file")
+        if None in (tin, mft, period):
+            return
+        self.rows.ics_cases.append(
+            {
+                "tin": tin,
+                "mft": mft,
+                "period": period,
+                "kind": self.text(node, "kind", 12, upper=True) or "FTD-ALERT",
+                "priority": priority,
+                "sub_code": self.text(node, "sub_code", 4),
+                "status": status,
+                "assigned": self.idrs(node, "assigned"),
+                "opened": self.date(node, "opened"),
+                "assigned_date": self.date(node, "assigned_date"),
+                "closed": self.date(node, "closed"),
+                "closing_code": self.text(node, "closing_code", 40),
+                "history": self.jsonable(history, node, "history"),
+                "extra": self.jsonable(extra, node, "extra"),
+            }
+        )
+
+    def audit(self, node: dict) -> None:
+        self.keys(node, AUDIT_KEYS, "audit record")
+        at = self.datetime(node, "at", required=True)
+        if at is None:
+            return
+        self.rows.audit.append(
+            {
+                "at": at,
+                "idrs": self.text(node, "idrs", 10),
+                "terminal": self.text(node, "terminal", 40),
+                "aid": self.text(node, "aid", 6),
+                "command": self.text(node, "command", 8),
+                "tin": self.text(node, "tin", 11),
+                "mft": self.text(node, "mft", 2),
+                "period": self.text(node, "period", 6),
+                "outcome": self.text(node, "outcome", 80),
+                "violation": self.boolean(node, "violation", False),
+            }
+        )
+
+    def cycle_run(self, node: dict) -> None:
+        self.keys(node, CYCLE_RUN_KEYS, "cycle run")
+        cyc = self.cycle(node, "cycle")
+        at = self.datetime(node, "ran_at", required=True)
+        if cyc is None or at is None:
+            if node.get("cycle") is None:
+                self.err(node, None, "cycle: is required")
+            return
+        self.rows.cycle_runs.append(
+            {"cycle": cyc, "ran_at": at, "posted": self.integer(node, "posted", 0) or 0, "unposted": self.integer(node, "unposted", 0) or 0}
+        )
+
+
+def calendar_isleap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _to_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        if isinstance(value, float):
+            amount = Decimal(repr(value))
+        elif isinstance(value, (int, Decimal)):
+            amount = Decimal(value)
+        elif isinstance(value, str):
+            amount = Decimal(value.strip().replace(",", ""))
+        else:
+            return None
+    except InvalidOperation:
+        return None
+    if not amount.is_finite():
+        return None
+    quantized = amount.quantize(_TWO)
+    return quantized if quantized == amount else None
+
+
+def _to_time(value: Any) -> dt.time | None:
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.time.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _name_control(name: str, file: str) -> str:
+    """Default name control: IMF the first four letters of the (last) surname, BMF of the name.
+
+    IRS rules have many exceptions (Document 7071); fixtures may give name_control.
+    """
+    words = re.sub(r"[^A-Z0-9&\- ]", "", name.upper()).split()
+    if not words:
+        return ""
+    if file == "IMF":
+        surname = words[-1]
+        if surname in {"JR", "SR", "II", "III", "IV"} and len(words) > 1:
+            surname = words[-2]
+        return surname.replace("&", "")[:4]
+    if words[0] == "THE" and len(words) > 1:
+        words = words[1:]
+    return "".join(words)[:4]
+
+
+def _close_match(word: str, options: Iterable[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def _reverses(codes_: Codes, rev: dict, orig: dict) -> bool:
+    if orig["tc"] not in codes_.reversal_targets(rev["tc"]):
+        return False
+    return rev["tc"] != 972 or rev["ac"] == orig["ac"]
+
+
+def _misc_related(orig_misc: str | None, rev_misc: str | None) -> bool:
+    if not orig_misc or not rev_misc:
+        return False
+    if orig_misc == rev_misc:
+        return True
+    digits = re.match(r"^(\d{14})", orig_misc)
+    return bool(digits and rev_misc[:6] == digits.group(1)[-6:])
+
+
+def _original_label(codes_: Codes, rev: dict) -> str:
+    targets = codes_.reversal_targets(rev["tc"])
+    if rev["tc"] == 972 and rev["ac"] is not None:
+        return f"TC 971 AC {rev['ac']:03d}"
+    return " / ".join(f"TC {t:03d}" for t in targets)
+
+
+def _line(node: Any) -> int:
+    return getattr(node, "line", 0)
+
+
+def validate(data: dict, need_date: bool = True, file: str | None = None, linting: bool = True) -> tuple[Rows, list[Problem]]:
+    """Check a raw master-file mapping; the rows to insert and every problem (hard and lint).
+
+    `file` names the source in problems about plain dicts (JSON, or data built in code).
+    """
+    if not isinstance(data, dict):
+        return Rows(), [Problem(getattr(data, "file", file or DATA_SOURCE), getattr(data, "line", 0), "a master file must be a mapping")]
+    v = _Validator(data, codes(), need_date=need_date, file=file, linting=linting)
+    rows = v.run()
+    return rows, v.problems
+
+
+# ---------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------
+
+
+def load_fixture(mf: MasterFile, name_or_path: str | Path, replace: bool = True) -> Composition:
+    """Load a fixture or a dump (by name or path) into `mf`: a fresh master file when `replace`.
+
+    Raises FixtureError (file and line of each problem) without touching `mf` when the
+    fixture has hard problems; lint problems do not stop the load.
+    """
+    comp = compose(name_or_path)
+    if comp.problems:
+        raise FixtureError(comp.problems)
+    with _no_gc():
+        rows, problems = validate(comp.data, need_date=replace, file=comp.data.file, linting=False)
+    hard = [p for p in problems if not p.lint]
+    if hard:
+        raise FixtureError(hard)
+    _load_rows(mf, rows, replace, source=comp.data.file)
+    return comp
+
+
+def load_data(mf: MasterFile, data: dict, replace: bool = True, source: str = DATA_SOURCE) -> None:
+    """Load a parsed master file (a fixture mapping or `dump()` output) into `mf`.
+
+    `include:` is not followed here (there is no file to be relative to); use load_fixture.
+    """
+    if isinstance(data, dict) and data.get("include"):
+        raise FixtureError("include: needs a fixture file; use load_fixture", source)
+    with _no_gc():
+        rows, problems = validate(data, need_date=replace, file=source, linting=False)
+    hard = [p for p in problems if not p.lint]
+    if hard:
+        raise FixtureError(hard)
+    _load_rows(mf, rows, replace, source=source)
+
+
+@lru_cache(maxsize=64)
+def _hash_cached(password: str) -> str:
+    """Hash each distinct fixture password once per process.
+
+    Why: scrypt costs ~70 ms and the training file has a dozen employees sharing the trainers'
+    password; reloading a fixture per replay script must stay fast.  The salt is random per
+    process, so hashes still differ between runs.
+    """
+    return hash_password(password)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many rows.
+
+    Why: a dump of 100k modules makes millions of small dicts and the collector's full passes
+    over them cost more than the work itself; nothing built here is cyclic garbage.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _load_rows(mf: MasterFile, rows: Rows, replace: bool, source: str) -> None:
+    with _no_gc():
+        _load_rows_now(mf, rows, replace, source)
+
+
+TRAIL_TABLES = frozenset({"audit", "incident_report"})
+
+
+def _load_rows_now(mf: MasterFile, rows: Rows, replace: bool, source: str) -> None:
+    try:
+        with mf.unit_of_work() as session:
+            if replace:
+                # A fresh master file, but the audit trail and incident reports are the
+                # record of what people did: append-only, they survive a reload.
+                for table in reversed(m.Base.metadata.sorted_tables):
+                    if table.name not in TRAIL_TABLES:
+                        session.execute(delete(table))
+            if rows.when is not None and replace:
+                session.merge(m.SimState(key=_CLOCK_KEY, value=rows.when.isoformat()))
+            _insert(session, rows, keep_employees=not replace)
+    except IntegrityError as exc:
+        raise FixtureError(f"the master file already holds some of these records: {exc.orig}", source) from None
+    if rows.when is not None and replace:
+        mf.clock.set(rows.when)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k[0] != "_"}
+
+
+def _insert_with_ids(session: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows with ids assigned here (next after the table's highest); return the ids.
+
+    Why not RETURNING: the ORM sends one statement per row when it must return keys (and
+    splices the results, quadratic); with ids known up front one executemany does it.
+    """
+    if not rows:
+        return []
+    table = model.__table__  # type: ignore[attr-defined]
+    start = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    ids = list(range(start, start + len(rows)))
+    for row, new_id in zip(rows, ids):
+        row["id"] = new_id
+    _executemany(session, table, rows)
+    return ids
+
+
+def _insert_many(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        _executemany(session, model.__table__, rows)  # type: ignore[attr-defined]
+
+
+def _fast_json(proc: Any) -> Any:
+    """The JSON bind processor, short-cut for the empty values most rows carry."""
+    if proc is None:
+        return None
+
+    def process(value: Any) -> Any:
+        if value is None:
+            return "null"
+        if not value and isinstance(value, (dict, list)):
+            return "{}" if isinstance(value, dict) else "[]"
+        return proc(value)
+
+    return process
+
+
+def _executemany(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """One INSERT executemany for rows that all have the same keys.
+
+    On SQLite the rows go straight to the driver, each value through the column type's own
+    bind processor (so the stored form is exactly SQLAlchemy's): about 3x faster than
+    `session.execute(insert, rows)`, whose per-row parameter building dominates large loads.
+    Other databases take the ordinary path.
+    """
+    conn = session.connection()
+    dialect = conn.dialect
+    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+        session.execute(table.insert(), rows)
+        return
+    keys = list(rows[0])
+    cols = [table.c[k] for k in keys]
+    sql = f'INSERT INTO {table.name} ({", ".join(c.name for c in cols)}) VALUES ({", ".join("?" * len(cols))})'
+    procs = [_fast_json(c.type._cached_bind_processor(dialect)) if isinstance(c.type, JSON) else c.type._cached_bind_processor(dialect) for c in cols]
+    pairs = list(zip(keys, procs))
+    params = [tuple(row[k] if proc is None else proc(row[k]) for k, proc in pairs) for row in rows]
+    conn.exec_driver_sql(sql, params)
+
+
+def _fix_sequences(session: Session) -> None:
+    """PostgreSQL: move each id sequence past the ids assigned by `_insert_with_ids`."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in m.Base.metadata.sorted_tables:
+        if "id" in table.c and table.c.id.primary_key and table.c.id.autoincrement:
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'),"
+                    f" GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table.name}), 1),"
+                    f" (SELECT COUNT(*) > 0 FROM {table.name}))"
+                )
+            )
+
+
+def _insert(session: Session, rows: Rows, keep_employees: bool = False) -> None:
+    """Insert validated rows table by table (one executemany each), parents before children.
+
+    `keep_employees` (adding to a master file): employees already on file stay as they are,
+    so that a scenario, which brings the training employees, can be added to a running class.
+    """
+    on_file = set(session.scalars(select(m.Employee.idrs))) if keep_employees else set()
+    employees = []
+    for e in rows.employees:
+        if e["idrs"] in on_file:
+            continue
+        row = _plain(e)
+        if e["_password"] is not None:
+            row["password_hash"] = _hash_cached(e["_password"])
+        employees.append(row)
+    _insert_many(session, m.Employee, employees)
+
+    ents = rows.entities
+    ent_ids = _insert_with_ids(session, m.Entity, [_plain(e) for e in ents])
+    mod_rows, mod_refs = [], []
+    for ent, eid in zip(ents, ent_ids):
+        ent["_id"] = eid
+        for mod in ent["_modules"]:
+            mod_rows.append({**_plain(mod), "entity_id": eid})
+            mod_refs.append(mod)
+    for mod, module_id in zip(mod_refs, _insert_with_ids(session, m.TaxModule, mod_rows)):
+        mod["_id"] = module_id
+
+    # Transactions: entity level, then each module's own, each followed by the unposted
+    # transactions the loader creates for unpostables without `txn:` (see _auto_txn).
+    txn_rows, txn_refs = [], []
+    for ent in ents:
+        for owner, level in _levels(ent):
+            for up in level["unpostables"]:
+                if up["_txn"] is None:
+                    up["_txn"] = _auto_txn(up)
+                    level["txns"].append(up["_txn"])
+            for t in level["txns"]:
+                txn_rows.append({**_plain(t), "entity_id": ent["_id"], "module_id": owner["_id"] if owner else None})
+                txn_refs.append(t)
+    for t, tid in zip(txn_refs, _insert_with_ids(session, m.Transaction, txn_rows)):
+        t["_id"] = tid
+    links = [{"id": t["_id"], "reversed_by_id": t["_link"]["_id"]} for t in txn_refs if t["_link"] is not None]
+    if links:  # after the insert: a reversal usually comes after its original
+        session.execute(update(m.Transaction), links)
+
+    up_rows: list[dict[str, Any]] = []
+    up_refs: list[dict[str, Any]] = []
+    ctl_rows: list[dict[str, Any]] = []
+    ctl_refs: list[tuple[dict[str, Any], int, int | None]] = []
+    hist_rows: list[dict[str, Any]] = []
+    note_rows: list[dict[str, Any]] = []
+    letter_rows: list[dict[str, Any]] = []
+    for ent in ents:
+        eid = ent["_id"]
+        for owner, level in _levels(ent):
+            mid = owner["_id"] if owner else None
+            for up in level["unpostables"]:
+                up_rows.append({**_plain(up), "entity_id": eid, "module_id": mid, "txn_id": up["_txn"]["_id"]})
+                up_refs.append(up)
+            for c in level["controls"]:
+                ctl_rows.append({**_plain(c), "entity_id": eid, "module_id": mid})
+                ctl_refs.append((c, eid, mid))
+            for h in level["history"]:
+                hist_rows.append({**h, "entity_id": eid, "module_id": mid, "control_id": None})
+            for n in level["notes"]:
+                note_rows.append({**n, "entity_id": eid, "module_id": mid})
+            for letter in level["letters"]:
+                letter_rows.append({**letter, "entity_id": eid})
+    up_hist: list[dict[str, Any]] = []
+    for up, uid in zip(up_refs, _insert_with_ids(session, m.Unpostable, up_rows)):
+        up_hist.extend({**h, "case_id": uid} for h in up["_history"])
+    _insert_many(session, m.UnpostableHistory, up_hist)
+    for (c, c_eid, c_mid), cid in zip(ctl_refs, _insert_with_ids(session, m.ControlBase, ctl_rows)):
+        hist_rows.extend({**h, "entity_id": c_eid, "module_id": c_mid, "control_id": cid} for h in c["_history"])
+    _insert_many(session, m.HistoryItem, hist_rows)
+    _insert_many(session, m.Note, note_rows)
+    _insert_many(session, m.Letter, letter_rows)
+    _insert_many(session, m.IcsCase, rows.ics_cases)
+    _insert_many(session, m.AuditRecord, rows.audit)
+    _insert_many(session, m.CycleRun, rows.cycle_runs)
+    for key, value in rows.state.items():
+        session.merge(m.SimState(key=key, value=value))
+    _fix_sequences(session)
+
+
+def _levels(ent: dict[str, Any]) -> list[tuple[dict[str, Any] | None, dict[str, list]]]:
+    """(module or None, its rows) for the entity level and each module, in insert order."""
+    return [(None, ent["_level"]), *((mod, mod["_level"]) for mod in ent["_modules"])]
+
+
+def _auto_txn(up: dict[str, Any]) -> dict[str, Any]:
+    """The unposted transaction of an unpostable case given without `txn:`.
+
+    Decision: every case points at its transaction, as the posting run makes them, so that
+    TXMOD shows the unpostable and a resolution has something to post.  Its TC is the
+    document's `tc` (default 150), amount the document's `tax`, DLN the case's; status
+    `unpostable`, or `deleted` once a closed case has been released (a case that reposted
+    lists its posted TC 150 separately, or names it with `txn:`).
+    """
+    doc = up["document"] or {}
+    tc = doc.get("tc", 150)
+    amount = _to_decimal(doc.get("tax", "0.00")) if tc == 150 else Decimal("0.00")
+    received = doc.get("received")
+    try:
+        trans_date = dt.date.fromisoformat(received) if isinstance(received, str) else None
+    except ValueError:
+        trans_date = None
+    closed_released = up["status"] == "closed" and up["released"]
+    return {
+        "tc": tc if isinstance(tc, int) else 150,
+        "ac": None,
+        "amount": amount if amount is not None else Decimal("0.00"),
+        "trans_date": trans_date,
+        "secondary_date": None,
+        "misc": None,
+        "dln": up["dln"],
+        "status": m.DELETED if closed_released else m.UNPOSTABLE,
+        "input_date": None,
+        "input_cycle": None,
+        "due_cycle": None,
+        "posting_cycle": up["original_cycle"],
+        "post_delay": 0,
+        "input_idrs": None,
+        "refund_method": None,
+        "document": up["document"],
+        "extra": {},
+        "_link": None,
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Trainers' material
+# ---------------------------------------------------------------------------------------
+
+
+def fixture_passwords(name_or_path: str | Path | Composition) -> dict[str, str]:
+    """IDRS number -> clear password as the fixture (and its includes) give them.
+
+    For replay's `SignOn(idrs)` default; dumps carry no clear passwords, so they give {}.
+    Pass the `Composition` that `load_fixture` returned to avoid reading every file again.
+    """
+    comp = name_or_path if isinstance(name_or_path, Composition) else compose(name_or_path)
+    out: dict[str, str] = {}
+    for emp in comp.data.get("employees") or []:
+        if isinstance(emp, dict) and emp.get("password") is not None and emp.get("idrs") is not None:
+            out[str(emp["idrs"])] = str(emp["password"])
+    return out
+
+
+def _cell(text: Any) -> str:
+    return str(text if text is not None else "").replace("|", "\\|").replace("\n", " ").strip()
+
+
+def who_is_who(name_or_path: str | Path = "training") -> str:
+    """The trainers' "who is who" of a fixture (default: the training master file), Markdown.
+
+    Generated so that docs/training-accounts.md always matches the fixtures:
+    `python -m idrs_sim.masterfile.fixtures > docs/training-accounts.md`.
+    """
+    comp = compose(name_or_path)
+    if comp.problems:
+        raise FixtureError(comp.problems)
+    data = comp.data
+    day = data.get("date")
+    cycle = calendar.cycle_of(day) if isinstance(day, dt.date) else "?"
+    top = comp.sources[-1] if comp.sources else None
+    lines = [
+        "# Training accounts: who is who",
+        "",
+        f"<!-- Generated from fixtures/{top.name if top else name_or_path}.yaml by"
+        " `python -m idrs_sim.masterfile.fixtures > docs/training-accounts.md`; do not edit. -->",
+        "",
+        f"The built-in training master file (`idrs-sim`, `make run`, `Load(\"{top.name if top else name_or_path}\")`)"
+        f" stands on **{day}**, posting cycle **{cycle}**. Every TIN is fictitious"
+        " (SSNs 400-00-xxxx, EINs 99-xxxxxxx). Each scenario is also a fixture of its own"
+        " (`Load(\"tpp/valid_return_up126\")`), with the same employees.",
+        "",
+        "## Employees",
+        "",
+        "| IDRS number | name | roles | unit | password |",
+        "|---|---|---|---|---|",
+    ]
+    for emp in sorted((e for e in data.get("employees") or [] if isinstance(e, dict)), key=lambda e: str(e.get("idrs"))):
+        lines.append(
+            f"| {_cell(emp.get('idrs'))} | {_cell(emp.get('name'))} | {_cell(', '.join(emp.get('roles') or []))}"
+            f" | {_cell(emp.get('unit'))} | `{_cell(emp.get('password'))}` |"
+        )
+    lines += [
+        "",
+        "IDRS numbers in the data that are not people (nobody signs on with them):",
+        "",
+        *(f"- `{number}` {meaning}" for number, meaning in SYSTEM_NUMBERS.items()),
+    ]
+    ents = {str(e.get("tin")): e for e in data.get("entities") or [] if isinstance(e, dict)}
+    groups: dict[str, list[SourceFile]] = {}
+    for src in comp.sources:
+        if src.tins:
+            groups.setdefault(src.name.split("/")[0] if "/" in src.name else "other", []).append(src)
+    titles = {
+        "tpp": "Taxpayer Protection Program and identity protection (IRM 25.25.6, IRM 10.5.4)",
+        "ftd": "FTD Alerts (IRM 5.7.1)",
+        "other": "Other accounts",
+    }
+    order = sorted(groups, key=lambda g: (g not in titles, list(titles).index(g) if g in titles else 0, g))
+    lines += ["", "## Taxpayers", "", "| TIN | name | file | situation | IRM | fixture |", "|---|---|---|---|---|---|"]
+    for group in order:
+        rows = [(tin, src) for src in groups[group] for tin in src.tins]
+        for tin, src in sorted(rows, key=lambda r: r[0]):
+            ent = ents.get(tin, {})
+            situation = ent.get("situation") or (src.scenario or {}).get("title", "")
+            if ent.get("established") is False:
+                situation = f"{situation} (entity not established)"
+            irm = (src.scenario or {}).get("irm", "")
+            lines.append(f"| {tin} | {_cell(_first_name(ent))} | {_cell(_file_of(ent, tin))} | {_cell(situation)} | {_cell(irm)} | `{src.name}` |")
+    for group in order:
+        lines += ["", f"## {titles.get(group, group)}"]
+        for src in groups[group]:
+            sc = src.scenario or {}
+            lines += ["", f"### {sc.get('title', src.name)}", ""]
+            lines.append(f"Fixture `{src.name}`, {sc.get('irm', '')}.")
+            narrative = " ".join(str(sc.get("narrative", "")).split())
+            if narrative:
+                lines += ["", narrative]
+            lines.append("")
+            for tin in src.tins:
+                lines.append(f"- **{tin}** {_cell(_first_name(ent := ents.get(tin, {})))}{_account_facts(ent)}")
+    return "\n".join(lines) + "\n"
+
+
+#: IDRS numbers that appear in the scenarios but belong to systems or teams, not trainees.
+SYSTEM_NUMBERS = {
+    "1483845470": "IAT batch tool (RIVO): an UP 126 assigned here is hands off (IRM 25.25.6.5.4)",
+    "1483145470": "CRTTY control assignee, wrong tax year on UPTIN (IRM 25.25.6.5.1.1)",
+    "1487355555": "32RV monitor controls: HOLD432RV, RTP-MMDD, AUTH-MMDD",
+    "1486907202": "FRP team, -E freeze release control REQ_FRZRLS",
+    "1485000100": "TPP letter system number printed on the ENMOD letter history lines (14850XXXXX)",
+}
+
+
+def _first_name(ent: dict) -> str:
+    names = ent.get("name")
+    if isinstance(names, list):
+        return str(names[0]) if names else ""
+    return str(names or "")
+
+
+def _file_of(ent: dict, tin: str) -> str:
+    return str(ent.get("file") or ("BMF" if EIN_RE.match(tin) else "IMF"))
+
+
+def _account_facts(ent: dict) -> str:
+    """`: MFT 30 202312 UP 126 seq 000000101 DLN ... (open)` - what a trainer looks up first."""
+    facts: list[str] = []
+    for mod in ent.get("modules") or []:
+        if not isinstance(mod, dict):
+            continue
+        where = f"MFT {mod.get('mft')} {mod.get('period')}"
+        if mod.get("status"):
+            facts.append(f"{where} status {mod.get('status')}")
+        for up in mod.get("unpostables") or []:
+            if isinstance(up, dict):
+                facts.append(
+                    f"{where} UP {up.get('code')} seq {up.get('seq')} DLN {up.get('dln')} ({up.get('status', 'open')}"
+                    + (f", assigned {up.get('assigned')}" if up.get("assigned") else "")
+                    + ")"
+                )
+    return (": " + "; ".join(facts)) if facts else ""
+
+
+if __name__ == "__main__":  # pragma: no cover - documentation generator
+    sys.stdout.write(who_is_who(sys.argv[1] if len(sys.argv) > 1 else "training"))

@@ -107,13 +107,13 @@ class MasterFile:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for research only; nothing it does is committed."""
+        """A session for research only; nothing it does is committed.  Closing (without an
+        explicit rollback, which would expire them) leaves loaded objects readable."""
         with self.lock:
             session = self.sessions()
             try:
                 yield session
             finally:
-                session.rollback()
                 session.close()
 
     # ---- the clock ---------------------------------------------------------

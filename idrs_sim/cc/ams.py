@@ -20,7 +20,7 @@ from typing import Any
 from ..commands import handles
 from ..masterfile.models import Entity, Note, TaxModule
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import target_entity, target_module
+from .input77 import target_account
 from .research import mark, mdy, tin_display
 from . import validate as v
 
@@ -60,12 +60,10 @@ def _values(ctx: Context, ent: Entity, module: TaxModule | None, fields: dict[st
 @handles("AMS")
 def ams(ctx: Context) -> Display | Refusal:
     """List the TIN's AMS notes; with ISSUE> and NOTE> keyed, add one."""
-    ent = target_entity(ctx, need_established=False)
-    if isinstance(ent, Refusal):
-        return ent
-    module = target_module(ctx, ent, required=False)
-    if isinstance(module, Refusal):
-        return module
+    account = target_account(ctx)
+    if isinstance(account, Refusal):
+        return account
+    ent, module = account
     issue, note = ctx.value("ISSUE"), ctx.value("NOTE")
     empty = {"ISSUE": "", "NOTE": ""}
     if not issue and not note and "NOTE" not in ctx.screen_values:

@@ -94,6 +94,19 @@ def target_module(ctx: Context, ent: Entity, *, required: bool) -> TaxModule | N
     return module
 
 
+
+def target_account(ctx: Context, *, need_established: bool = False,
+                   module_required: bool = False) -> tuple[Entity, TaxModule | None] | Refusal:
+    """The typed TIN's entity and, when typed, its module: the first step of every input
+    code that works on an account (AMS, LETER, TERUP...)."""
+    ent = target_entity(ctx, need_established=need_established)
+    if isinstance(ent, Refusal):
+        return ent
+    module = target_module(ctx, ent, required=module_required)
+    if isinstance(module, Refusal):
+        return module
+    return ent, module
+
 def need_module(ctx: Context, ent: Entity) -> TaxModule | Refusal:
     """The typed module, which the code cannot do without (ADJ54, STAUP)."""
     module = target_module(ctx, ent, required=True)

@@ -24,7 +24,7 @@ from typing import Any
 from ..commands import handles
 from ..masterfile.models import Entity, Letter, TaxModule
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import target_entity, target_module, violation
+from .input77 import target_account, violation
 from .research import mark, mdy, tin_display
 from . import validate as v
 
@@ -104,12 +104,10 @@ def _check_code(rule: dict[str, Any], key: str, label: str, value: str, required
 @handles("LETER")
 def leter(ctx: Context) -> Display | Refusal:
     """Show the LETER screen; with LETTER> keyed, validate and record the letter."""
-    ent = target_entity(ctx, need_established=False)
-    if isinstance(ent, Refusal):
-        return ent
-    module = target_module(ctx, ent, required=False)
-    if isinstance(module, Refusal):
-        return module
+    account = target_account(ctx)
+    if isinstance(account, Refusal):
+        return account
+    ent, module = account
     typed = {label: ctx.value(label) for label in _LABELS}
     if not any(typed.values()) and "LETTER" not in ctx.screen_values:
         ctx.outcome = f"LETER SCREEN DISPLAYED {ent.tin}"

@@ -21,7 +21,7 @@ from typing import Any
 from ..commands import handles
 from ..masterfile.models import DELETED, PENDING, Entity, TaxModule, Transaction
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import target_entity, target_module
+from .input77 import target_account
 from .research import ac3, mark, money, refuse, tin_display
 
 NOTHING_TODAY = "NO INPUT OF TODAY TO DELETE"
@@ -63,12 +63,10 @@ def _values(ctx: Context, ent: Entity, module: TaxModule | None, status: str = "
 @handles("TERUP")
 def terup(ctx: Context) -> Display | Refusal:
     """List today's own pending input; SEL>n deletes item n (same day only)."""
-    ent = target_entity(ctx, need_established=False)
-    if isinstance(ent, Refusal):
-        return ent
-    module = target_module(ctx, ent, required=False)
-    if isinstance(module, Refusal):
-        return module
+    account = target_account(ctx)
+    if isinstance(account, Refusal):
+        return account
+    ent, module = account
     pending = _mine(ent, module, ctx.idrs)
     today = [t for t in pending if t.input_date == ctx.today]
     if not today:

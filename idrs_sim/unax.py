@@ -145,8 +145,20 @@ def connected_tins(db: Session, idrs: str) -> set[str]:
     tins.update(db.scalars(
         select(Entity.tin).join(ControlBase, ControlBase.entity_id == Entity.id).where(ControlBase.idrs == idrs)))
     tins.update(db.scalars(select(IcsCase.tin).where(IcsCase.assigned == idrs)))
+    tins.update(_group_cases(db, idrs))
     tins.update(assigned_work(db, idrs))
     return {_digits(t) for t in tins if t}
+
+
+def _group_cases(db: Session, idrs: str) -> set[str]:
+    """A group manager's work is the open ICS cases of their group (hold file and
+    inventory, IRM 5.7.1.4): researching them is not browsing."""
+    from .ics.cases import group_of
+
+    emp = db.get(Employee, idrs)
+    if emp is None or "gm" not in (emp.roles or []) or not emp.unit:
+        return set()
+    return {c.tin for c in db.scalars(select(IcsCase).where(IcsCase.status == "open")) if group_of(c) == emp.unit}
 
 
 def _personal(emp: Employee | None) -> tuple[str, set[str]]:

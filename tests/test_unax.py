@@ -356,3 +356,20 @@ def test_unaxr_refused_for_other_roles_and_audited(mf: MasterFile, idrs: str) ->
         assert last is not None
         assert (last.idrs, last.command, last.violation) == (idrs, "UNAXR", True)
         assert last.outcome == "UNAUTHORIZED COMMAND CODE"
+
+
+def test_a_group_manager_researching_the_groups_hold_file_is_not_flagged() -> None:
+    """IRM 5.7.1.4: the GM works the group's designation hold file, so those TINs are
+    connected work even before an RO is assigned."""
+    from idrs_sim.masterfile.models import IcsCase
+    from idrs_sim.simulator import Simulator
+    from idrs_sim.unax import connected_tins
+
+    sim = Simulator(fixture="training")
+    with sim.mf.reading() as db:
+        gm = db.get(Employee, "2621000100")
+        group_tins = {c.tin.replace("-", "") for c in db.query(IcsCase).filter(IcsCase.status == "open")
+                      if (c.extra or {}).get("group", "FC-GRP21") == gm.unit}
+        assert group_tins, "the training file should hold open alerts for the GM's group"
+        assert group_tins <= connected_tins(db, gm.idrs)
+        assert not group_tins & connected_tins(db, "1485012345")  # not a TPP assistor's work

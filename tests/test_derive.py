@@ -78,9 +78,37 @@ def test_ac129_can_carry_p_minus(s, mod) -> None:
     assert derive.freezes(_fresh(s, mod)) == ["P-"]
 
 
-def test_reversed_ac129_holds_nothing(s, mod) -> None:
+def test_reversed_ac129_still_holds_until_tc290(s, mod) -> None:
+    """IRM 25.25.6.5.1.2.2(4), .2.3(4) box 1: TC 972 AC 129 is input and the refund is
+    NOT released -- only the TC 290 .00 releases the RIVO -R."""
+    b.posted_return(s, mod)
     marker = b.txn(s, mod, 971, ac=129, cycle="202410")
     marker.reversed_by_id = b.txn(s, mod, 972, ac=129, misc="100014_NONIDT", cycle="202411").id
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == ["-R"] and derive.is_rivo_freeze(m, "-R")
+    b.txn(s, mod, 290, cycle="202412")
+    assert derive.freezes(_fresh(s, mod)) == []
+
+
+def test_reversed_ac129_does_not_hold_a_return_that_posts_after_the_reversal(s, mod) -> None:
+    """IRM 25.25.6.5.1.2.5: the AC 129 of a UP 147 return is reversed before Submission
+    Processing releases the return; once it posts, its refund is not held."""
+    marker = b.txn(s, mod, 971, ac=129, misc=DLN_DIGITS, cycle="202408")
+    marker.reversed_by_id = b.txn(s, mod, 972, ac=129, misc=DLN_DIGITS[-6:] + "_NONIDT", cycle="202426").id
+    b.posted_return(s, mod, cycle="202428")
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == [] and derive.refund_hold(m) is None
+
+
+def test_returned_refund_stays_rivo_p_minus_after_the_ac129_reversal(s, mod) -> None:
+    """External Leads (IRM 25.25.6.5.1.2.3): the TC 972 AC 129 ..._NONIDTBKLD does not turn
+    the P- of the returned refund into a non-RIVO freeze: the TC 290 .00 still releases it."""
+    b.posted_return(s, mod)
+    b.txn(s, mod, 841, amount="100.00", cycle="202410")
+    marker = b.txn(s, mod, 971, ac=129, misc=DLN_DIGITS + "BKLD", cycle="202411")
+    marker.reversed_by_id = b.txn(s, mod, 972, ac=129, misc=DLN_DIGITS[-6:] + "_NONIDTBKLD", cycle="202412").id
+    assert derive.is_rivo_freeze(_fresh(s, mod), "P-")
+    b.txn(s, mod, 290, cycle="202413")
     assert derive.freezes(_fresh(s, mod)) == []
 
 

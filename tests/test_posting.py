@@ -675,9 +675,11 @@ def test_bmf_deposits_and_ftd_codes_post(mf) -> None:
 
 def test_rules_are_a_named_ordered_list_with_room_for_ftd_alerts() -> None:
     names = [r.name for r in rules_in_order()]
-    assert names[0] == "release_resolutions" and names[-1] == "issue_refunds"
+    assert names[0] == "release_resolutions" and "issue_refunds" in names
     orders = [r.order for r in rules_in_order()]
-    assert orders == sorted(orders) and 900 not in orders  # 900 is reserved for ftd_alerts
+    assert orders == sorted(orders)
+    # 900 is reserved for ftd_alerts (idrs_sim/posting/ftd_alerts.py, registered once it is loaded)
+    assert all(r.name == "ftd_alerts" for r in rules_in_order() if r.order == 900)
 
 
 # --- idempotence and atomicity ---------------------------------------------------------------

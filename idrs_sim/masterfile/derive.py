@@ -215,6 +215,24 @@ def _released_by_money_adjustment(marker: Transaction, txns: list[Transaction]) 
     )
 
 
+def _rivo_marker_holds(marker: Transaction, txns: list[Transaction]) -> bool:
+    """Whether a posted TC 971 AC 129/134 still makes its RIVO -R (or P-).
+
+    Unreversed: yes.  Reversed: the TC 972 AC 129 only reports the outcome to RIVO
+    (IRM 25.25.6.5.1.2(3)-(4)); it does not release a refund already held --
+    25.25.6.5.1.2.2(4) and .2.3(4) box 1 input it and say "DO NOT RELEASE THE REFUND", the
+    release is the TC 290 .00.  So a reversed marker keeps holding when a return had posted
+    before the reversal; a return that posts after it (the UP 147 of 25.25.6.5.1.2.5, whose
+    AC 129 was reversed before Submission Processing released it) is not held.
+    """
+    if marker.reversed_by_id is None:
+        return True
+    reversal = next((t for t in txns if t.id == marker.reversed_by_id), None)
+    if reversal is None or reversal.status != POSTED:
+        return True
+    return any(t.tc == 150 and t.status == POSTED and not _posted_after(t, reversal) for t in txns)
+
+
 def freeze_details(module: TaxModule, today: dt.date | None = None) -> list[Freeze]:
     """Module freezes, each with its source (see docs/posting.md, "Freezes").
 
@@ -225,12 +243,16 @@ def freeze_details(module: TaxModule, today: dt.date | None = None) -> list[Free
     live = unreversed(txns)
     out: list[Freeze] = []
     has_150 = any(t.tc == 150 for t in live)
-    has_129 = any(t.tc == 971 and t.ac == 129 for t in live)
+    rivo_markers = [t for t in posted(txns) if t.tc == 971 and t.ac in _RIVO_MARKER_ACS
+                    and _rivo_marker_holds(t, txns)]
+    has_129 = any(t.ac == 129 for t in rivo_markers)
 
     # -R / P- (RIVO): TC 971 AC 129 or AC 134 until a later TC 290 (.00) posts.
     # IRM 25.25.6.1.7 (AC 129 holds the refund by -R or P-), 25.25.6.5.1.2.1 (TC 290 .00).
-    for t in live:
-        if t.tc == 971 and t.ac in _RIVO_MARKER_ACS and not _released_by_290(t, txns):
+    # A reversed marker still holds the refund of a return posted before its reversal
+    # (see _rivo_marker_holds): only the TC 290 .00 releases it.
+    for t in rivo_markers:
+        if not _released_by_290(t, txns):
             code = (t.extra or {}).get("freeze") if t.ac == 129 else None
             code = code if code in ("-R", "P-") else "-R"
             out.append(Freeze(code, f"TC 971 AC {t.ac:03d}", True, _HOLDING, "IRM 25.25.6.1.7", t.id))

@@ -29,6 +29,7 @@ import datetime as dt
 import gc
 import hashlib
 import json
+import os
 import re
 import sys
 from contextlib import contextmanager
@@ -195,10 +196,24 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
+def _resolved(path: Path | str) -> Path:
+    """`Path(path).resolve()`, remembered per working directory.
+
+    Why: composing the training fixture resolved the same few dozen paths hundreds of
+    times (each a chain of lstat calls), a tenth of the cost of every new simulator.
+    """
+    return _resolved_in(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _resolved_in(path: str, cwd: str) -> Path:
+    return Path(cwd, path).resolve()
+
+
 def _display(path: Path) -> str:
     """A path as problems show it: relative to the working directory when it is below it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_resolved(path).relative_to(_resolved(os.getcwd())))
     except ValueError:
         return str(path)
 
@@ -289,7 +304,7 @@ def list_fixtures() -> list[Path]:
 def fixture_name(path: Path) -> str:
     """`tpp/valid_return_up126` for a shipped fixture, else the path as given."""
     try:
-        rel = path.resolve().relative_to(fixtures_dir().resolve())
+        rel = _resolved(path).relative_to(_resolved(fixtures_dir()))
     except ValueError:
         return _display(path)
     return str(rel.with_suffix("")).replace("\\", "/")
@@ -401,7 +416,7 @@ def compose(name_or_path: str | Path) -> Composition:
     top_node: list[dict] = []
 
     def visit(path: Path, stack: tuple[Path, ...]) -> None:
-        real = path.resolve()
+        real = _resolved(path)
         if real in stack:
             chain = " -> ".join(fixture_name(p) for p in (*stack, real))
             problems.append(Problem(_display(path), 0, f"include cycle: {chain}"))
@@ -478,7 +493,7 @@ def compose(name_or_path: str | Path) -> Composition:
         top = resolve_fixture(name_or_path)
     except FixtureError as exc:
         return Composition(merged, sources, list(exc.problems))
-    top_real = top.resolve()
+    top_real = _resolved(top)
     merged.file = _display(top)
     merged.line = 1
     merged.key_lines = {}  # type: ignore[attr-defined]

@@ -165,6 +165,8 @@ class CycleContext:
     live_files: tuple[str, ...]
     report: CycleReport
     posted_ids: set[int] = field(default_factory=set)
+    #: One object per distinct small value (MFT, period, TC) put in the report's tuples.
+    shared: dict[Any, Any] = field(default_factory=dict)
     _next_seq: int | None = None
 
     # -- query helpers --
@@ -322,7 +324,10 @@ def _move_return(ctx: CycleContext, txn: Transaction, to_mft: str) -> None:
     """Move a return to MFT 32 (as TC 976) or back to MFT 30 (TC 150, or TC 976 when a
     TC 150 is already posted there: that is the -A freeze of IRM 25.25.6.5.2.4).
 
-    The row itself moves and becomes due in this cycle; `post_due` posts it.
+    The row itself moves and becomes due in this cycle; `post_due` posts it.  Its amount
+    follows the TC: a TC 976 is not a money transaction (.00, the tax stays in the return
+    document), a TC 150 carries the tax on the return (tpp-rules §2.3) -- so a return that
+    comes back from MFT 32 assesses its tax again instead of posting .00.
     """
     source = txn.module
     period = source.period if source else (txn.document or {}).get("period", "")
@@ -333,6 +338,14 @@ def _move_return(ctx: CycleContext, txn: Transaction, to_mft: str) -> None:
         other_return = any(t.tc == 150 and t.status == POSTED and t.id != txn.id for t in target.transactions)
         tc = 976 if other_return else 150
     from_mft = source.mft if source else None
+    if tc == 976:
+        if txn.amount and Decimal(txn.amount) != 0:
+            _extra(txn, tax=str(txn.amount))
+        txn.amount = Decimal("0.00")
+    else:
+        tax = (txn.document or {}).get("tax", (txn.extra or {}).get("tax"))
+        if tax is not None:
+            txn.amount = _dec(tax)
     txn.module = target
     txn.tc = tc
     txn.status = PENDING
@@ -661,22 +674,35 @@ def post_due(ctx: CycleContext) -> None:
     """
     ctx.session.flush()
     conds = ctx.due_conditions()
-    rows = ctx.session.execute(ctx.live(
+    # Executed on the run's own connection (same transaction) and read straight from the
+    # driver's cursor: integers and strings need no conversion, and neither ORM nor Row
+    # objects are made per row.  The rows become report tuples 50,000 at a time, with the
+    # few distinct MFT / period / TC values shared (`ctx.shared`), so that a 1M-module run
+    # holds one small tuple per posting rather than every row twice over.
+    result = ctx.session.connection().execute(ctx.live(
         select(Transaction.id, Entity.tin, TaxModule.mft, TaxModule.period, Transaction.tc, Transaction.ac)
         .join(Entity, Entity.id == Transaction.entity_id)
         .outerjoin(TaxModule, TaxModule.id == Transaction.module_id)
         .where(*conds)
         .order_by(Transaction.id)
-    )).all()
-    if not rows:
+    ))
+    posted, share = ctx.report.posted, ctx.shared.setdefault
+    before = len(posted)
+    try:
+        cursor = result.cursor
+        while chunk := cursor.fetchmany(50_000):
+            ids, tins, mfts, periods, tcs, acs = zip(*chunk)
+            ctx.posted_ids.update(ids)
+            posted.extend(zip(tins, map(share, mfts, mfts), map(share, periods, periods), map(share, tcs, tcs), acs))
+    finally:
+        result.close()
+    if len(posted) == before:
         return
     ctx.session.execute(
         ctx.live(update(Transaction).where(*conds)).values(status=POSTED, posting_cycle=ctx.cycle),
         execution_options={"synchronize_session": False},
     )
     ctx.session.expire_all()
-    ctx.posted_ids.update(r[0] for r in rows)
-    ctx.report.posted.extend((r[1], r[2], r[3], r[4], r[5]) for r in rows)
 
 
 @rule("link_reversals", 110)
@@ -745,8 +771,35 @@ def _sql_literal(value: int | str | dt.date) -> str:
     return f"'{text}'"
 
 
+_CENT = Decimal("0.01")
+
+
 def _dec(value: Any) -> Decimal:
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+    return Decimal(str(value)).quantize(_CENT)
+
+
+def _insert_rows(conn: Any, stmt: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """executemany of `stmt` with one tuple per row (values in the order of `names`).
+
+    Where the driver takes positional parameters (SQLite), the compiled statement goes to
+    the driver in one call, each value through its column type's bind conversion: Core's
+    executemany builds a parameter dict per row, which cost as much as the insert itself
+    for the refunds of a large run.  Other drivers take Core's path.
+    """
+    dialect = conn.dialect
+    compiled = stmt.compile(dialect=dialect, column_keys=list(names))
+    order = compiled.positiontup if compiled.positional else None
+    if not order or sorted(order) != sorted(names):  # e.g. a column default to compute: Core's path
+        conn.execute(stmt, [dict(zip(names, row)) for row in rows])
+        return
+    columns = stmt.table.c
+    procs = [columns[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    if any(procs):
+        rows = [tuple(v if p is None or v is None else p(v) for p, v in zip(procs, row)) for row in rows]
+    index = [names.index(n) for n in order]
+    if index != list(range(len(names))):
+        rows = [tuple(row[i] for i in index) for row in rows]
+    conn.exec_driver_sql(str(compiled), rows)
 
 
 def _truthy_json(text: str | None) -> bool:
@@ -786,7 +839,9 @@ def issue_refunds(ctx: CycleContext) -> None:
     )
     if not ctx.all_live:
         stmt = stmt.where(Entity.file.in_(ctx.live_files))
-    credits = s.execute(stmt).all()
+    # Plain Core rows on the run's connection (flushed above): no ORM processing per row.
+    conn = s.connection()
+    credits = conn.execute(stmt).all()
     if not credits:
         return
     # One scan of the touched modules gives both the freeze pre-filter (only modules with a
@@ -799,7 +854,7 @@ def issue_refunds(ctx: CycleContext) -> None:
         Transaction.module_id, Transaction.tc, Transaction.posting_cycle, Transaction.id,
         Transaction.document["direct_deposit"].as_string(), Transaction.extra["ccc"].as_string(), is_hold,
     ).where(Transaction.status == POSTED, Transaction.module_id.in_(touched), or_(Transaction.tc == 150, is_hold))
-    for mid, tc, pc, tid, dd, ccc, hold in s.execute(scan):
+    for mid, tc, pc, tid, dd, ccc, hold in conn.execute(scan):
         if hold or (tc == 150 and ccc is not None):
             suspects.add(mid)
         if tc == 150:
@@ -819,21 +874,25 @@ def issue_refunds(ctx: CycleContext) -> None:
         Transaction.reversed_by_id.is_(None), Transaction.posting_cycle < ctx.cycle)).all()
     flip_modules = {m for m, _ in flips if m is not None}
     flip_entities = {e for m, e in flips if m is None}
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, int, Decimal, str]] = []  # (entity_id, module_id, amount, refund_method)
+    held, refunds, posted = ctx.report.held, ctx.report.refunds, ctx.report.posted
+    share = ctx.shared.setdefault
+    no_dd: tuple[Any, None] = ((), None)
     for mid, eid, tin, mft, period, raw in credits:
+        mft, period = share(mft, mft), share(period, period)
         hold = holds.get(mid)
         if hold:
-            ctx.report.held.append((tin, mft, period, hold))
+            held.append((tin, mft, period, hold))
             continue
         amount = -_dec(raw)
-        wants_dd = _truthy_json(latest.get(mid, ((), None))[1])
+        wants_dd = _truthy_json(latest.get(mid, no_dd)[1])
         method = "direct_deposit" if wants_dd and mid not in flip_modules and eid not in flip_entities else "check"
-        rows.append(dict(entity_id=eid, module_id=mid, amount=amount, refund_method=method))
-        ctx.report.refunds.append((tin, mft, period, amount, method))
-        ctx.report.posted.append((tin, mft, period, 846, None))
+        rows.append((eid, mid, amount, method))
+        refunds.append((tin, mft, period, amount, method))
+        posted.append((tin, mft, period, 846, None))
     if rows:
-        # Core executemany; the constant columns are rendered into the statement so that
-        # only four parameters per row are processed (no ORM bookkeeping, no JSON per row).
+        # The constant columns are rendered into the statement, so only four parameters per
+        # row are bound (no ORM bookkeeping, no JSON per row).
         table = Transaction.__table__
         assert isinstance(table, Table)
         const = {
@@ -844,7 +903,7 @@ def issue_refunds(ctx: CycleContext) -> None:
             **{k: literal_column(_sql_literal(v)) for k, v in const.items()},
             extra=literal_column("""'{"generated": "refund"}'"""),  # untyped literal: JSON on every dialect
         )
-        s.execute(refund_insert, rows)
+        _insert_rows(conn, refund_insert, ("entity_id", "module_id", "amount", "refund_method"), rows)
         s.expire_all()
 
 

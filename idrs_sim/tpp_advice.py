@@ -1,0 +1,407 @@
+"""What a TPP assistor tells the caller, computed from the account (IRM 25.25.6).
+
+Pure functions over master-file data as ``idrs-sim dump`` writes it (one entity's dict,
+docs/masterfile-schema.md): nothing is stored, nothing is hard-coded per taxpayer.  The
+same account always gives the same advice, and a change on the account (a letter marker
+posting, a case closing, a -A freeze) changes the advice.
+
+* `letter_wait` -- how long to wait for a TPP letter (IRM 25.25.6.6.2 (3), (4)): 14 days
+  from the posting of the letter marker, 30 for Letter 5447C; without a marker, 21 days
+  (30) from the UP 126 status date when it is within 21 days of the call; a first-time
+  filer without a marker gets a 4883C now and waits 14 days; a letter goes to the address
+  on the return at most twice.
+* `processing_timeframe` -- 9 or 16 weeks, and from when (IRM 25.25.6.3 (9)-(10),
+  25.25.6.5.x, 25.25.6.5.4 (6), 25.25.6.5.2.4, 25.25.6.5.1.2.6, 25.25.6.6.4 (3)).
+* `refund_not_received` -- IRM 25.25.6.6.4 (5) boxes 1-6 (and (4): an open TPP issue).
+* Decision helpers the procedures use: `ac506_misc`, `ac129_reversal_misc`,
+  `idt_return_disposition`.
+
+Dates may be given as `datetime.date` or ISO strings (as in a dump).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .posting import calendar as cal
+
+__all__ = [
+    "LetterWait",
+    "Timeframe",
+    "RefundAdvice",
+    "letter_wait",
+    "processing_timeframe",
+    "refund_not_received",
+    "ac506_misc",
+    "ac129_reversal_misc",
+    "idt_return_disposition",
+    "open_tpp_issues",
+]
+
+Entity = dict[str, Any]
+Module = dict[str, Any]
+
+#: TPP letters (IRM 25.25.6.1.7 letter table).  6330C/6331C are pilot versions of 4883C/5071C.
+TPP_LETTERS = ("4883C", "5071C", "5447C", "5747C", "6330C", "6331C")
+#: Letter 5447C (foreign address) allows 30 days instead of 14 / 21 (IRM 25.25.6.6.2 (3)).
+FOREIGN_LETTER = "5447C"
+MARKER_DAYS, FOREIGN_DAYS, NO_MARKER_DAYS = 14, 30, 21
+#: A TPP letter may be issued up to two times to the name and address on the return.
+MAX_ISSUES = 2
+#: IDRS numbers of RIVO and its IAT batch tool (148xxxxxxx, IRM 25.25.6.5.4).
+_RIVO = re.compile(r"^148\d{7}$")
+_SENT = re.compile(r"^(\d{4}C) SENT(?: (\d{6}))?$")
+_US_LAST_LINE = re.compile(r"\b[A-Z]{2} \d{5}(-\d{4})?$")
+_SIGN = {150: 1, 290: 1, 840: 1, 846: 1, 291: -1, 610: -1, 640: -1, 650: -1, 660: -1, 670: -1, 720: -1,
+         766: -1, 806: -1, 841: -1}
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _modules(entity: Entity, period: str | None = None, mft: str | None = None) -> list[Module]:
+    return [m for m in entity.get("modules") or []
+            if (period is None or m["period"] == period) and (mft is None or m["mft"] == mft)]
+
+
+def _txns(holder: dict[str, Any], tc: int | None = None, ac: int | None = None,
+          status: str | None = "posted") -> list[dict[str, Any]]:
+    return [t for t in holder.get("transactions") or []
+            if (tc is None or t["tc"] == tc) and (ac is None or t.get("ac") == ac)
+            and (status is None or t.get("status") == status)]
+
+
+def _cases(entity: Entity, period: str | None = None) -> list[dict[str, Any]]:
+    out = [u for m in _modules(entity, period) for u in m.get("unpostables") or []]
+    return out if period is not None else out + list(entity.get("unpostables") or [])
+
+
+def _posted_on(t: dict[str, Any]) -> dt.date | None:
+    """The posting date of a transaction: its cycle's master-file run, else its date."""
+    cycle = t.get("cycle")
+    if cycle and t.get("status") == "posted" and cal.validate_cycle(cycle) is None:
+        return cal.posting_date(cycle)
+    return _date(t.get("date"))
+
+
+def _is_foreign(address: Iterable[str] | None) -> bool:
+    lines = [str(x).strip().upper() for x in address or [] if str(x).strip()]
+    return bool(lines) and not _US_LAST_LINE.search(lines[-1])
+
+
+# --- letters -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LetterWait:
+    """Advice on a TPP letter the caller has not received (IRM 25.25.6.6.2)."""
+
+    letter: str | None  # the TPP letter in question (4883C, 5071C, 5447C, 5747C ...)
+    days: int | None  # how long to allow; None: no letter is on its way
+    start: dt.date | None  # counted from
+    until: dt.date | None
+    passed: bool  # the wait is over today
+    times_issued: int  # letters already sent for the period (markers + ENMOD history)
+    may_reissue: bool  # another letter may be issued to the address on the return
+    reason: str
+    irm: str = "IRM 25.25.6.6.2"
+
+
+def _letters_for(entity: Entity, period: str | None) -> list[tuple[str, dt.date, str]]:
+    """(letter, from-date, source) of every TPP letter sent for the period, oldest first.
+
+    ENMOD history letters count from their date; TC 971 AC 123 ``NNNNC SENT`` markers
+    (module, legacy) and ``5071C SENT YYYYMM`` (entity, new notice) from their posting date.
+    """
+    found: list[tuple[str, dt.date, str]] = []
+    for x in entity.get("letters") or []:
+        letter = str(x.get("letter", "")).upper()
+        if letter in TPP_LETTERS and (period is None or x.get("period") in (None, period)):
+            when = _date(x.get("date"))
+            if when is not None:
+                found.append((letter, when, "ENMOD"))
+    holders: list[dict[str, Any]] = [entity] + _modules(entity, period)
+    for h in holders:
+        for t in _txns(h, 971, 123):
+            m = _SENT.match(str(t.get("misc") or "").strip().upper())
+            if not m or m.group(1) not in TPP_LETTERS:
+                continue
+            if h is entity and period is not None and m.group(2) not in (None, period):
+                continue
+            when = _posted_on(t)
+            if when is not None:
+                found.append((m.group(1), when, "TC 971 AC 123"))
+    return sorted(found, key=lambda x: x[1])
+
+
+def letter_wait(entity: Entity, today: dt.date | str, period: str | None = None) -> LetterWait:
+    """How long the caller should allow for the TPP letter, from the account (IRM 25.25.6.6.2).
+
+    `period` narrows to one tax period (``202312``); by default the period of the open
+    UP 126 RC 0, else any.
+    """
+    day = _date(today)
+    assert day is not None
+    open_126 = [u for u in _cases(entity, period) if u.get("code") == 126 and u.get("reason", 0) == 0
+                and u.get("status") == "open"]
+    if period is None and open_126:
+        period = next((m["period"] for m in _modules(entity) if any(u in open_126 for u in m.get("unpostables") or [])),
+                      None)
+    sent = _letters_for(entity, period)
+    if sent:
+        letter, start, source = sent[-1]
+        days = FOREIGN_DAYS if letter == FOREIGN_LETTER else MARKER_DAYS
+        until = start + dt.timedelta(days=days)
+        # A letter goes to the return's address at most twice; after a 5747C the caller goes
+        # to the TAC (no reissue).  IRM 25.25.6.6.2 (4) note and exception.
+        may = len(sent) < MAX_ISSUES and letter != "5747C"
+        why = (f"{letter} shown by {source} on {start:%m/%d/%Y}: allow {days} days")
+        if not may:
+            why += ("; last letter was 5747C - refer to the TAC" if letter == "5747C"
+                    else f"; issued {len(sent)} times - do not reissue, refer to the TAC")
+        return LetterWait(letter, days, start, until, day > until, len(sent), may, why)
+    if open_126:
+        case = max(open_126, key=lambda u: str(u.get("status_date") or ""))
+        status_date = _date(case.get("status_date"))
+        doc = case.get("document") or {}
+        letter = FOREIGN_LETTER if _is_foreign(doc.get("address")) else "4883C"
+        if not entity.get("established", True):
+            # First-time filer: no marker can post; issue a 4883C now, allow 14 days.
+            until = day + dt.timedelta(days=MARKER_DAYS)
+            return LetterWait("4883C", MARKER_DAYS, day, until, False, 0, True,
+                              "first-time filer: no letter marker can post - issue Letter 4883C, allow 14 days")
+        if status_date is not None and (day - status_date).days <= NO_MARKER_DAYS:
+            days = FOREIGN_DAYS if letter == FOREIGN_LETTER else NO_MARKER_DAYS
+            until = status_date + dt.timedelta(days=days)
+            return LetterWait(letter, days, status_date, until, day > until, 0, True,
+                              f"no letter marker yet; UP 126 RC 0 status date {status_date:%m/%d/%Y} is within "
+                              f"21 days: allow {days} days from it")
+        return LetterWait(None, None, None, None, True, 0, False,
+                          "UP 126 RC 0 but no TPP letter marker on ENMOD/IMFOLE/TXMOD: the letter cannot be reissued")
+    return LetterWait(None, None, None, None, True, 0, False, "no TPP letter and no UP 126 RC 0 on the account")
+
+
+# --- processing timeframes ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timeframe:
+    """How long processing takes and from when (the "9 or 16 weeks" of IRM 25.25.6)."""
+
+    weeks: int | None  # None: give another function's timeframe (-E freeze)
+    start: dt.date
+    until: dt.date | None
+    reason: str
+    irm: str
+
+
+def _freeze_e(m: Module) -> bool:
+    live = [t for t in _txns(m) if not t.get("reversed")]
+    return any(t["tc"] == 810 and str((t.get("extra") or {}).get("rc", "")) == "4" for t in live)
+
+
+def _minus_a(m: Module) -> bool:
+    """-A: a TC 976 on MFT 30 next to a posted TC 150 (IRM 25.25.6.5.2.4)."""
+    return m["mft"] == "30" and bool(_txns(m, 150)) and any(not t.get("reversed") for t in _txns(m, 976))
+
+
+def _tf(weeks: int, start: dt.date, reason: str, irm: str) -> Timeframe:
+    return Timeframe(weeks, start, start + dt.timedelta(weeks=weeks), reason, irm)
+
+
+def processing_timeframe(entity: Entity, today: dt.date | str, period: str, *, channel: str = "phone") -> Timeframe:
+    """The processing time to give for the return of `period` after the TPP issue is worked.
+
+    `channel` is how the taxpayer authenticated: ``phone``, ``tac``, ``online`` (9 weeks)
+    or ``fax`` / ``mail`` (16 weeks, IRM 25.25.6.3 (9)-(10)).  The account decides the rest:
+    -E freeze (the -E timeframe, IRM 25.25.6.5.4 (5) note), batch case (9 weeks from the
+    UPRES status date, 25.25.6.5.4 (6)), multiple returns reaching MFT 30 or a -A freeze (16
+    weeks, 25.25.6.5.2.4), a Form 1040X marker (16 weeks, 25.25.6.5.1.2.6).
+    """
+    day = _date(today)
+    assert day is not None
+    mods = _modules(entity, period)
+    mft30 = [m for m in mods if m["mft"] == "30"]
+    if any(_freeze_e(m) for m in mft30):
+        return Timeframe(None, day, None, "-E freeze: give the -E freeze timeframe (IRM 21.5.6.4.10), not 9 weeks",
+                         "IRM 25.25.6.5.4 (5)")
+    for u in _cases(entity, period):
+        batch_valid = u.get("urc") == "0" and (_RIVO.match(str(u.get("resolved_by") or ""))
+                                               or _RIVO.match(str(u.get("assigned") or "")))
+        if u.get("code") == 126 and batch_valid:
+            start = _date(u.get("status_date")) or day
+            return _tf(9, start, "resolved by the IAT batch tool: 9 weeks from the UPRES status date",
+                       "IRM 25.25.6.5.4 (6)")
+        if u.get("code") == 126 and u.get("status") == "open" and _RIVO.match(str(u.get("assigned") or "")):
+            return _tf(9, day, "batch tool owns the open UP 126: 9 weeks", "IRM 25.25.6.5.4 (7)")
+    own_on_32 = any(_txns(m, 976) for m in mods if m["mft"] == "32")
+    if any(_minus_a(m) for m in mft30) or (own_on_32 and any(_txns(m, 150) for m in mft30)):
+        return _tf(16, day, "multiple returns on MFT 30 (-A freeze): 16 weeks", "IRM 25.25.6.5.2.4 (3)")
+    if any(str(t.get("misc") or "").upper().endswith("1040X") for m in mft30 for t in _txns(m, 971, 129)):
+        return _tf(16, day, "Form 1040X: 16 weeks", "IRM 25.25.6.5.1.2.6")
+    if channel in ("fax", "mail"):
+        return _tf(16, day, "authenticated by fax or mail: 16 weeks", "IRM 25.25.6.3 (10)")
+    return _tf(9, day, "authenticated by phone/TAC/online: 9 weeks", "IRM 25.25.6.5.1")
+
+
+# --- refund not received (IRM 25.25.6.6.4) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefundAdvice:
+    box: int | None  # IRM 25.25.6.6.4 (5) box; None: an open TPP issue or nothing applies
+    action: str
+    until: dt.date | None
+    irm: str = "IRM 25.25.6.6.4"
+
+
+def _balance(m: Module) -> Decimal:
+    total = Decimal("0")
+    for t in _txns(m):
+        sign = _SIGN.get(t["tc"], 0)
+        total += sign * abs(Decimal(str(t.get("amount") or "0")))
+    return total
+
+
+def _held_by_rivo(m: Module) -> bool:
+    """A RIVO -R/P- still holds: a TC 971 AC 129/134 with no TC 290 posted after it."""
+    txns = sorted(_txns(m), key=lambda t: (t.get("cycle") or ""))
+    markers = [t for t in txns if t["tc"] == 971 and t.get("ac") in (129, 134)]
+    return any(not any(x["tc"] == 290 and (x.get("cycle") or "") > (mk.get("cycle") or "") for x in txns)
+               for mk in markers)
+
+
+def open_tpp_issues(entity: Entity) -> list[str]:
+    """Open TPP issues (IRM 25.25.6.1.7, 25.25.6.6.4 (5) note): an open UP 126 RC 0, or an
+    unreversed TC 971 AC 129 (not FILTER X/V) on a module whose return is UP 147 or whose
+    credit a RIVO freeze holds.  An unreversed marker alone is not an open issue."""
+    out = []
+    for m in _modules(entity):
+        for u in m.get("unpostables") or []:
+            if u.get("code") == 126 and u.get("reason", 0) == 0 and u.get("status") == "open":
+                out.append(f"{m['mft']} {m['period']} UP 126 RC 0 seq {u['seq']}")
+        for t in _txns(m, 971, 129):
+            misc = str(t.get("misc") or "").upper()
+            if t.get("reversed") or "FILTER X" in misc or "FILTER V" in misc:
+                continue
+            if any(u.get("code") == 147 and u.get("status") == "open" for u in m.get("unpostables") or []):
+                out.append(f"{m['mft']} {m['period']} AC 129, return UP 147")
+            elif misc.endswith("1040X"):
+                out.append(f"{m['mft']} {m['period']} AC 129 1040X")
+            elif _balance(m) < 0 and _held_by_rivo(m):
+                out.append(f"{m['mft']} {m['period']} AC 129, refund held")
+    return out
+
+
+def refund_not_received(entity: Entity, today: dt.date | str, period: str) -> RefundAdvice:
+    """The IRM 25.25.6.6.4 (5) box that fits the account, and what to do (IRM 25.25.6.6.4)."""
+    day = _date(today)
+    assert day is not None
+    issues = open_tpp_issues(entity)
+    if issues:
+        return RefundAdvice(None, "TPP issue not resolved (" + "; ".join(issues) + "): IRM 25.25.6.6.5", None)
+    mods = _modules(entity, period)
+    mod30 = next((m for m in mods if m["mft"] == "30"), None)
+    mod32 = next((m for m in mods if m["mft"] == "32"), None)
+    if mod30 is not None and _txns(mod30, 150):
+        if _txns(mod30, 846) or _txns(mod30, 840):
+            return RefundAdvice(1, "refund issued (TC 846/840): normal refund inquiry, IRM 21.4", None)
+        if _balance(mod30) < 0 and _held_by_rivo(mod30):
+            return RefundAdvice(2, "refund held by a -R freeze: IRM 21.5.6.4.35.3", None)
+    year = int(period[:4])
+    current = cal.cycle_year(cal.cycle_of(day))
+    rtp = [c for m in mods for c in m.get("controls") or [] if str(c.get("activity", "")).upper().startswith("RTP")]
+    reversal = [t for t in _txns(mod32, 971, 111, status=None)] if mod32 is not None else []
+    if year >= current - 2:  # the current / prior processing-year returns (TY 2023, 2022 in 2024)
+        started = sorted([d for d in ([_date(t.get("date")) for t in reversal]
+                                      + [_date(c.get("opened_date")) for c in rtp]) if d is not None])
+        if started:
+            weeks = 16 if (mod30 is not None and _txns(mod30, 150) and mod32 is not None and _txns(mod32, 976)) else 9
+            until = started[-1] + dt.timedelta(weeks=weeks)
+            if day <= until:
+                return RefundAdvice(3, f"MFT 32 reversal input {started[-1]:%m/%d/%Y}: still processing, allow "
+                                       f"{weeks} weeks from the reversal", until)
+            return RefundAdvice(4, "timeframe passed: research unpostables, ERINV and the AC 111 DLN; if nothing "
+                                   "is found (ELF) Form 4442 RIVO - TPP \"MFT 32 Reversal - Second Request\", "
+                                   "allow 60 days", day + dt.timedelta(days=60))
+    else:
+        if rtp:
+            opened = max(d for d in (_date(c.get("opened_date")) for c in rtp) if d is not None)
+            if (day - opened).days >= 60:
+                return RefundAdvice(5, "RTP control 60 days or older: allow another 60 days from today",
+                                    day + dt.timedelta(days=60))
+            return RefundAdvice(5, "RTP control younger than 60 days: allow 60 days from the control date",
+                                opened + dt.timedelta(days=60))
+        if any(str(x.get("letter", "")).upper() in ("418C", "0418C") for x in entity.get("letters") or []):
+            return RefundAdvice(6, "Letter 418C issued: fax or mail a copy of the return, allow 6-8 weeks",
+                                day + dt.timedelta(weeks=8))
+    return RefundAdvice(None, "no refund research box applies: research the account (ERINV, unpostables)", None)
+
+
+# --- decision helpers -----------------------------------------------------------------------------------
+
+
+def ac506_misc(entity: Entity) -> str:
+    """TC 971 AC 506 MISC for the identity-theft victim: ``WI AM OTHER`` when ENMOD has an
+    unreversed TC 971 AC 527, else ``WI PRP OTHER1`` (IRM 25.25.6.6.3.1 (4))."""
+    has_527 = any(not t.get("reversed") for t in _txns(entity, 971, 527))
+    return "WI AM OTHER" if has_527 else "WI PRP OTHER1"
+
+
+def ac129_reversal_misc(module: Module, *, taxpayer_filed: bool, return_dln: str | None = None) -> str:
+    """The TC 972 AC 129 MISC of IRM 25.25.6.5.1.2 (4) from the module's markers.
+
+    Last six digits of the return DLN (of the 1040X DLN for a ``... 1040X`` marker) and:
+    ``_IDT`` (not filed), ``_NONIDTBKLD`` (AC 129 MISC with BKLD), ``_NONIDT052`` (an AC
+    052 with the return's DLN, not RRPIDT), else ``_NONIDT``; 1040X: `` NONIDT 1040X`` /
+    `` IDT 1040X`` (no underscore).
+    """
+    markers = [t for t in _txns(module, 971, 129) if not t.get("reversed")]
+    if not markers:
+        raise ValueError("no unreversed TC 971 AC 129 on the module")
+    misc = str(markers[-1].get("misc") or "").upper()
+    m1040 = re.match(r"^(\d{14}) 1040X$", misc)
+    if m1040:
+        return f"{m1040.group(1)[-6:]} {'NONIDT' if taxpayer_filed else 'IDT'} 1040X"
+    lead = re.match(r"^\d{14}", misc)
+    dln = return_dln or (lead.group(0) if lead else None)
+    if dln is None:
+        returns = _txns(module, 150)
+        dln = returns[-1].get("dln") if returns else None
+    if not dln:
+        raise ValueError("no return DLN for the AC 129 reversal")
+    six = re.sub(r"\D", "", dln)[-6:]
+    if not taxpayer_filed:
+        return f"{six}_IDT"
+    if "BKLD" in misc:
+        return f"{six}_NONIDTBKLD"
+    for t in _txns(module, 971, 52):
+        tmisc = str(t.get("misc") or "").upper()
+        if tmisc != "RRPIDT" and re.sub(r"\D", "", tmisc)[:14] == re.sub(r"\D", "", dln):
+            return f"{six}_NONIDT052"
+    return f"{six}_NONIDT"
+
+
+def idt_return_disposition(tax_year: int, cycle: str) -> str:
+    """``MFT32`` (TC 971 AC 111) or ``URC D`` for an identity-theft return UP 126 RC 0.
+
+    IRM 25.25.6.6.3.1 (4): cycles 1-46, current or prior tax year (2023 / 2022 in 2024) ->
+    move to MFT 32; cycles 47-52 (any year) or TY 2021 and prior -> URC D.
+    """
+    week = cal.cycle_week(cycle)
+    processing_year = cal.cycle_year(cycle)
+    if week >= 47:
+        return "URC D"
+    return "MFT32" if tax_year >= processing_year - 2 else "URC D"

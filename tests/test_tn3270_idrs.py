@@ -1,0 +1,162 @@
+"""The real IDRS host over TN3270, driven by real 3270 clients (s3270 and tnz).
+
+The other TN3270 tests use a small fake host to pin the protocol down; these prove the
+whole path a trainee uses: sign on, ENMOD and TXMODA on a fixture account, REQ77 -> FRM77
+filled in and `REQUEST COMPLETED`, PF keys and Clear.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from idrs_sim.front.tn3270.server import server_in_thread
+from idrs_sim.simulator import Simulator
+
+from test_tn3270_s3270 import S3270
+
+TRAINEE = "1485012345"
+TIN = "400-00-1001"
+needs_s3270 = pytest.mark.skipif(shutil.which("s3270") is None, reason="s3270 not installed (CI installs it)")
+
+
+@pytest.fixture()
+def idrs_port() -> Iterator[tuple[int, Simulator]]:
+    sim = Simulator(fixture="training")
+    with server_in_thread(lambda conn_id: sim.new_session(conn_id)) as (_, port):
+        yield port, sim
+
+
+def _screen(c: S3270) -> str:
+    return "\n".join(c.do("Ascii1(1,1,24,80)"))
+
+
+@needs_s3270
+def test_s3270_works_a_case_on_the_idrs_host(idrs_port: tuple[int, Simulator]) -> None:
+    port, sim = idrs_port
+    c = S3270()
+    try:
+        c.connect(port)
+        assert "EMPLOYEE NUMBER>" in _screen(c)
+        for action in (f'String("{TRAINEE}")', "Tab", f'String("{sim.password_for(TRAINEE)}")', "Enter",
+                       "Wait(10,Unlock)"):
+            c.do(action)
+        assert c.text(24).startswith("SIGN-ON COMPLETED")
+
+        c.do("Clear")
+        c.do(f'String("ENMOD {TIN}")')
+        c.do("Enter")
+        c.do("Wait(10,Unlock)")
+        assert "JOHN A SMITH" in _screen(c) and TIN in c.text(1)
+
+        c.do("Clear")
+        c.do(f'String("TXMODA {TIN} 30 202312")')
+        c.do("Enter")
+        c.do("Wait(10,Unlock)")
+        screen = _screen(c)
+        assert "MFT>30" in screen and "U126 0" in screen, screen
+        c.do("PF(8)")
+        c.do("Wait(10,Unlock)")
+        c.do("PF(7)")
+        c.do("Wait(10,Unlock)")
+        assert "MFT>30" in _screen(c)
+        c.do("PF(3)")
+        c.do("Wait(10,Unlock)")
+        assert "PF3 KEY NOT ACTIVE" in c.text(24)
+
+        c.do("Clear")
+        c.do(f'String("REQ77 {TIN} 30 202312")')
+        c.do("Enter")
+        c.do("Wait(10,Unlock)")
+        assert c.text(1).startswith("FRM77"), _screen(c)
+        # the cursor starts in TC>; Tab moves from field to field as on any 3270
+        for action in ('String("971")', "Tab", 'String("850")', "Enter", "Wait(10,Unlock)"):
+            c.do(action)
+        assert c.text(24).startswith("REQUEST COMPLETED"), _screen(c)
+
+        c.do("Clear")
+        c.do("Wait(10,Unlock)")
+        assert _screen(c).strip() == ""
+    finally:
+        c.close()
+    dump = sim.dump(tin=TIN)
+    pending = [t for m in dump["entities"][0]["modules"] for t in m["transactions"]
+               if t["tc"] == 971 and t.get("ac") == 850 and t["status"] == "pending"]
+    assert len(pending) == 1  # the input reached the shared master file
+
+
+def test_tnz_works_a_case_on_the_idrs_host(idrs_port: tuple[int, Simulator], monkeypatch) -> None:
+    tnz_mod = pytest.importorskip("tnz.tnz")
+    port, sim = idrs_port
+    monkeypatch.setenv("SESSION_SSL", "0")
+    seen: dict[str, object] = {}
+
+    def run() -> None:  # tnz drives its own event loop: a thread of its own
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        tn = tnz_mod.Tnz()
+        tn.encoding = "cp037"
+        try:
+            tn.connect("127.0.0.1", port)
+
+            def screen() -> str:
+                return tn.scrstr(0, 0)
+
+            def wait_for(pred, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+                end = time.monotonic() + timeout
+                while not pred():
+                    left = end - time.monotonic()
+                    if left <= 0 or tn.seslost:
+                        raise AssertionError(f"tnz timed out; screen:\n{screen()}")
+                    tn.wait(left)
+
+            def line24() -> str:
+                return tn.scrstr(23 * 80, 0).strip()
+
+            def unlocked() -> bool:  # the host answered and restored the keyboard
+                return not tn.pwait and not tn.system_lock_wait
+
+            wait_for(lambda: "EMPLOYEE NUMBER>" in screen() and unlocked())
+            tn.key_data(TRAINEE)
+            tn.key_tab()
+            tn.key_data(sim.password_for(TRAINEE))
+            tn.enter()
+            wait_for(lambda: line24().startswith("SIGN-ON COMPLETED") and unlocked())
+            for command, expect in ((f"ENMOD {TIN}", "JOHN A SMITH"), (f"TXMODA {TIN} 30 202312", "U126 0")):
+                tn.clear()
+                wait_for(lambda: screen().strip() == "" and unlocked())
+                tn.key_data(command)
+                tn.enter()
+                wait_for(lambda: expect in screen() and unlocked())
+            tn.pf3()
+            wait_for(lambda: "PF3 KEY NOT ACTIVE" in line24() and unlocked())
+            tn.clear()
+            wait_for(lambda: screen().strip() == "" and unlocked())
+            tn.key_data(f"REQ77 {TIN} 30 202312")
+            tn.enter()
+            wait_for(lambda: screen().startswith("FRM77") and unlocked())
+            tn.key_data("971")
+            tn.key_tab()
+            tn.key_data("850")
+            tn.enter()
+            wait_for(lambda: line24().startswith("REQUEST COMPLETED") or "*" in screen())
+            seen["line24"] = line24()
+        except BaseException as exc:  # surfaced in the test thread
+            seen["error"] = exc
+        finally:
+            tn.close()
+            loop.run_until_complete(asyncio.sleep(0))
+            loop.close()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(60)
+    assert not t.is_alive(), "tnz client hung"
+    if "error" in seen:
+        raise seen["error"]  # type: ignore[misc]
+    assert str(seen["line24"]).startswith("REQUEST COMPLETED")

@@ -21,6 +21,7 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from idrs_sim.cache import open_lark
 from idrs_sim.resources import data_file
 
 __all__ = ["ACTION_NAMES", "Action", "ScriptError", "parse_script", "replay_parser"]
@@ -246,8 +247,8 @@ def _strict_available() -> bool:
 
 @cache
 def replay_parser() -> Lark:
-    """The LALR parser for grammar/replay.lark (built once per process)."""
-    return Lark.open(
+    """The LALR parser for grammar/replay.lark (once per process; built once per user: idrs_sim.cache)."""
+    return open_lark(
         str(data_file("grammar", "replay.lark")),
         parser="lalr",
         lexer="contextual",

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from .resources import data_dir
@@ -83,6 +83,17 @@ class ScreenMap:
             return 0
         return self.list_rows[1] - self.list_rows[0]
 
+    @cached_property
+    def _picture(self) -> tuple[str, ...]:
+        """The literal text as a 1920-position buffer (built once; every render copies it)."""
+        chars = [" "] * SIZE
+        for r, text in enumerate(self.literal, start=1):
+            if text:
+                base = address(r, 1)
+                clipped = text[:COLS]
+                chars[base : base + len(clipped)] = clipped
+        return tuple(chars)
+
     def slot(self, name: str) -> Slot | None:
         for s in self.slots:
             if s.name == name:
@@ -99,11 +110,7 @@ class ScreenMap:
     ) -> Screen:
         """One screen: literal text, slot values, list lines, the CONTINUED literal and line 24."""
         values = values or {}
-        scr = Screen()
-        for r, text in enumerate(self.literal, start=1):
-            if text:
-                for c, ch in enumerate(text[:COLS]):
-                    scr.chars[address(r, 1) + c] = ch
+        scr = Screen(chars=list(self._picture))
         if self.command_line:
             scr.add_field(Field(SIZE - 1, name="COMMAND"))  # data from row 1 col 1
             scr.add_field(Field(address(1, COLS), protected=True))
@@ -120,8 +127,7 @@ class ScreenMap:
                               intensified=s.intensified)
             else:
                 base = address(s.row, s.col)
-                for i in range(s.width):
-                    scr.chars[base + i] = text[i] if i < len(text) else " "
+                scr.chars[base : base + s.width] = text.ljust(s.width)
         if self.list_rows and lines:
             first, last = self.list_rows
             for i, line in enumerate(lines[: self.list_capacity]):
@@ -154,12 +160,14 @@ class ScreenMap:
 
 
 def _write_row(scr: Screen, row: int, text: str) -> None:
-    base = address(row, 1)
-    for i in range(COLS - 1):  # column 80 may hold an attribute
-        a = base + i
-        if a in scr.fields:
-            continue
-        scr.chars[a] = text[i] if i < len(text) else " "
+    """Columns 1-79 of `row` (column 80 may hold an attribute), attribute positions kept."""
+    base, end = address(row, 1), address(row, 1) + COLS - 1
+    out = list(text[: COLS - 1].ljust(COLS - 1))
+    chars = scr.chars
+    for a in scr.fields:
+        if base <= a < end:
+            out[a - base] = chars[a]
+    chars[base:end] = out
 
 
 def parse_map(text: str, name: str, source: str = "") -> ScreenMap:

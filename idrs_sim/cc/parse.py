@@ -21,6 +21,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
 
+from idrs_sim.cache import open_lark
 from idrs_sim.resources import data_file
 
 __all__ = [
@@ -152,8 +153,8 @@ def _strict_available() -> bool:
 
 @cache
 def command_parser(strict: bool | None = None) -> Lark:
-    """The LALR parser for grammar/command.lark (built once per process)."""
-    return Lark.open(
+    """The LALR parser for grammar/command.lark (once per process; built once per user: idrs_sim.cache)."""
+    return open_lark(
         str(data_file("grammar", "command.lark")),
         parser="lalr",
         lexer="contextual",

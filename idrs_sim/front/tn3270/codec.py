@@ -17,6 +17,8 @@ and `server.py` moves them.  Everything is written for the IDRS geometry, 24x80:
 
 from __future__ import annotations
 
+import re
+
 from idrs_sim.terminal.aid import Aid, AidEvent
 from idrs_sim.terminal.screen import SIZE, Screen
 
@@ -180,6 +182,9 @@ def encode_screen(
 
 
 # ---- Read Modified in ------------------------------------------------------
+_INBOUND_ORDERS = re.compile(b"[" + re.escape(bytes((ORDER_SBA, ORDER_SA, ORDER_GE))) + b"]")  # orders in a reply
+
+
 def decode_aid(byte: int) -> Aid:
     try:
         return AIDS_BY_BYTE[byte]
@@ -214,27 +219,31 @@ def decode_read(data: bytes, *, formatted: bool) -> AidEvent:
     if cursor >= SIZE:
         raise DecodeError(f"cursor address {cursor} is off the 24x80 screen")
 
-    # Split the rest into (address or None, raw bytes) runs at each SBA.
+    # Split the rest into (address or None, raw bytes) runs at each SBA.  The data between
+    # two orders is copied as one slice (an unformatted Enter carries 1,920 bytes).
     runs: list[tuple[int | None, bytearray]] = [(None, bytearray())]
     i, n = 3, len(data)
     while i < n:
-        b = data[i]
+        found = _INBOUND_ORDERS.search(data, i)
+        j = n if found is None else found.start()
+        if j > i:
+            runs[-1][1].extend(data[i:j])
+        if j >= n:
+            break
+        b = data[j]
         if b == ORDER_SBA:
-            if i + 2 >= n:
+            if j + 2 >= n:
                 raise DecodeError("truncated SBA address")
-            addr = decode_address(data[i + 1], data[i + 2])
+            addr = decode_address(data[j + 1], data[j + 2])
             if addr >= SIZE:
                 raise DecodeError(f"SBA address {addr} is off the 24x80 screen")
             runs.append((addr, bytearray()))
-            i += 3
+            i = j + 3
         elif b == ORDER_SA:  # character reply mode attribute; we never ask for it
-            i += 3
-        elif b == ORDER_GE:  # graphic escape: the next byte is from another set
+            i = j + 3
+        else:  # ORDER_GE, graphic escape: the next byte is from another set
             runs[-1][1].append(_QUESTION)
-            i += 2
-        else:
-            runs[-1][1].append(b)
-            i += 1
+            i = j + 2
 
     if formatted:
         modified: dict[int, str] = {}
@@ -249,9 +258,12 @@ def decode_read(data: bytes, *, formatted: bool) -> AidEvent:
     buf = [" "] * SIZE
     for start, raw in runs:
         pos = 0 if start is None else start
-        for ch in decode_text(bytes(raw)):
-            buf[pos % SIZE] = ch
-            pos += 1
+        text = decode_text(bytes(raw))
+        while text:  # lay the text from pos, wrapping at the end of the buffer
+            pos %= SIZE
+            take = min(len(text), SIZE - pos)
+            buf[pos : pos + take] = text[:take]
+            text, pos = text[take:], pos + take
     return AidEvent(aid=aid, cursor=cursor, unformatted="".join(buf))
 
 

@@ -1,0 +1,201 @@
+"""Posting run: one weekly `run_cycle` over a synthetic master file, beside plain SQLite.
+
+The master file has N modules (N entities, one module each) and one pending transaction
+per module: half are IMF MFT 30 modules with a pending return (TC 150 with its document;
+its withholding posts as TC 806 and two thirds of them refund as TC 846), half BMF MFT 01
+modules with a pending deposit (TC 670).  It is built with plain `sqlite3` executemany on
+the master file's own connection (tables, indexes and foreign keys as the models create
+them).  The executemany of the N transaction rows is timed: that is the **plain-SQLite
+cost of inserting the same rows** the run then posts (row tuples are built outside the
+timing, 50,000 per call, all in one transaction).  The same rows are also inserted into
+a bare table (no index, no foreign key) in a separate in-memory database, the floor.
+
+Then `run_cycle` is timed (wall and CPU) and its memory measured: the kernel's peak-RSS
+mark is reset just before the run (Linux /proc/self/clear_refs), so `run_peak_rss_mb` is
+the peak resident size of the process *during the run*, with the master file itself in
+memory (in-memory SQLite); `maxrss_mb` is the peak of the whole process (ru_maxrss).
+With ``--tracemalloc`` the run is traced and the Python-heap peak reported instead (the
+tracing slows the run: its timing is not comparable).  Prints figures only.
+
+    python -m bench.posting [--modules 100000] [--db sqlite://] [--tracemalloc] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import sqlite3
+import time
+import tracemalloc
+from collections.abc import Iterator
+from typing import Any
+
+from bench.common import Result, hwm_mb, maxrss_mb, reset_peak, rss_mb, say, timed
+
+CYCLE = "202426"
+CHUNK = 50_000
+
+TXN_COLS = ("entity_id", "module_id", "tc", "ac", "amount", "trans_date", "dln", "status", "input_cycle",
+            "due_cycle", "post_delay", "document", "extra")
+
+
+def entity_rows(lo: int, hi: int, half: int) -> Iterator[tuple[Any, ...]]:
+    for i in range(lo, hi):
+        if i < half:
+            yield (i + 1, f"400-{i // 10000:02d}-{i % 10000:04d}", "SSN", "IMF", 1, "TEST", "[]", "[]", "{}", None,
+                   "[]", "[]", "{}")
+        else:
+            yield (i + 1, f"{10 + i // 10_000_000:02d}-{i % 10_000_000:07d}", "EIN", "BMF", 1, "TEST", "[]", "[]",
+                   "{}", "semiweekly", "[]", "[]", "{}")
+
+
+def module_rows(lo: int, hi: int, half: int) -> Iterator[tuple[Any, ...]]:
+    for i in range(lo, hi):
+        yield (i + 1, i + 1, "30" if i < half else "01", "202312" if i < half else "202406")
+
+
+def txn_rows(lo: int, hi: int, half: int) -> list[tuple[Any, ...]]:
+    """The pending transactions of modules lo..hi-1, as SQLAlchemy would store them."""
+    rows: list[tuple[Any, ...]] = []
+    for i in range(lo, hi):
+        if i < half:
+            withholding = 4000 + (i % 3) * 1500  # tax 5000: a third owe, two thirds refund
+            dd = '{"routing": "111000025", "account": "1"}' if i % 2 else "null"
+            doc = f'{{"tc": 150, "tax": "5000.00", "withholding": "{withholding}.00", "direct_deposit": {dd}}}'
+            rows.append((i + 1, i + 1, 150, None, 5000, "2024-04-15", f"292110451{i % 100000:05d}", "pending",
+                         "202425", CYCLE, 0, doc, "{}"))
+        else:
+            rows.append((i + 1, i + 1, 670, None, 1200, "2024-04-15", None, "pending", "202425", CYCLE, 0, None, "{}"))
+    return rows
+
+
+def _insert_txns(con: sqlite3.Connection, table: str, n: int) -> tuple[float, float]:
+    """executemany of the N transaction rows into `table`, one transaction; (wall, cpu) of
+    the executemany calls and the commit only."""
+    half = n // 2
+    sql = f"INSERT INTO {table} ({', '.join(TXN_COLS)}) VALUES ({', '.join('?' * len(TXN_COLS))})"
+    wall = cpu = 0.0
+    con.execute("BEGIN")
+    for lo in range(0, n, CHUNK):
+        rows = txn_rows(lo, min(n, lo + CHUNK), half)
+        w0, c0 = time.perf_counter(), time.process_time()
+        con.executemany(sql, rows)
+        wall += time.perf_counter() - w0
+        cpu += time.process_time() - c0
+        del rows
+    w0, c0 = time.perf_counter(), time.process_time()
+    con.execute("COMMIT")
+    return wall + time.perf_counter() - w0, cpu + time.process_time() - c0
+
+
+def build(mf: Any, n: int) -> dict[str, float]:
+    """Fill the master file with plain sqlite3; returns the timings."""
+    half = n // 2
+    raw = mf.engine.raw_connection()
+    try:
+        con = raw.driver_connection
+        with timed() as t_base:
+            con.execute("BEGIN")
+            for lo in range(0, n, CHUNK):
+                hi = min(n, lo + CHUNK)
+                con.executemany("INSERT INTO entity (id, tin, tin_type, file, established, name_control, name_lines, "
+                                "address, filing_requirements, depositor, poa, information_returns, extra) "
+                                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", entity_rows(lo, hi, half))
+                con.executemany("INSERT INTO tax_module (id, entity_id, mft, period) VALUES (?,?,?,?)",
+                                module_rows(lo, hi, half))
+            con.execute("COMMIT")
+        insert_wall, insert_cpu = _insert_txns(con, "txn", n)
+    finally:
+        raw.close()
+    # The floor: the same rows into a bare table of another in-memory database.
+    bare = sqlite3.connect(":memory:", isolation_level=None)
+    bare.execute("CREATE TABLE txn_bare (id INTEGER PRIMARY KEY, entity_id INTEGER, module_id INTEGER, tc INTEGER, "
+                 "ac INTEGER, amount NUMERIC, trans_date DATE, dln VARCHAR(14), status VARCHAR(10), "
+                 "input_cycle VARCHAR(6), due_cycle VARCHAR(6), post_delay INTEGER, document JSON, extra JSON)")
+    bare_wall, bare_cpu = _insert_txns(bare, "txn_bare", n)
+    bare.close()
+    return {
+        "build_entities_modules_wall_s": round(t_base.wall, 3),
+        "insert_wall_s": round(insert_wall, 3),
+        "insert_cpu_s": round(insert_cpu, 3),
+        "bare_insert_wall_s": round(bare_wall, 3),
+        "bare_insert_cpu_s": round(bare_cpu, 3),
+    }
+
+
+def main(argv: list[str] | None = None) -> Result:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--modules", type=int, default=100_000)
+    ap.add_argument("--db", default="sqlite://", help="SQLAlchemy URL (default: SQLite in memory)")
+    ap.add_argument("--tracemalloc", action="store_true", help="trace the run's Python-heap peak (slower)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+
+    from sqlalchemy import func, select
+
+    from idrs_sim.clock import Clock
+    from idrs_sim.masterfile.db import MasterFile
+    from idrs_sim.masterfile.models import POSTED, Transaction
+    from idrs_sim.posting import run_cycle
+    from idrs_sim.posting.run import load_rule_modules
+
+    n = args.modules
+    res = Result("posting")
+    f = res.figures
+    f["modules"] = n
+    f["pending_txns"] = n
+    f["db"] = args.db
+    mf = MasterFile(args.db, clock=Clock(dt.date(2024, 6, 17)))
+    if mf.engine.dialect.name != "sqlite":
+        raise SystemExit("bench.posting builds its master file with sqlite3: use a sqlite:// URL")
+    f.update(build(mf, n))
+    load_rule_modules()
+    gc.collect()
+    f["rss_before_run_mb"] = rss_mb()
+    peak_reset = reset_peak()
+    if args.tracemalloc:
+        tracemalloc.start()
+    with timed() as t:
+        report = run_cycle(mf, CYCLE)
+    if args.tracemalloc:
+        f["tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        tracemalloc.stop()
+    f["run_peak_rss_mb"] = hwm_mb() if peak_reset else None
+    f["maxrss_mb"] = round(maxrss_mb(), 1)
+    f.update(t.as_dict("run"))
+    with mf.reading() as s:
+        f["db_posted"] = s.scalar(select(func.count()).select_from(Transaction).where(
+            Transaction.status == POSTED, Transaction.posting_cycle == CYCLE))
+    f["posted"] = len(report.posted)
+    f["refunds"] = len(report.refunds)
+    f["txn_per_s"] = round(n / t.wall) if t.wall else None
+    f["txn_per_cpu_s"] = round(n / t.cpu) if t.cpu else None
+    f["postings_per_s"] = round(len(report.posted) / t.wall) if t.wall else None
+    f["ratio_cpu"] = round(t.cpu / f["insert_cpu_s"], 2) if f["insert_cpu_s"] else None
+    f["ratio_wall"] = round(t.wall / f["insert_wall_s"], 2) if f["insert_wall_s"] else None
+    f["ratio_cpu_vs_bare"] = round(t.cpu / f["bare_insert_cpu_s"], 2) if f["bare_insert_cpu_s"] else None
+    f["tracemalloc"] = args.tracemalloc
+    mf.dispose()
+
+    say(f"posting  modules {n:>9,}   pending {n:>9,}   posted {f['posted']:>9,} (db {f['db_posted']:,})"
+        f"   refunds {f['refunds']:,}")
+    say(f"  run_cycle          wall {t.wall:8.2f} s   cpu {t.cpu:8.2f} s"
+        f"   {f['txn_per_s']:>8,} txn/s wall   {f['txn_per_cpu_s']:>8,} txn/cpu-s"
+        + ("   (traced: not comparable)" if args.tracemalloc else ""))
+    say(f"  plain sqlite3 insert of the same {n:,} rows (master-file table)"
+        f"   wall {f['insert_wall_s']:.2f} s   cpu {f['insert_cpu_s']:.2f} s")
+    say(f"  plain sqlite3 insert, bare table (no index, no FK)"
+        f"   wall {f['bare_insert_wall_s']:.2f} s   cpu {f['bare_insert_cpu_s']:.2f} s")
+    say(f"  ratio run/insert   cpu {f['ratio_cpu']}x   wall {f['ratio_wall']}x   (cpu vs bare table "
+        f"{f['ratio_cpu_vs_bare']}x)")
+    peak = f["run_peak_rss_mb"]
+    say(f"  memory             rss before run {f['rss_before_run_mb']:.0f} MB   peak during run "
+        f"{'n/a' if peak is None else f'{peak:.0f} MB'}   process peak (ru_maxrss) {f['maxrss_mb']:.0f} MB"
+        + (f"   tracemalloc peak {f['tracemalloc_peak_mb']} MB" if args.tracemalloc else ""))
+    res.emit(args.json)
+    return res
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Replay: procedures per minute for the procedure suite, and `idrs-sim replay` start-up.
+
+The procedure suite is every replay script in the repository: the examples
+(``examples/*.txt``) and the IRM procedures (``procedures/**/*.txt``, the trainers'
+decision-table scripts that the acceptance tests also run); tests write their other
+scripts inline and ``fixtures/`` holds data only.  Each script runs as `idrs-sim replay`
+runs it: on a fresh simulator loaded from its fixture, stopping at its first failed
+expectation.  Figures:
+
+* in process: the whole suite `--rounds` times through `idrs_sim.replay.run` (parsing,
+  a fresh in-memory master file per script, every key, cycle and expectation);
+  procedures per minute = scripts / wall minutes, per-script medians;
+* as a user runs it: one `idrs-sim replay <every script>` subprocess (start-up
+  included), procedures per minute of that;
+* start-up: `idrs-sim replay` of a one-line script (``Expect("IDRS")``), the median of
+  `--starts` subprocess runs after one warm-up run (which writes byte-code caches),
+  wall and CPU (user + system of the child); with the floor beside it: `python -c pass`
+  and `python -c "import sqlalchemy.orm"`.  Whether the replay path imported Textual is
+  checked too (it must not).
+
+    python -m bench.replay [--rounds 1] [--starts 10] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import ROOT, Result, python, say, subprocess_env, timed
+
+
+def cli_command() -> tuple[list[str], str]:
+    """How to start `idrs-sim`: the installed entry point beside this Python, else the module."""
+    script = Path(sys.executable).with_name("idrs-sim")
+    if script.exists():
+        return [str(script)], "idrs-sim (entry point)"
+    return [python(), "-c", "import sys; from idrs_sim.cli import main; sys.exit(main())"], \
+        "python -c 'from idrs_sim.cli import main' (no idrs-sim entry point beside this Python)"
+
+
+def run_child(argv: list[str]) -> tuple[float, float, int, str]:
+    """(wall s, child CPU s, exit code, output) of one subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    w0 = time.perf_counter()
+    proc = subprocess.run(argv, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True)
+    wall = time.perf_counter() - w0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc.returncode, proc.stdout + proc.stderr
+
+
+def medians(argv: list[str], n: int) -> dict[str, float]:
+    run_child(argv)  # warm-up: byte-code caches, grammar caches, page cache
+    walls, cpus = [], []
+    for _ in range(n):
+        wall, cpu, code, out = run_child(argv)
+        if code != 0:
+            raise SystemExit(f"{' '.join(argv)} exited {code}:\n{out}")
+        walls.append(wall)
+        cpus.append(cpu)
+    return {"wall_s": round(statistics.median(walls), 3), "cpu_s": round(statistics.median(cpus), 3),
+            "wall_min_s": round(min(walls), 3), "n": n}
+
+
+def main(argv: list[str] | None = None) -> Result:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=1, help="in-process passes over the suite")
+    ap.add_argument("--starts", type=int, default=10, help="subprocess start-ups for the median")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+
+    res = Result("replay")
+    f = res.figures
+    examples = sorted((ROOT / "examples").glob("*.txt"))
+    procedures = sorted((ROOT / "procedures").glob("**/*.txt"))
+    scripts = examples + procedures
+    f["scripts"] = [str(p.relative_to(ROOT)) for p in scripts]
+    f["examples"] = len(examples)
+    f["procedures"] = len(procedures)
+
+    # ---- in process ---------------------------------------------------------------------
+    from idrs_sim.replay import Options, run
+
+    names = {p: str(p.relative_to(ROOT)) for p in scripts}
+    per_script: dict[str, list[float]] = {names[p]: [] for p in scripts}
+    per_script_cpu: dict[str, list[float]] = {names[p]: [] for p in scripts}
+    worst = 0
+    with timed() as total:
+        for _ in range(args.rounds):
+            for p in scripts:
+                out, err = io.StringIO(), io.StringIO()
+                with timed() as t:
+                    code = run([str(p)], Options(), out, err)
+                worst = max(worst, code)
+                per_script[names[p]].append(t.wall)
+                per_script_cpu[names[p]].append(t.cpu)
+    n_runs = args.rounds * len(scripts)
+    f["in_process"] = {
+        "rounds": args.rounds, "procedures": n_runs, "worst_exit": worst,
+        "wall_s": round(total.wall, 3), "cpu_s": round(total.cpu, 3),
+        "per_script_wall_ms": round(total.wall / n_runs * 1000, 1),
+        "per_script_cpu_ms": round(total.cpu / n_runs * 1000, 1),
+        "procedures_per_min_wall": round(n_runs / total.wall * 60),
+        "procedures_per_min_cpu": round(n_runs / total.cpu * 60),
+        "by_script_median_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in per_script.items()},
+        "by_script_cpu_median_ms": {k: round(statistics.median(v) * 1000, 1) for k, v in per_script_cpu.items()},
+    }
+    ip = f["in_process"]
+    proc_ms = sorted((v, k) for k, v in ip["by_script_median_ms"].items() if k.startswith("procedures/"))
+    if proc_ms:
+        ip["procedures_median_ms"] = round(statistics.median(v for v, _ in proc_ms), 1)
+        ip["procedures_slowest"] = [(k, v) for v, k in proc_ms[-3:][::-1]]
+    say(f"replay   procedure suite: {len(examples)} examples (examples/*.txt) + {len(procedures)} procedures "
+        "(procedures/**/*.txt)")
+    say(f"  in process, {args.rounds} round(s): {n_runs} scripts in {total.wall:.2f} s wall / {total.cpu:.2f} s cpu"
+        f"   -> {ip['procedures_per_min_wall']:,}/min wall, {ip['procedures_per_min_cpu']:,}/min cpu"
+        f"   (worst exit {worst})")
+    for name in per_script:
+        if name.startswith("examples/"):
+            say(f"    {name:<36} median {ip['by_script_median_ms'][name]:8.1f} ms wall"
+                f"  {ip['by_script_cpu_median_ms'][name]:8.1f} ms cpu")
+    if proc_ms:
+        say(f"    procedures/: median {ip['procedures_median_ms']:.1f} ms wall per script; slowest "
+            + ", ".join(f"{k} {v:.0f} ms" for k, v in ip["procedures_slowest"]))
+
+    # ---- as a user runs it --------------------------------------------------------------
+    cli, how = cli_command()
+    f["cli"] = how
+    wall, cpu, code, _ = run_child(cli + ["replay", *map(str, scripts)])
+    f["cli_suite"] = {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "exit": code,
+                      "procedures_per_min_wall": round(len(scripts) / wall * 60)}
+    say(f"  idrs-sim replay <all {len(scripts)} scripts> (one process): {wall:.2f} s wall / {cpu:.2f} s cpu, exit {code}"
+        f"   -> {f['cli_suite']['procedures_per_min_wall']:,} procedures/min")
+
+    # ---- start-up -----------------------------------------------------------------------
+    with tempfile.TemporaryDirectory() as tmp:
+        one = Path(tmp) / "one.txt"
+        one.write_text('Expect("IDRS")\n')
+        f["startup"] = medians(cli + ["replay", str(one)], args.starts)
+        probe = ("import sys; from idrs_sim.cli import main; code = main(['replay', %r]); "
+                 "print('TEXTUAL', 'textual' in sys.modules)" % str(one))
+        probe_out = run_child([python(), "-c", probe])[3]
+        f["textual_imported"] = "TEXTUAL True" in probe_out
+        f["startup_python_floor"] = medians([python(), "-c", "pass"], 5)
+        f["startup_sqlalchemy_orm_floor"] = medians([python(), "-c", "import sqlalchemy.orm"], 5)
+    s = f["startup"]
+    say(f"  start-up, idrs-sim replay of a one-line script ({how}):")
+    say(f"    median of {s['n']}: {s['wall_s']:.3f} s wall (min {s['wall_min_s']:.3f})  {s['cpu_s']:.3f} s cpu"
+        f"   textual imported: {f['textual_imported']}")
+    say(f"    floor: python -c pass {f['startup_python_floor']['wall_s']:.3f} s wall"
+        f" / {f['startup_python_floor']['cpu_s']:.3f} s cpu;  import sqlalchemy.orm"
+        f" {f['startup_sqlalchemy_orm_floor']['wall_s']:.3f} s wall / {f['startup_sqlalchemy_orm_floor']['cpu_s']:.3f} s cpu")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        res.notes.append("PYTHONDONTWRITEBYTECODE was set in the environment; start-up was measured without it "
+                         "(byte-code caching on, as for a user).")
+    res.emit(args.json)
+    return res
+
+
+if __name__ == "__main__":
+    main()

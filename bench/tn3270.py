@@ -1,0 +1,320 @@
+"""TN3270 round trip on loopback: 1, 10 and 50 concurrent clients against the real host.
+
+The server is `idrs_sim.front.tn3270.server` (its default: one worker thread per
+connection) serving `IdrsSession`s over the training master file
+(`idrs_sim.simulator.Simulator`), bound to 127.0.0.1 only, in this process.  The clients
+run in a **separate process** (one thread and one raw socket each), so their Python work
+does not compete with the server for this process's interpreter lock: each negotiates
+TN3270, signs on as the trainee (Enter with the sign-on fields, built with the codec's
+`encode_read`), then repeats: Clear, then Enter with an unformatted screen holding
+``ENMOD <tin>`` or ``TXMODA <tin> 30 <period>`` (TINs and modules of the training master
+file, in turn).  A round trip is key sent -> next screen (the whole record) received.
+
+Two load models per client count, each with a bounded number of requests:
+
+* ``think``: every client waits a random 0.2-1.0 s before each Clear + Enter pair (a
+  very fast operator; 50 clients offer about 60 commands, 120 keys, a second) - the
+  model the 20 ms target is about;
+* ``closed``: no think time, every client sends its next key as soon as the screen
+  arrives - saturation: the host serialises units of work on the one master file, so
+  latency grows with the number of clients; reported for throughput.
+
+The server process's CPU seconds per key are reported beside it (CPU time of this
+process while the clients ran: the server's threads only).  A protocol-only figure
+(an echo host, one client, no master file) shows what the telnet/3270 layer costs, and,
+when s3270 is installed, the same through s3270 (a real 3270 client and its pipe).
+Prints figures only.
+
+    python -m bench.tn3270 [--clients 1,10,50] [--requests 40] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+from bench.common import ROOT, Result, python, say, subprocess_env, summary_ms
+
+TRAINEE = "1485012345"
+
+
+# ---- the client side (runs in its own process) ---------------------------------------------
+class Client:
+    """One raw-socket TN3270 client."""
+
+    def __init__(self, port: int) -> None:
+        from idrs_sim.front.tn3270 import telnet
+
+        self.telnet = telnet
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.parser = telnet.TelnetParser()
+        self.records: list[bytes] = []
+        while not self.records:  # negotiation, then the sign-on screen
+            self._pump()
+        self.records.clear()
+
+    def _pump(self) -> None:
+        t = self.telnet
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("server closed the connection")
+        for ev in self.parser.feed(data):
+            if isinstance(ev, t.Command) and ev.option is not None:
+                answer = {t.DO: t.WILL, t.WILL: t.DO}.get(ev.verb)
+                if answer:
+                    self.sock.sendall(t.command(answer, ev.option))
+            elif isinstance(ev, t.Subneg) and ev.payload == b"\x18\x01":
+                self.sock.sendall(t.subneg(b"\x18\x00IBM-3278-2-E"))
+            elif isinstance(ev, t.Record):
+                self.records.append(ev.data)
+
+    def key(self, record: bytes) -> tuple[float, bytes]:
+        """Send one inbound record; (seconds until the whole answer arrived, the answer)."""
+        framed = self.telnet.frame_record(record)
+        t0 = time.perf_counter()
+        self.sock.sendall(framed)
+        while not self.records:
+            self._pump()
+        elapsed = time.perf_counter() - t0
+        answer = self.records.pop(0)
+        self.records.clear()
+        return elapsed, answer
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def client_main(argv: list[str]) -> None:
+    """`python -m bench.tn3270 --client`: run N clients, print their round trips as JSON."""
+    from idrs_sim.front.tn3270.codec import encode_read
+    from idrs_sim.terminal.aid import Aid, AidEvent
+    from idrs_sim.terminal.screen import SIZE
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--client", action="store_true")
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--clients", type=int, required=True)
+    ap.add_argument("--requests", type=int, required=True)
+    ap.add_argument("--think", default="0,0")
+    ap.add_argument("--signon", required=True, help="JSON: employee field addr, password field addr, password")
+    ap.add_argument("--commands", required=True, help="JSON list of command lines")
+    ap.add_argument("--echo", action="store_true", help="protocol only: Enter with one field, no sign-on")
+    args = ap.parse_args(argv)
+    lo, hi = (float(x) for x in args.think.split(","))
+    emp_addr, pw_addr, password = json.loads(args.signon)
+    commands = json.loads(args.commands)
+    enter_s: list[float] = []
+    clear_s: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    go = threading.Barrier(args.clients)
+
+    def one(n: int) -> None:
+        rng = random.Random(n)
+        mine_enter, mine_clear = [], []
+        try:
+            c = Client(args.port)
+            if not args.echo:
+                _, ans = c.key(encode_read(AidEvent(Aid.ENTER, pw_addr + 1, {emp_addr: TRAINEE, pw_addr: password})))
+                if "SIGN-ON COMPLETED".encode("cp037") not in ans:
+                    raise RuntimeError("sign-on failed")
+            go.wait(60)
+            for i in range(args.requests):
+                if hi > 0:
+                    time.sleep(rng.uniform(lo, hi))
+                if args.echo:
+                    secs, ans = c.key(encode_read(AidEvent(Aid.ENTER, 0, {emp_addr: f"E{i}"})))
+                    mine_enter.append(secs)
+                    continue
+                secs, _ = c.key(encode_read(AidEvent(Aid.CLEAR, 0)))
+                mine_clear.append(secs)
+                line = commands[(n + i) % len(commands)]
+                buf = line.ljust(SIZE)
+                secs, ans = c.key(encode_read(AidEvent(Aid.ENTER, len(line), unformatted=buf)))
+                mine_enter.append(secs)
+                if line.split()[1].encode("cp037") not in ans or "SYSTEM ERROR".encode("cp037") in ans:
+                    raise RuntimeError(f"unexpected answer to {line}")
+            c.close()
+        except Exception as exc:  # reported, not raised: the other clients go on
+            with lock:
+                errors.append(f"client {n}: {type(exc).__name__}: {exc}")
+            try:
+                go.abort()
+            except Exception:
+                pass
+        with lock:
+            enter_s.extend(mine_enter)
+            clear_s.extend(mine_clear)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(args.clients)]
+    w0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(json.dumps({"enter": enter_s, "clear": clear_s, "errors": errors[:5], "n_errors": len(errors),
+                      "wall_s": time.perf_counter() - w0}))
+
+
+# ---- the server side (this process) ------------------------------------------------------
+class EchoHost:
+    """A trivial host: the protocol alone, no master file."""
+
+    def __init__(self, connection_id: str) -> None:
+        from idrs_sim.terminal.screen import Screen, address
+
+        self.Screen, self.address, self.n = Screen, address, 0
+
+    def _screen(self, message: str) -> Any:
+        s = self.Screen()
+        s.add_protected(1, 2, 30)
+        s.put(1, 2, "IDRS ROUND TRIP")
+        s.add_input(5, 20, 10, name="emp")
+        s.add_protected(24, 2, 78)
+        s.put(24, 2, message)
+        s.cursor = self.address(5, 20)
+        return s
+
+    def first_screen(self) -> Any:
+        return self._screen("READY")
+
+    def handle(self, event: Any) -> Any:
+        self.n += 1
+        return self._screen(f"{event.aid.value} {self.n}")
+
+
+def s3270_round_trips(port: int, n: int) -> list[float]:
+    """Enter round trips through s3270 (x3270's scripting client): its own 3270 processing
+    and its stdin/stdout pipe come on top of the server's."""
+    proc = subprocess.Popen(["s3270", "-model", "3279-2", "-codepage", "cp037"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    stdin, stdout = proc.stdin, proc.stdout
+    assert stdin is not None and stdout is not None
+
+    def do(action: str) -> None:
+        stdin.write(action.encode() + b"\n")
+        stdin.flush()
+        while True:
+            line = stdout.readline()
+            if not line:
+                raise RuntimeError("s3270 exited")
+            if line.strip() in (b"ok", b"error"):
+                return
+
+    try:
+        do(f"Connect(127.0.0.1:{port})")
+        do("Wait(10,InputField)")
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            do("Enter")
+            times.append(time.perf_counter() - t0)
+        do("Disconnect")
+        do("Quit")
+        proc.wait(5)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return times
+
+
+def run_clients(port: int, clients: int, requests: int, think: str, signon: list[Any], commands: list[str],
+                echo: bool = False) -> dict[str, Any]:
+    argv = [python(), "-m", "bench.tn3270", "--client", "--port", str(port), "--clients", str(clients),
+            "--requests", str(requests), "--think", think, "--signon", json.dumps(signon),
+            "--commands", json.dumps(commands)] + (["--echo"] if echo else [])
+    c0 = time.process_time()
+    proc = subprocess.run(argv, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=900)
+    server_cpu = time.process_time() - c0
+    if proc.returncode != 0:
+        raise SystemExit(f"client process failed:\n{proc.stderr[-2000:]}")
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    keys = len(data["enter"]) + len(data["clear"])
+    return {
+        "clients": clients, "requests_per_client": requests, "think_s": think,
+        "enter": summary_ms(data["enter"]), "clear": summary_ms(data["clear"]),
+        "all_keys": summary_ms(data["enter"] + data["clear"]),
+        "keys": keys, "keys_per_s": round(keys / data["wall_s"], 1) if data["wall_s"] else None,
+        "server_cpu_ms_per_key": round(server_cpu / keys * 1000, 2) if keys else None,
+        "errors": data["n_errors"], "error_samples": data["errors"],
+    }
+
+
+def main(argv: list[str] | None = None) -> Result:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--client" in argv:
+        client_main(argv)
+        raise SystemExit(0)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", default="1,10,50")
+    ap.add_argument("--requests", type=int, default=40, help="Clear + Enter pairs per client (think model)")
+    ap.add_argument("--closed-requests", type=int, default=20, help="pairs per client (closed-loop model)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+
+    from sqlalchemy import select
+
+    from idrs_sim.front.tn3270.server import ServerOptions, server_in_thread
+    from idrs_sim.masterfile.models import Entity, TaxModule
+    from idrs_sim.screenmap import load_map
+    from idrs_sim.simulator import Simulator
+
+    res = Result("tn3270")
+    f = res.figures
+    counts = [int(x) for x in args.clients.split(",")]
+    signon_screen = load_map("signon").render({})
+    emp = signon_screen.field_named("EMPLOYEE-NO")
+    pw = signon_screen.field_named("PASSWORD")
+    assert emp is not None and pw is not None
+
+    # protocol only
+    with server_in_thread(EchoHost, options=ServerOptions()) as (_, port):
+        run_clients(port, 1, 20, "0,0", [emp.addr, pw.addr, ""], [], echo=True)  # warm-up
+        f["echo_1_client"] = run_clients(port, 1, 200, "0,0", [emp.addr, pw.addr, ""], [], echo=True)
+        if shutil.which("s3270"):
+            s3270_round_trips(port, 10)  # warm-up
+            f["echo_s3270"] = summary_ms(s3270_round_trips(port, 100))
+    e = f["echo_1_client"]["enter"]
+    say(f"tn3270   protocol only (echo host, 1 client, {e['n']} keys): p50 {e['p50_ms']:.2f} ms  p99 {e['p99_ms']:.2f} ms")
+    if "echo_s3270" in f:
+        x = f["echo_s3270"]
+        say(f"  through s3270 (echo host, {x['n']} Enter actions): p50 {x['p50_ms']:.2f} ms  p99 {x['p99_ms']:.2f} ms")
+    else:
+        res.notes.append("s3270 not installed: no figure through a real 3270 client")
+
+    with Simulator() as sim:
+        with sim.mf.reading() as db:
+            mods = db.execute(select(Entity.tin, TaxModule.period).join(TaxModule)
+                              .where(Entity.file == "IMF", TaxModule.mft == "30").order_by(Entity.tin)).all()
+        commands = []
+        for tin_, period in mods:
+            commands += [f"ENMOD {tin_}", f"TXMODA {tin_} 30 {period}"]
+        signon = [emp.addr, pw.addr, sim.password_for(TRAINEE)]
+        f["host"] = f"IdrsSession over the training master file ({len(mods)} IMF MFT 30 modules)"
+        with server_in_thread(sim.new_session, options=ServerOptions()) as (_, port):
+            run_clients(port, 2, 10, "0,0", signon, commands)  # warm-up: maps, definitions, caches
+            say("  real host (IdrsSession, training master file); Enter = ENMOD/TXMODA, Clear before each")
+            say("  model   clients  keys  keys/s   Enter p50    p99     max   Clear p50   p99   server cpu/key")
+            for model, think, reqs in (("think", "0.2,1.0", args.requests), ("closed", "0,0", args.closed_requests)):
+                for n in counts:
+                    r = run_clients(port, n, reqs, think, signon, commands)
+                    f[f"{model}_{n}"] = r
+                    en, cl = r["enter"], r["clear"]
+                    say(f"  {model:<7} {n:>7} {r['keys']:>5} {r['keys_per_s']:>7}  {en['p50_ms']:9.2f} {en['p99_ms']:7.2f}"
+                        f" {en['max_ms']:7.2f}  {cl['p50_ms']:9.2f} {cl['p99_ms']:6.2f}   {r['server_cpu_ms_per_key']:6.2f} ms"
+                        + (f"   ERRORS {r['errors']}: {r['error_samples'][:1]}" if r["errors"] else ""))
+    res.emit(args.json)
+    return res
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""Per-user caches of work that every process would otherwise redo: parsers and parsed files.
+
+Why: `idrs-sim replay` and every new simulator used to rebuild the same things from the
+same files.  Building an LALR parser from a ``.lark`` file cost about a third of a second
+on the development machines (Lark's own grammar-of-grammars and the terminal-collision
+check that strict mode runs), and the training fixture is 35 YAML files.  Loaded from a
+pickle they take milliseconds.
+
+Where: ``$IDRS_SIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/idrs-sim``, else
+``~/.cache/idrs-sim``, created with mode 0700 (a private directory: the entries are
+pickles).  ``IDRS_SIM_CACHE_DIR=off`` turns the disk cache off; so does a directory that
+cannot be created or written.  Nothing ever depends on the cache being there.
+
+Validity: entries are named by content, never by time stamps.
+
+* `open_lark`: Lark's own ``cache=`` file starts with the SHA-256 of the grammar text,
+  the options, the Lark and Python versions (and checks imported grammar files); a
+  changed grammar is rebuilt and the file rewritten.  A strict grammar is only written
+  after it passed the strict build, so loading one skips no check that ever failed.
+* `cached_parse`: the key is the SHA-256 of the text itself plus what the parse depends
+  on besides the text (the caller's `context`); the result is kept as pickled bytes in
+  memory as well, and every call unpickles a fresh copy, so callers may change what they
+  get without touching the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_MEMORY: dict[str, bytes] = {}
+_MEMORY_LIMIT = 512  # entries; the training fixture is 35 files
+
+
+def cache_dir(sub: str = "") -> Path | None:
+    """The per-user cache directory (or a subdirectory), created if needed; None when off."""
+    configured = os.environ.get("IDRS_SIM_CACHE_DIR")
+    if configured is not None and configured.strip().lower() in ("", "0", "off", "no", "none"):
+        return None
+    if configured:
+        base = Path(configured).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = (Path(xdg) if xdg else Path.home() / ".cache") / "idrs-sim"
+    if sub:
+        base = base / sub
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not os.access(base, os.W_OK | os.X_OK):
+            return None
+    except (OSError, RuntimeError):  # RuntimeError: no home directory to expand
+        return None
+    return base
+
+
+def open_lark(path: str | Path, **options: Any) -> Any:
+    """`lark.Lark.open(path, **options)`, loaded from the per-user cache when it is there."""
+    from lark import Lark
+
+    path = Path(path)
+    where = cache_dir()
+    if where is not None and options.get("parser") == "lalr":
+        # One file per grammar file (Lark checks the content hash inside it); the name also
+        # carries the path, so two checkouts with different grammars do not overwrite each
+        # other's entry on every start.
+        tag = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+        options = dict(options, cache=str(where / f"{path.stem}-{tag}.lark.pickle"))
+    return Lark.open(str(path), **options)
+
+
+def cached_parse(kind: str, text: str, context: str, parse: Callable[[str], T]) -> T:
+    """`parse(text)`, or a copy of the result kept from an earlier call on the same text.
+
+    `kind` names the parser (and its version: change it when the parse result changes
+    shape), `context` is whatever else the result depends on (e.g. the file name the
+    parser writes into its nodes).  Exceptions from `parse` are not cached.
+    """
+    key = hashlib.sha256(f"{kind}\0{context}\0{text}".encode()).hexdigest()
+    blob = _MEMORY.get(key)
+    where = None
+    if blob is None:
+        where = cache_dir("parsed")
+        if where is not None:
+            try:
+                blob = (where / f"{key}.pickle").read_bytes()
+            except OSError:
+                blob = None
+    if blob is not None:
+        try:
+            result = pickle.loads(blob)
+        except Exception:  # a damaged entry: parse again and replace it
+            blob = None
+        else:
+            _remember(key, blob)
+            return result
+    result = parse(text)
+    try:
+        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # not picklable: nothing to cache
+        return result
+    _remember(key, blob)
+    if where is not None:
+        _write_atomically(where / f"{key}.pickle", blob)
+    return result
+
+
+def _remember(key: str, blob: bytes) -> None:
+    if len(_MEMORY) >= _MEMORY_LIMIT:
+        _MEMORY.clear()
+    _MEMORY[key] = blob
+
+
+def _write_atomically(target: Path, blob: bytes) -> None:
+    """Write to a temporary file beside `target`, then rename: readers never see half a file."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass

@@ -119,7 +119,13 @@ def test_plugin_fixture_through_pytest(tmp_path: Path) -> None:
         def test_inner_fails(idrs):
             idrs.expect("NOT ON THE SCREEN")
     """))
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "idrs_sim.testing", "-q", "-p", "no:cacheprovider",
+    # Installed, the pytest11 entry point loads the plugin by itself; from a bare checkout
+    # (PYTHONPATH only) `-p idrs_sim.testing` does the same.  Never both: pytest refuses it.
+    from importlib.metadata import entry_points
+
+    installed = any(ep.value == "idrs_sim.testing" for ep in entry_points(group="pytest11"))
+    plugin = [] if installed else ["-p", "idrs_sim.testing"]
+    done = subprocess.run([sys.executable, "-m", "pytest", *plugin, "-q", "-p", "no:cacheprovider",
                            "test_inner.py"], capture_output=True, text=True, cwd=tmp_path,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, timeout=120)
     assert "1 failed, 1 passed" in done.stdout, done.stdout + done.stderr

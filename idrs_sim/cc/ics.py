@@ -188,6 +188,14 @@ def _head(ctx: Context, ent: Entity, case: IcsCase, code: str, title: str, statu
     }
 
 
+
+def _blank_form(ctx: Context, ent: Entity, case: IcsCase, code: str, screen: str, title: str,
+                labels: tuple[str, ...], lines: list[str]) -> Display:
+    """The ICS screen of `code` with its input fields empty: what every ICS code shows until
+    the user keys its fields (and the audit outcome that says so)."""
+    ctx.outcome = f"{code} SCREEN {case.tin} {case.mft} {case.period}"
+    return Display(screen, _head(ctx, ent, case, code, title, **dict.fromkeys(labels, "")), lines)
+
 def _history_lines(case: IcsCase) -> list[str]:
     lines: list[str] = []
     for h in case.history or []:
@@ -407,8 +415,7 @@ def ics_assign(ctx: Context) -> Display | Refusal:
     ent, case = found
     title = "ASSIGN FTD ALERT"
     if not _submitted(ctx, ("RO",)):
-        ctx.outcome = f"ICSAS SCREEN {case.tin} {case.mft} {case.period}"
-        return Display("ics_assign", _head(ctx, ent, case, "ICSAS", title, RO=""), _history_lines(case))
+        return _blank_form(ctx, ent, case, "ICSAS", "ics_assign", title, ("RO",), _history_lines(case))
     ro_no = ctx.value("RO")
     if not ro_no:
         return _refuse(ctx, "RO", "RO IDRS NUMBER REQUIRED", case)
@@ -446,8 +453,7 @@ def ics_history(ctx: Context) -> Display | Refusal:
     ent, case = found
     title = "CASE HISTORY"
     if not _submitted(ctx, ("HIST",)):
-        ctx.outcome = f"ICSHI SCREEN {case.tin} {case.mft} {case.period}"
-        return Display("ics_hist", _head(ctx, ent, case, "ICSHI", title, HIST=""), _history_lines(case))
+        return _blank_form(ctx, ent, case, "ICSHI", "ics_hist", title, ("HIST",), _history_lines(case))
     text = ctx.value("HIST")
     if not text:
         return _refuse(ctx, "HIST", "HISTORY TEXT REQUIRED", case)
@@ -464,8 +470,7 @@ def ics_subcode(ctx: Context) -> Display | Refusal:
     ent, case = found
     title = "SUB CODE"
     if not _submitted(ctx, ("SUB",)):
-        ctx.outcome = f"ICSSC SCREEN {case.tin} {case.mft} {case.period}"
-        return Display("ics_subcode", _head(ctx, ent, case, "ICSSC", title, SUB=""), _history_lines(case))
+        return _blank_form(ctx, ent, case, "ICSSC", "ics_subcode", title, ("SUB",), _history_lines(case))
     sub = ctx.value("SUB")
     if sub != ics.SUB_CODE:
         return _refuse(ctx, "SUB", "SUB CODE MUST BE 105 (FTD ALERT)", case)
@@ -505,9 +510,8 @@ def ics_contact(ctx: Context) -> Display | Refusal:
     title = "TAXPAYER CONTACT"
     labels = ("TYPE", "COMPLIANT", "PUB1", "DELAY", "NOTE")
     if not _submitted(ctx, labels):
-        ctx.outcome = f"ICSCT SCREEN {case.tin} {case.mft} {case.period}"
         lines = [f"{k:<8} {t}" for k, t in CONTACT_TYPES.items()] + ["--- CASE HISTORY ---"] + _history_lines(case)
-        return Display("ics_contact", _head(ctx, ent, case, "ICSCT", title, **{k: "" for k in labels}), lines)
+        return _blank_form(ctx, ent, case, "ICSCT", "ics_contact", title, labels, lines)
     kind = ctx.value("TYPE").upper()
     if kind not in CONTACT_TYPES:
         return _refuse(ctx, "TYPE", "INVALID CONTACT TYPE", case)
@@ -564,9 +568,8 @@ def ics_cause(ctx: Context) -> Display | Refusal:
     data = config.ics_data()
     causes, cures = data.get("causes") or {}, data.get("cures") or {}
     if not _submitted(ctx, ("CAUSE", "CURE")):
-        ctx.outcome = f"ICSCC SCREEN {case.tin} {case.mft} {case.period}"
         lines = ["CAUSE:"] + [f"  {k} {t}" for k, t in causes.items()] + ["CURE:"] + [f"  {k} {t}" for k, t in cures.items()]
-        return Display("ics_cause", _head(ctx, ent, case, "ICSCC", title, CAUSE="", CURE=""), lines)
+        return _blank_form(ctx, ent, case, "ICSCC", "ics_cause", title, ("CAUSE", "CURE"), lines)
     if ics.phone_contact(case) is None:
         return _refuse(ctx, "CAUSE", ics.CONTACT_NOT_RECORDED, case)
     cause, cure = ctx.value("CAUSE"), ctx.value("CURE")
@@ -613,9 +616,7 @@ def ics_fcc(ctx: Context) -> Display | Refusal:
     title = "FULL COMPLIANCE CHECK"
     labels = ("DEPOSITOR", "DEPOSITS", "RETURNS", "BALANCES")
     if not _submitted(ctx, labels):
-        ctx.outcome = f"ICSFC SCREEN {case.tin} {case.mft} {case.period}"
-        return Display("ics_fcc", _head(ctx, ent, case, "ICSFC", title, **dict.fromkeys(labels, "")),
-                       _idrs_facts(ent, case, ctx.today))
+        return _blank_form(ctx, ent, case, "ICSFC", "ics_fcc", title, labels, _idrs_facts(ent, case, ctx.today))
     depositor = ctx.value("DEPOSITOR").upper()
     if depositor not in ("S", "M"):
         return _refuse(ctx, "DEPOSITOR", "DEPOSITOR MUST BE S OR M", case)
@@ -665,8 +666,7 @@ def ics_ftdv(ctx: Context) -> Display | Refusal:
     lines, count, total = _deposit_lines(ent, case)
     results = config.ics_data().get("ftd_verification") or {}
     if not _submitted(ctx, ("RESULT",)):
-        ctx.outcome = f"ICSFV SCREEN {case.tin} {case.mft} {case.period}"
-        return Display("ics_ftdv", _head(ctx, ent, case, "ICSFV", title, RESULT=""), lines)
+        return _blank_form(ctx, ent, case, "ICSFV", "ics_ftdv", title, ("RESULT",), lines)
     result = ctx.value("RESULT")
     if not result.isdigit() or int(result) not in results:
         return _refuse(ctx, "RESULT", "RESULT MUST BE 1-4", case)
@@ -712,10 +712,9 @@ def ics_letter(ctx: Context) -> Display | Refusal:
     title = "LETTERS"
     labels = ("LETTER", "MEET", "APPT-DT", "APPT-TM", "WITH")
     if not _submitted(ctx, labels):
-        ctx.outcome = f"ICSLT SCREEN {case.tin} {case.mft} {case.period}"
         menu = [f"{k:<6} {t}" for k, t in LETTER_TITLES.items() if k != "937"]
         menu += ["", "LETTER 5857 TABLE FROM IDRS:"] + table_lines(letter_5857_table(ent, case.mft, case.period))
-        return Display("ics_letter", _head(ctx, ent, case, "ICSLT", title, **dict.fromkeys(labels, "")), menu)
+        return _blank_form(ctx, ent, case, "ICSLT", "ics_letter", title, labels, menu)
     name = _letter_name(ctx.value("LETTER"))
     with_ = _letter_name(ctx.value("WITH"))
     meet = ctx.value("MEET").upper()
@@ -842,9 +841,8 @@ def ics_request(ctx: Context) -> Display | Refusal:
     title = "REQUESTS"
     labels = ("REQ", "MOD-MFT", "MOD-PRD", "NOTE")
     if not _submitted(ctx, labels):
-        ctx.outcome = f"ICSRQ SCREEN {case.tin} {case.mft} {case.period}"
         lines = [f"{k:<8} {t}" for k, t in REQUESTS.items()] + _idrs_facts(ent, case, ctx.today)
-        return Display("ics_request", _head(ctx, ent, case, "ICSRQ", title, **dict.fromkeys(labels, "")), lines)
+        return _blank_form(ctx, ent, case, "ICSRQ", "ics_request", title, labels, lines)
     req = ctx.value("REQ").upper()
     note = ctx.value("NOTE").upper()
     if req not in REQUESTS:
@@ -907,11 +905,10 @@ def ics_close(ctx: Context) -> Display | Refusal:
     labels = ("CC", "APPROVAL", "NARR")
     visible = _visible_codes(ctx)
     if not _submitted(ctx, labels):
-        ctx.outcome = f"ICSCL SCREEN {case.tin} {case.mft} {case.period}"
         lines = ["CLOSING OPTIONS:"] + [f"  {c.n} {c.code}" for c in visible]
         for a in ics.items(case, "approvals"):
             lines.append(f"ANALYST CONCURRENCE ON FILE: {a.get('id')} {_fmt(ics.as_date(a.get('date')))}")
-        return Display("ics_close", _head(ctx, ent, case, "ICSCL", title, **dict.fromkeys(labels, "")), lines)
+        return _blank_form(ctx, ent, case, "ICSCL", "ics_close", title, labels, lines)
     typed = ctx.value("CC")
     code = config.closing_code(typed)
     if code is None:
@@ -974,10 +971,9 @@ def ics_approve(ctx: Context) -> Display | Refusal:
     title = "FTD ALERT PROGRAM ANALYST"
     reasons = config.ics_data().get("erroneous_reasons") or {}
     if not _submitted(ctx, ("REASON", "NOTE")):
-        ctx.outcome = f"ICSAP SCREEN {case.tin} {case.mft} {case.period}"
         lines = ["REASONS FOR ALERT ERRONEOUSLY CREATED:"] + [f"  {k} {r['text']}" for k, r in reasons.items()]
-        return Display("ics_approve", _head(ctx, ent, case, "ICSAP", title, REASON="", NOTE=""),
-                       lines + ["--- CASE HISTORY ---"] + _history_lines(case))
+        return _blank_form(ctx, ent, case, "ICSAP", "ics_approve", title, ("REASON", "NOTE"),
+                           lines + ["--- CASE HISTORY ---"] + _history_lines(case))
     reason = ctx.value("REASON")
     if not reason.isdigit() or int(reason) not in reasons:
         return _refuse(ctx, "REASON", "INVALID REASON", case)
@@ -1016,12 +1012,11 @@ def ics_transfer(ctx: Context) -> Display | Refusal:
     areas = config.ics_data().get("areas") or {}
     pending = (case.extra or {}).get("transfer") or {}
     if not _submitted(ctx, labels):
-        ctx.outcome = f"ICSTR SCREEN {case.tin} {case.mft} {case.period}"
         lines = ["OPTION E  TRANSFER NON-BAL DUE/DEL RET INVENTORY", "AREAS:"]
         lines += [f"  {k} {a.get('name')}: {' '.join(a.get('states') or [])}" for k, a in areas.items()]
         if pending:
             lines.append(f"TRANSFER TO {pending.get('asgn')} {str(pending.get('status')).upper()}")
-        return Display("ics_transfer", _head(ctx, ent, case, "ICSTR", title, **dict.fromkeys(labels, "")), lines)
+        return _blank_form(ctx, ent, case, "ICSTR", "ics_transfer", title, labels, lines)
     approve = ctx.value("APPROVE").upper()
     if approve:
         allowed = config.ics_data().get("transfer_approval_roles") or ["gm"]
@@ -1138,8 +1133,7 @@ def ics_insolvency(ctx: Context) -> Display | Refusal:
     ent, case = found
     title = "INSOLVENCY"
     if not _submitted(ctx, ("ACT",)):
-        ctx.outcome = f"ICSIN SCREEN {case.tin} {case.mft} {case.period}"
-        return Display("ics_insolv", _head(ctx, ent, case, "ICSIN", title, ACT=""), _history_lines(case))
+        return _blank_form(ctx, ent, case, "ICSIN", "ics_insolv", title, ("ACT",), _history_lines(case))
     act = ctx.value("ACT").upper()
     if act not in ("MONITOR", "CLEAR"):
         return _refuse(ctx, "ACT", "ACT MUST BE MONITOR OR CLEAR", case)

@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..masterfile.db import MasterFile
+from ..masterfile.loading import ENTITY_BY_TIN, module_of
 from ..masterfile.models import Employee, Entity, TaxModule
 
 REQUEST_COMPLETED = "REQUEST COMPLETED"
@@ -109,10 +109,10 @@ class Context:
     def entity(self, tin: str | None) -> Entity | None:
         if not tin:
             return None
-        return self.db.scalar(select(Entity).where(Entity.tin == tin))
+        return self.db.scalar(ENTITY_BY_TIN, {"tin": tin})
 
     def module(self, tin: str | None, mft: str | None, period: str | None) -> TaxModule | None:
         ent = self.entity(tin)
         if ent is None or not mft or not period:
             return None
-        return ent.module(mft, period)
+        return module_of(self.db, ent, mft, period)

@@ -22,10 +22,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..commands import handles
 from ..masterfile import derive
+from ..masterfile.loading import ENTITY_BY_TIN, module_of
 from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction
 from ..posting import due_cycle_for
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
@@ -68,7 +69,7 @@ def target_entity(ctx: Context, *, need_established: bool = True) -> Entity | Re
         return refuse(ctx, v.INVALID_TIN_LITERAL, "tin")
     ent = None
     for form in v.normalize_tin(tin) or [tin]:
-        ent = ctx.db.scalar(select(Entity).where(Entity.tin == form))
+        ent = ctx.db.scalar(ENTITY_BY_TIN, {"tin": form})
         if ent is not None:
             break
     if ent is None:
@@ -88,7 +89,7 @@ def target_module(ctx: Context, ent: Entity, *, required: bool) -> TaxModule | N
         return refuse(ctx, "INVALID MFT", "mft")
     if period is None:
         return refuse(ctx, "INVALID TAX PERIOD", "period")
-    module = ent.module(mft, period)
+    module = module_of(ctx.db, ent, mft, period)
     if module is None:
         return refuse(ctx, NOT_FOUND, "period")
     return module
@@ -123,6 +124,11 @@ def check_name_control(ctx: Context, ent: Entity) -> Refusal | None:
     return None
 
 
+#: Terminal input of one day with one DLN prefix (built once; the input_date index).
+_INPUT_COUNT = select(func.count(Transaction.id)).where(
+    Transaction.input_date == bindparam("today"), Transaction.dln.like(bindparam("prefix")))
+
+
 def input_dln(ctx: Context, doc_code: str, tax_class: int | str | None = None) -> str:
     """A DLN for terminal input: FLC (first two digits of the employee number), tax class,
     document code, Julian date of input, blocking series + serial counted per day, year.
@@ -131,10 +137,7 @@ def input_dln(ctx: Context, doc_code: str, tax_class: int | str | None = None) -
     """
     today = ctx.today
     prefix = f"__{tax_class if tax_class is not None else 2}{doc_code}{today.timetuple().tm_yday:03d}"
-    count = ctx.db.scalar(
-        select(func.count(Transaction.id)).where(
-            Transaction.input_date == today, Transaction.dln.like(prefix + "%"))
-    ) or 0
+    count = ctx.db.scalar(_INPUT_COUNT, {"today": today, "prefix": prefix + "%"}) or 0
     flc = (ctx.idrs or "00")[:2]
     block, serial = divmod(int(count), 100)
     return f"{flc}{prefix[2:]}{900 + block % 100:03d}{serial:02d}{today.year % 10}"

@@ -28,11 +28,12 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import RelationshipProperty
 
 from .. import commands
 from ..masterfile import derive
+from ..masterfile.loading import ENTITY_BY_TIN, MODULE_OF_ENTITY, load_collections
 from ..masterfile.models import (
     PENDING,
     POSTED,
@@ -349,17 +350,17 @@ def definer_or_default(ctx: Context, default: str) -> str:
     return default
 
 
-def for_one(options: Sequence[Any]) -> list[Any]:
-    """Loader options for a query that returns ONE object (a TIN, a module).
+def for_one(options: Sequence[Any]) -> tuple[list[str], list[Any]]:
+    """Split loader options for a query that returns ONE object (a TIN, a module).
 
-    A plain `selectinload(X.collection)` then costs more than the lazy load it replaces:
-    both issue one query for the collection, but the selectin loader builds its IN-query
-    anew on every call (about 1 ms of the 6 ms of an ENMOD on the development machines),
-    while the lazy loader's query is prepared once.  So those are dropped and the
-    collection loads on first use, inside the same unit of work; options that chain
-    further (`selectinload(Entity.modules).selectinload(TaxModule.transactions)`: one
-    IN-query for all modules' transactions instead of one per module) are kept.
+    A plain `selectinload(X.collection)` costs more for one object than a prepared query
+    for the collection (`masterfile.loading`): the selectin loader builds its IN-query
+    anew on every call.  So such options become collection names, filled right after the
+    object is read; options that chain further
+    (`selectinload(Entity.modules).selectinload(TaxModule.transactions)`: one IN-query
+    for all modules' transactions instead of one per module) stay on the query.
     """
+    names: list[str] = []
     kept = []
     for opt in options:
         elements = getattr(opt, "context", None)
@@ -369,69 +370,69 @@ def for_one(options: Sequence[Any]) -> list[Any]:
             prop = path[1] if path is not None and len(path) == 3 else None
             if (getattr(element, "strategy", None) == (("lazy", "selectin"),)
                     and isinstance(prop, RelationshipProperty) and prop.lazy == "select"):
+                names.append(prop.key)
                 continue
         kept.append(opt)
-    return kept
+    return names, kept
 
 
 def find_entity(ctx: Context, files: tuple[str, ...] = ("IMF", "BMF"), options: Sequence[Any] = ()) -> Entity | Refusal:
     """The entity of the typed TIN, or the refusal to show (no TIN; not on file; other file).
 
-    One query on the unique TIN index; `options` (selectinload...) say what the code
-    shows; see `for_one` for how they load one entity.
+    One query on the unique TIN index (prepared once, `masterfile.loading`), then one
+    prepared query per collection the code shows (`options`, see `for_one`).
     """
     tin = ctx.cmd.tin
     if not tin:
         return refuse(ctx, INVALID_TIN, "tin")
-    ent = ctx.db.scalar(select(Entity).where(Entity.tin == tin).options(*for_one(options)))
+    names, kept = for_one(options)
+    query = ENTITY_BY_TIN.options(*kept) if kept else ENTITY_BY_TIN
+    ent = ctx.db.scalar(query, {"tin": tin})
     if ent is None or ent.file not in files:
         return refuse(ctx, NOT_FOUND, "tin")
+    load_collections(ctx.db, ent, *names)
     return ent
 
 
-def find_module(ctx: Context, ent: Entity) -> TaxModule | Refusal:
-    """The typed MFT + period of `ent`, loaded with its transactions, cases and controls.
+def find_module(ctx: Context, ent: Entity, load: Sequence[str] = ()) -> TaxModule | Refusal:
+    """The typed MFT + period of `ent`, with the collections named in `load` filled.
 
-    One indexed query (unique entity_id, mft, period) plus one indexed query per
-    collection it shows (`for_one`), so a module display costs the same on a 100k-entity
-    master file.
+    One indexed query (unique entity_id, mft, period) plus one prepared query per
+    collection in `load` (`masterfile.loading`), so a module display costs the same on a
+    100k-entity master file; other collections load on first use.
     """
     mft, period = ctx.cmd.mft, ctx.cmd.period
     if mft is None:
         return refuse(ctx, INVALID_MFT, "mft")
     if period is None:
         return refuse(ctx, INVALID_TAX_PERIOD, "period")
-    # Its transactions, cases and controls load on first use (see `for_one`: for one
-    # module a lazy load is cheaper than a selectinload option, which is not even built).
-    module = ctx.db.scalar(
-        select(TaxModule)
-        .where(TaxModule.entity_id == ent.id, TaxModule.mft == mft, TaxModule.period == period)
-    )
+    module = ctx.db.scalar(MODULE_OF_ENTITY, {"entity_id": ent.id, "mft": mft, "period": period})
     if module is None:
         return refuse(ctx, NOT_FOUND, "period")
+    load_collections(ctx.db, module, *load)
     return module
+
+
+_MODULE_HISTORY = (
+    select(HistoryItem)
+    .where(HistoryItem.entity_id == bindparam("entity_id"), HistoryItem.module_id == bindparam("module_id"))
+    .order_by(HistoryItem.date, HistoryItem.id)
+)
+_ENTITY_HISTORY = (
+    select(HistoryItem)
+    .where(HistoryItem.entity_id == bindparam("entity_id"), HistoryItem.module_id.is_(None))
+    .order_by(HistoryItem.date, HistoryItem.id)
+)
 
 
 def module_history(ctx: Context, module: TaxModule) -> list[HistoryItem]:
     """History items of one module (by the indexed entity_id, then the module)."""
-    return list(
-        ctx.db.scalars(
-            select(HistoryItem)
-            .where(HistoryItem.entity_id == module.entity_id, HistoryItem.module_id == module.id)
-            .order_by(HistoryItem.date, HistoryItem.id)
-        )
-    )
+    return list(ctx.db.scalars(_MODULE_HISTORY, {"entity_id": module.entity_id, "module_id": module.id}))
 
 
 def entity_history(ctx: Context, ent: Entity) -> list[HistoryItem]:
     """History items on the entity itself (module_id NULL), by the indexed entity_id."""
-    return list(
-        ctx.db.scalars(
-            select(HistoryItem)
-            .where(HistoryItem.entity_id == ent.id, HistoryItem.module_id.is_(None))
-            .order_by(HistoryItem.date, HistoryItem.id)
-        )
-    )
+    return list(ctx.db.scalars(_ENTITY_HISTORY, {"entity_id": ent.id}))
 
 
 def remember(ctx: Context, tin: str, mft: str | None = None, period: str | None = None,

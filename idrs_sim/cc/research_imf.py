@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..commands import handles
 from ..masterfile import derive
+from ..masterfile.loading import module_transactions_from_entity
 from ..masterfile.models import POSTED, Entity, HistoryItem, Letter, TaxModule, Transaction
 from .base import Context, Display, Refusal
 from .research import (
@@ -338,9 +339,10 @@ def txmod(ctx: Context) -> Display | Refusal:
     ent = find_entity(ctx, options=(selectinload(Entity.transactions),))
     if isinstance(ent, Refusal):
         return ent
-    module = find_module(ctx, ent)
+    module = find_module(ctx, ent, load=("unpostables", "controls"))
     if isinstance(module, Refusal):
         return module
+    module_transactions_from_entity(ent, module)
     remember(ctx, ent.tin, module.mft, module.period, module_prerequisite=True)
     history = module_history(ctx, module)
     reply = Display("txmod", txmod_values(ctx, ent, module, history), txmod_lines(module, ctx.cmd.definer, history))

@@ -11,7 +11,7 @@ period match more than one case it answers with the list of those cases instead.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from ..commands import handles
@@ -66,12 +66,16 @@ def uptin_lines(ctx: Context, cases: list[Unpostable]) -> list[str]:
     return lines
 
 
+#: Every case of an entity with what UPTIN shows of it (built once: see masterfile.loading).
+_CASES_OF = (
+    select(Unpostable).where(Unpostable.entity_id == bindparam("entity_id"))
+    .options(selectinload(Unpostable.module), selectinload(Unpostable.history), selectinload(Unpostable.txn))
+    .order_by(Unpostable.id)
+)
+
+
 def _cases_of(ctx: Context, ent: Entity) -> list[Unpostable]:
-    return list(ctx.db.scalars(
-        select(Unpostable).where(Unpostable.entity_id == ent.id)
-        .options(selectinload(Unpostable.module), selectinload(Unpostable.history))
-        .order_by(Unpostable.id)
-    ))
+    return list(ctx.db.scalars(_CASES_OF, {"entity_id": ent.id}))
 
 
 def _uptin_values(ctx: Context, ent: Entity, cases: list[Unpostable]) -> dict[str, object]:

@@ -81,3 +81,36 @@ def test_error_asterisk_is_not_read_back_as_input(sim: Simulator) -> None:
     term.type_text("ENMOD 400-00-1001")
     term.enter()
     assert term.screen.message != "INVALID TIN"
+
+
+def test_a_failing_handler_is_undone_but_audited(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A defect in a handler: what it wrote is rolled back, the terminal shows SYSTEM ERROR
+    on line 24, the audit record of the key is still written, and the next key works."""
+    from sqlalchemy import func, select
+
+    from idrs_sim import commands
+    from idrs_sim.masterfile.models import AuditRecord, Entity, Note
+
+    real = commands.handler_for
+
+    def broken(ctx):  # type: ignore[no-untyped-def]
+        ent = ctx.db.scalar(select(Entity).where(Entity.tin == "400-00-1001"))
+        ctx.db.add(Note(entity=ent, text="WRITTEN BY A HANDLER THAT THEN FAILS", idrs=ctx.idrs, date=ctx.today))
+        ctx.db.flush()
+        raise RuntimeError("defect")
+
+    monkeypatch.setattr(commands, "handler_for", lambda code: broken if code == "ENMOD" else real(code))
+    session = IdrsSession(sim.mf, "T1", idle_timeout_minutes=None)
+    term = _signed_on(sim, session)
+    term.type_text("ENMOD 400-00-1001")
+    term.enter()
+    assert term.screen.message.strip() == "SYSTEM ERROR - REQUEST NOT PROCESSED"
+    with sim.mf.reading() as db:
+        assert db.scalar(select(func.count(Note.id)).where(Note.text.like("WRITTEN BY%"))) == 0
+        last = db.scalars(select(AuditRecord).order_by(AuditRecord.id.desc())).first()
+        assert last is not None and last.command == "ENMOD" and last.outcome == "SYSTEM ERROR - REQUEST NOT PROCESSED"
+    monkeypatch.setattr(commands, "handler_for", real)
+    term.clear()
+    term.type_text("ENMOD 400-00-1001")
+    term.enter()
+    assert "JOHN A SMITH" in term.screen.text()

@@ -37,9 +37,11 @@ intensified).  The map's row-1 slots are written into the command line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import overload
 
 from .resources import data_dir
 from .terminal.screen import COLS, ROWS, SIZE, Field, Screen, address
@@ -145,18 +147,52 @@ class ScreenMap:
         lines: list[str],
         continued: str,
         message: str = "",
-    ) -> list[Screen]:
-        """Split list lines over as many screens as they need (PF8 forward, PF7 back)."""
-        cap = self.list_capacity
-        if not cap or len(lines) <= cap:
-            return [self.render(values, lines, None, message)]
-        chunks = [lines[i : i + cap] for i in range(0, len(lines), cap)]
-        out = []
-        for n, chunk in enumerate(chunks):
-            more = continued if n < len(chunks) - 1 else None
-            page_values = dict(values, page=f"{n + 1:03d}/{len(chunks):03d}")
-            out.append(self.render(page_values, chunk, more, message))
-        return out
+    ) -> Pages:
+        """Split list lines over as many screens as they need (PF8 forward, PF7 back).
+
+        Each screen is drawn when first shown: most displays are read on their first
+        page, and drawing every page up front was a tenth of a long TXMOD's Enter key.
+        """
+        return Pages(self, values, lines, continued, message)
+
+
+class Pages(Sequence[Screen]):
+    """The screens of one display, drawn on first use and kept."""
+
+    def __init__(self, smap: ScreenMap, values: dict[str, object], lines: list[str], continued: str,
+                 message: str) -> None:
+        self._map, self._values, self._lines, self._continued, self._message = smap, values, lines, continued, message
+        cap = smap.list_capacity
+        self._cap = cap if cap and len(lines) > cap else 0
+        self._drawn: dict[int, Screen] = {}
+
+    def __len__(self) -> int:
+        return -(-len(self._lines) // self._cap) if self._cap else 1
+
+    @overload
+    def __getitem__(self, index: int) -> Screen: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Screen]: ...
+
+    def __getitem__(self, index: int | slice) -> Screen | list[Screen]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(index)
+        if index not in self._drawn:
+            self._drawn[index] = self._draw(index, n)
+        return self._drawn[index]
+
+    def _draw(self, index: int, n: int) -> Screen:
+        if not self._cap:
+            return self._map.render(self._values, self._lines, None, self._message)
+        chunk = self._lines[index * self._cap : (index + 1) * self._cap]
+        more = self._continued if index < n - 1 else None
+        page_values = dict(self._values, page=f"{index + 1:03d}/{n:03d}")
+        return self._map.render(page_values, chunk, more, self._message)
 
 
 def _write_row(scr: Screen, row: int, text: str) -> None:

@@ -10,6 +10,7 @@ screen.  Every AID key leaves an audit record.  Nothing raises to the terminal.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
@@ -36,7 +37,7 @@ UNAUTHORIZED = "UNAUTHORIZED COMMAND CODE"
 
 @dataclass
 class _Pages:
-    screens: list[Screen] = field(default_factory=list)
+    screens: Sequence[Screen] = field(default_factory=list)
     index: int = 0
 
 

@@ -12,7 +12,7 @@ period match more than one case it answers with the list of those cases instead.
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..commands import handles
 from ..masterfile.models import Entity, Unpostable
@@ -69,7 +69,8 @@ def uptin_lines(ctx: Context, cases: list[Unpostable]) -> list[str]:
 #: Every case of an entity with what UPTIN shows of it (built once: see masterfile.loading).
 _CASES_OF = (
     select(Unpostable).where(Unpostable.entity_id == bindparam("entity_id"))
-    .options(selectinload(Unpostable.module), selectinload(Unpostable.history), selectinload(Unpostable.txn))
+    # module and transaction: many-to-one, joined into the same query; history: one IN-query
+    .options(joinedload(Unpostable.module), joinedload(Unpostable.txn), selectinload(Unpostable.history))
     .order_by(Unpostable.id)
 )
 
@@ -90,7 +91,7 @@ def _uptin_values(ctx: Context, ent: Entity, cases: list[Unpostable]) -> dict[st
 @handles("UPTIN")
 def uptin(ctx: Context) -> Display | Refusal:
     """Every unpostable case of a TIN, open (A) and closed (C), oldest first (IRM 2.3.37)."""
-    ent = find_entity(ctx)
+    ent = find_entity(ctx, options=(selectinload(Entity.transactions),))  # the heading's entity freezes
     if isinstance(ent, Refusal):
         return ent
     cases = _cases_of(ctx, ent)

@@ -22,7 +22,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, inspect, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..commands import handles
 from ..masterfile import derive
@@ -173,8 +174,8 @@ def new_pending(
     from decimal import Decimal
 
     txn = Transaction(
-        entity=ent,
-        module=module,
+        entity_id=ent.id,
+        module_id=module.id if module is not None else None,
         tc=tc,
         ac=ac,
         amount=Decimal(str(amount)),
@@ -192,6 +193,12 @@ def new_pending(
     )
     ctx.db.add(txn)
     ctx.db.flush()
+    # Set by key, not through the relationships: assigning `entity=` / `module=` marks both
+    # parents changed and the flush then works through them too (a third of the key).
+    # Collections already loaded in this unit of work are given the new item as loaded.
+    for parent in (ent, module):
+        if parent is not None and "transactions" not in inspect(parent).unloaded:
+            set_committed_value(parent, "transactions", [*parent.transactions, txn])
     return txn
 
 

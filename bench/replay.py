@@ -13,12 +13,16 @@ expectation.  Figures:
 * as a user runs it: one `idrs-sim replay <every script>` subprocess (start-up
   included), procedures per minute of that;
 * start-up: `idrs-sim replay` of a one-line script (``Expect("IDRS")``), the median of
-  `--starts` subprocess runs after one warm-up run (which writes byte-code caches),
-  wall and CPU (user + system of the child); with the floor beside it: `python -c pass`
-  and `python -c "import sqlalchemy.orm"`.  Whether the replay path imported Textual is
-  checked too (it must not).
+  `--starts` subprocess runs after one warm-up run (which writes byte-code caches and the
+  per-user caches), wall and CPU (user + system of the child); with the floor beside it:
+  `python -c pass`, `python -c "import sqlalchemy.orm"` and the same plus an SQLite
+  connection (the SQLite dialect).  Beside the target figure, for reading it: the imports
+  alone, a script that signs on (scrypt verification, the first audit record), and the
+  one-line script with the per-user caches off (``IDRS_SIM_CACHE_DIR=off``: every parser
+  built and every fixture file parsed and loaded).  Which of Textual, Lark and PyYAML the
+  replay path imported is checked too (Textual must not be).
 
-    python -m bench.replay [--rounds 1] [--starts 10] [--json]
+    python -m bench.replay [--rounds 1] [--starts 10] [--startup-only] [--json]
 """
 
 from __future__ import annotations
@@ -46,22 +50,24 @@ def cli_command() -> tuple[list[str], str]:
         "python -c 'from idrs_sim.cli import main' (no idrs-sim entry point beside this Python)"
 
 
-def run_child(argv: list[str]) -> tuple[float, float, int, str]:
+def run_child(argv: list[str], extra_env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
     """(wall s, child CPU s, exit code, output) of one subprocess."""
+    env = subprocess_env()
+    env.update(extra_env or {})
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     w0 = time.perf_counter()
-    proc = subprocess.run(argv, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True)
+    proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - w0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, proc.returncode, proc.stdout + proc.stderr
 
 
-def medians(argv: list[str], n: int) -> dict[str, float]:
-    run_child(argv)  # warm-up: byte-code caches, grammar caches, page cache
+def medians(argv: list[str], n: int, extra_env: dict[str, str] | None = None) -> dict[str, float]:
+    run_child(argv, extra_env)  # warm-up: byte-code caches, grammar caches, page cache
     walls, cpus = [], []
     for _ in range(n):
-        wall, cpu, code, out = run_child(argv)
+        wall, cpu, code, out = run_child(argv, extra_env)
         if code != 0:
             raise SystemExit(f"{' '.join(argv)} exited {code}:\n{out}")
         walls.append(wall)
@@ -74,6 +80,8 @@ def main(argv: list[str] | None = None) -> Result:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=1, help="in-process passes over the suite")
     ap.add_argument("--starts", type=int, default=10, help="subprocess start-ups for the median")
+    ap.add_argument("--startup-only", action="store_true",
+                    help="only the start-up figures (skip the procedure suite, about a minute)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -85,6 +93,20 @@ def main(argv: list[str] | None = None) -> Result:
     f["scripts"] = [str(p.relative_to(ROOT)) for p in scripts]
     f["examples"] = len(examples)
     f["procedures"] = len(procedures)
+
+    if not args.startup_only:
+        suite(args, res, examples, procedures)
+    startup(args, res)
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        res.notes.append("PYTHONDONTWRITEBYTECODE was set in the environment; start-up was measured without it "
+                         "(byte-code caching on, as for a user).")
+    res.emit(args.json)
+    return res
+
+
+def suite(args: argparse.Namespace, res: Result, examples: list[Path], procedures: list[Path]) -> None:
+    f = res.figures
+    scripts = examples + procedures
 
     # ---- in process ---------------------------------------------------------------------
     from idrs_sim.replay import Options, run
@@ -140,29 +162,46 @@ def main(argv: list[str] | None = None) -> Result:
     say(f"  idrs-sim replay <all {len(scripts)} scripts> (one process): {wall:.2f} s wall / {cpu:.2f} s cpu, exit {code}"
         f"   -> {f['cli_suite']['procedures_per_min_wall']:,} procedures/min")
 
-    # ---- start-up -----------------------------------------------------------------------
+
+def startup(args: argparse.Namespace, res: Result) -> None:
+    f = res.figures
+    cli, how = cli_command()
+    f["cli"] = how
     with tempfile.TemporaryDirectory() as tmp:
         one = Path(tmp) / "one.txt"
         one.write_text('Expect("IDRS")\n')
+        signon = Path(tmp) / "signon.txt"
+        signon.write_text('SignOn(1485012345)\nExpect("SIGN-ON COMPLETED")\n')
         f["startup"] = medians(cli + ["replay", str(one)], args.starts)
         probe = ("import sys; from idrs_sim.cli import main; code = main(['replay', %r]); "
-                 "print('TEXTUAL', 'textual' in sys.modules)" % str(one))
+                 "print('TEXTUAL', 'textual' in sys.modules); print('LARK', 'lark' in sys.modules); "
+                 "print('YAML', 'yaml' in sys.modules)" % str(one))
         probe_out = run_child([python(), "-c", probe])[3]
         f["textual_imported"] = "TEXTUAL True" in probe_out
+        f["lark_imported"] = "LARK True" in probe_out
+        f["yaml_imported"] = "YAML True" in probe_out
+        f["startup_imports"] = medians(
+            [python(), "-c", "import idrs_sim.cli, idrs_sim.simulator, idrs_sim.replay"], args.starts)
+        f["startup_signon"] = medians(cli + ["replay", str(signon)], args.starts)
+        f["startup_caches_off"] = medians(cli + ["replay", str(one)], max(3, args.starts // 2),
+                                          {"IDRS_SIM_CACHE_DIR": "off"})
         f["startup_python_floor"] = medians([python(), "-c", "pass"], 5)
-        f["startup_sqlalchemy_orm_floor"] = medians([python(), "-c", "import sqlalchemy.orm"], 5)
+        f["startup_sqlalchemy_orm_floor"] = medians([python(), "-c", "import sqlalchemy.orm"], args.starts)
+        f["startup_sqlalchemy_sqlite_floor"] = medians(
+            [python(), "-c", "import sqlalchemy.orm; from sqlalchemy import create_engine; "
+                             "create_engine('sqlite://').connect().close()"], args.starts)
     s = f["startup"]
+
+    def fig(d: dict[str, float]) -> str:
+        return f"{d['wall_s']:.3f} s wall / {d['cpu_s']:.3f} s cpu"
+
     say(f"  start-up, idrs-sim replay of a one-line script ({how}):")
     say(f"    median of {s['n']}: {s['wall_s']:.3f} s wall (min {s['wall_min_s']:.3f})  {s['cpu_s']:.3f} s cpu"
-        f"   textual imported: {f['textual_imported']}")
-    say(f"    floor: python -c pass {f['startup_python_floor']['wall_s']:.3f} s wall"
-        f" / {f['startup_python_floor']['cpu_s']:.3f} s cpu;  import sqlalchemy.orm"
-        f" {f['startup_sqlalchemy_orm_floor']['wall_s']:.3f} s wall / {f['startup_sqlalchemy_orm_floor']['cpu_s']:.3f} s cpu")
-    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
-        res.notes.append("PYTHONDONTWRITEBYTECODE was set in the environment; start-up was measured without it "
-                         "(byte-code caching on, as for a user).")
-    res.emit(args.json)
-    return res
+        f"   imported: textual {f['textual_imported']}, lark {f['lark_imported']}, yaml {f['yaml_imported']}")
+    say(f"    imports alone (cli, simulator, replay): {fig(f['startup_imports'])}")
+    say(f"    a sign-on script: {fig(f['startup_signon'])};  one line, caches off: {fig(f['startup_caches_off'])}")
+    say(f"    floor: python -c pass {fig(f['startup_python_floor'])};  import sqlalchemy.orm"
+        f" {fig(f['startup_sqlalchemy_orm_floor'])};  + SQLite connection {fig(f['startup_sqlalchemy_sqlite_floor'])}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,10 @@ Validity: entries are named by content, never by time stamps.
   on besides the text (the caller's `context`); the result is kept as pickled bytes in
   memory as well, and every call unpickles a fresh copy, so callers may change what they
   get without touching the cache.
+* `read_entry` / `write_entry`: named blobs for callers that check validity themselves.
+  The simulator keeps ready-made SQLite images of loaded fixtures this way (see
+  `idrs_sim.simulator`: the entry records the content hash of every fixture file and of
+  the loading code, and is used only when all of them still match).
 """
 
 from __future__ import annotations
@@ -41,9 +45,9 @@ _MEMORY_LIMIT = 512  # entries; the training fixture is 35 files
 
 def cache_dir(sub: str = "") -> Path | None:
     """The per-user cache directory (or a subdirectory), created if needed; None when off."""
-    configured = os.environ.get("IDRS_SIM_CACHE_DIR")
-    if configured is not None and configured.strip().lower() in ("", "0", "off", "no", "none"):
+    if disabled():
         return None
+    configured = os.environ.get("IDRS_SIM_CACHE_DIR")
     if configured:
         base = Path(configured).expanduser()
     else:
@@ -133,3 +137,87 @@ def _write_atomically(target: Path, blob: bytes) -> None:
             raise
     except OSError:
         pass
+
+
+# ---- named entries (the caller checks what they depend on) ---------------------------
+
+_ENTRIES: dict[tuple[str, str], bytes] = {}  # process memory: (sub, name) -> blob
+_ENTRIES_LIMIT = 16
+
+
+def disabled() -> bool:
+    """True when ``IDRS_SIM_CACHE_DIR`` turns the caches off."""
+    configured = os.environ.get("IDRS_SIM_CACHE_DIR")
+    return configured is not None and configured.strip().lower() in ("", "0", "off", "no", "none")
+
+
+def read_entry(sub: str, name: str) -> bytes | None:
+    """The blob stored under `name` (process memory first, then the per-user directory)."""
+    blob = _ENTRIES.get((sub, name))
+    if blob is not None:
+        return blob
+    where = cache_dir(sub)
+    if where is None:
+        return None
+    try:
+        blob = (where / name).read_bytes()
+    except OSError:
+        return None
+    try:
+        os.utime(where / name)  # recently used: `keep` removes the least recently used first
+    except OSError:
+        pass
+    _remember_entry(sub, name, blob)
+    return blob
+
+
+def write_entry(sub: str, name: str, blob: bytes, keep: int | None = None) -> None:
+    """Keep `blob` under `name`, in memory and (atomically) on disk when the cache is writable.
+
+    `keep` bounds the subdirectory: beyond that many entries the least recently used
+    (written or read) are removed.  Why: entries are named by what they were made from
+    (e.g. a fixture's path), and test runs make new temporary paths every time.
+    """
+    _remember_entry(sub, name, blob)
+    where = cache_dir(sub)
+    if where is not None:
+        _write_atomically(where / name, blob)
+        if keep is not None:
+            _prune(where, keep)
+
+
+def _prune(where: Path, keep: int) -> None:
+    entries = []
+    try:
+        for entry in where.iterdir():
+            if entry.name.startswith(".tmp-"):
+                continue
+            try:
+                entries.append((entry.stat().st_mtime_ns, entry))
+            except OSError:  # removed meanwhile by another process
+                continue
+    except OSError:
+        return
+    entries.sort()
+    for _, entry in entries[: max(0, len(entries) - keep)]:
+        try:
+            entry.unlink()
+        except OSError:
+            pass
+
+
+def forget_entry(sub: str, name: str) -> None:
+    """Drop an entry found invalid, from memory and disk, so that it is rebuilt."""
+    _ENTRIES.pop((sub, name), None)
+    where = cache_dir(sub)
+    if where is not None:
+        try:
+            (where / name).unlink()
+        except OSError:
+            pass
+
+
+def _remember_entry(sub: str, name: str, blob: bytes) -> None:
+    if len(_ENTRIES) >= _ENTRIES_LIMIT:
+        _ENTRIES.clear()
+    _ENTRIES[(sub, name)] = blob

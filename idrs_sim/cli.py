@@ -6,7 +6,8 @@ that cannot be opened, a bad date) prints ONE line on stderr and exits 2, never 
 traceback: users call this from scripts and CI, where a traceback is noise.
 
 Textual is imported only when the terminal UI starts, so every other subcommand works
-(and starts fast) without it.
+(and starts fast) without it.  Nothing heavy is imported at the top of this module:
+``--help`` and usage errors answer without loading SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
-
-from sqlalchemy.exc import SQLAlchemyError
 
 EXIT_USAGE = 2
 
@@ -415,21 +414,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, SimulatorError) as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        print(f"{prog}: database error: {reason}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # e.g. `idrs-sim dump | head`
-        return 0
-    except Exception as exc:  # a defect: one line for users, the traceback on request
+    except Exception as exc:
+        if _is_database_error(exc):
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            print(f"{prog}: database error: {reason}", file=sys.stderr)
+            return EXIT_USAGE
+        if isinstance(exc, BrokenPipeError):  # e.g. `idrs-sim dump | head`
+            return 0
+        # a defect: one line for users, the traceback on request
         if os.environ.get("IDRS_SIM_DEBUG"):
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""
         print(f"{prog}: internal error: {type(exc).__name__}: {first} (IDRS_SIM_DEBUG=1 shows the traceback)",
               file=sys.stderr)
         return EXIT_USAGE
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    """A SQLAlchemy error, checked without importing SQLAlchemy: if it was never imported,
+    nothing can have raised one."""
+    exc_module = sys.modules.get("sqlalchemy.exc")
+    return exc_module is not None and isinstance(exc, exc_module.SQLAlchemyError)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import yaml
-
 from .resources import data_dir
 
 ANY_ROLE = "any"
@@ -44,6 +42,8 @@ class CommandDef:
 @cache
 def definitions() -> dict[str, CommandDef]:
     """Every command-code definition, by code, read once from commands/*.yaml."""
+    import yaml  # here, not at the top: a process that runs no command code never needs it
+
     out: dict[str, CommandDef] = {}
     for path in sorted(data_dir("commands").glob("*.yaml")):
         if path.name == "codes.yaml":

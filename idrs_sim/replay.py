@@ -351,10 +351,10 @@ class Step:
 
 def compile_script(text: str, filename: str) -> list[Step]:
     """Parse and check a whole script before anything runs; ScriptProblem on the first error."""
-    from .replay_parse import ScriptError, parse_script
+    from .replay_parse import ScriptError, parse_script_cached
 
     try:
-        actions = parse_script(text, filename)
+        actions = parse_script_cached(text, filename)
     except ScriptError as exc:
         raise ScriptProblem(str(exc).strip() or f"{filename}: cannot parse the script") from None
     source_lines = text.splitlines()

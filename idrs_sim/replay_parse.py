@@ -10,21 +10,23 @@ idrs_sim/replay.py's job; nothing here touches a terminal or a master file.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+import hashlib
 import importlib.util
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-
-from idrs_sim.cache import open_lark
+from idrs_sim.cache import cached_parse, open_lark
 from idrs_sim.resources import data_file
 
-__all__ = ["ACTION_NAMES", "Action", "ScriptError", "parse_script", "replay_parser"]
+if TYPE_CHECKING:  # Lark itself is imported when a script is actually parsed
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedInput
+
+__all__ = ["ACTION_NAMES", "Action", "ScriptError", "parse_script", "parse_script_cached", "replay_parser"]
 
 
 @dataclass(frozen=True)
@@ -265,6 +267,8 @@ def _shown(tok: Token) -> str:
 
 def _syntax_message(exc: UnexpectedInput, text: str) -> str:
     """One sentence for a line that does not have the shape NAME or NAME(args)."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream or 0
         if text[pos : pos + 1] == '"':
@@ -290,6 +294,8 @@ def _syntax_message(exc: UnexpectedInput, text: str) -> str:
 
 
 def _unknown(name: str) -> str:
+    import difflib
+
     m = re.fullmatch(r"(PF|PA)([0-9]+)", name, re.IGNORECASE)
     if m:
         return f"unknown action {name}: write {m.group(1).upper()}({m.group(2)})"
@@ -299,6 +305,8 @@ def _unknown(name: str) -> str:
 
 
 def _action(node: Tree[Token], filename: str, lines: list[str]) -> Action:
+    from lark import Token
+
     name_tok, *arg_toks = (tok for tok in node.children if isinstance(tok, Token))
     line = name_tok.line or 0
     spec = _BY_UPPER.get(name_tok.value.upper())
@@ -348,6 +356,9 @@ def parse_script(text: str, filename: str = "<script>") -> list[Action]:
     if not text.endswith("\n"):
         text += "\n"
     lines = text.split("\n")
+    from lark import Tree
+    from lark.exceptions import UnexpectedInput
+
     try:
         tree = replay_parser().parse(text)
     except UnexpectedInput as exc:
@@ -355,3 +366,21 @@ def parse_script(text: str, filename: str = "<script>") -> list[Action]:
         col = exc.column if exc.column and exc.column > 0 else 1
         raise ScriptError(filename, line, col, _syntax_message(exc, text)) from None
     return [_action(node, filename, lines) for node in tree.children if isinstance(node, Tree)]
+
+
+def parse_script_cached(text: str, filename: str = "<script>") -> list[Action]:
+    """`parse_script`, with the actions of a script parsed before taken from the per-user cache.
+
+    Why: building the replay parser (even from Lark's cache) and parsing cost more than the
+    rest of a short script's start-up; a script is usually run many times unchanged.  The
+    key is the text, this module and the grammar (the actions never contain the file name,
+    which only goes into error messages).  A script that does not parse is never cached: it
+    is parsed again and gets the same message.
+    """
+    return cached_parse("replay-script-1", text, _parser_tag(), lambda t: parse_script(t, filename))
+
+
+@cache
+def _parser_tag() -> str:
+    source = Path(__file__).read_bytes() + b"\0" + data_file("grammar", "replay.lark").read_bytes()
+    return hashlib.sha256(source).hexdigest()[:16]

@@ -40,7 +40,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import JSON, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -130,32 +129,46 @@ class NodeList(list):  # type: ignore[type-arg]
     line: int = 0
 
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: 5-10x faster
+@cache
+def _loader_class() -> Any:
+    """The YAML loader class, built on first use.
 
-
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """SafeLoader with YAML 1.2-style scalars and line-numbered mappings.
-
-    Why not plain YAML 1.1: `seq: 000000101` would be octal 65, `mft: 01` the integer 1 and
-    `time: 08:30` a sexagesimal 510.  Here a number with a leading zero stays a string, only
-    `true`/`false` are booleans, and duplicate keys are errors instead of silent overwrites.
+    Why lazily: PyYAML is only needed when a fixture file is actually parsed; a simulator
+    started from the per-user caches (parsed files, ready-made master-file images) never
+    imports it, which keeps `idrs-sim replay` start-up down.
     """
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present: 5-10x faster
+
+    class _Loader(base):  # type: ignore[valid-type,misc]
+        """SafeLoader with YAML 1.2-style scalars and line-numbered mappings.
+
+        Why not plain YAML 1.1: `seq: 000000101` would be octal 65, `mft: 01` the integer 1 and
+        `time: 08:30` a sexagesimal 510.  Here a number with a leading zero stays a string, only
+        `true`/`false` are booleans, and duplicate keys are errors instead of silent overwrites.
+        """
+
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    _Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
+    _Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+        list("-+0123456789."),
+    )
+    _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+    return _Loader
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+0123456789."),
-)
+def _construct_mapping(loader: Any, node: Any) -> Node:
+    from yaml.constructor import ConstructorError
 
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
     loader.flatten_mapping(node)
     data = Node()
     data.file = loader.name
@@ -166,9 +179,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
         try:
             hash(key)
         except TypeError:
-            raise yaml.constructor.ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark) from None
+            raise ConstructorError(None, None, "a mapping key must be a plain value", key_node.start_mark) from None
         if key in data:
-            raise yaml.constructor.ConstructorError(
+            raise ConstructorError(
                 None, None, f"duplicate key {key!r} (first on line {data.key_lines[key]})", key_node.start_mark  # type: ignore[attr-defined]
             )
         data[key] = loader.construct_object(value_node, deep=True)
@@ -176,24 +189,21 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Node:
     return data
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> NodeList:
+def _construct_sequence(loader: Any, node: Any) -> NodeList:
     data = NodeList(loader.construct_object(child, deep=True) for child in node.value)
     data.file = loader.name
     data.line = node.start_mark.line + 1
     return data
 
 
-def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+def _construct_timestamp(loader: Any, node: Any) -> Any:
     """Dates and times; an impossible date (2024-02-30) is a problem on its line, not a crash."""
+    from yaml.constructor import ConstructorError, SafeConstructor
+
     try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+        return SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
-        raise yaml.constructor.ConstructorError(None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark) from None
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+        raise ConstructorError(None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark) from None
 
 
 def _resolved(path: Path | str) -> Path:
@@ -218,10 +228,12 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def read_fixture(path: Path | str) -> Any:
+def read_fixture(path: Path | str, digests: dict[str, str] | None = None) -> Any:
     """Parse one fixture file (YAML, or JSON for `.json`) without composing includes.
 
-    Raises FixtureError with the file and line of a syntax error.
+    Raises FixtureError with the file and line of a syntax error.  `digests`, when given,
+    receives the file's resolved path -> `text_digest` of the very text parsed (what the
+    master-file image cache checks a file against later: see `fixture_digest`).
     """
     path = Path(path)
     shown = _display(path)
@@ -229,6 +241,8 @@ def read_fixture(path: Path | str) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FixtureError(f"cannot read fixture: {exc.strerror or exc}", shown) from None
+    if digests is not None:
+        digests[str(_resolved(path))] = text_digest(text)
     if path.suffix.lower() == ".json":
         try:
             return json.loads(text)
@@ -239,8 +253,22 @@ def read_fixture(path: Path | str) -> Any:
     return cached_parse("fixture-yaml", text, f"{_loader_tag()}\0{shown}", lambda t: _parse_yaml(t, shown))
 
 
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def fixture_digest(path: Path | str) -> str | None:
+    """`text_digest` of a fixture file read as `read_fixture` reads it; None if it cannot be."""
+    try:
+        return text_digest(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _parse_yaml(text: str, shown: str) -> Any:
-    loader = _Loader(text)
+    import yaml
+
+    loader = _loader_class()(text)
     loader.name = shown  # type: ignore[attr-defined]
     try:
         return loader.get_single_data()
@@ -259,7 +287,24 @@ def _loader_tag() -> str:
     """What a cached parse depends on besides the text: this module (its loader, resolvers and
     node classes) and PyYAML; any change to either invalidates every cached fixture parse."""
     source = Path(__file__).read_bytes()
-    return hashlib.sha256(source + f"{yaml.__version__} {_BaseLoader.__name__}".encode()).hexdigest()[:16]
+    return hashlib.sha256(source + _yaml_version_tag()).hexdigest()[:16]
+
+
+def _yaml_version_tag() -> bytes:
+    """PyYAML's version and build, without importing it (a cached parse must not need it):
+    its package's __init__.py (which holds __version__) and the names of its files (whether
+    the libyaml extension is there)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("yaml")
+    if spec is None or not spec.origin:
+        return b"no-yaml"
+    init = Path(spec.origin)
+    try:
+        names = sorted(p.name for p in init.parent.iterdir())
+        return init.read_bytes() + "\0".join(names).encode()
+    except OSError:
+        return b"yaml-unreadable"
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,13 +316,16 @@ def fixtures_dir() -> Path:
     return data_dir("fixtures")
 
 
-def resolve_fixture(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+def resolve_fixture(name_or_path: str | Path, relative_to: Path | None = None,
+                    missing: list[Path] | None = None) -> Path:
     """The fixture file for a path or a name under the fixtures directory.
 
     `tpp/valid_return_up126`, `tpp/valid_return_up126.yaml`, `training` and `./my.yaml` all
     work.  An existing path wins (relative to `relative_to`, the including file's directory,
     when given); otherwise the name is looked up in the fixtures directory with and without
-    a suffix.  Raises FixtureError naming what was tried.
+    a suffix.  Raises FixtureError naming what was tried.  `missing`, when given, collects
+    the candidates tried before the one found (they did not exist): creating one of them
+    would change the answer, which the master-file image cache checks (Simulator).
     """
     raw = Path(name_or_path)
     tried: list[Path] = []
@@ -292,6 +340,8 @@ def resolve_fixture(name_or_path: str | Path, relative_to: Path | None = None) -
             tried.append(variant)
             if variant.is_file():
                 return variant
+            if missing is not None:
+                missing.append(variant)
     raise FixtureError(f"no fixture {str(name_or_path)!r} (looked for {', '.join(_display(t) for t in tried[:4])})")
 
 
@@ -396,6 +446,11 @@ class Composition:
     data: Node
     sources: list[SourceFile]
     problems: list[Problem]
+    # Paths that include resolution tried and found missing: the composition also depends
+    # on their staying absent (see resolve_fixture).
+    missing: list[Path] = field(default_factory=list)
+    # resolved path -> text_digest of every file read, as it was read
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def compose(name_or_path: str | Path) -> Composition:
@@ -414,6 +469,8 @@ def compose(name_or_path: str | Path) -> Composition:
     dates: list[tuple[Any, Any, dict]] = []  # (date, time, document) in load order
     top_dates: list[tuple[Any, Any, dict]] = []
     top_node: list[dict] = []
+    missing: list[Path] = []
+    digests: dict[str, str] = {}
 
     def visit(path: Path, stack: tuple[Path, ...]) -> None:
         real = _resolved(path)
@@ -425,7 +482,7 @@ def compose(name_or_path: str | Path) -> Composition:
             return
         seen.add(real)
         try:
-            doc = read_fixture(path)
+            doc = read_fixture(path, digests)
         except FixtureError as exc:
             problems.extend(exc.problems)
             return
@@ -447,7 +504,7 @@ def compose(name_or_path: str | Path) -> Composition:
                 problems.append(_p(doc, "include", f"include: {item!r} is not a fixture name", default_file=shown))
                 continue
             try:
-                target = resolve_fixture(item, relative_to=path.parent)
+                target = resolve_fixture(item, relative_to=path.parent, missing=missing)
             except FixtureError as exc:
                 problems.append(_p(doc, "include", exc.problems[0].message, default_file=shown))
                 continue
@@ -490,9 +547,9 @@ def compose(name_or_path: str | Path) -> Composition:
         )
 
     try:
-        top = resolve_fixture(name_or_path)
+        top = resolve_fixture(name_or_path, missing=missing)
     except FixtureError as exc:
-        return Composition(merged, sources, list(exc.problems))
+        return Composition(merged, sources, list(exc.problems), missing, digests)
     top_real = _resolved(top)
     merged.file = _display(top)
     merged.line = 1
@@ -518,7 +575,7 @@ def compose(name_or_path: str | Path) -> Composition:
             if value is not None:
                 merged[key] = value
                 _copy_key_line(chosen[2], merged, key)
-    return Composition(merged, sources, problems)
+    return Composition(merged, sources, problems, missing, digests)
 
 
 def _child_list(doc: dict, key: str) -> NodeList:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from .cache import read_yaml
 from .resources import data_dir
 
 ANY_ROLE = "any"
@@ -42,13 +43,11 @@ class CommandDef:
 @cache
 def definitions() -> dict[str, CommandDef]:
     """Every command-code definition, by code, read once from commands/*.yaml."""
-    import yaml  # here, not at the top: a process that runs no command code never needs it
-
     out: dict[str, CommandDef] = {}
     for path in sorted(data_dir("commands").glob("*.yaml")):
         if path.name == "codes.yaml":
             continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         for code, d in (data.get("commands") or {}).items():
             code = str(code).upper()
             if code in out:

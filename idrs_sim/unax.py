@@ -37,13 +37,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import yaml
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .masterfile.db import MasterFile, get_state, set_state
 from .masterfile.incident_models import IncidentReport
 from .masterfile.models import AuditRecord, ControlBase, Employee, Entity, IcsCase, Unpostable
+from .cache import read_yaml
 from .resources import data_dir
 
 __all__ = [
@@ -87,7 +87,7 @@ def rules() -> UnaxRules:
     path = data_dir("commands") / "security.yaml"
     data: dict[str, Any] = {}
     if path.is_file():
-        data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("unax") or {}
+        data = (read_yaml(path) or {}).get("unax") or {}
     base = UnaxRules()
     return UnaxRules(
         browse_threshold=int(data.get("browse_threshold", base.browse_threshold)),

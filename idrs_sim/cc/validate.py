@@ -27,9 +27,9 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-import yaml
 
 from ..posting import calendar
+from ..cache import read_yaml
 from ..resources import data_dir
 
 ANY = "any"
@@ -64,7 +64,7 @@ def _yaml(name: str) -> dict[str, Any]:
     path = data_dir("commands") / name
     if not path.is_file():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return read_yaml(path) or {}
 
 
 def codes_table() -> dict[str, Any]:

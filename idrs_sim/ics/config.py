@@ -12,8 +12,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-import yaml
 
+from ..cache import read_yaml
 from ..resources import data_file
 
 __all__ = ["ftd_data", "ics_data", "Model", "model", "ClosingCode", "closing_codes", "closing_code"]
@@ -22,13 +22,13 @@ __all__ = ["ftd_data", "ics_data", "Model", "model", "ClosingCode", "closing_cod
 @cache
 def ftd_data() -> dict[str, Any]:
     """commands/ftd_alerts.yaml as a mapping."""
-    return yaml.safe_load(data_file("commands", "ftd_alerts.yaml").read_text(encoding="utf-8")) or {}
+    return read_yaml(data_file("commands", "ftd_alerts.yaml")) or {}
 
 
 @cache
 def ics_data() -> dict[str, Any]:
     """commands/ics.yaml as a mapping."""
-    return yaml.safe_load(data_file("commands", "ics.yaml").read_text(encoding="utf-8")) or {}
+    return read_yaml(data_file("commands", "ics.yaml")) or {}
 
 
 @dataclass(frozen=True)

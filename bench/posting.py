@@ -15,9 +15,11 @@ mark is reset just before the run (Linux /proc/self/clear_refs), so `run_peak_rs
 the peak resident size of the process *during the run*, with the master file itself in
 memory (in-memory SQLite); `maxrss_mb` is the peak of the whole process (ru_maxrss).
 With ``--tracemalloc`` the run is traced and the Python-heap peak reported instead (the
-tracing slows the run: its timing is not comparable).  Prints figures only.
+tracing slows the run: its timing is not comparable).  With ``--by-rule`` the CPU time of
+each posting rule is reported as well (the same run, the same rules in the same order; each
+is called through a wrapper that reads the process clock).  Prints figures only.
 
-    python -m bench.posting [--modules 100000] [--db sqlite://] [--tracemalloc] [--json]
+    python -m bench.posting [--modules 100000] [--db sqlite://] [--tracemalloc] [--by-rule] [--json]
 """
 
 from __future__ import annotations
@@ -129,6 +131,7 @@ def main(argv: list[str] | None = None) -> Result:
     ap.add_argument("--modules", type=int, default=100_000)
     ap.add_argument("--db", default="sqlite://", help="SQLAlchemy URL (default: SQLite in memory)")
     ap.add_argument("--tracemalloc", action="store_true", help="trace the run's Python-heap peak (slower)")
+    ap.add_argument("--by-rule", action="store_true", help="also report the CPU time of each posting rule")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -138,6 +141,7 @@ def main(argv: list[str] | None = None) -> Result:
     from idrs_sim.masterfile.db import MasterFile
     from idrs_sim.masterfile.models import POSTED, Transaction
     from idrs_sim.posting import run_cycle
+    from idrs_sim.posting.rules import rules_in_order
     from idrs_sim.posting.run import load_rule_modules
 
     n = args.modules
@@ -151,13 +155,15 @@ def main(argv: list[str] | None = None) -> Result:
         raise SystemExit("bench.posting builds its master file with sqlite3: use a sqlite:// URL")
     f.update(build(mf, n))
     load_rule_modules()
+    rule_cpu: dict[str, float] = {}
+    rules = [_clocked(r, rule_cpu) for r in rules_in_order()] if args.by_rule else None
     gc.collect()
     f["rss_before_run_mb"] = rss_mb()
     peak_reset = reset_peak()
     if args.tracemalloc:
         tracemalloc.start()
     with timed() as t:
-        report = run_cycle(mf, CYCLE)
+        report = run_cycle(mf, CYCLE, rules=rules)
     if args.tracemalloc:
         f["tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
         tracemalloc.stop()
@@ -176,6 +182,8 @@ def main(argv: list[str] | None = None) -> Result:
     f["ratio_wall"] = round(t.wall / f["insert_wall_s"], 2) if f["insert_wall_s"] else None
     f["ratio_cpu_vs_bare"] = round(t.cpu / f["bare_insert_cpu_s"], 2) if f["bare_insert_cpu_s"] else None
     f["tracemalloc"] = args.tracemalloc
+    if args.by_rule:
+        f["rule_cpu_s"] = {name: round(cpu, 4) for name, cpu in rule_cpu.items()}
     mf.dispose()
 
     say(f"posting  modules {n:>9,}   pending {n:>9,}   posted {f['posted']:>9,} (db {f['db_posted']:,})"
@@ -193,8 +201,24 @@ def main(argv: list[str] | None = None) -> Result:
     say(f"  memory             rss before run {f['rss_before_run_mb']:.0f} MB   peak during run "
         f"{'n/a' if peak is None else f'{peak:.0f} MB'}   process peak (ru_maxrss) {f['maxrss_mb']:.0f} MB"
         + (f"   tracemalloc peak {f['tracemalloc_peak_mb']} MB" if args.tracemalloc else ""))
+    if args.by_rule:
+        say("  CPU by rule (s)    " + "   ".join(f"{name} {cpu:.3f}" for name, cpu in rule_cpu.items())
+            + f"   (outside the rules {t.cpu - sum(rule_cpu.values()):.3f})")
     res.emit(args.json)
     return res
+
+
+def _clocked(rule: Any, into: dict[str, float]) -> Any:
+    """`rule` (a registered posting rule) with its process CPU time added to into[rule.name]."""
+
+    def call(ctx: Any) -> None:
+        c0 = time.process_time()
+        try:
+            rule(ctx)
+        finally:
+            into[rule.name] = into.get(rule.name, 0.0) + time.process_time() - c0
+
+    return call
 
 
 if __name__ == "__main__":

@@ -244,7 +244,7 @@ def group_for(entity: Entity) -> str:
 def ftd_filing_requirements(ctx: CycleContext) -> None:
     """A posted TC 591 CC 50 (Form 4844, IRM 5.7.1.6 / 5.7.1.8) closes the entity's Form 941
     filing requirement (filing requirement ``00``); TC 590 CC 50 affects its module only."""
-    if not any(row[3] == 591 for row in ctx.report.posted):
+    if 591 not in ctx.posted_tcs:  # only what post_due posted (posted_ids) is looked at
         return
     stmt = select(Transaction).where(Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED,
                                      Transaction.tc == 591).order_by(Transaction.id)

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Numeric,
+    String,
     Table,
     and_,
     case,
@@ -165,6 +166,8 @@ class CycleContext:
     live_files: tuple[str, ...]
     report: CycleReport
     posted_ids: set[int] = field(default_factory=set)
+    #: The transaction codes among `posted_ids` (rules that act on a few TCs skip when absent).
+    posted_tcs: set[int] = field(default_factory=set)
     #: One object per distinct small value (MFT, period, TC) put in the report's tuples.
     shared: dict[Any, Any] = field(default_factory=dict)
     _next_seq: int | None = None
@@ -673,17 +676,25 @@ def post_due(ctx: CycleContext) -> None:
     IRM 3.30.123.4.7) post nothing and their items wait for the first live cycle.
     """
     ctx.session.flush()
+    conn = ctx.session.connection()
     conds = ctx.due_conditions()
+    # When everything due is due in one and the same cycle (the usual case: last week's
+    # input), the rows are selected by that cycle: the same rows, which SQLite then reads in
+    # id order straight from the (status, due_cycle) index instead of sorting them all first.
+    dues = conn.execute(select(Transaction.due_cycle).where(*conds).distinct().limit(2)).scalars().all()
+    if not dues:
+        return
+    read = conds if len(dues) > 1 else [Transaction.status == PENDING, Transaction.due_cycle == dues[0]]
     # Executed on the run's own connection (same transaction) and read straight from the
     # driver's cursor: integers and strings need no conversion, and neither ORM nor Row
     # objects are made per row.  The rows become report tuples 50,000 at a time, with the
     # few distinct MFT / period / TC values shared (`ctx.shared`), so that a 1M-module run
     # holds one small tuple per posting rather than every row twice over.
-    result = ctx.session.connection().execute(ctx.live(
+    result = conn.execute(ctx.live(
         select(Transaction.id, Entity.tin, TaxModule.mft, TaxModule.period, Transaction.tc, Transaction.ac)
         .join(Entity, Entity.id == Transaction.entity_id)
         .outerjoin(TaxModule, TaxModule.id == Transaction.module_id)
-        .where(*conds)
+        .where(*read)
         .order_by(Transaction.id)
     ))
     posted, share = ctx.report.posted, ctx.shared.setdefault
@@ -693,6 +704,7 @@ def post_due(ctx: CycleContext) -> None:
         while chunk := cursor.fetchmany(50_000):
             ids, tins, mfts, periods, tcs, acs = zip(*chunk)
             ctx.posted_ids.update(ids)
+            ctx.posted_tcs.update(tcs)
             posted.extend(zip(tins, map(share, mfts, mfts), map(share, periods, periods), map(share, tcs, tcs), acs))
     finally:
         result.close()
@@ -711,6 +723,8 @@ def link_reversals(ctx: CycleContext) -> None:
     their scope (module, else entity) -- Document 6209 reversal pairs; with nothing to
     reverse they post without effect (only TC 972 is strict, see match_tc972)."""
     codes = [tc for tc in derive.REVERSAL_OF if tc != 972]
+    if ctx.posted_tcs.isdisjoint(codes):  # only what post_due posted (posted_ids) is looked at
+        return
     stmt = select(Transaction).where(
         Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc.in_(codes)
     ).order_by(Transaction.id)
@@ -731,6 +745,8 @@ def link_reversals(ctx: CycleContext) -> None:
 def entity_changes(ctx: CycleContext) -> None:
     """A posted TC 014 (address change, input with INCHG) replaces the entity's address
     with the lines it carries (Document 6209 §8A: TC 014 address change; IRM 2.3.15)."""
+    if 14 not in ctx.posted_tcs:  # only what post_due posted (posted_ids) is looked at
+        return
     stmt = select(Transaction).where(
         Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc == 14
     ).order_by(Transaction.id)
@@ -747,13 +763,16 @@ def establish_entities(ctx: CycleContext) -> None:
     """A posted return establishes its entity (first-time filer; the TC 000 that IDRS
     generates is not shown) -- after that REQ77 may input TC 971/972 (tpp-rules §9.1)."""
     ctx.session.flush()
-    filers = select(Transaction.entity_id).where(
-        Transaction.tc == 150, Transaction.status == POSTED, Transaction.posting_cycle == ctx.cycle
-    )
-    ctx.session.execute(
-        update(Entity).where(Entity.established.is_(False), Entity.id.in_(filers)).values(established=True),
-        execution_options={"synchronize_session": False},
-    )
+    # Only entities not yet established can change: when there are none (the usual case),
+    # the posted transactions are not read to list the filers.
+    if ctx.session.execute(select(Entity.id).where(Entity.established.is_(False)).limit(1)).first() is not None:
+        filers = select(Transaction.entity_id).where(
+            Transaction.tc == 150, Transaction.status == POSTED, Transaction.posting_cycle == ctx.cycle
+        )
+        ctx.session.execute(
+            update(Entity).where(Entity.established.is_(False), Entity.id.in_(filers)).values(established=True),
+            execution_options={"synchronize_session": False},
+        )
     ctx.session.expire_all()
 
 
@@ -794,11 +813,14 @@ def _insert_rows(conn: Any, stmt: Any, names: tuple[str, ...], rows: list[tuple[
         return
     columns = stmt.table.c
     procs = [columns[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
-    if any(procs):
-        rows = [tuple(v if p is None or v is None else p(v) for p, v in zip(procs, row)) for row in rows]
     index = [names.index(n) for n in order]
-    if index != list(range(len(names))):
-        rows = [tuple(row[i] for i in index) for row in rows]
+    if any(procs) or index != list(range(len(names))):
+        # Column by column: only the columns with a bind conversion are converted.
+        values = list(zip(*rows))
+        for i, proc in enumerate(procs):
+            if proc is not None:
+                values[i] = tuple(v if v is None else proc(v) for v in values[i])
+        rows = list(zip(*(values[i] for i in index)))
     conn.exec_driver_sql(str(compiled), rows)
 
 
@@ -820,22 +842,56 @@ def issue_refunds(ctx: CycleContext) -> None:
     """
     ctx.session.flush()
     s = ctx.session
-    touched = select(Transaction.module_id).where(
-        Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.module_id.is_not(None)
-    ).distinct()
+    t = Transaction
     debits = [tc for tc, sg in derive.TC_SIGN.items() if sg > 0]
     credit_tcs = [tc for tc, sg in derive.TC_SIGN.items() if sg < 0]
-    sign = case((Transaction.tc.in_(debits), 1), (Transaction.tc.in_(credit_tcs), -1), else_=0)
-    bal = func.sum(sign * func.abs(Transaction.amount))
-    returns = func.sum(case((Transaction.tc == 150, 1), else_=0))
-    stmt = (
-        select(Transaction.module_id, TaxModule.entity_id, Entity.tin, TaxModule.mft, TaxModule.period, bal)
-        .join(TaxModule, TaxModule.id == Transaction.module_id)
-        .join(Entity, Entity.id == TaxModule.entity_id)
-        .where(Transaction.status == POSTED, Transaction.module_id.in_(touched), TaxModule.mft != "32")
-        .group_by(Transaction.module_id, TaxModule.entity_id, Entity.tin, TaxModule.mft, TaxModule.period)
+    # A module is touched when one of its transactions posted in this cycle.  One pass over
+    # the transactions, grouped by module, gives that flag, the balance, the return count
+    # and the freeze pre-filter together: only modules with a freeze-making transaction (or
+    # a return released with a CCC) are loaded and checked object by object below
+    # (derive.refund_hold is the one definition of a hold).  Only posted transactions count:
+    # the status is tested inside each aggregate (the balance of any other row is NULL,
+    # which sum() skips), so that SQLite reads the rows in module order from the module
+    # index and need not sort every posted transaction to group them.
+    posted = t.status == POSTED
+    signed = case((t.tc.in_(debits), 1), (t.tc.in_(credit_tcs), -1), else_=0) * func.abs(t.amount)
+    bal = func.sum(case((posted, signed)))
+    returns = func.sum(case((and_(posted, t.tc == 150), 1), else_=0))
+    touched = func.max(case((and_(posted, t.posting_cycle == ctx.cycle), 1), else_=0))
+    is_hold = or_(t.tc.in_(_HOLD_TCS), and_(t.tc == 971, t.ac.in_(_HOLD_ACS)))
+    # A return released with a CCC: its `extra` has the key.  An empty `{}` (most rows) has
+    # no key, so the JSON is only parsed when there is something in it.
+    ccc = and_(t.tc == 150, cast(t.extra, String) != "{}", t.extra["ccc"].as_string().is_not(None))
+    suspect = func.max(case((and_(posted, or_(is_hold, ccc)), 1), else_=0))
+    credit = (
+        select(t.module_id.label("module_id"), bal.label("bal"), suspect.label("suspect"))
+        .where(t.module_id.is_not(None))
+        .group_by(t.module_id)
+        .having(touched == 1)
         .having(returns > 0)
-        .having(bal <= -REFUND_TOLERANCE)
+        .subquery("credit")
+    )
+    # The module's latest posted return, in posting order (posting cycle, then id), says
+    # whether the refund goes by direct deposit.  A credit module has a posted return (the
+    # HAVING above), so "posted first" in the ORDER BY picks it; the status is not in the
+    # WHERE so that SQLite looks the module up by its index and never scans every posted
+    # transaction through (status, due_cycle) once per module.
+    r = aliased(Transaction, name="ret")
+    direct_deposit = (
+        select(r.document["direct_deposit"].as_string())
+        .where(r.module_id == credit.c.module_id, r.tc == 150)
+        .order_by((r.status == POSTED).desc(), func.coalesce(r.posting_cycle, "").desc(), r.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(credit.c.module_id, TaxModule.entity_id, Entity.tin, TaxModule.mft, TaxModule.period, credit.c.bal,
+               credit.c.suspect, direct_deposit)
+        .join(TaxModule, TaxModule.id == credit.c.module_id)
+        .join(Entity, Entity.id == TaxModule.entity_id)
+        # Outside the GROUP BY: a HAVING would compute the balance sum a second time.
+        .where(credit.c.bal <= -REFUND_TOLERANCE, TaxModule.mft != "32")
+        .order_by(credit.c.module_id)
     )
     if not ctx.all_live:
         stmt = stmt.where(Entity.file.in_(ctx.live_files))
@@ -844,48 +900,41 @@ def issue_refunds(ctx: CycleContext) -> None:
     credits = conn.execute(stmt).all()
     if not credits:
         return
-    # One scan of the touched modules gives both the freeze pre-filter (only modules with a
-    # freeze-making transaction are loaded and checked object by object: derive.refund_hold
-    # is the one definition of a hold) and each module's latest return (its DD request).
-    is_hold = or_(Transaction.tc.in_(_HOLD_TCS), and_(Transaction.tc == 971, Transaction.ac.in_(_HOLD_ACS)))
-    suspects: set[int] = set()
-    latest: dict[int, tuple[tuple[str, int], str | None]] = {}
-    scan = select(
-        Transaction.module_id, Transaction.tc, Transaction.posting_cycle, Transaction.id,
-        Transaction.document["direct_deposit"].as_string(), Transaction.extra["ccc"].as_string(), is_hold,
-    ).where(Transaction.status == POSTED, Transaction.module_id.in_(touched), or_(Transaction.tc == 150, is_hold))
-    for mid, tc, pc, tid, dd, ccc, hold in conn.execute(scan):
-        if hold or (tc == 150 and ccc is not None):
-            suspects.add(mid)
-        if tc == 150:
-            key = (pc or "", tid)
-            if mid not in latest or key > latest[mid][0]:
-                latest[mid] = (key, dd)
-    suspect_entities = set(s.scalars(select(Transaction.entity_id).where(
-        Transaction.status == POSTED, Transaction.module_id.is_(None), Transaction.tc == 520).distinct()))
-    check = [c[0] for c in credits if c[0] in suspects or c[1] in suspect_entities]
+    # Entity-level bankruptcy (TC 520) makes a module suspect too; a TC 971 AC 850 posted
+    # in an earlier cycle flips direct deposit to a paper check.  One scan for both.
+    bankrupt, flip = (
+        and_(t.module_id.is_(None), t.tc == 520),
+        and_(t.tc == 971, t.ac == 850, t.reversed_by_id.is_(None), t.posting_cycle < ctx.cycle),
+    )
+    suspect_entities: set[int] = set()
+    flip_modules: set[int] = set()
+    flip_entities: set[int] = set()
+    for mid, eid, is_flip, is_bankrupt in conn.execute(
+        select(t.module_id, t.entity_id, flip, bankrupt).where(t.status == POSTED, or_(bankrupt, flip))
+    ):
+        if is_bankrupt:
+            suspect_entities.add(eid)
+        if is_flip and mid is not None:
+            flip_modules.add(mid)
+        elif is_flip:
+            flip_entities.add(eid)
+    check = [c[0] for c in credits if c[6] or c[1] in suspect_entities]
     holds: dict[int, str | None] = {}
     if check:
         mods = s.scalars(select(TaxModule).where(TaxModule.id.in_(check)).options(
             selectinload(TaxModule.transactions), selectinload(TaxModule.entity).selectinload(Entity.transactions)))
         holds = {m.id: derive.refund_hold(m, ctx.run_date) for m in mods}
-    flips = s.execute(select(Transaction.module_id, Transaction.entity_id).where(
-        Transaction.tc == 971, Transaction.ac == 850, Transaction.status == POSTED,
-        Transaction.reversed_by_id.is_(None), Transaction.posting_cycle < ctx.cycle)).all()
-    flip_modules = {m for m, _ in flips if m is not None}
-    flip_entities = {e for m, e in flips if m is None}
     rows: list[tuple[int, int, Decimal, str]] = []  # (entity_id, module_id, amount, refund_method)
     held, refunds, posted = ctx.report.held, ctx.report.refunds, ctx.report.posted
     share = ctx.shared.setdefault
-    no_dd: tuple[Any, None] = ((), None)
-    for mid, eid, tin, mft, period, raw in credits:
+    for mid, eid, tin, mft, period, raw, _suspect, dd in credits:
         mft, period = share(mft, mft), share(period, period)
         hold = holds.get(mid)
         if hold:
             held.append((tin, mft, period, hold))
             continue
         amount = -_dec(raw)
-        wants_dd = _truthy_json(latest.get(mid, no_dd)[1])
+        wants_dd = _truthy_json(dd)
         method = "direct_deposit" if wants_dd and mid not in flip_modules and eid not in flip_entities else "check"
         rows.append((eid, mid, amount, method))
         refunds.append((tin, mft, period, amount, method))
@@ -895,7 +944,7 @@ def issue_refunds(ctx: CycleContext) -> None:
         # row are bound (no ORM bookkeeping, no JSON per row).
         table = Transaction.__table__
         assert isinstance(table, Table)
-        const = {
+        const: dict[str, int | str | dt.date] = {
             "tc": 846, "trans_date": ctx.run_date, "status": POSTED, "input_cycle": ctx.cycle,
             "due_cycle": ctx.cycle, "posting_cycle": ctx.cycle, "post_delay": 0,
         }

@@ -1,8 +1,9 @@
 """TN3270 round trip on loopback: 1, 10 and 50 concurrent clients against the real host.
 
-The server is `idrs_sim.front.tn3270.server` (its default: one worker thread per
-connection) serving `IdrsSession`s over the training master file
-(`idrs_sim.simulator.Simulator`), bound to 127.0.0.1 only, in this process.  The clients
+The server is `idrs_sim.front.tn3270.server` with its default options (host calls in one
+FIFO queue served by a small pool of worker threads; `--host-threads` and
+`--host-workers` try the other designs) serving `IdrsSession`s over the training master
+file (`idrs_sim.simulator.Simulator`), bound to 127.0.0.1 only, in this process.  The clients
 run in a **separate process** (one thread and one raw socket each), so their Python work
 does not compete with the server for this process's interpreter lock: each negotiates
 TN3270, signs on as the trainee (Enter with the sign-on fields, built with the codec's
@@ -20,18 +21,27 @@ Two load models per client count, each with a bounded number of requests:
   latency grows with the number of clients; reported for throughput.
 
 The server process's CPU seconds per key are reported beside it (CPU time of this
-process while the clients ran: the server's threads only).  A protocol-only figure
+process while the clients ran: the server's threads only; the sign-ons, one per client,
+are included).  The server also times every key on its own clock (`ServerOptions.observer`,
+sign-ons left out): *server* is record complete -> answer handed to the socket, *wait* the
+part of it spent queued before a worker thread took the call, *host* the host call itself.
+The client figure minus the server figure is the loopback, the client's own work and the
+scheduling of both processes.  The load average (1 min) before and after each run is
+printed with it: on a shared machine wall-clock figures are only comparable at similar load.  A protocol-only figure
 (an echo host, one client, no master file) shows what the telnet/3270 layer costs, and,
 when s3270 is installed, the same through s3270 (a real 3270 client and its pipe).
 Prints figures only.
 
     python -m bench.tn3270 [--clients 1,10,50] [--requests 40] [--json]
+                           [--models think,closed] [--host-threads pool] [--host-workers N]
+                           [--no-direct-write]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import socket
@@ -227,14 +237,43 @@ def s3270_round_trips(port: int, n: int) -> list[float]:
     return times
 
 
+class KeyLog:
+    """The server's own timing of each key (`ServerOptions.observer`), for one run at a time."""
+
+    def __init__(self) -> None:
+        self.timings: list[Any] = []
+
+    def __call__(self, timing: Any) -> None:  # on the server's event loop
+        self.timings.append(timing)
+
+    def take(self) -> dict[str, Any]:
+        """Summaries of the keys since the last call, each connection's first key (its sign-on) left out."""
+        got, self.timings = self.timings, []
+        seen: set[str] = set()
+        keys = []
+        for t in got:
+            if t.connection in seen:
+                keys.append(t)
+            seen.add(t.connection)
+        out: dict[str, Any] = {}
+        for name, aid in (("enter", "ENTER"), ("clear", "CLEAR")):
+            mine = [t for t in keys if t.aid == aid]
+            out[name] = {part: summary_ms([getattr(t, part) for t in mine]) for part in ("total", "wait", "host")}
+        return out
+
+
 def run_clients(port: int, clients: int, requests: int, think: str, signon: list[Any], commands: list[str],
-                echo: bool = False) -> dict[str, Any]:
+                echo: bool = False, keylog: KeyLog | None = None) -> dict[str, Any]:
     argv = [python(), "-m", "bench.tn3270", "--client", "--port", str(port), "--clients", str(clients),
             "--requests", str(requests), "--think", think, "--signon", json.dumps(signon),
             "--commands", json.dumps(commands)] + (["--echo"] if echo else [])
+    load0 = os.getloadavg()[0]
+    if keylog is not None:
+        keylog.take()
     c0 = time.process_time()
     proc = subprocess.run(argv, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=900)
     server_cpu = time.process_time() - c0
+    load1 = os.getloadavg()[0]
     if proc.returncode != 0:
         raise SystemExit(f"client process failed:\n{proc.stderr[-2000:]}")
     data = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -246,6 +285,8 @@ def run_clients(port: int, clients: int, requests: int, think: str, signon: list
         "keys": keys, "keys_per_s": round(keys / data["wall_s"], 1) if data["wall_s"] else None,
         "server_cpu_ms_per_key": round(server_cpu / keys * 1000, 2) if keys else None,
         "errors": data["n_errors"], "error_samples": data["errors"],
+        "load_before": round(load0, 2), "load_after": round(load1, 2),
+        **({"server": keylog.take()} if keylog is not None else {}),
     }
 
 
@@ -258,6 +299,11 @@ def main(argv: list[str] | None = None) -> Result:
     ap.add_argument("--clients", default="1,10,50")
     ap.add_argument("--requests", type=int, default=40, help="Clear + Enter pairs per client (think model)")
     ap.add_argument("--closed-requests", type=int, default=20, help="pairs per client (closed-loop model)")
+    ap.add_argument("--models", default="think,closed", help="load models to run: think, closed or both")
+    ap.add_argument("--host-threads", default=None, help="ServerOptions.host_threads (default: the server's)")
+    ap.add_argument("--host-workers", type=int, default=None, help="ServerOptions.host_workers (default: the server's)")
+    ap.add_argument("--no-direct-write", action="store_true",
+                    help="ServerOptions.direct_write=False: the event loop writes every answer")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -300,17 +346,35 @@ def main(argv: list[str] | None = None) -> Result:
             commands += [f"ENMOD {tin_}", f"TXMODA {tin_} 30 {period}"]
         signon = [emp.addr, pw.addr, sim.password_for(TRAINEE)]
         f["host"] = f"IdrsSession over the training master file ({len(mods)} IMF MFT 30 modules)"
-        with server_in_thread(sim.new_session, options=ServerOptions()) as (_, port):
+        keylog = KeyLog()
+        chosen = {k: v for k, v in (("host_threads", args.host_threads), ("host_workers", args.host_workers))
+                  if v is not None}
+        if args.no_direct_write:
+            chosen["direct_write"] = False
+        options = ServerOptions(observer=keylog, **chosen)
+        f["server_options"] = {"host_threads": options.host_threads, "host_workers": options.host_workers,
+                               "handoff_after": options.handoff_after, "direct_write": options.direct_write}
+        models = [m for m in (("think", "0.2,1.0", args.requests), ("closed", "0,0", args.closed_requests))
+                  if m[0] in args.models.split(",")]
+        with server_in_thread(sim.new_session, options=options) as (_, port):
             run_clients(port, 2, 10, "0,0", signon, commands)  # warm-up: maps, definitions, caches
-            say("  real host (IdrsSession, training master file); Enter = ENMOD/TXMODA, Clear before each")
-            say("  model   clients  keys  keys/s   Enter p50    p99     max   Clear p50   p99   server cpu/key")
-            for model, think, reqs in (("think", "0.2,1.0", args.requests), ("closed", "0,0", args.closed_requests)):
+            say(f"  real host (IdrsSession, training master file); Enter = ENMOD/TXMODA, Clear before each;"
+                f" host calls: {options.host_threads}"
+                + (f", {options.host_workers} worker(s)" if options.host_threads == "pool" else "")
+                + ("" if options.direct_write else ", answers written by the event loop"))
+            say("  client clock: key sent -> answer received; server clock (Enter): record in -> answer out,"
+                " of which queued (wait) and in the host")
+            say("  model   clients  keys  keys/s   Enter p50    p99     max   Clear p50   p99   cpu/key"
+                "  | server p50   p99  wait p99  host p99 | load")
+            for model, think, reqs in models:
                 for n in counts:
-                    r = run_clients(port, n, reqs, think, signon, commands)
+                    r = run_clients(port, n, reqs, think, signon, commands, keylog=keylog)
                     f[f"{model}_{n}"] = r
-                    en, cl = r["enter"], r["clear"]
+                    en, cl, sv = r["enter"], r["clear"], r["server"]["enter"]
                     say(f"  {model:<7} {n:>7} {r['keys']:>5} {r['keys_per_s']:>7}  {en['p50_ms']:9.2f} {en['p99_ms']:7.2f}"
-                        f" {en['max_ms']:7.2f}  {cl['p50_ms']:9.2f} {cl['p99_ms']:6.2f}   {r['server_cpu_ms_per_key']:6.2f} ms"
+                        f" {en['max_ms']:7.2f}  {cl['p50_ms']:9.2f} {cl['p99_ms']:6.2f}  {r['server_cpu_ms_per_key']:6.2f}"
+                        f"  | {sv['total']['p50_ms']:10.2f} {sv['total']['p99_ms']:5.2f} {sv['wait']['p99_ms']:9.2f}"
+                        f" {sv['host']['p99_ms']:9.2f} | {r['load_before']:.2f}->{r['load_after']:.2f}"
                         + (f"   ERRORS {r['errors']}: {r['error_samples'][:1]}" if r["errors"] else ""))
     res.emit(args.json)
     return res

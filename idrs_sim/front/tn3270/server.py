@@ -5,13 +5,37 @@ in the client, so the server only turns each Read Modified into an `AidEvent`, a
 the connection's `Host` for the next screen and writes it with Erase/Write.
 
 Host calls block (the IDRS host does SQLAlchemy work), so they never run on the event
-loop.  By default each connection gets **its own worker thread**: its calls are
-serialized and always on the same thread, which keeps thread-bound resources (SQLite
-connections, `scoped_session`) valid, while a slow call in one session never delays
-another.  `host_threads="single"` runs every host call of every connection on one
-shared thread (for a master file that must only ever be touched from one thread, such
-as an in-memory SQLite database without StaticPool); `"inline"` calls the host on the
-event loop (tests and benchmarks of the protocol alone).
+loop.  Where they run is `ServerOptions.host_threads`:
+
+* ``"pool"`` (the default): every connection's calls go into **one FIFO queue** served by
+  `host_workers` threads (default 1).  The IDRS host serialises its units of work on the
+  one master file anyway, and its work is Python holding the interpreter lock, so more
+  threads cannot do more work at once: they take turns in 5 ms slices of that lock and
+  queue on the master-file lock in no particular order.  One worker runs the keys one
+  after the other, in the order they arrived, each at full speed.  A call that runs
+  longer than `handoff_after` seconds (a stuck or very slow key) stops counting against
+  `host_workers` and another thread takes the queue, so one slow session holds up the
+  others for at most that long (the event loop times it).  Threads beyond
+  `host_workers` exist only while hand-offs need them and end after a few idle seconds.
+* ``"per-connection"``: each connection gets its own worker thread, so its calls always
+  run on the same thread (thread-bound resources in the host stay valid).
+* ``"single"``: every call of every connection on one shared thread, with no hand-off
+  (a master file that must only ever be touched from one thread, such as an in-memory
+  SQLite database without StaticPool).
+* ``"inline"``: the host is called on the event loop (tests and benchmarks of the
+  protocol alone).
+
+The worker thread that computed an answer also writes it (`direct_write`, see
+`TelnetConnection.direct_sender`): the screen goes out the moment the host returns,
+instead of waiting until the event-loop thread gets the interpreter lock and a core
+again (on a busy machine that hand-off cost more than the host work).  Only what the
+socket does not take at once is left to the event loop, with the usual write timeout.
+
+In every mode a connection has at most one host call at a time, and its keys are
+answered in the order they were sent: the connection's task reads the next record only
+after the answer to the previous one was written.  The event loop does the reading,
+the telnet layer and the decoding, so while a host call runs (or hangs), other clients
+still negotiate, get their bad records answered and are dropped on their timeouts.
 
 Misbehaving clients are contained: a failed negotiation, a record left unfinished, an
 idle client past `idle_timeout` or a client that stops reading is dropped with one
@@ -26,21 +50,24 @@ import contextlib
 import itertools
 import logging
 import signal
+import socket
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Literal, TypeVar
 
-from idrs_sim.terminal.aid import Host
+from idrs_sim.terminal.aid import AidEvent, Host
+from idrs_sim.terminal.screen import Screen
 
 from .codec import DecodeError, decode_read, encode_screen, wcc
-from .telnet import ConnectionClosed, NegotiationError, RecordTimeout, TelnetConnection, TelnetError
+from .telnet import ConnectionClosed, NegotiationError, RecordTimeout, TelnetConnection, TelnetError, frame_record
 
 log = logging.getLogger("idrs_sim.front.tn3270")
 
 HostFactory = Callable[[str], Host]
-HostThreads = Literal["per-connection", "single", "inline"]
+HostThreads = Literal["pool", "per-connection", "single", "inline"]
 T = TypeVar("T")
 
 WCC_ERROR = wcc(alarm=True)  # re-sent screen after bad input: unlock and beep
@@ -54,29 +81,244 @@ class ServerOptions:
     record_timeout: float = 30.0  # a started record must end within this
     idle_timeout: float | None = None  # silence allowed between records; None = forever
     write_timeout: float = 30.0  # a client that stops reading is dropped after this
-    host_threads: HostThreads = "per-connection"
+    host_threads: HostThreads = "pool"
+    host_workers: int = 1  # "pool": host calls that run at once (slow ones handed off not counted)
+    handoff_after: float | None = 0.2  # "pool": a call running longer than this frees its worker slot; None: never
+    max_host_threads: int = 32  # "pool": threads at most, hand-offs included
+    # Called on the event loop after each answered key (benchmarks); None: nothing is timed.
+    observer: Callable[[KeyTiming], None] | None = None
+    direct_write: bool = True  # the worker thread writes the answer itself (see TelnetConnection.direct_sender)
+
+
+@dataclass(frozen=True)
+class KeyTiming:
+    """Where one key's time went, on the server's clock (seconds)."""
+
+    connection: str
+    aid: str
+    wait: float  # record complete -> its host call started (queued behind other calls)
+    host: float  # the host call itself (wall time on its worker thread)
+    total: float  # record complete -> answer handed to the socket (by the worker or the event loop)
+
+
+def _answer(handle: Callable[[AidEvent], Screen], event: AidEvent, send: Callable[[bytes], bytes] | None,
+            times: list[float] | None) -> tuple[Screen, bytes]:
+    """On the worker thread: the host's next screen, and its record sent when `send` is
+    given; returns the screen and the wire bytes still to be sent by the event loop."""
+    if times is not None:
+        times.append(time.perf_counter())
+    screen = handle(event)
+    if times is not None:
+        times.append(time.perf_counter())
+    wire = frame_record(encode_screen(screen))
+    if send is not None:
+        wire = send(wire)
+    if times is not None:
+        times.append(time.perf_counter())
+    return screen, wire
+
+
+# ---- where host calls run ----------------------------------------------------------
+class _Call:
+    """One queued host call; its answer goes back to the event loop that asked."""
+
+    __slots__ = ("fn", "args", "loop", "future", "started")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], loop: asyncio.AbstractEventLoop,
+                 future: asyncio.Future[Any]) -> None:
+        self.fn, self.args, self.loop, self.future = fn, args, loop, future
+        self.started = 0.0
+
+
+def _deliver(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
+    """On the event loop: complete the caller's future (unless it was cancelled meanwhile)."""
+    if not future.done():
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
+
+
+class HostPool:
+    """A FIFO queue of host calls served by a few threads.
+
+    At most `workers` calls run at once, not counting calls that have run for longer
+    than `handoff_after` seconds (None: never hand off): calls start strictly in the
+    order they were submitted.  Threads start when needed; those beyond `workers` (for
+    hand-offs) end after `idle_exit` seconds without work; at most `max_threads`.
+
+    The hand-off is timed on the submitting event loop (`call_later`), not by a thread
+    waiting with a timeout: a thread woken just to set a timer would have to take the
+    interpreter lock from the busy worker every time a call has to queue.
+    """
+
+    def __init__(self, workers: int = 1, handoff_after: float | None = 0.2, max_threads: int = 32,
+                 name: str = "tn3270-host", idle_exit: float = 5.0) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers
+        self.handoff_after = handoff_after
+        self.max_threads = max(workers, max_threads if handoff_after is not None else workers)
+        self.name = name
+        self.idle_exit = idle_exit
+        self._cv = threading.Condition(threading.Lock())
+        self._queue: deque[_Call] = deque()
+        self._running: list[_Call] = []
+        self._threads = 0
+        self._idle = 0  # threads waiting for work
+        self._wakes = 0  # of those, notified and not yet running
+        self._starting = 0  # threads started and not yet running
+        self._timer: asyncio.TimerHandle | None = None
+        self._closed = False
+        self._names = itertools.count(1)
+        self.handoffs = 0  # calls started beside one that ran past handoff_after
+
+    # -- on the event loop --
+    def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._cv:
+            if self._closed:
+                raise RuntimeError("host pool closed")
+            self._queue.append(_Call(fn, args, loop, future))
+            self._dispatch(loop)
+        return future
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self.submit(fn, *args)
+
+    def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:  # on the loop, with self._cv held
+        """Get the first queued call started if a slot is free, else time its hand-off."""
+        ok, wait = self._slot_free(time.monotonic())
+        if ok:
+            self._wake_one()
+        elif wait is not None and self._timer is None:
+            self._timer = loop.call_later(wait, self._handoff_due, loop)
+
+    def _handoff_due(self, loop: asyncio.AbstractEventLoop) -> None:  # on the loop
+        with self._cv:
+            self._timer = None
+            if self._queue and not self._closed:
+                self._dispatch(loop)  # hands off, or waits for the next running call's turn
+
+    def close(self) -> None:
+        """Start no more calls; threads end once their current call (if any) returns."""
+        with self._cv:
+            self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            for c in self._queue:
+                with contextlib.suppress(RuntimeError):  # that loop is closed already
+                    c.loop.call_soon_threadsafe(c.future.cancel)
+            self._queue.clear()
+            self._cv.notify_all()
+
+    def busy(self) -> int:
+        """Calls queued or running."""
+        with self._cv:
+            return len(self._queue) + len(self._running)
+
+    # -- the threads --
+    def _wake_one(self) -> None:  # with self._cv held, a call queued and a slot free
+        """Make sure one more thread is on its way to the queue."""
+        if self._idle > self._wakes:  # an idle thread not yet told
+            self._wakes += 1
+            self._cv.notify()
+        elif self._starting == 0 and self._threads < self.max_threads:
+            self._threads += 1
+            self._starting += 1
+            t = threading.Thread(target=self._work, name=f"{self.name}-{next(self._names)}", daemon=True)
+            t.start()
+
+    def _slot_free(self, now: float) -> tuple[bool, float | None]:
+        """(may a call start now, else how long until a running call is handed off)."""
+        if self.handoff_after is None:
+            return len(self._running) < self.workers, None
+        limit = now - self.handoff_after
+        fast = [c.started for c in self._running if c.started > limit]
+        if len(fast) < self.workers:
+            return True, None
+        return False, min(fast) - limit
+
+    def _next(self) -> _Call | None:  # with self._cv held; None: this thread ends
+        idle_since = time.monotonic()
+        while True:
+            if self._closed:
+                return None
+            now = time.monotonic()
+            wait: float | None = None
+            if self._queue:
+                if self._slot_free(now)[0]:
+                    call = self._queue.popleft()
+                    if call.future.cancelled():  # its connection went away while it queued
+                        continue
+                    if len(self._running) >= self.workers:
+                        self.handoffs += 1
+                    call.started = now
+                    self._running.append(call)
+                    if self._queue and self._slot_free(now)[0]:
+                        self._wake_one()  # more than one slot was free
+                    return call
+            elif self._threads > self.workers:  # started for a hand-off; not needed now
+                wait = idle_since + self.idle_exit - now
+                if wait <= 0:
+                    return None
+            self._idle += 1
+            try:
+                woken = self._cv.wait(wait)
+            finally:
+                self._idle -= 1
+            if woken and self._wakes:
+                self._wakes -= 1
+
+    def _work(self) -> None:
+        with self._cv:
+            self._starting -= 1
+            call = self._next()
+        while call is not None:
+            try:
+                ok, value = True, call.fn(*call.args)
+            except BaseException as exc:  # goes to the caller; this thread serves on
+                ok, value = False, exc
+            with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
+                call.loop.call_soon_threadsafe(_deliver, call.future, ok, value)
+            del value
+            with self._cv:  # and straight on to the next call, if one may start
+                self._running.remove(call)
+                call = self._next()
+        with self._cv:
+            self._threads -= 1
 
 
 class _Runner:
     """Where one connection's host calls run (see the module docstring)."""
 
-    def __init__(self, mode: HostThreads, shared: ThreadPoolExecutor | None, name: str) -> None:
+    def __init__(self, mode: HostThreads, shared: HostPool | None, name: str) -> None:
         self.mode = mode
-        self._own: ThreadPoolExecutor | None = None
+        self._own: HostPool | None = None
         if mode == "per-connection":
-            self._own = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tn3270-{name}")
-            self._executor: ThreadPoolExecutor | None = self._own
+            self._own = HostPool(1, handoff_after=None, name=f"tn3270-{name}", idle_exit=0.0)
+            self._pool: HostPool | None = self._own
         else:
-            self._executor = shared
+            self._pool = shared
+        self._busy = False
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        if self.mode == "inline":
-            return fn(*args)
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        # One call at a time per connection: the session awaits each answer before it
+        # reads the next record, so this only guards against a future change breaking it.
+        assert not self._busy, "a second host call on one connection"
+        self._busy = True
+        try:
+            if self._pool is None:
+                return fn(*args)
+            return await self._pool.submit(fn, *args)
+        finally:
+            self._busy = False
 
     def close(self) -> None:
         if self._own is not None:
-            self._own.shutdown(wait=False, cancel_futures=True)
+            self._own.close()
 
 
 class Tn3270Server:
@@ -91,9 +333,14 @@ class Tn3270Server:
         self._sessions: dict[str, asyncio.Task[None]] = {}
         self._connections: dict[str, TelnetConnection] = {}
         self._ids = itertools.count(1)
-        self._shared: ThreadPoolExecutor | None = None
-        if self.options.host_threads == "single":
-            self._shared = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tn3270-host")
+        self._shared: HostPool | None = None
+        opts = self.options
+        if opts.host_threads == "pool":
+            self._shared = HostPool(opts.host_workers, opts.handoff_after, opts.max_host_threads)
+        elif opts.host_threads == "single":
+            self._shared = HostPool(1, handoff_after=None)
+        elif opts.host_threads not in ("per-connection", "inline"):
+            raise ValueError(f"host_threads: {opts.host_threads!r}")
 
     @property
     def address(self) -> tuple[str, int]:
@@ -124,7 +371,12 @@ class Tn3270Server:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 2.0)
         if self._shared is not None:
-            self._shared.shutdown(wait=False, cancel_futures=True)
+            self._shared.close()
+            # Let a unit of work already running finish (briefly) before the caller tears
+            # the master file down; a stuck call is left behind on its daemon thread.
+            deadline = time.monotonic() + 2.0
+            while self._shared.busy() and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
 
     # ---- one connection --------------------------------------------------
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -132,10 +384,15 @@ class Tn3270Server:
         task = asyncio.current_task()
         assert task is not None
         self._sessions[cid] = task
+        sock = writer.get_extra_info("socket")
+        if sock is not None:  # asyncio sets it too; a screen must never wait for Nagle
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         peer = writer.get_extra_info("peername")
         peer_s = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else str(peer)
         conn = TelnetConnection(reader, writer, write_timeout=self.options.write_timeout)
         runner = _Runner(self.options.host_threads, self._shared, cid)
+        self._connections[cid] = conn
         try:
             await self._session(cid, peer_s, conn, runner)
         except asyncio.CancelledError:
@@ -144,11 +401,13 @@ class Tn3270Server:
             log.exception("tn3270 %s dropped: internal error", cid)
         finally:
             self._sessions.pop(cid, None)
+            self._connections.pop(cid, None)
             runner.close()
             await conn.close()
 
     async def _session(self, cid: str, peer: str, conn: TelnetConnection, runner: _Runner) -> None:
         opts = self.options
+        observe = opts.observer
         try:
             ttype = await conn.negotiate(opts.negotiation_timeout)
         except (NegotiationError, TelnetError, asyncio.TimeoutError, OSError) as exc:
@@ -173,13 +432,24 @@ class Tn3270Server:
                     log.warning("tn3270 %s sent a bad record (%s): %s; screen re-sent", cid, exc, record[:32].hex())
                     await conn.send_record(encode_screen(screen, wcc=WCC_ERROR))
                     continue
+                sender = conn.direct_sender() if opts.direct_write else None
+                times: list[float] | None = None
+                if observe is not None:
+                    times = [time.perf_counter()]  # the record is complete
                 try:
-                    screen = await runner.call(host.handle, event)
+                    screen_next, rest = await runner.call(_answer, host.handle, event, sender, times)
                 except Exception:
                     log.exception("tn3270 %s: host failed on %s; screen re-sent", cid, event.aid.value)
                     await conn.send_record(encode_screen(screen, wcc=WCC_ERROR))
                     continue
-                await conn.send_record(encode_screen(screen))
+                screen = screen_next
+                if rest:
+                    await conn.send_wire(rest)
+                if observe is not None and times is not None:
+                    t_in, start, end, sent = times
+                    if rest:
+                        sent = time.perf_counter()
+                    observe(KeyTiming(cid, event.aid.value, start - t_in, end - start, sent - t_in))
         except ConnectionClosed as exc:
             log.info("tn3270 %s closed: %s", cid, exc)
         except RecordTimeout as exc:

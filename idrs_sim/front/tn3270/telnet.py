@@ -12,8 +12,12 @@ back to plain TN3270, which carries everything IDRS needs.
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 IAC = 0xFF
@@ -42,6 +46,7 @@ OPTION_NAMES = {OPT_BINARY: "BINARY", OPT_TTYPE: "TERMINAL-TYPE", OPT_EOR: "EOR"
 def option_name(opt: int) -> str:
     return OPTION_NAMES.get(opt, str(opt))
 
+READ_SIZE = 16 * 1024  # one read takes a whole Read Modified (an unformatted 24x80 screen is ~2 KiB)
 MAX_RECORD = 64 * 1024  # a 24x80 Read Modified is under 2 KiB; anything near this is abuse
 MAX_SUBNEG = 1024
 
@@ -107,22 +112,32 @@ class TelnetParser:
 
     def feed(self, data: bytes) -> list[Event]:
         events: list[Event] = []
-        for b in data:
+        i, n = 0, len(data)
+        record = self._record
+        while i < n:
             st = self._state
             if st == _DATA:
-                if b == IAC:
-                    self._state = _IAC
-                else:
-                    self._record.append(b)
-                    if len(self._record) > self._max_record:
+                # The bulk of a record is plain data: copy everything up to the next IAC at once.
+                j = data.find(b"\xff", i)
+                end = n if j < 0 else j
+                if end > i:
+                    record += data[i:end]
+                    if len(record) > self._max_record:
                         raise TelnetError(f"record longer than {self._max_record} bytes")
-            elif st == _IAC:
+                if j < 0:
+                    break
+                self._state = _IAC
+                i = j + 1
+                continue
+            b = data[i]
+            i += 1
+            if st == _IAC:
                 if b == IAC:  # escaped 0xFF data byte
-                    self._record.append(IAC)
+                    record.append(IAC)
                     self._state = _DATA
                 elif b == EOR:
-                    events.append(Record(bytes(self._record)))
-                    self._record.clear()
+                    events.append(Record(bytes(record)))
+                    record.clear()
                     self._state = _DATA
                 elif b == SB:
                     self._sub.clear()
@@ -206,19 +221,74 @@ class TelnetConnection:
         self._records: deque[bytes] = deque()
         self._record_started: float | None = None
         self._out = bytearray()
+        # A second handle on the socket, for `direct_sender` (worker threads); None when
+        # the stream has no real socket (tests with fake streams).
+        self._direct: socket.socket | None = None
+        self._direct_lock = threading.Lock()
+        raw = writer.get_extra_info("socket")
+        if raw is not None:
+            try:
+                self._direct = socket.socket(fileno=os.dup(raw.fileno()))
+            except OSError:
+                self._direct = None
 
     # -- output --
     def _queue(self, data: bytes) -> None:
         self._out += data
 
     async def flush(self) -> None:
+        """Hand the queued bytes to the socket now; wait (up to `write_timeout`) only if
+        the socket could not take them all.
+
+        asyncio sends at once when its buffer is empty, so an answer goes out in the same
+        loop turn; `drain()` is awaited only while bytes are still buffered (a client that
+        is slow to read, or one that stopped reading and will be dropped).
+        """
         if self._out:
             data, self._out = bytes(self._out), bytearray()
             self.writer.write(data)
-            await asyncio.wait_for(self.writer.drain(), self.write_timeout)
+            transport = self.writer.transport
+            if transport.is_closing() or transport.get_write_buffer_size():
+                async with asyncio.timeout(self.write_timeout):
+                    await self.writer.drain()
 
     async def send_record(self, data: bytes) -> None:
         self._queue(frame_record(data))
+        await self.flush()
+
+    def direct_sender(self) -> Callable[[bytes], bytes] | None:
+        """A function another thread may call once to send wire bytes straight to the socket.
+
+        It returns what the socket did not take (all of it if the socket is full or
+        gone); the caller hands that to `send_wire` on the event loop.  Only offered
+        while nothing is queued here or in the transport, so bytes cannot overtake
+        each other; the session writes nothing else until the function has returned.
+        None when that does not hold.
+
+        Why: a host call runs on a worker thread, and its answer would otherwise wait
+        until the event loop thread is scheduled again just to write it.
+        """
+        if self._direct is None or self._out:
+            return None
+        transport = self.writer.transport
+        if transport.is_closing() or transport.get_write_buffer_size():
+            return None
+        return self._send_direct
+
+    def _send_direct(self, data: bytes) -> bytes:
+        with self._direct_lock:  # close() must not pull the socket away mid-send
+            sock = self._direct
+            if sock is None:
+                return data
+            try:
+                sent = sock.send(data)
+            except OSError:  # full (non-blocking) or broken: the event loop's write says which
+                return data
+        return data[sent:]
+
+    async def send_wire(self, data: bytes) -> None:
+        """Send bytes already framed (the rest of a direct send)."""
+        self._queue(data)
         await self.flush()
 
     def _ask(self, verb: int, option: int) -> None:
@@ -285,8 +355,9 @@ class TelnetConnection:
 
     async def _read_some(self, timeout: float | None) -> None:
         try:
-            chunk = await asyncio.wait_for(self.reader.read(4096), timeout)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(timeout):  # no extra task per read, unlike wait_for
+                chunk = await self.reader.read(READ_SIZE)
+        except TimeoutError:
             raise RecordTimeout(f"no data for {timeout:g} s") from None
         except (ConnectionError, OSError) as exc:
             raise ConnectionClosed(str(exc) or type(exc).__name__) from None
@@ -366,6 +437,10 @@ class TelnetConnection:
         return self._records.popleft()
 
     async def close(self) -> None:
+        with self._direct_lock:
+            if self._direct is not None:
+                self._direct.close()
+                self._direct = None
         try:
             self.writer.close()
             await asyncio.wait_for(self.writer.wait_closed(), 2.0)

@@ -282,23 +282,28 @@ class RawClient:
     def negotiate(self, ttype: bytes = b"IBM-3278-2", refuse: frozenset[int] = frozenset()) -> bytes:
         """Say yes to everything the server asks (except `refuse`); returns the first screen record."""
         deadline = time.monotonic() + 5
-        while not self.records:
-            assert time.monotonic() < deadline, "no first screen"
-            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
-            data = self.sock.recv(4096)
-            assert data, "server closed the connection"
-            for ev in self.parser.feed(data):
-                if isinstance(ev, telnet.Command) and ev.option is not None:
-                    self.commands.append(ev)
-                    answer = {telnet.DO: telnet.WILL, telnet.WILL: telnet.DO}.get(ev.verb)
-                    if answer and ev.option in refuse:
-                        answer = {telnet.WILL: telnet.WONT, telnet.DO: telnet.DONT}[answer]
-                    if answer:
-                        self.sock.sendall(telnet.command(answer, ev.option))
-                elif isinstance(ev, telnet.Subneg) and ev.payload == b"\x18\x01":
-                    self.sock.sendall(telnet.subneg(b"\x18\x00" + ttype))
-                elif isinstance(ev, telnet.Record):
-                    self.records.append(ev.data)
+        try:
+            while not self.records:
+                assert time.monotonic() < deadline, "no first screen"
+                self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+                data = self.sock.recv(4096)
+                assert data, "server closed the connection"
+                for ev in self.parser.feed(data):
+                    if isinstance(ev, telnet.Command) and ev.option is not None:
+                        self.commands.append(ev)
+                        answer = {telnet.DO: telnet.WILL, telnet.WILL: telnet.DO}.get(ev.verb)
+                        if answer and ev.option in refuse:
+                            answer = {telnet.WILL: telnet.WONT, telnet.DO: telnet.DONT}[answer]
+                        if answer:
+                            self.sock.sendall(telnet.command(answer, ev.option))
+                    elif isinstance(ev, telnet.Subneg) and ev.payload == b"\x18\x01":
+                        self.sock.sendall(telnet.subneg(b"\x18\x00" + ttype))
+                    elif isinstance(ev, telnet.Record):
+                        self.records.append(ev.data)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            # The server may drop us (a refused option) while we still answer the rest of
+            # its requests; with unread bytes in its buffer the close arrives as a reset.
+            raise AssertionError(f"server closed the connection ({exc})") from None
         return self.records.pop(0)
 
     def next_record(self, timeout: float = 5.0) -> bytes:

@@ -227,7 +227,7 @@ def write_results(path: Path, results: dict[str, Any], info: dict[str, Any], sta
         f = results["tn3270"]["figures"]
         w("## TN3270")
         w("")
-        w(f"Server `idrs_sim.front.tn3270.server` on 127.0.0.1 (a worker thread per connection), host: {f['host']}.")
+        w(f"Server `idrs_sim.front.tn3270.server` on 127.0.0.1 (its default: every connection's host calls in one FIFO queue, one worker thread), host: {f['host']}.")
         w("Clients: a separate process, one thread and raw socket each; Clear, then Enter with `ENMOD tin` or")
         w("`TXMODA tin 30 period`.  *think*: a random 0.2-1.0 s pause before each Clear + Enter pair; *closed*: no")
         w("pause (saturation).")

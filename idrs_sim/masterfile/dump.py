@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from . import models as m
 from .db import _CLOCK_KEY, MasterFile
-from .fixtures import _no_gc
+from ..gcpause import cyclic_gc_paused
 
 __all__ = ["dump", "FORMAT"]
 
@@ -61,7 +61,7 @@ def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False) -> dict
     `tin` limits entities and ICS cases to that TIN (employees are always included, so the
     dump still loads and signs on).  `audit=True` adds the audit trail (for that TIN).
     """
-    with mf.reading() as s, _no_gc():
+    with mf.reading() as s, cyclic_gc_paused():
         now = mf.clock.now()
         out: dict[str, Any] = {
             "format": FORMAT,

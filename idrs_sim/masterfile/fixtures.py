@@ -26,13 +26,11 @@ a failed load leaves the previous master file untouched.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
 import os
 import re
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -44,6 +42,7 @@ from sqlalchemy import JSON, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..gcpause import cyclic_gc_paused
 from ..clock import START_OF_DAY
 from ..posting import calendar
 from ..cache import cached_parse
@@ -1807,7 +1806,7 @@ def load_fixture(mf: MasterFile, name_or_path: str | Path, replace: bool = True)
     comp = compose(name_or_path)
     if comp.problems:
         raise FixtureError(comp.problems)
-    with _no_gc():
+    with cyclic_gc_paused():
         rows, problems = validate(comp.data, need_date=replace, file=comp.data.file, linting=False)
     hard = [p for p in problems if not p.lint]
     if hard:
@@ -1823,7 +1822,7 @@ def load_data(mf: MasterFile, data: dict, replace: bool = True, source: str = DA
     """
     if isinstance(data, dict) and data.get("include"):
         raise FixtureError("include: needs a fixture file; use load_fixture", source)
-    with _no_gc():
+    with cyclic_gc_paused():
         rows, problems = validate(data, need_date=replace, file=source, linting=False)
     hard = [p for p in problems if not p.lint]
     if hard:
@@ -1842,24 +1841,8 @@ def _hash_cached(password: str) -> str:
     return hash_password(password)
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many rows.
-
-    Why: a dump of 100k modules makes millions of small dicts and the collector's full passes
-    over them cost more than the work itself; nothing built here is cyclic garbage.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _load_rows(mf: MasterFile, rows: Rows, replace: bool, source: str) -> None:
-    with _no_gc():
+    with cyclic_gc_paused():
         _load_rows_now(mf, rows, replace, source)
 
 

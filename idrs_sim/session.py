@@ -128,6 +128,16 @@ class IdrsSession:
         values = self.screen.values()
         number = values.get("EMPLOYEE-NO", "").strip()
         password = values.get("PASSWORD", "")
+        # The password is checked outside the unit of work: scrypt takes about 50 ms by
+        # design, and holding the master-file lock for it stalled every other terminal.
+        # The employee is read again inside, so a lock set meanwhile still counts.
+        password_ok: bool | None = None
+        stored: str | None = None
+        if number.isdigit() and len(number) == 10:
+            with self.mf.reading() as db:
+                stored = db.scalar(select(Employee.password_hash).where(Employee.idrs == number))
+            if stored is not None:
+                password_ok = verify_password(password, stored)
         with self.mf.unit_of_work() as db:
             emp = db.get(Employee, number) if number.isdigit() and len(number) == 10 else None
             if emp is None:
@@ -136,7 +146,9 @@ class IdrsSession:
             if emp.locked:
                 self._audit(db, event, emp.idrs, None, outcome="SIGN-ON REJECTED: LOCKED", violation=True)
                 return self._signon_error("EMPLOYEE NUMBER LOCKED - SEE YOUR MANAGER", "EMPLOYEE-NO")
-            if not verify_password(password, emp.password_hash):
+            if password_ok is None or emp.password_hash != stored:  # changed since the first read
+                password_ok = verify_password(password, emp.password_hash)
+            if not password_ok:
                 emp.failed_signons += 1
                 if emp.failed_signons >= MAX_SIGNON_FAILURES:
                     emp.locked = True

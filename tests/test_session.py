@@ -114,3 +114,29 @@ def test_a_failing_handler_is_undone_but_audited(sim: Simulator, monkeypatch: py
     term.type_text("ENMOD 400-00-1001")
     term.enter()
     assert "JOHN A SMITH" in term.screen.text()
+
+
+def test_password_is_checked_outside_the_master_file_lock(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """scrypt takes tens of milliseconds by design: other terminals must not wait for it."""
+    import threading
+
+    from idrs_sim import session as session_module
+
+    real = session_module.verify_password
+    other_terminal_got_in: list[bool] = []
+
+    def verify(password: str, stored: str) -> bool:
+        def other() -> None:
+            got = sim.mf.lock.acquire(timeout=2)
+            other_terminal_got_in.append(got)
+            if got:
+                sim.mf.lock.release()
+
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+        return real(password, stored)
+
+    monkeypatch.setattr(session_module, "verify_password", verify)
+    _signed_on(sim, IdrsSession(sim.mf, "T1", idle_timeout_minutes=None))
+    assert other_terminal_got_in == [True]

@@ -30,7 +30,7 @@ from typing import Any
 from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import DOC_CODE_ADJ54, check_name_control, need_module, new_pending, target_entity
+from .input77 import DOC_CODE_ADJ54, check_name_control, module_account, new_pending
 from .research import refuse, tin_display
 from . import validate as v
 
@@ -77,12 +77,10 @@ def req54(ctx: Context) -> Display | Refusal:
     if last is None:
         return refuse(ctx, NO_PRIOR_RESEARCH, "code")
     cmd.tin, cmd.mft, cmd.period = last
-    ent = target_entity(ctx)
-    if isinstance(ent, Refusal):
-        return ent
-    module = need_module(ctx, ent)
-    if isinstance(module, Refusal):
-        return module
+    account = module_account(ctx)
+    if isinstance(account, Refusal):
+        return account
+    ent, module = account
     ctx.outcome = f"REQ54 ADJ54 DISPLAYED {ent.tin} {module.mft} {module.period}"
     return Display("adj54", _values(ctx, ent, module, {label: "" for label in _LABELS}))
 
@@ -98,12 +96,10 @@ def _reason_codes(text: str) -> list[str] | None:
 @handles("ADJ54")
 def adj54(ctx: Context) -> Display | Refusal:
     """Validate the adjustment and store it pending (REQUEST COMPLETED)."""
-    ent = target_entity(ctx)
-    if isinstance(ent, Refusal):
-        return ent
-    module = need_module(ctx, ent)
-    if isinstance(module, Refusal):
-        return module
+    account = module_account(ctx)
+    if isinstance(account, Refusal):
+        return account
+    ent, module = account
     bad = check_name_control(ctx, ent)
     if bad is not None:
         return bad

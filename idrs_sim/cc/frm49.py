@@ -20,7 +20,7 @@ from ..ics import config
 from ..masterfile import derive
 from ..masterfile.models import Entity, TaxModule
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import need_module, new_pending, target_entity
+from .input77 import module_account, new_pending
 from .research import mark, tin_display
 
 DOC_CODE_FRM49 = "49"
@@ -49,12 +49,10 @@ def _refuse(ctx: Context, label: str, literal: str, ent: Entity, module: TaxModu
 @handles("FRM49")
 def frm49(ctx: Context) -> Display | Refusal:
     """Validate and store a pending TC 590 CC 50 (alert module only) or TC 599 CC nn."""
-    ent = target_entity(ctx)
-    if isinstance(ent, Refusal):
-        return ent
-    module = need_module(ctx, ent)
-    if isinstance(module, Refusal):
-        return module
+    account = module_account(ctx)
+    if isinstance(account, Refusal):
+        return account
+    ent, module = account
     typed = getattr(ctx.cmd, "fields", None) or {}
     if not any(lb in typed for lb in _LABELS) and not all(lb in ctx.screen_values for lb in _LABELS):
         ctx.outcome = f"FRM49 SCREEN DISPLAYED {ent.tin} {module.mft} {module.period}"

@@ -109,12 +109,17 @@ def target_account(ctx: Context, *, need_established: bool = False,
         return module
     return ent, module
 
-def need_module(ctx: Context, ent: Entity) -> TaxModule | Refusal:
-    """The typed module, which the code cannot do without (ADJ54, STAUP)."""
+def module_account(ctx: Context, *, need_established: bool = True) -> tuple[Entity, TaxModule] | Refusal:
+    """The typed TIN's entity and module, which the code cannot do without (ADJ54, FRM49, STAUP)."""
+    ent = target_entity(ctx, need_established=need_established)
+    if isinstance(ent, Refusal):
+        return ent
     module = target_module(ctx, ent, required=True)
     if module is None:  # required=True answers a Refusal, never None
         return refuse(ctx, "INVALID MFT", "mft")
-    return module
+    if isinstance(module, Refusal):
+        return module
+    return ent, module
 
 
 def check_name_control(ctx: Context, ent: Entity) -> Refusal | None:
@@ -441,6 +446,6 @@ _ACCOUNT_CHECKS = {
 }
 
 __all__ = [
-    "req77", "frm77", "new_pending", "input_dln", "target_entity", "target_module", "need_module", "check_name_control",
+    "req77", "frm77", "new_pending", "input_dln", "target_entity", "target_module", "module_account", "check_name_control",
     "period_end", "violation", "ENTITY_NOT_ESTABLISHED", "DOC_CODE_FRM77", "DOC_CODE_ADJ54", "DOC_CODE_ENTITY",
 ]

@@ -17,7 +17,7 @@ from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
 from ..posting import calendar
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import need_module, target_entity
+from .input77 import module_account
 from .research import mark, tin_display
 
 MAX_WEEKS = 15
@@ -43,12 +43,10 @@ def _values(ctx: Context, ent: Entity, module: TaxModule, weeks: str = "", statu
 @handles("STAUP")
 def staup(ctx: Context) -> Display | Refusal:
     """Set (or with 0 remove) the notice delay of the module."""
-    ent = target_entity(ctx, need_established=False)
-    if isinstance(ent, Refusal):
-        return ent
-    module = need_module(ctx, ent)
-    if isinstance(module, Refusal):
-        return module
+    account = module_account(ctx, need_established=False)
+    if isinstance(account, Refusal):
+        return account
+    ent, module = account
     weeks = ctx.value("WEEKS")
     if not weeks and "WEEKS" not in ctx.screen_values:
         ctx.outcome = f"STAUP SCREEN DISPLAYED {ent.tin} {module.mft} {module.period}"

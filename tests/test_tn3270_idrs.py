@@ -7,10 +7,7 @@ filled in and `REQUEST COMPLETED`, PF keys and Clear.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +15,7 @@ import pytest
 from idrs_sim.front.tn3270.server import server_in_thread
 from idrs_sim.simulator import Simulator
 
-from test_tn3270_s3270 import S3270
+from test_tn3270_s3270 import S3270, drive_tnz
 
 TRAINEE = "1485012345"
 TIN = "400-00-1001"
@@ -91,72 +88,45 @@ def test_s3270_works_a_case_on_the_idrs_host(idrs_port: tuple[int, Simulator]) -
 
 
 def test_tnz_works_a_case_on_the_idrs_host(idrs_port: tuple[int, Simulator], monkeypatch) -> None:
-    tnz_mod = pytest.importorskip("tnz.tnz")
     port, sim = idrs_port
     monkeypatch.setenv("SESSION_SSL", "0")
     seen: dict[str, object] = {}
 
-    def run() -> None:  # tnz drives its own event loop: a thread of its own
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        tn = tnz_mod.Tnz()
-        tn.encoding = "cp037"
-        try:
-            tn.connect("127.0.0.1", port)
+    def script(tn, wait_for) -> None:  # type: ignore[no-untyped-def]
+        def screen() -> str:
+            return tn.scrstr(0, 0)
 
-            def screen() -> str:
-                return tn.scrstr(0, 0)
+        def line24() -> str:
+            return tn.scrstr(23 * 80, 0).strip()
 
-            def wait_for(pred, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-                end = time.monotonic() + timeout
-                while not pred():
-                    left = end - time.monotonic()
-                    if left <= 0 or tn.seslost:
-                        raise AssertionError(f"tnz timed out; screen:\n{screen()}")
-                    tn.wait(left)
+        def unlocked() -> bool:  # the host answered and restored the keyboard
+            return not tn.pwait and not tn.system_lock_wait
 
-            def line24() -> str:
-                return tn.scrstr(23 * 80, 0).strip()
-
-            def unlocked() -> bool:  # the host answered and restored the keyboard
-                return not tn.pwait and not tn.system_lock_wait
-
-            wait_for(lambda: "EMPLOYEE NUMBER>" in screen() and unlocked())
-            tn.key_data(TRAINEE)
-            tn.key_tab()
-            tn.key_data(sim.password_for(TRAINEE))
-            tn.enter()
-            wait_for(lambda: line24().startswith("SIGN-ON COMPLETED") and unlocked())
-            for command, expect in ((f"ENMOD {TIN}", "JOHN A SMITH"), (f"TXMODA {TIN} 30 202312", "U126 0")):
-                tn.clear()
-                wait_for(lambda: screen().strip() == "" and unlocked())
-                tn.key_data(command)
-                tn.enter()
-                wait_for(lambda: expect in screen() and unlocked())
-            tn.pf3()
-            wait_for(lambda: "PF3 KEY NOT ACTIVE" in line24() and unlocked())
+        wait_for(lambda: "EMPLOYEE NUMBER>" in screen() and unlocked())
+        tn.key_data(TRAINEE)
+        tn.key_tab()
+        tn.key_data(sim.password_for(TRAINEE))
+        tn.enter()
+        wait_for(lambda: line24().startswith("SIGN-ON COMPLETED") and unlocked())
+        for command, expect in ((f"ENMOD {TIN}", "JOHN A SMITH"), (f"TXMODA {TIN} 30 202312", "U126 0")):
             tn.clear()
             wait_for(lambda: screen().strip() == "" and unlocked())
-            tn.key_data(f"REQ77 {TIN} 30 202312")
+            tn.key_data(command)
             tn.enter()
-            wait_for(lambda: screen().startswith("FRM77") and unlocked())
-            tn.key_data("971")
-            tn.key_tab()
-            tn.key_data("850")
-            tn.enter()
-            wait_for(lambda: line24().startswith("REQUEST COMPLETED") or "*" in screen())
-            seen["line24"] = line24()
-        except BaseException as exc:  # surfaced in the test thread
-            seen["error"] = exc
-        finally:
-            tn.close()
-            loop.run_until_complete(asyncio.sleep(0))
-            loop.close()
+            wait_for(lambda: expect in screen() and unlocked())
+        tn.pf3()
+        wait_for(lambda: "PF3 KEY NOT ACTIVE" in line24() and unlocked())
+        tn.clear()
+        wait_for(lambda: screen().strip() == "" and unlocked())
+        tn.key_data(f"REQ77 {TIN} 30 202312")
+        tn.enter()
+        wait_for(lambda: screen().startswith("FRM77") and unlocked())
+        tn.key_data("971")
+        tn.key_tab()
+        tn.key_data("850")
+        tn.enter()
+        wait_for(lambda: line24().startswith("REQUEST COMPLETED") or "*" in screen())
+        seen["line24"] = line24()
 
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    t.join(60)
-    assert not t.is_alive(), "tnz client hung"
-    if "error" in seen:
-        raise seen["error"]  # type: ignore[misc]
+    drive_tnz(port, script, wait_timeout=10.0, hang_after=60.0)
     assert str(seen["line24"]).startswith("REQUEST COMPLETED")

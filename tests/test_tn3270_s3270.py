@@ -450,20 +450,25 @@ def test_idle_timeout_drops_quiet_client_but_not_by_default(s3270) -> None:
 
 
 # ---- tnz (IBM's pure-Python client) ----------------------------------------------------------------
-def test_tnz_client(server: int, monkeypatch) -> None:
-    tnz_mod = pytest.importorskip("tnz.tnz")
-    monkeypatch.setenv("SESSION_SSL", "0")
-    result: dict[str, object] = {}
+def drive_tnz(port: int, script, wait_timeout: float = 5.0, hang_after: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    """Run `script(tn, wait_for)` with a tnz client connected to `port`.
 
-    def run() -> None:  # tnz drives its own event loop; give it a thread of its own
+    tnz drives its own event loop, so it gets a thread of its own; an error in the script
+    is raised again here, and a client that hangs fails the test.  `wait_for(pred)` waits
+    until `pred()` holds, failing with the screen when it does not in `wait_timeout` s.
+    """
+    tnz_mod = pytest.importorskip("tnz.tnz")
+    failure: list[BaseException] = []
+
+    def run() -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         tn = tnz_mod.Tnz()
         tn.encoding = "cp037"
         try:
-            tn.connect("127.0.0.1", server)
+            tn.connect("127.0.0.1", port)
 
-            def wait_for(pred, timeout: float = 5.0) -> None:
+            def wait_for(pred, timeout: float = wait_timeout) -> None:  # type: ignore[no-untyped-def]
                 end = time.monotonic() + timeout
                 while not pred():
                     left = end - time.monotonic()
@@ -471,18 +476,9 @@ def test_tnz_client(server: int, monkeypatch) -> None:
                         raise AssertionError(f"tnz: timed out; screen:\n{tn.scrstr(0, 0)}")
                     tn.wait(left)
 
-            wait_for(lambda: "IDRS TEST SIGN-ON" in tn.scrstr(0, 0))
-            result["cursor"] = tn.curadd
-            result["size"] = (tn.maxrow, tn.maxcol)
-            tn.key_data("98765")
-            tn.enter()
-            wait_for(lambda: "ENTER EMP=" in tn.scrstr(23 * 80, 0))
-            result["enter"] = tn.scrstr(23 * 80, 0).strip()
-            tn.pf7()
-            wait_for(lambda: "PF7" in tn.scrstr(23 * 80, 0))
-            result["pf7"] = tn.scrstr(23 * 80, 0).strip()
-        except BaseException as exc:
-            result["error"] = exc
+            script(tn, wait_for)
+        except BaseException as exc:  # surfaced in the test thread
+            failure.append(exc)
         finally:
             tn.close()
             loop.run_until_complete(asyncio.sleep(0))
@@ -490,10 +486,29 @@ def test_tnz_client(server: int, monkeypatch) -> None:
 
     t = threading.Thread(target=run, daemon=True)
     t.start()
-    t.join(20)
+    t.join(hang_after)
     assert not t.is_alive(), "tnz client hung"
-    if "error" in result:
-        raise result["error"]  # type: ignore[misc]
+    if failure:
+        raise failure[0]
+
+
+def test_tnz_client(server: int, monkeypatch) -> None:
+    monkeypatch.setenv("SESSION_SSL", "0")
+    result: dict[str, object] = {}
+
+    def script(tn, wait_for) -> None:  # type: ignore[no-untyped-def]
+        wait_for(lambda: "IDRS TEST SIGN-ON" in tn.scrstr(0, 0))
+        result["cursor"] = tn.curadd
+        result["size"] = (tn.maxrow, tn.maxcol)
+        tn.key_data("98765")
+        tn.enter()
+        wait_for(lambda: "ENTER EMP=" in tn.scrstr(23 * 80, 0))
+        result["enter"] = tn.scrstr(23 * 80, 0).strip()
+        tn.pf7()
+        wait_for(lambda: "PF7" in tn.scrstr(23 * 80, 0))
+        result["pf7"] = tn.scrstr(23 * 80, 0).strip()
+
+    drive_tnz(server, script)
     assert result["cursor"] == address(5, 20)
     assert result["size"] == (24, 80)
     assert result["enter"] == "ENTER EMP=98765 PW="

@@ -33,7 +33,7 @@ from sqlalchemy.orm import RelationshipProperty
 
 from .. import commands
 from ..masterfile import derive
-from ..masterfile.loading import ENTITY_BY_TIN, MODULE_OF_ENTITY, load_collections
+from ..masterfile.loading import MODULE_OF_ENTITY, entity_and_module, entity_by_tin, load_collections
 from ..masterfile.models import (
     PENDING,
     POSTED,
@@ -386,11 +386,9 @@ def find_entity(ctx: Context, files: tuple[str, ...] = ("IMF", "BMF"), options: 
     if not tin:
         return refuse(ctx, INVALID_TIN, "tin")
     names, kept = for_one(options)
-    query = ENTITY_BY_TIN.options(*kept) if kept else ENTITY_BY_TIN
-    ent = ctx.db.scalar(query, {"tin": tin})
+    ent = entity_by_tin(ctx.db, tin, tuple(names), tuple(kept))
     if ent is None or ent.file not in files:
         return refuse(ctx, NOT_FOUND, "tin")
-    load_collections(ctx.db, ent, *names)
     return ent
 
 
@@ -411,6 +409,29 @@ def find_module(ctx: Context, ent: Entity, load: Sequence[str] = ()) -> TaxModul
         return refuse(ctx, NOT_FOUND, "period")
     load_collections(ctx.db, module, *load)
     return module
+
+
+def find_entity_and_module(ctx: Context, files: tuple[str, ...] = ("IMF", "BMF"), options: Sequence[Any] = (),
+                           load: Sequence[str] = ()) -> tuple[Entity, TaxModule, bool] | Refusal:
+    """`find_entity` then `find_module`, in one statement when TIN, MFT and period are all
+    typed: the entity, its module with the collections in `load` filled, and whether the
+    module has history items (`masterfile.loading.entity_and_module`).  The refusals,
+    and their order, are those of the two steps.
+    """
+    tin, mft, period = ctx.cmd.tin, ctx.cmd.mft, ctx.cmd.period
+    if not tin or mft is None or period is None:
+        ent = find_entity(ctx, files, options)
+        if isinstance(ent, Refusal):
+            return ent
+        module = find_module(ctx, ent, load)
+        return module if isinstance(module, Refusal) else (ent, module, True)
+    names, kept = for_one(options)
+    ent, module, has_history = entity_and_module(ctx.db, tin, mft, period, tuple(names), tuple(load), tuple(kept))
+    if ent is None or ent.file not in files:
+        return refuse(ctx, NOT_FOUND, "tin")
+    if module is None:
+        return refuse(ctx, NOT_FOUND, "period")
+    return ent, module, has_history
 
 
 _MODULE_HISTORY = (
@@ -590,7 +611,8 @@ __all__ = [
     "NOT_FOUND", "DEFINER_REQUIRED", "INVALID_DEFINER", "INVALID_TIN", "INVALID_MFT", "INVALID_TAX_PERIOD",
     "money", "mdy", "dln", "ac3", "tin_display", "filing_status", "fit", "wrap", "clip", "section", "echo",
     "entity_txn_lines", "module_txn_lines", "unpostable_status", "control_line", "history_line",
-    "control_summary", "control_and_history_lines", "find_entity", "find_module", "entity_history",
+    "control_summary", "control_and_history_lines", "find_entity", "find_module", "find_entity_and_module",
+    "entity_history",
     "module_history", "mark", "refuse", "remember", "displayed", "check_definer", "definer_or_default",
     "heading_values", "shown_case_status", "open_cases", "return_document_lines", "item_label", "item_value",
 ]

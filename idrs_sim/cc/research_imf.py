@@ -33,6 +33,7 @@ from .research import (
     entity_history,
     entity_txn_lines,
     find_entity,
+    find_entity_and_module,
     find_module,
     heading_values,
     history_line,
@@ -336,15 +337,13 @@ def txmod(ctx: Context) -> Display | Refusal:
     bad = check_definer(ctx)
     if bad is not None:
         return bad
-    ent = find_entity(ctx, options=(selectinload(Entity.transactions),))
-    if isinstance(ent, Refusal):
-        return ent
-    module = find_module(ctx, ent, load=("unpostables", "controls"))
-    if isinstance(module, Refusal):
-        return module
+    found = find_entity_and_module(ctx, options=(selectinload(Entity.transactions),), load=("unpostables", "controls"))
+    if isinstance(found, Refusal):
+        return found
+    ent, module, has_history = found
     module_transactions_from_entity(ent, module)
     remember(ctx, ent.tin, module.mft, module.period, module_prerequisite=True)
-    history = module_history(ctx, module)
+    history = module_history(ctx, module) if has_history else []
     reply = Display("txmod", txmod_values(ctx, ent, module, history), txmod_lines(module, ctx.cmd.definer, history))
     return displayed(ctx, reply, f"MODULE {ent.tin} {module.mft} {module.period}")
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, inspect, select
+from sqlalchemy import ColumnElement, Exists, Select, and_, bindparam, exists, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .models import Entity, TaxModule
+from .models import Entity, HistoryItem, TaxModule
 
 T = TypeVar("T")
 
@@ -37,9 +37,9 @@ MODULE_OF_ENTITY: Select[tuple[TaxModule]] = select(TaxModule).where(
 )
 
 
-@cache
-def _collection_query(cls: type, name: str) -> Select[Any]:
-    """`SELECT child WHERE child.fk = :parent ORDER BY <the relationship's order_by>`."""
+def _simple_collection(cls: type, name: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+    """The relationship `cls.name` with its parent key and child foreign key, if it is a
+    simple one-to-many collection (ValueError otherwise)."""
     prop = inspect(cls).relationships[name]
     pairs = prop.local_remote_pairs or []
     if not prop.uselist or prop.secondary is not None or len(pairs) != 1:
@@ -47,9 +47,30 @@ def _collection_query(cls: type, name: str) -> Select[Any]:
     local, remote = pairs[0]
     if not local.primary_key:
         raise ValueError(f"{cls.__name__}.{name}: the collection must hang off the primary key")
+    return prop, local, remote
+
+
+@cache
+def _collection_query(cls: type, name: str) -> Select[Any]:
+    """`SELECT child WHERE child.fk = :parent ORDER BY <the relationship's order_by>`."""
+    prop, _, remote = _simple_collection(cls, name)
     stmt = select(prop.mapper.class_).where(remote == bindparam("parent"))
     order_by = prop.order_by or ()
     return stmt.order_by(*order_by) if order_by else stmt
+
+
+@cache
+def collection_exists(cls: type, name: str) -> Exists:
+    """`EXISTS (SELECT child WHERE child.fk = cls.pk)`, correlated to the `cls` row of the
+    query it is put in: one indexed probe that tells whether the collection is empty."""
+    _, local, remote = _simple_collection(cls, name)
+    return exists().where(remote == local)
+
+
+#: Whether a module has history items (by the indexed entity_id, then the module).
+MODULE_HAS_HISTORY: Exists = exists().where(
+    HistoryItem.entity_id == TaxModule.entity_id, HistoryItem.module_id == TaxModule.id
+)
 
 
 def load_collections(db: Session, obj: Any, *names: str) -> None:
@@ -64,6 +85,73 @@ def load_collections(db: Session, obj: Any, *names: str) -> None:
         if name in unloaded:
             rows = list(db.scalars(_collection_query(type(obj), name), {"parent": ident}))
             set_committed_value(obj, name, rows)
+
+
+def fill_flagged(db: Session, obj: Any, flags: dict[str, bool]) -> None:
+    """Fill collections whose emptiness is already known (from `collection_exists` in the
+    query that read `obj`): an empty one is set to [] without a query, the others loaded."""
+    unloaded = inspect(obj).unloaded
+    present = []
+    for name, flag in flags.items():
+        if flag:
+            present.append(name)
+        elif name in unloaded:
+            set_committed_value(obj, name, [])
+    load_collections(db, obj, *present)
+
+
+def _flags(cls: type, load: tuple[str, ...]) -> list[Any]:
+    return [collection_exists(cls, name).label(f"has_{cls.__tablename__}_{name}") for name in load]
+
+
+@cache
+def _entity_query(load: tuple[str, ...], module_load: tuple[str, ...] | None) -> Select[Any]:
+    """Entity by TIN with an EXISTS flag per collection in `load`; with `module_load`, also
+    its module by MFT + period (outer join: None when the entity has no such module),
+    whether that module has history and a flag per collection in `module_load`.  One
+    statement on the TIN and (entity_id, mft, period) indexes."""
+    stmt = select(Entity, *_flags(Entity, load))
+    if module_load is not None:
+        on = and_(TaxModule.entity_id == Entity.id, TaxModule.mft == bindparam("mft"),
+                  TaxModule.period == bindparam("period"))
+        stmt = stmt.add_columns(TaxModule, MODULE_HAS_HISTORY.label("has_module_history"),
+                                *_flags(TaxModule, module_load)).outerjoin(TaxModule, on)
+    return stmt.where(Entity.tin == bindparam("tin"))
+
+
+def entity_by_tin(db: Session, tin: str, load: tuple[str, ...] = (), options: tuple[Any, ...] = ()) -> Entity | None:
+    """The entity of `tin` (None if not on file) with the collections in `load` filled:
+    one statement that also tells which of them are empty, then one query per collection
+    that has rows (`fill_flagged`)."""
+    stmt = _entity_query(load, None)
+    row = db.execute(stmt.options(*options) if options else stmt, {"tin": tin}).first()
+    if row is None:
+        return None
+    fill_flagged(db, row[0], dict(zip(load, (bool(f) for f in row[1:]))))
+    return row[0]
+
+
+def entity_and_module(db: Session, tin: str, mft: str, period: str, load: tuple[str, ...] = (),
+                      module_load: tuple[str, ...] = (), options: tuple[Any, ...] = (),
+                      ) -> tuple[Entity | None, TaxModule | None, bool]:
+    """The entity of `tin` and its module `mft` `period`, each with the collections in
+    `load` / `module_load` filled, and whether that module has history items;
+    (None, None, False) for a TIN not on file, (entity, None, False) for no such module.
+
+    A module display needs both rows and usually finds its cases and controls empty: one
+    statement answers all of it, and only a collection that has rows costs a query.
+    """
+    stmt = _entity_query(load, module_load)
+    row = db.execute(stmt.options(*options) if options else stmt, {"tin": tin, "mft": mft, "period": period}).first()
+    if row is None:
+        return None, None, False
+    ent, n = row[0], len(load)
+    module, has_history = row[n + 1], bool(row[n + 2])
+    if module is None:
+        return ent, None, False
+    fill_flagged(db, ent, dict(zip(load, (bool(f) for f in row[1:n + 1]))))
+    fill_flagged(db, module, dict(zip(module_load, (bool(f) for f in row[n + 3:]))))
+    return ent, module, has_history
 
 
 def module_transactions_from_entity(ent: Entity, module: TaxModule) -> None:

@@ -163,10 +163,7 @@ def read_entry(sub: str, name: str) -> bytes | None:
         blob = (where / name).read_bytes()
     except OSError:
         return None
-    try:
-        os.utime(where / name)  # recently used: `keep` removes the least recently used first
-    except OSError:
-        pass
+    _mark_most_recent(where / name)  # recently used: `keep` removes the least recently used first
     _remember_entry(sub, name, blob)
     return blob
 
@@ -183,7 +180,32 @@ def write_entry(sub: str, name: str, blob: bytes, keep: int | None = None) -> No
     if where is not None:
         _write_atomically(where / name, blob)
         if keep is not None:
+            _mark_most_recent(where / name)
             _prune(where, keep)
+
+
+def _mark_most_recent(target: Path) -> None:
+    """Give `target` a modification time later than every other entry beside it.
+
+    Why not just `os.utime`: file times advance in clock ticks of several milliseconds, so
+    an entry read and another written within one tick would tie, and `_prune` would then
+    drop one of the two most recently used entries instead of the least recently used.
+    """
+    try:
+        os.utime(target)
+        mine = target.stat().st_mtime_ns
+        newest = 0
+        with os.scandir(target.parent) as entries:
+            for entry in entries:
+                if entry.name != target.name and not entry.name.startswith(".tmp-"):
+                    try:
+                        newest = max(newest, entry.stat().st_mtime_ns)
+                    except OSError:  # removed meanwhile by another process
+                        continue
+        if newest >= mine:
+            os.utime(target, ns=(newest + 1, newest + 1))
+    except OSError:
+        pass
 
 
 def _prune(where: Path, keep: int) -> None:

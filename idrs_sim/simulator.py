@@ -24,7 +24,10 @@ per distinct password, cost about a quarter of a second each time).  After an in
 load the whole SQLite database is kept in the per-user cache (`idrs_sim.cache`, entry
 ``masterfile/<name>.image``) together with the fixture's passwords and clock.  The next
 in-memory load of the same fixture copies that image into the new database (SQLite's
-backup API) instead of loading the files.  The entry is used only when
+backup API) instead of loading the files.  The image carries the schema too (tables,
+indexes, the audit trail's append-only triggers), so such a master file is opened without
+`create_all` (`MasterFile(schema=False)`); an image lacking any of them is not used.  The
+entry is used only when
 
 * it was made for this fixture file (its resolved path names the entry) by this code: a
   hash of the loading code (every module of `idrs_sim.masterfile`, the clock, the posting
@@ -66,7 +69,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .clock import Clock
-from .masterfile.db import DEFAULT_URL, MasterFile, get_state, set_state
+from .masterfile.db import DEFAULT_URL, MasterFile, get_state, is_memory_url, set_state, sqlite_schema_missing
 from .masterfile.models import Employee, Entity
 from .session import IDLE_TIMEOUT_MINUTES, IdrsSession
 from .terminal.terminal import Terminal
@@ -115,7 +118,9 @@ class Simulator:
         self.follow_clock = follow_clock
         self.passwords: dict[str, str] = {}
         self.fixture_source: str | None = None
-        self.mf = _open(url, follow_clock)
+        # A new in-memory database that a fixture fills gets its schema from the fixture's
+        # ready-made image when there is one (`_load_into` creates it otherwise).
+        self.mf = _open(url, follow_clock, schema=not (self.in_memory and fixture is not None))
         self._terminals = 0
         try:
             # A new in-memory database is always empty: no need to ask it.
@@ -148,7 +153,7 @@ class Simulator:
             return
         path = resolve(fixture)
         old = self.mf
-        self.mf = _open(self.url, self.follow_clock)
+        self.mf = _open(self.url, self.follow_clock, schema=False)  # _load_into makes it
         try:
             self._load_into(path)
         except BaseException:
@@ -159,7 +164,7 @@ class Simulator:
 
     @property
     def in_memory(self) -> bool:
-        return self.url in ("sqlite://", "sqlite:///:memory:")
+        return is_memory_url(self.url)
 
     def _load_into(self, fixture: str | Path) -> None:
         path = resolve(fixture)
@@ -167,6 +172,7 @@ class Simulator:
         # ready-made image of this fixture, when there is a valid one, is the same data.
         if self.in_memory and self._restore_image(path):
             return
+        self.mf.ensure_schema()  # no image: the database was opened without its schema
         from .masterfile.fixtures import FixtureError, fixture_passwords as passwords_of, load_fixture
 
         try:
@@ -212,8 +218,9 @@ class Simulator:
             log.debug("master-file image for %s could not be restored", path, exc_info=True)
             _cache.forget_entry(_IMAGE_SUB, name)
             self.mf.dispose()  # start again on a clean database, the normal way
-            self.mf = _open(self.url, self.follow_clock)
+            self.mf = _open(self.url, self.follow_clock, schema=False)  # _load_into makes it
             return False
+        self.mf.mark_schema_ready()
         self.passwords = passwords
         self.fixture_source = top
         self.mf.clock.set(clock)
@@ -431,7 +438,9 @@ def _copy_image_into(mf: MasterFile, image: bytes) -> None:
 
     The backup writes into the database SQLAlchemy already holds, so it stays an ordinary
     in-memory database (no size limit of a deserialized one), with the connection's
-    settings (foreign keys on) as they were.
+    settings (foreign keys on) as they were.  The image brings the schema with it (tables,
+    indexes, the audit trail's append-only triggers: the master file is opened without
+    `create_all`); an image that lacks any of them raises, and the caller loads normally.
     """
     import sqlite3
 
@@ -441,18 +450,22 @@ def _copy_image_into(mf: MasterFile, image: bytes) -> None:
         raw = mf.engine.raw_connection()
         try:
             src.backup(raw.driver_connection)
+            missing = sqlite_schema_missing(raw.driver_connection)
         finally:
             raw.close()
     finally:
         src.close()
+    if missing:
+        raise ValueError(f"master-file image lacks {', '.join(missing)}")
 
 
 # ---- helpers -------------------------------------------------------------------
-def _open(url: str, follow_clock: bool) -> MasterFile:
-    """A MasterFile for `url`, turning driver and URL errors into one readable line."""
+def _open(url: str, follow_clock: bool, *, schema: bool = True) -> MasterFile:
+    """A MasterFile for `url`, turning driver and URL errors into one readable line.
+    `schema=False` (in memory only) leaves the schema to an image or `ensure_schema()`."""
     clock = Clock.following(dt.datetime(2024, 6, 17, 8, 0)) if follow_clock else None
     try:
-        return MasterFile(url, clock)
+        return MasterFile(url, clock, schema=schema)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise SimulatorError(f"cannot open database {url!r}: {reason}") from None

@@ -15,14 +15,17 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal, NamedTuple
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lark import PostLex
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from idrs_sim.cache import open_lark
 from idrs_sim.resources import data_file
+
+# Lark is imported when the first command is parsed, not with this module: a host session
+# imports it, and a replay script that never types a command (or `idrs-sim --help`) then
+# starts without Lark (about 40 ms with interegular, which Lark imports when installed).
+if TYPE_CHECKING:
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedInput
 
 __all__ = [
     "INVALID_COMMAND_CODE",
@@ -131,17 +134,22 @@ class ParseError:
 # the Lark parser
 
 
-class _AcceptJunk(PostLex):
-    """Let the contextual lexer produce JUNK in every parser state.
+def _accept_junk() -> Any:
+    """A post-lexer that lets the contextual lexer produce JUNK in every parser state.
 
     Without it an unexpected element is lexed as whatever prefix of it some terminal
-    happens to match, and the error lands in the middle of the element.
+    happens to match, and the error lands in the middle of the element.  (A class made
+    here, not at module level, because its base class is Lark's.)
     """
+    from lark.lark import PostLex
 
-    always_accept = ("JUNK",)
+    class _AcceptJunk(PostLex):
+        always_accept = ("JUNK",)
 
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        return stream
+        def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+            return stream
+
+    return _AcceptJunk()
 
 
 def _strict_available() -> bool:
@@ -159,7 +167,7 @@ def command_parser(strict: bool | None = None) -> Lark:
         parser="lalr",
         lexer="contextual",
         strict=_strict_available() if strict is None else strict,
-        postlex=_AcceptJunk(),
+        postlex=_accept_junk(),
         maybe_placeholders=False,
     )
 
@@ -269,6 +277,8 @@ def _word_bounds(line: str, col0: int, delims: str) -> tuple[int, int]:
 
 def _error(exc: UnexpectedInput, lines: list[str]) -> ParseError:
     """Turn a Lark error into the IDRS literal and the element it refers to."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     token = exc.token if isinstance(exc, UnexpectedToken) else None
     if token is not None and token.type == "$END":
         line_no = len(lines)
@@ -340,6 +350,8 @@ def _dashed(digits: str, kind: TinKind) -> str:
 
 def _build(tree: Tree[Token], lines: list[str]) -> Command | ParseError:
     """Walk the tokens in order; the grammar has already checked their order and shape."""
+    from lark import Token
+
     tokens: list[Token] = list(tree.scan_values(lambda v: isinstance(v, Token)))
     cmd = Command(code="", lines=lines)
     spans = cmd.spans
@@ -465,6 +477,8 @@ def parse_command(lines: Sequence[str] | str) -> Command | ParseError | None:
         if not any(line.strip() for line in norm):
             return None
         text = "\n".join(norm)
+        from lark.exceptions import UnexpectedInput
+
         try:
             tree = command_parser().parse(text)
         except UnexpectedInput as exc:

@@ -16,10 +16,12 @@ expectation.  Figures:
   `--starts` subprocess runs after one warm-up run (which writes byte-code caches and the
   per-user caches), wall and CPU (user + system of the child); with the floor beside it:
   `python -c pass`, `python -c "import sqlalchemy.orm"` and the same plus an SQLite
-  connection (the SQLite dialect).  Beside the target figure, for reading it: the imports
-  alone, a script that signs on (scrypt verification, the first audit record), and the
-  one-line script with the per-user caches off (``IDRS_SIM_CACHE_DIR=off``: every parser
-  built and every fixture file parsed and loaded).  Which of Textual, Lark and PyYAML the
+  connection (the SQLite dialect), and that again imported the way `idrs-sim` imports
+  (collector paused, then `gc.freeze`: idrs_sim/cli.py).  Beside the target figure, for
+  reading it: the imports alone (the same way), a script that signs on (scrypt
+  verification, the first audit record), and the one-line script with the per-user caches
+  off (``IDRS_SIM_CACHE_DIR=off``: every parser built and every fixture file parsed and
+  loaded).  Which of Textual, Lark and PyYAML the
   replay path imported is checked too (Textual must not be).
 
     python -m bench.replay [--rounds 1] [--starts 10] [--startup-only] [--json]
@@ -180,8 +182,10 @@ def startup(args: argparse.Namespace, res: Result) -> None:
         f["textual_imported"] = "TEXTUAL True" in probe_out
         f["lark_imported"] = "LARK True" in probe_out
         f["yaml_imported"] = "YAML True" in probe_out
+        # The imports as `idrs-sim` makes them (idrs_sim.cli: the collector paused, then frozen).
         f["startup_imports"] = medians(
-            [python(), "-c", "import idrs_sim.cli, idrs_sim.simulator, idrs_sim.replay"], args.starts)
+            [python(), "-c", "import idrs_sim.cli; idrs_sim.cli._import_engine(as_program=True); import idrs_sim.replay"],
+            args.starts)
         f["startup_signon"] = medians(cli + ["replay", str(signon)], args.starts)
         f["startup_caches_off"] = medians(cli + ["replay", str(one)], max(3, args.starts // 2),
                                           {"IDRS_SIM_CACHE_DIR": "off"})
@@ -190,6 +194,11 @@ def startup(args: argparse.Namespace, res: Result) -> None:
         f["startup_sqlalchemy_sqlite_floor"] = medians(
             [python(), "-c", "import sqlalchemy.orm; from sqlalchemy import create_engine; "
                              "create_engine('sqlite://').connect().close()"], args.starts)
+        # The same as idrs-sim treats its imports: collector off while importing, objects
+        # frozen after (no passes over them, none at exit either); the floor to compare with.
+        f["startup_sqlalchemy_sqlite_frozen_floor"] = medians(
+            [python(), "-c", "import gc; gc.disable(); import sqlalchemy.orm; from sqlalchemy import create_engine; "
+                             "gc.freeze(); gc.enable(); create_engine('sqlite://').connect().close()"], args.starts)
     s = f["startup"]
 
     def fig(d: dict[str, float]) -> str:
@@ -198,10 +207,12 @@ def startup(args: argparse.Namespace, res: Result) -> None:
     say(f"  start-up, idrs-sim replay of a one-line script ({how}):")
     say(f"    median of {s['n']}: {s['wall_s']:.3f} s wall (min {s['wall_min_s']:.3f})  {s['cpu_s']:.3f} s cpu"
         f"   imported: textual {f['textual_imported']}, lark {f['lark_imported']}, yaml {f['yaml_imported']}")
-    say(f"    imports alone (cli, simulator, replay): {fig(f['startup_imports'])}")
+    say(f"    imports alone (cli, simulator, replay; as idrs-sim makes them): {fig(f['startup_imports'])}")
     say(f"    a sign-on script: {fig(f['startup_signon'])};  one line, caches off: {fig(f['startup_caches_off'])}")
     say(f"    floor: python -c pass {fig(f['startup_python_floor'])};  import sqlalchemy.orm"
         f" {fig(f['startup_sqlalchemy_orm_floor'])};  + SQLite connection {fig(f['startup_sqlalchemy_sqlite_floor'])}")
+    say(f"           the same, imported with the collector paused and frozen as idrs-sim does:"
+        f" {fig(f['startup_sqlalchemy_sqlite_frozen_floor'])}")
 
 
 if __name__ == "__main__":

@@ -25,15 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 HASH = re.compile(r"scrypt\$[0-9a-f]+\$[0-9a-f]+")
 
 
-@pytest.fixture
-def cache_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private cache directory for the test, with the process-memory entries forgotten."""
-    where = tmp_path / "cache"
-    monkeypatch.setenv("IDRS_SIM_CACHE_DIR", str(where))
-    monkeypatch.setattr(cache, "_ENTRIES", {})
-    return where
-
-
 def images(where: Path) -> list[Path]:
     return sorted((where / "masterfile").glob("*.image")) if (where / "masterfile").is_dir() else []
 

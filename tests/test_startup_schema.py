@@ -25,15 +25,6 @@ from idrs_sim.simulator import Simulator
 
 
 @pytest.fixture
-def cache_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private cache directory, the process-memory entries forgotten."""
-    where = tmp_path / "cache"
-    monkeypatch.setenv("IDRS_SIM_CACHE_DIR", str(where))
-    monkeypatch.setattr(cache, "_ENTRIES", {})
-    return where
-
-
-@pytest.fixture
 def ddl_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every `create_all` and every run of the audit-trail trigger statements."""
     seen: list[str] = []

@@ -29,31 +29,18 @@ from collections import defaultdict
 import pytest
 
 from idrs_sim.front.tn3270 import telnet
-from idrs_sim.front.tn3270.codec import encode_read
 from idrs_sim.front.tn3270.server import HostPool, ServerOptions, Tn3270Server, server_in_thread
-from idrs_sim.terminal.aid import Aid, AidEvent
-from idrs_sim.terminal.screen import Screen, address
+from idrs_sim.terminal.aid import AidEvent
+from idrs_sim.terminal.screen import Screen
 
 from test_tn3270_s3270 import RawClient
+from tn3270_helpers import FIELD, enter_record as _enter, one_field_screen
 
 pytestmark = pytest.mark.tn3270
 
-FIELD = address(5, 20) - 1  # attribute address of the one input field
-
 
 def _screen(message: str) -> Screen:
-    s = Screen()
-    s.add_protected(1, 2, 30)
-    s.put(1, 2, "SCHEDULING TEST")
-    s.add_input(5, 20, 10, name="key")
-    s.add_protected(24, 2, 78)
-    s.put(24, 2, message)
-    s.cursor = address(5, 20)
-    return s
-
-
-def _enter(text: str) -> bytes:
-    return telnet.frame_record(encode_read(AidEvent(Aid.ENTER, FIELD + 1, {FIELD: text})))
+    return one_field_screen("SCHEDULING TEST", message)
 
 
 def _line24(record: bytes) -> str:

@@ -25,17 +25,23 @@ loop.  Where they run is `ServerOptions.host_threads`:
 * ``"inline"``: the host is called on the event loop (tests and benchmarks of the
   protocol alone).
 
-The worker thread that computed an answer also writes it (`direct_write`, see
-`TelnetConnection.direct_sender`): the screen goes out the moment the host returns,
+The worker thread that computed an answer also encodes and writes it (`direct_write`,
+see `TelnetConnection.direct_sender`): the screen goes out the moment the host returns,
 instead of waiting until the event-loop thread gets the interpreter lock and a core
 again (on a busy machine that hand-off cost more than the host work).  Only what the
 socket does not take at once is left to the event loop, with the usual write timeout.
+Nor does the worker wake the event loop to say the key is done (see `_Key`): the
+connection's task went back to reading when it posted the key, and takes the outcome
+when the next record arrives.  A key costs the event loop one wake-up (its record), not
+two, and the worker goes straight on to the next key instead of waiting for the
+interpreter lock while the loop handles the wake-up.
 
 In every mode a connection has at most one host call at a time, and its keys are
-answered in the order they were sent: the connection's task reads the next record only
-after the answer to the previous one was written.  The event loop does the reading,
-the telnet layer and the decoding, so while a host call runs (or hangs), other clients
-still negotiate, get their bad records answered and are dropped on their timeouts.
+answered in the order they were sent: the connection's task decodes and posts the next
+record only after the previous key is done (a client that types ahead waits in the
+socket and the record queue).  The event loop does the reading, the telnet layer and
+the decoding, so while a host call runs (or hangs), other clients still negotiate, get
+their bad records answered and are dropped on their timeouts.
 
 Misbehaving clients are contained: a failed negotiation, a record left unfinished, an
 idle client past `idle_timeout` or a client that stops reading is dropped with one
@@ -56,13 +62,22 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Literal, TypeVar
+from typing import Any, Callable, Iterator, Literal, Protocol, TypeVar
 
 from idrs_sim.terminal.aid import AidEvent, Host
 from idrs_sim.terminal.screen import Screen
 
 from .codec import DecodeError, decode_read, encode_screen, wcc
-from .telnet import ConnectionClosed, NegotiationError, RecordTimeout, TelnetConnection, TelnetError, frame_record
+from .telnet import (
+    ConnectionClosed,
+    IdleTimeout,
+    Interrupted,
+    NegotiationError,
+    RecordTimeout,
+    TelnetConnection,
+    TelnetError,
+    frame_record,
+)
 
 log = logging.getLogger("idrs_sim.front.tn3270")
 
@@ -85,7 +100,9 @@ class ServerOptions:
     host_workers: int = 1  # "pool": host calls that run at once (slow ones handed off not counted)
     handoff_after: float | None = 0.2  # "pool": a call running longer than this frees its worker slot; None: never
     max_host_threads: int = 32  # "pool": threads at most, hand-offs included
-    # Called on the event loop after each answered key (benchmarks); None: nothing is timed.
+    # Called after each answered key (benchmarks), on the thread that finished sending it: the
+    # host worker, or the event loop when it wrote part of the answer.  Keep it cheap and
+    # thread-safe (list.append is).  None: nothing is timed.
     observer: Callable[[KeyTiming], None] | None = None
     direct_write: bool = True  # the worker thread writes the answer itself (see TelnetConnection.direct_sender)
 
@@ -101,32 +118,127 @@ class KeyTiming:
     total: float  # record complete -> answer handed to the socket (by the worker or the event loop)
 
 
-def _answer(handle: Callable[[AidEvent], Screen], event: AidEvent, send: Callable[[bytes], bytes] | None,
-            times: list[float] | None) -> tuple[Screen, bytes]:
-    """On the worker thread: the host's next screen, and its record sent when `send` is
-    given; returns the screen and the wire bytes still to be sent by the event loop."""
-    if times is not None:
-        times.append(time.perf_counter())
-    screen = handle(event)
-    if times is not None:
-        times.append(time.perf_counter())
-    wire = frame_record(encode_screen(screen))
-    if send is not None:
-        wire = send(wire)
-    if times is not None:
-        times.append(time.perf_counter())
-    return screen, wire
+class _Key:
+    """One AID key on its way through a host worker: host call, encoding, answer sent.
+
+    The session posts `run` to the worker and goes back to reading; it does not wait for
+    the answer.  In the usual case the worker writes the whole answer itself
+    (`direct_write`), and the session learns that the key is done when the client's next
+    record arrives, so the event loop is not woken once per key just to hear that the
+    answer went out (that wake-up cost CPU on both threads, and the worker then waited
+    for the interpreter lock while the loop ran).  The worker wakes the loop only when
+    the loop has work left (the rest of an answer the socket did not take, a host
+    error) or the session is already waiting for this key (a client that typed ahead).
+    """
+
+    __slots__ = ("_handle", "event", "_send", "_loop", "_conn", "_observe", "_cid", "_lock", "_cancelled",
+                 "done", "settled", "screen", "rest", "error", "waiter", "finished_at", "times")
+
+    def __init__(self, handle: Callable[[AidEvent], Screen], event: AidEvent, send: Callable[[bytes], bytes] | None,
+                 conn: TelnetConnection, observe: Callable[[KeyTiming], None] | None, cid: str) -> None:
+        self._handle, self.event, self._send, self._conn = handle, event, send, conn
+        self._loop = asyncio.get_running_loop()
+        self._observe, self._cid = observe, cid
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self.done = False  # the worker has finished (set under _lock)
+        self.settled = False  # the session has taken the outcome (event loop only)
+        self.screen: Screen | None = None
+        self.rest = b""  # wire bytes the worker could not send
+        self.error: BaseException | None = None
+        self.waiter: asyncio.Future[None] | None = None
+        self.finished_at = 0.0  # time.monotonic() when the worker finished
+        # record complete, host call started, host returned, answer handed to the socket
+        self.times: list[float] | None = [time.perf_counter()] if observe is not None else None
+
+    def cancel(self) -> None:
+        """The session ended: a worker that has not started this key skips it."""
+        self._cancelled = True
+
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    # -- on the worker thread (or the event loop, "inline") --
+    def run(self) -> None:
+        times = self.times
+        screen: Screen | None = None
+        rest = b""
+        error: BaseException | None = None
+        if times is not None:
+            times.append(time.perf_counter())
+        try:
+            screen = self._handle(self.event)
+            if times is not None:
+                times.append(time.perf_counter())
+            wire = frame_record(encode_screen(screen))
+            rest = wire if self._send is None else self._send(wire)
+        except BaseException as exc:  # reported by the session, on the event loop
+            error = exc
+        if times is not None:
+            times.append(time.perf_counter())
+        with self._lock:
+            self.screen, self.rest, self.error = screen, rest, error
+            self.finished_at = time.monotonic()
+            self.done = True
+            wake = bool(rest) or error is not None or self.waiter is not None
+        if not rest:
+            self.observe()  # the answer is out (after an error: nothing is reported)
+        if wake:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is left to tell
+                self._loop.call_soon_threadsafe(self._wake)
+
+    def observe(self) -> None:
+        """Report the key's timing, if timed and the answer went out."""
+        times = self.times
+        if self._observe is not None and times is not None and len(times) == 4 and self.error is None:
+            t_in, start, end, sent = times
+            self._observe(KeyTiming(self._cid, self.event.aid.value, start - t_in, end - start, sent - t_in))
+
+    # -- on the event loop --
+    def _wake(self) -> None:
+        if self.settled:
+            return
+        if self.waiter is not None:
+            if not self.waiter.done():
+                self.waiter.set_result(None)
+        else:  # the session is reading the next record: stop it to deal with this key
+            self._conn.interrupt()
+
+    async def finish(self) -> None:
+        """Wait until the worker is done with this key (usually it is, long since)."""
+        if not self.done:
+            with self._lock:
+                if not self.done:
+                    self.waiter = self._loop.create_future()
+            if self.waiter is not None:
+                await self.waiter
+        self.settled = True
+
+
+@dataclass
+class _Line:
+    """One connection's state between keys: the screen the client shows, the key in flight."""
+
+    screen: Screen
+    key: _Key | None = None
 
 
 # ---- where host calls run ----------------------------------------------------------
-class _Call:
-    """One queued host call; its answer goes back to the event loop that asked."""
+class _Cancellable(Protocol):
+    def cancel(self) -> Any: ...
 
-    __slots__ = ("fn", "args", "loop", "future", "started")
+    def cancelled(self) -> bool: ...
+
+
+class _Call:
+    """One queued host call; its answer goes back to the event loop that asked (`deliver`),
+    or the call reports its own outcome (`HostPool.post`)."""
+
+    __slots__ = ("fn", "args", "loop", "future", "deliver", "started")
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], loop: asyncio.AbstractEventLoop,
-                 future: asyncio.Future[Any]) -> None:
-        self.fn, self.args, self.loop, self.future = fn, args, loop, future
+                 future: _Cancellable, deliver: bool = True) -> None:
+        self.fn, self.args, self.loop, self.future, self.deliver = fn, args, loop, future, deliver
         self.started = 0.0
 
 
@@ -137,6 +249,32 @@ def _deliver(future: asyncio.Future[Any], ok: bool, value: Any) -> None:
             future.set_result(value)
         else:
             future.set_exception(value)
+
+
+class _LifoCondition(threading.Condition):
+    """A condition whose `notify` wakes the thread that started waiting last.
+
+    The pool's idle threads wait on it: the thread that went idle last takes the next
+    call (its stack and data are still in the CPU caches), and threads started for a
+    hand-off really do sit idle and end after `idle_exit`.  With the first-come wake-ups
+    of `threading.Condition` every idle thread got a call in turn, so under a steady
+    load none ever ended and each call ran on a different thread.
+    """
+
+    def notify(self, n: int = 1) -> None:
+        waiters = getattr(self, "_waiters", None)
+        if waiters is None:  # not CPython's Condition: first-come order then
+            super().notify(n)
+            return
+        if not self._is_owned():  # type: ignore[attr-defined]
+            raise RuntimeError("cannot notify on un-acquired lock")
+        while waiters and n > 0:
+            waiter = waiters.pop()  # the newest waiter; it no longer removes itself
+            try:
+                waiter.release()
+            except RuntimeError:  # already released: it is not waiting any more
+                continue
+            n -= 1
 
 
 class HostPool:
@@ -161,7 +299,7 @@ class HostPool:
         self.max_threads = max(workers, max_threads if handoff_after is not None else workers)
         self.name = name
         self.idle_exit = idle_exit
-        self._cv = threading.Condition(threading.Lock())
+        self._cv = _LifoCondition(threading.Lock())
         self._queue: deque[_Call] = deque()
         self._running: list[_Call] = []
         self._threads = 0
@@ -187,12 +325,29 @@ class HostPool:
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         return await self.submit(fn, *args)
 
+    def post(self, fn: Callable[[], None], token: _Cancellable) -> None:
+        """Queue `fn()` with no future and no answer to deliver: it reports its own
+        outcome (see `_Key`).  Skipped if `token` is cancelled before it starts."""
+        loop = asyncio.get_running_loop()
+        with self._cv:
+            if self._closed:
+                raise RuntimeError("host pool closed")
+            self._queue.append(_Call(fn, (), loop, token, deliver=False))
+            self._dispatch(loop)
+
     def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:  # on the loop, with self._cv held
-        """Get the first queued call started if a slot is free, else time its hand-off."""
+        """Get the first queued call started if a slot is free, else time its hand-off.
+
+        A free slot may be taken by a call queued earlier whose thread is still on its
+        way (just started or just woken): then this call waits behind it, and its
+        hand-off is timed too, or a stuck call ahead of it would hold it for good.
+        """
         ok, wait = self._slot_free(time.monotonic())
         if ok:
             self._wake_one()
-        elif wait is not None and self._timer is None:
+            if len(self._queue) > 1 and self.handoff_after is not None:
+                wait = self.handoff_after
+        if wait is not None and self._timer is None:
             self._timer = loop.call_later(wait, self._handoff_due, loop)
 
     def _handoff_due(self, loop: asyncio.AbstractEventLoop) -> None:  # on the loop
@@ -281,8 +436,11 @@ class HostPool:
                 ok, value = True, call.fn(*call.args)
             except BaseException as exc:  # goes to the caller; this thread serves on
                 ok, value = False, exc
-            with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
-                call.loop.call_soon_threadsafe(_deliver, call.future, ok, value)
+            if call.deliver:
+                with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
+                    call.loop.call_soon_threadsafe(_deliver, call.future, ok, value)
+            elif not ok:  # a posted call reports its own errors; this is a defect in it
+                log.error("tn3270 host call failed", exc_info=value)
             del value
             with self._cv:  # and straight on to the next call, if one may start
                 self._running.remove(call)
@@ -303,6 +461,7 @@ class _Runner:
         else:
             self._pool = shared
         self._busy = False
+        self._key: _Key | None = None  # the key posted last
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         # One call at a time per connection: the session awaits each answer before it
@@ -316,7 +475,18 @@ class _Runner:
         finally:
             self._busy = False
 
+    def post(self, key: _Key) -> None:
+        """Start `key` without waiting for it; inline, it has run when this returns."""
+        assert self._key is None or self._key.settled, "a second host call on one connection"
+        self._key = key
+        if self._pool is None:
+            key.run()
+        else:
+            self._pool.post(key.run, key)
+
     def close(self) -> None:
+        if self._key is not None:
+            self._key.cancel()
         if self._own is not None:
             self._own.close()
 
@@ -406,6 +576,7 @@ class Tn3270Server:
             await conn.close()
 
     async def _session(self, cid: str, peer: str, conn: TelnetConnection, runner: _Runner) -> None:
+        """Negotiate, start the host, then answer records until the client goes."""
         opts = self.options
         observe = opts.observer
         try:
@@ -422,34 +593,20 @@ class Tn3270Server:
             log.exception("tn3270 %s dropped: the host could not start a session", cid)
             return
 
+        line = _Line(screen)
         try:
             await conn.send_record(encode_screen(screen))
             while True:
-                record = await conn.read_record(idle_timeout=opts.idle_timeout, record_timeout=opts.record_timeout)
+                record = await self._next_record(cid, conn, line)
                 try:
-                    event = decode_read(record, formatted=screen.formatted)
+                    event = decode_read(record, formatted=line.screen.formatted)
                 except DecodeError as exc:
                     log.warning("tn3270 %s sent a bad record (%s): %s; screen re-sent", cid, exc, record[:32].hex())
-                    await conn.send_record(encode_screen(screen, wcc=WCC_ERROR))
+                    await conn.send_record(encode_screen(line.screen, wcc=WCC_ERROR))
                     continue
                 sender = conn.direct_sender() if opts.direct_write else None
-                times: list[float] | None = None
-                if observe is not None:
-                    times = [time.perf_counter()]  # the record is complete
-                try:
-                    screen_next, rest = await runner.call(_answer, host.handle, event, sender, times)
-                except Exception:
-                    log.exception("tn3270 %s: host failed on %s; screen re-sent", cid, event.aid.value)
-                    await conn.send_record(encode_screen(screen, wcc=WCC_ERROR))
-                    continue
-                screen = screen_next
-                if rest:
-                    await conn.send_wire(rest)
-                if observe is not None and times is not None:
-                    t_in, start, end, sent = times
-                    if rest:
-                        sent = time.perf_counter()
-                    observe(KeyTiming(cid, event.aid.value, start - t_in, end - start, sent - t_in))
+                line.key = _Key(host.handle, event, sender, conn, observe, cid)
+                runner.post(line.key)
         except ConnectionClosed as exc:
             log.info("tn3270 %s closed: %s", cid, exc)
         except RecordTimeout as exc:
@@ -458,6 +615,64 @@ class Tn3270Server:
             log.warning("tn3270 %s from %s dropped: protocol error: %s", cid, peer, exc)
         except (asyncio.TimeoutError, OSError) as exc:
             log.warning("tn3270 %s from %s dropped: write failed: %s", cid, peer, str(exc) or f"no progress in {opts.write_timeout:g} s")
+
+    async def _next_record(self, cid: str, conn: TelnetConnection, line: _Line) -> bytes:
+        """The client's next record, with the key before it finished first.
+
+        The reading starts while that key is still with a worker; it is interrupted
+        when the worker leaves something for the event loop (see `_Key`).
+        """
+        opts = self.options
+        idle = opts.idle_timeout
+        while True:
+            try:
+                record = await conn.read_record(idle_timeout=idle, record_timeout=opts.record_timeout,
+                                                interruptible=line.key is not None)
+            except Interrupted:  # the rest of an answer, a host error, held telnet replies
+                await self._finish_key(cid, conn, line)
+                continue
+            except IdleTimeout:
+                if line.key is None or idle is None:
+                    raise
+                # Silence counts from the answer, not from the key: read on for what is
+                # left of the idle time after the worker finished.
+                finished = await self._finish_key(cid, conn, line)
+                idle = opts.idle_timeout - (time.monotonic() - finished)
+                if idle <= 0:
+                    raise IdleTimeout(f"idle for {opts.idle_timeout:g} s") from None
+                continue
+            await self._finish_key(cid, conn, line)
+            return record
+
+    async def _finish_key(self, cid: str, conn: TelnetConnection, line: _Line) -> float:
+        """Take the outcome of `line.key` (if any) on the event loop; returns when its worker finished.
+
+        Writes what the worker could not (the rest of the answer, then any telnet replies
+        held back meanwhile); after a host error, logs it and re-sends the previous
+        screen with the keyboard unlocked.
+        """
+        key, line.key = line.key, None
+        if key is None:
+            return time.monotonic()
+        await key.finish()
+        conn.clear_interrupt()
+        error = key.error
+        if error is not None:
+            if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit...: not ours to swallow
+                raise error
+            log.error("tn3270 %s: host failed on %s; screen re-sent", cid, key.event.aid.value, exc_info=error)
+            await conn.send_record(encode_screen(line.screen, wcc=WCC_ERROR))
+            return key.finished_at
+        if key.rest:
+            await conn.send_wire(key.rest)
+            if key.times is not None and len(key.times) == 4:
+                key.times[3] = time.perf_counter()
+            key.observe()
+        else:
+            await conn.flush()  # telnet replies held back while the worker was writing
+        assert key.screen is not None
+        line.screen = key.screen
+        return key.finished_at
 
 
 # ---- entry points -------------------------------------------------------------

@@ -63,8 +63,16 @@ class RecordTimeout(TelnetError):
     """A record was started but not finished in time (or the client went idle too long)."""
 
 
+class IdleTimeout(RecordTimeout):
+    """The client sent nothing for `idle_timeout` between records."""
+
+
 class ConnectionClosed(TelnetError):
     """The client closed the connection."""
+
+
+class Interrupted(Exception):
+    """`TelnetConnection.interrupt` was called while an interruptible `read_record` waited."""
 
 
 # ---- pure parsing -----------------------------------------------------------
@@ -221,6 +229,8 @@ class TelnetConnection:
         self._records: deque[bytes] = deque()
         self._record_started: float | None = None
         self._out = bytearray()
+        self._reading: asyncio.Timeout | None = None  # the read now waiting for data, if any
+        self._interrupt = False
         # A second handle on the socket, for `direct_sender` (worker threads); None when
         # the stream has no real socket (tests with fake streams).
         self._direct: socket.socket | None = None
@@ -287,8 +297,9 @@ class TelnetConnection:
         return data[sent:]
 
     async def send_wire(self, data: bytes) -> None:
-        """Send bytes already framed (the rest of a direct send)."""
-        self._queue(data)
+        """Send bytes already framed (the rest of a direct send), before anything queued
+        meanwhile: the rest of a record must follow its start on the wire."""
+        self._out[:0] = data
         await self.flush()
 
     def _ask(self, verb: int, option: int) -> None:
@@ -353,18 +364,41 @@ class TelnetConnection:
         else:
             self._record_started = None
 
-    async def _read_some(self, timeout: float | None) -> None:
+    async def _read_some(self, timeout: float | None, interruptible: bool = False) -> None:
         try:
-            async with asyncio.timeout(timeout):  # no extra task per read, unlike wait_for
-                chunk = await self.reader.read(READ_SIZE)
+            async with asyncio.timeout(timeout) as self._reading:  # no extra task per read, unlike wait_for
+                try:
+                    chunk = await self.reader.read(READ_SIZE)
+                finally:
+                    self._reading = None
         except TimeoutError:
+            if interruptible and self._interrupt:
+                self._interrupt = False
+                raise Interrupted from None
             raise RecordTimeout(f"no data for {timeout:g} s") from None
         except (ConnectionError, OSError) as exc:
             raise ConnectionClosed(str(exc) or type(exc).__name__) from None
         if not chunk:
             raise ConnectionClosed("client closed the connection")
         self._absorb(chunk)
-        await self.flush()  # answers to any option requests
+        if not interruptible:
+            await self.flush()  # answers to any option requests
+
+    def interrupt(self) -> None:
+        """On the event loop: make an interruptible `read_record` raise `Interrupted`, now
+        if it is waiting for data, else when it next would.
+
+        The session calls it when a host worker left something for the event loop (the
+        rest of an answer, a host error) while the session was already reading the next
+        record.  Cancelling the wait loses no data: what arrived stays in the reader.
+        """
+        self._interrupt = True
+        if self._reading is not None and not self._reading.expired():
+            self._reading.reschedule(0)  # expires at once: the pending read raises TimeoutError
+
+    def clear_interrupt(self) -> None:
+        """Forget an `interrupt` that is no longer needed (its cause was dealt with)."""
+        self._interrupt = False
 
     # -- negotiation --
     async def negotiate(self, timeout: float = 5.0) -> str:
@@ -412,28 +446,39 @@ class TelnetConnection:
         assert self.terminal_type is not None
         return self.terminal_type
 
-    async def read_record(self, *, idle_timeout: float | None = None, record_timeout: float = 30.0) -> bytes:
+    async def read_record(self, *, idle_timeout: float | None = None, record_timeout: float = 30.0,
+                          interruptible: bool = False) -> bytes:
         """The next complete record.
 
         Between records the client may stay silent for `idle_timeout` (None: forever);
         once a record has started it must end within `record_timeout`, so a client
         that stops mid-record cannot hold its session open.  Raises RecordTimeout or
         ConnectionClosed.
+
+        `interruptible` (while a host worker may still be writing an answer): an
+        `interrupt()` makes this raise `Interrupted`, and answers to telnet commands are
+        queued, not written, so they cannot land inside the answer; it raises
+        `Interrupted` then too, so that the caller finishes the key and flushes them.
         """
         while not self._records:
+            if interruptible and self._interrupt:
+                self._interrupt = False
+                raise Interrupted
             if self._record_started is not None:
                 left = self._record_started + record_timeout - time.monotonic()
                 if left <= 0:
                     raise RecordTimeout(f"record unfinished after {record_timeout:g} s")
                 try:
-                    await self._read_some(left)
+                    await self._read_some(left, interruptible)
                 except RecordTimeout:
                     raise RecordTimeout(f"record unfinished after {record_timeout:g} s") from None
             else:
                 try:
-                    await self._read_some(idle_timeout)
+                    await self._read_some(idle_timeout, interruptible)
                 except RecordTimeout:
-                    raise RecordTimeout(f"idle for {idle_timeout:g} s") from None
+                    raise IdleTimeout(f"idle for {idle_timeout:g} s") from None
+            if interruptible and self._out and not self._records:
+                raise Interrupted  # telnet replies wait for the answer in flight: finish it first
         return self._records.popleft()
 
     async def close(self) -> None:

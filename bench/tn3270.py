@@ -22,7 +22,9 @@ Two load models per client count, each with a bounded number of requests:
 
 The server process's CPU seconds per key are reported beside it (CPU time of this
 process while the clients ran: the server's threads only; the sign-ons, one per client,
-are included).  The server also times every key on its own clock (`ServerOptions.observer`,
+are included, and at 50 clients their password hashing is a sixth of it), and *steady*:
+the same from the moment every client has signed on (the client process says so), which
+is the figure to compare the per-key work by.  The server also times every key on its own clock (`ServerOptions.observer`,
 sign-ons left out): *server* is record complete -> answer handed to the socket, *wait* the
 part of it spent queued before a worker thread took the call, *host* the host call itself.
 The client figure minus the server figure is the loopback, the client's own work and the
@@ -126,7 +128,11 @@ def client_main(argv: list[str]) -> None:
     clear_s: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    go = threading.Barrier(args.clients)
+
+    def signed_on() -> None:  # every client is in: the measured keys start now
+        print("GO", flush=True)
+
+    go = threading.Barrier(args.clients, action=signed_on)
 
     def one(n: int) -> None:
         rng = random.Random(n)
@@ -243,7 +249,7 @@ class KeyLog:
     def __init__(self) -> None:
         self.timings: list[Any] = []
 
-    def __call__(self, timing: Any) -> None:  # on the server's event loop
+    def __call__(self, timing: Any) -> None:  # on a host worker or the event loop: list.append is thread-safe
         self.timings.append(timing)
 
     def take(self) -> dict[str, Any]:
@@ -271,12 +277,27 @@ def run_clients(port: int, clients: int, requests: int, think: str, signon: list
     if keylog is not None:
         keylog.take()
     c0 = time.process_time()
-    proc = subprocess.run(argv, cwd=ROOT, env=subprocess_env(), capture_output=True, text=True, timeout=900)
+    c_go: float | None = None
+    with subprocess.Popen(argv, cwd=ROOT, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        err: list[str] = []
+        drain = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)  # type: ignore[union-attr]
+        drain.start()
+        lines = []
+        for line in proc.stdout:
+            if line.strip() == "GO" and c_go is None:
+                c_go = time.process_time()  # every client signed on
+            else:
+                lines.append(line)
+        proc.wait(900)
+        drain.join(5)
     server_cpu = time.process_time() - c0
+    steady_cpu = time.process_time() - c_go if c_go is not None else None
     load1 = os.getloadavg()[0]
     if proc.returncode != 0:
-        raise SystemExit(f"client process failed:\n{proc.stderr[-2000:]}")
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"client process failed:\n{''.join(err)[-2000:]}")
+    data = json.loads(lines[-1])
     keys = len(data["enter"]) + len(data["clear"])
     return {
         "clients": clients, "requests_per_client": requests, "think_s": think,
@@ -284,6 +305,7 @@ def run_clients(port: int, clients: int, requests: int, think: str, signon: list
         "all_keys": summary_ms(data["enter"] + data["clear"]),
         "keys": keys, "keys_per_s": round(keys / data["wall_s"], 1) if data["wall_s"] else None,
         "server_cpu_ms_per_key": round(server_cpu / keys * 1000, 2) if keys else None,
+        "server_cpu_ms_per_key_steady": round(steady_cpu / keys * 1000, 2) if keys and steady_cpu is not None else None,
         "errors": data["n_errors"], "error_samples": data["errors"],
         "load_before": round(load0, 2), "load_after": round(load1, 2),
         **({"server": keylog.take()} if keylog is not None else {}),
@@ -364,7 +386,7 @@ def main(argv: list[str] | None = None) -> Result:
                 + ("" if options.direct_write else ", answers written by the event loop"))
             say("  client clock: key sent -> answer received; server clock (Enter): record in -> answer out,"
                 " of which queued (wait) and in the host")
-            say("  model   clients  keys  keys/s   Enter p50    p99     max   Clear p50   p99   cpu/key"
+            say("  model   clients  keys  keys/s   Enter p50    p99     max   Clear p50   p99   cpu/key steady"
                 "  | server p50   p99  wait p99  host p99 | load")
             for model, think, reqs in models:
                 for n in counts:
@@ -373,6 +395,7 @@ def main(argv: list[str] | None = None) -> Result:
                     en, cl, sv = r["enter"], r["clear"], r["server"]["enter"]
                     say(f"  {model:<7} {n:>7} {r['keys']:>5} {r['keys_per_s']:>7}  {en['p50_ms']:9.2f} {en['p99_ms']:7.2f}"
                         f" {en['max_ms']:7.2f}  {cl['p50_ms']:9.2f} {cl['p99_ms']:6.2f}  {r['server_cpu_ms_per_key']:6.2f}"
+                        f" {r['server_cpu_ms_per_key_steady'] or 0:6.2f}"
                         f"  | {sv['total']['p50_ms']:10.2f} {sv['total']['p99_ms']:5.2f} {sv['wait']['p99_ms']:9.2f}"
                         f" {sv['host']['p99_ms']:9.2f} | {r['load_before']:.2f}->{r['load_after']:.2f}"
                         + (f"   ERRORS {r['errors']}: {r['error_samples'][:1]}" if r["errors"] else ""))

@@ -89,8 +89,7 @@ class IdrsSession:
         return idle.total_seconds() > self.idle_timeout_minutes * 60
 
     def _timed_out(self, event: AidEvent) -> Screen:
-        with self.mf.unit_of_work() as db:
-            self._audit(db, event, self.employee_idrs, "SINOF", outcome="IDLE TIMEOUT - SIGNED OFF")
+        self._audit(None, event, self.employee_idrs, "SINOF", outcome="IDLE TIMEOUT - SIGNED OFF")
         return self.sign_off("SESSION SIGNED OFF AFTER IDLE TIME - SIGN ON AGAIN")
 
     @property
@@ -190,14 +189,12 @@ class IdrsSession:
         aid = event.aid
         if aid is Aid.CLEAR:
             self._pages = _Pages()
-            with self.mf.unit_of_work() as db:
-                self._audit(db, event, self.employee_idrs, None, outcome="CLEAR")
+            self._audit(None, event, self.employee_idrs, None, outcome="CLEAR")
             return self._cleared("")
         if aid in (Aid.PF7, Aid.PF8):
             return self._page(event, forward=aid is Aid.PF8)
         if aid is not Aid.ENTER:
-            with self.mf.unit_of_work() as db:
-                self._audit(db, event, self.employee_idrs, None, outcome="KEY NOT ACTIVE")
+            self._audit(None, event, self.employee_idrs, None, outcome="KEY NOT ACTIVE")
             return self._with_message(self.screen, f"{aid.value} KEY NOT ACTIVE ON THIS SCREEN")
         return self._enter(event)
 
@@ -271,8 +268,7 @@ class IdrsSession:
 
     def _page(self, event: AidEvent, forward: bool) -> Screen:
         pages = self._pages
-        with self.mf.unit_of_work() as db:
-            self._audit(db, event, self.employee_idrs, self.state.last_code, outcome="PAGE")
+        self._audit(None, event, self.employee_idrs, self.state.last_code, outcome="PAGE")
         if len(pages.screens) <= 1:
             return self._with_message(self.screen, "NO MORE PAGES")
         nxt = pages.index + (1 if forward else -1)
@@ -337,9 +333,11 @@ class IdrsSession:
 
         A Core INSERT on the unit of work's connection (same transaction, committed or
         rolled back with it): the record is never read back as an object here, and the
-        ORM's flush of one new object cost more than the rest of a Clear key.
+        ORM's flush of one new object cost more than the rest of a Clear key.  With no
+        unit of work (`db` None: a key that only leaves its record) it is written in a
+        transaction of its own (`MasterFile.write_one`).
         """
-        db.connection().execute(_AUDIT_INSERT, dict(
+        row = dict(
             at=self.mf.clock.now(),
             idrs=idrs,
             terminal=self.terminal_id,
@@ -350,7 +348,11 @@ class IdrsSession:
             period=getattr(cmd, "period", None),
             outcome=(outcome or "")[:80] or None,
             violation=violation,
-        ))
+        )
+        if db is None:
+            self.mf.write_one(_AUDIT_INSERT, row)
+        else:
+            db.connection().execute(_AUDIT_INSERT, row)
 
 
 def _reply_message(reply: Reply) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import Executable, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
@@ -146,6 +146,15 @@ class MasterFile:
                 raise
             finally:
                 session.close()
+
+    def write_one(self, statement: Executable, params: dict[str, Any]) -> None:
+        """One Core statement in a transaction of its own, without an ORM session.
+
+        For a key that only leaves an audit record (Clear, paging, an inactive key): the
+        ORM session's set-up and commit cost more than the INSERT itself.
+        """
+        with self.lock, self.engine.begin() as conn:
+            conn.execute(statement, params)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

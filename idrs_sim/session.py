@@ -81,6 +81,11 @@ class IdrsSession:
         self.screen = reply_screen
         return reply_screen.copy()
 
+    def slow_key(self, event: AidEvent) -> bool:
+        """True for Enter on the sign-on screen: the password check (scrypt, about 60 ms of
+        a core, outside the interpreter lock) need not hold up other terminals' keys."""
+        return self.employee_idrs is None and event.aid is Aid.ENTER
+
     def _idle_expired(self) -> bool:
         """A signed-on terminal left idle longer than the timeout is signed off (simulated time)."""
         if self.employee_idrs is None or not self.idle_timeout_minutes:

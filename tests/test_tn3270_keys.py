@@ -113,6 +113,48 @@ def test_telnet_reply_is_not_inside_the_answer_bytes() -> None:
         c.close()
 
 
+class SignOnHost(KeyHost):
+    """Says WAIT is slow (`Host.slow_key`), as a session says of a sign-on's Enter."""
+
+    def slow_key(self, event: AidEvent) -> bool:
+        return event.modified.get(FIELD, "") == "WAIT"
+
+
+def test_a_key_the_host_calls_slow_does_not_hold_up_other_terminals() -> None:
+    """One worker, hand-off only after 30 s: the other terminal's key is answered while
+    the slow one is still running, because it was handed off as it started."""
+    KeyHost.release.clear()
+    KeyHost.started.clear()
+    with server_in_thread(SignOnHost, options=ServerOptions(host_workers=1, handoff_after=30)) as (_, port):
+        slow, other = RawClient(port), RawClient(port)
+        slow.negotiate()
+        other.negotiate()
+        slow.sock.sendall(_enter("WAIT"))
+        assert KeyHost.started.wait(5)
+        other.sock.sendall(_enter("QUICK"))
+        assert _says(other.next_record(5), "GOT QUICK")
+        KeyHost.release.set()
+        assert _says(slow.next_record(5), "GOT WAIT")
+        slow.close()
+        other.close()
+
+
+def test_idrs_session_calls_the_sign_on_enter_slow() -> None:
+    from idrs_sim.simulator import Simulator
+    from idrs_sim.terminal.aid import Aid
+
+    with Simulator() as sim:
+        session = sim.new_session()
+        assert session.slow_key(AidEvent(Aid.ENTER, 0, {}))
+        assert not session.slow_key(AidEvent(Aid.CLEAR, 0, {}))
+        term = sim.new_terminal()
+        term.fill("EMPLOYEE NUMBER", "1485012345")
+        term.fill("PASSWORD", "train123")
+        term.enter()
+        assert term.host.employee_idrs == "1485012345"
+        assert not term.host.slow_key(AidEvent(Aid.ENTER, 0, {}))
+
+
 def test_a_host_call_slower_than_the_idle_timeout_keeps_its_client() -> None:
     with server_in_thread(KeyHost, options=ServerOptions(idle_timeout=0.4)) as (_, port):
         c = RawClient(port)

@@ -80,7 +80,12 @@ class AidEvent:
 
 
 class Host(Protocol):
-    """The other end of a terminal: takes an AID event, answers with the next screen."""
+    """The other end of a terminal: takes an AID event, answers with the next screen.
+
+    A host may also have ``slow_key(event) -> bool``: True when answering `event` will
+    take long without needing the interpreter (the TN3270 server then runs it beside
+    other terminals' keys instead of in the queue's one worker slot).
+    """
 
     def handle(self, event: AidEvent) -> Screen: ...
 

@@ -234,11 +234,12 @@ class _Call:
     """One queued host call; its answer goes back to the event loop that asked (`deliver`),
     or the call reports its own outcome (`HostPool.post`)."""
 
-    __slots__ = ("fn", "args", "loop", "future", "deliver", "started")
+    __slots__ = ("fn", "args", "loop", "future", "deliver", "slow", "started")
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], loop: asyncio.AbstractEventLoop,
-                 future: _Cancellable, deliver: bool = True) -> None:
+                 future: _Cancellable, deliver: bool = True, slow: bool = False) -> None:
         self.fn, self.args, self.loop, self.future, self.deliver = fn, args, loop, future, deliver
+        self.slow = slow  # known to be long: handed off as it starts (see HostPool.post)
         self.started = 0.0
 
 
@@ -325,14 +326,19 @@ class HostPool:
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         return await self.submit(fn, *args)
 
-    def post(self, fn: Callable[[], None], token: _Cancellable) -> None:
+    def post(self, fn: Callable[[], None], token: _Cancellable, slow: bool = False) -> None:
         """Queue `fn()` with no future and no answer to deliver: it reports its own
-        outcome (see `_Key`).  Skipped if `token` is cancelled before it starts."""
+        outcome (see `_Key`).  Skipped if `token` is cancelled before it starts.
+
+        `slow`: the call is known to take long without needing the interpreter (a
+        sign-on's password check): it starts in its turn but is handed off at once, so
+        the calls behind it do not wait for it (with `handoff_after` None it is not).
+        """
         loop = asyncio.get_running_loop()
         with self._cv:
             if self._closed:
                 raise RuntimeError("host pool closed")
-            self._queue.append(_Call(fn, (), loop, token, deliver=False))
+            self._queue.append(_Call(fn, (), loop, token, deliver=False, slow=slow))
             self._dispatch(loop)
 
     def _dispatch(self, loop: asyncio.AbstractEventLoop) -> None:  # on the loop, with self._cv held
@@ -410,7 +416,8 @@ class HostPool:
                         continue
                     if len(self._running) >= self.workers:
                         self.handoffs += 1
-                    call.started = now
+                    # a slow call counts as handed off from its start: it holds no slot
+                    call.started = now - self.handoff_after if call.slow and self.handoff_after is not None else now
                     self._running.append(call)
                     if self._queue and self._slot_free(now)[0]:
                         self._wake_one()  # more than one slot was free
@@ -475,14 +482,14 @@ class _Runner:
         finally:
             self._busy = False
 
-    def post(self, key: _Key) -> None:
+    def post(self, key: _Key, slow: bool = False) -> None:
         """Start `key` without waiting for it; inline, it has run when this returns."""
         assert self._key is None or self._key.settled, "a second host call on one connection"
         self._key = key
         if self._pool is None:
             key.run()
         else:
-            self._pool.post(key.run, key)
+            self._pool.post(key.run, key, slow)
 
     def close(self) -> None:
         if self._key is not None:
@@ -594,6 +601,7 @@ class Tn3270Server:
             return
 
         line = _Line(screen)
+        slow_key: Callable[[AidEvent], bool] | None = getattr(host, "slow_key", None)  # optional (see Host)
         try:
             await conn.send_record(encode_screen(screen))
             while True:
@@ -606,7 +614,7 @@ class Tn3270Server:
                     continue
                 sender = conn.direct_sender() if opts.direct_write else None
                 line.key = _Key(host.handle, event, sender, conn, observe, cid)
-                runner.post(line.key)
+                runner.post(line.key, slow=bool(slow_key is not None and slow_key(event)))
         except ConnectionClosed as exc:
             log.info("tn3270 %s closed: %s", cid, exc)
         except RecordTimeout as exc:

@@ -331,6 +331,7 @@ def main(argv: list[str] | None = None) -> Result:
 
     from sqlalchemy import select
 
+    from idrs_sim.gcpause import freeze_long_lived
     from idrs_sim.front.tn3270.server import ServerOptions, server_in_thread
     from idrs_sim.masterfile.models import Entity, TaxModule
     from idrs_sim.screenmap import load_map
@@ -367,6 +368,7 @@ def main(argv: list[str] | None = None) -> Result:
         for tin_, period in mods:
             commands += [f"ENMOD {tin_}", f"TXMODA {tin_} 30 {period}"]
         signon = [emp.addr, pw.addr, sim.password_for(TRAINEE)]
+        freeze_long_lived()  # as `idrs-sim serve` does once its master file is loaded
         f["host"] = f"IdrsSession over the training master file ({len(mods)} IMF MFT 30 modules)"
         keylog = KeyLog()
         chosen = {k: v for k, v in (("host_threads", args.host_threads), ("host_workers", args.host_workers))

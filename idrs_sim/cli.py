@@ -230,6 +230,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
     sim = _simulator(args, follow_clock=True)
     try:
         from .front.tui import run_tui
+        from .gcpause import freeze_long_lived
+
+        freeze_long_lived()  # Textual and the master file live as long as the TUI
 
         return run_tui(sim)
     finally:
@@ -319,6 +322,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .front.tn3270.server import run_server
 
     with _simulator(args, follow_clock=True) as sim:
+        from .gcpause import freeze_long_lived
+
+        freeze_long_lived()  # the server lives long: its master file need not be walked by every full GC pass
         return run_server(sim.new_session, args.host, args.port)
 
 

@@ -63,3 +63,24 @@ def test_the_program_freezes_its_import_but_a_caller_keeps_its_heap(tmp_path: Pa
     with_argv = probe(tmp_path, 'Expect("IDRS")\n', "argv")
     assert with_argv["code"] == 0
     assert with_argv["enabled"] and with_argv["frozen"] == 0
+
+
+def test_the_server_freezes_what_its_loaded_master_file_made(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`idrs-sim serve` freezes once the master file is loaded, before it serves."""
+    import gc
+
+    from idrs_sim import cli
+    from idrs_sim.front.tn3270 import server
+
+    seen: dict[str, int] = {}
+
+    def fake_run_server(factory, host, port):  # type: ignore[no-untyped-def]
+        seen["frozen"] = gc.get_freeze_count()
+        return 0
+
+    monkeypatch.setattr(server, "run_server", fake_run_server)
+    try:
+        assert cli.main(["serve", "--port", "0"]) == 0
+    finally:
+        gc.unfreeze()
+    assert seen["frozen"] > 10_000

@@ -159,6 +159,31 @@ def plans(mf: Any, term: Any, command: str, fill: dict[str, str] | None = None) 
     return [f"{len(seen)} SELECTs"] + scans
 
 
+class GcPasses:
+    """The cyclic collector's passes while the block runs: count and longest, per generation
+    (a pass inside a timed key is part of that key's time)."""
+
+    def __init__(self) -> None:
+        self.passes: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        self._start = 0.0
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.passes[info["generation"]].append(time.perf_counter() - self._start)
+
+    def __enter__(self) -> "GcPasses":
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def figures(self) -> dict[str, Any]:
+        return {f"gen{g}": {"n": len(d), "max_ms": round(max(d, default=0.0) * 1000, 2)} for g, d in self.passes.items()}
+
+
 class Timer:
     """Per-key wall and CPU seconds."""
 
@@ -214,11 +239,14 @@ def main(argv: list[str] | None = None) -> Result:
     ap.add_argument("--runs", type=int, default=300, help="timed runs per command (random TINs)")
     ap.add_argument("--db", default="sqlite://")
     ap.add_argument("--profile", metavar="HTML", help="write a pyinstrument profile of the timed runs")
+    ap.add_argument("--no-freeze", action="store_true",
+                    help="do not freeze the loaded heap before timing (idrs-sim serve and the TUI do)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
     from sqlalchemy import text
 
+    from idrs_sim.gcpause import freeze_long_lived
     from idrs_sim.clock import Clock
     from idrs_sim.masterfile.db import MasterFile
     from idrs_sim.session import IdrsSession
@@ -257,14 +285,20 @@ def main(argv: list[str] | None = None) -> Result:
     f["full_scans"] = scans
     warm = 30
     run_commands(term, picks[:warm], uptin_picks[:warm])  # warm-up: maps, definitions, statement cache
-    gc.collect()
+    if args.no_freeze:
+        gc.collect()
+    else:
+        freeze_long_lived()  # as `idrs-sim serve` and the TUI do once their master file is loaded
+    passes = GcPasses()
     profiler = None
     if args.profile:
         from pyinstrument import Profiler
 
         profiler = Profiler()
         profiler.start()
-    timers = run_commands(term, picks, uptin_picks)
+    with passes:
+        timers = run_commands(term, picks, uptin_picks)
+    f["gc_passes"] = passes.figures()
     if profiler is not None:
         profiler.stop()
         with open(args.profile, "w") as fh:
@@ -275,6 +309,9 @@ def main(argv: list[str] | None = None) -> Result:
         f[name] = fig
         say(f"  {name:<12} n={fig['n']:>4}                          {fig['wall_p50_ms']:8.2f} {fig['wall_p99_ms']:7.2f} "
             f"{fig['wall_max_ms']:7.2f}  {fig['cpu_p50_ms']:8.2f} {fig['cpu_p99_ms']:7.2f}")
+    f["frozen"] = not args.no_freeze
+    say(f"  collector passes during the timed keys ({'loaded heap frozen first' if f['frozen'] else 'not frozen'}): "
+        + ", ".join(f"{g} {d['n']} (longest {d['max_ms']:.2f} ms)" for g, d in f["gc_passes"].items()))
     mf.dispose()
     res.emit(args.json)
     return res

@@ -126,30 +126,6 @@ def _insert_into_copy(mf: Any, n: int) -> tuple[float, float]:
         con.close()
 
 
-def _image(mf: Any) -> bytes:
-    """The whole in-memory master file, to run the same cycle again from it."""
-    raw = mf.engine.raw_connection()
-    try:
-        return bytes(raw.driver_connection.serialize())
-    finally:
-        raw.close()
-
-
-def _restore(mf: Any, image: bytes) -> None:
-    """Put the master file back as it was (SQLite backup into the engine's own database,
-    so the engine and its statement cache stay the same)."""
-    src = sqlite3.connect(":memory:")
-    try:
-        src.deserialize(image)
-        raw = mf.engine.raw_connection()
-        try:
-            src.backup(raw.driver_connection)
-        finally:
-            raw.close()
-    finally:
-        src.close()
-
-
 def build(mf: Any, n: int, insert_repeats: int = 1) -> dict[str, Any]:
     """Fill the master file with plain sqlite3; returns the timings (the transaction
     insert timed `insert_repeats` times, the first into the master file itself)."""
@@ -231,7 +207,7 @@ def main(argv: list[str] | None = None) -> Result:
     rule_cpu: dict[str, float] = {}
     rules = [_clocked(r, rule_cpu) for r in rules_in_order()] if args.by_rule else None
     runs = 1 if args.tracemalloc or args.by_rule else (args.runs or (3 if n <= 100_000 else 1))
-    before = _image(mf) if runs > 1 else None
+    before = mf.image() if runs > 1 else None
     gc.collect()
     f["rss_before_run_mb"] = rss_mb()
     peak_reset = reset_peak()
@@ -250,7 +226,7 @@ def main(argv: list[str] | None = None) -> Result:
     each = [t]
     for _ in range(runs - 1):  # the same run again, from the same master file (restored)
         assert before is not None
-        _restore(mf, before)
+        mf.restore(before)
         gc.collect()
         with timed() as again:
             run_cycle(mf, CYCLE, rules=rules)

@@ -240,7 +240,7 @@ class Simulator:
             # file changed meanwhile must not label this image as its new content).
             files = sorted([real, digest] for real, digest in composition.digests.items())
             missing = sorted({_absolute(p) for p in composition.missing})
-            image = _image_of(self.mf)
+            image = self.mf.image()
             if not files or top not in composition.digests or not _code_unchanged():
                 return
             header = {
@@ -425,36 +425,19 @@ def _absolute(path: Path) -> str:
 _CODE_AT_IMPORT = _stat_code()  # the loading code as this process imported it
 
 
-def _image_of(mf: MasterFile) -> bytes:
+def _copy_image_into(mf: MasterFile, image: bytes) -> None:
+    """Fill the (new, empty) in-memory master file from the image (`MasterFile.restore`).
+
+    The image brings the schema with it (tables, indexes, the audit trail's append-only
+    triggers: the master file is opened without `create_all`); an image that lacks any of
+    them raises, and the caller loads normally.
+    """
+    mf.restore(image)
     raw = mf.engine.raw_connection()
     try:
-        return bytes(raw.driver_connection.serialize())
+        missing = sqlite_schema_missing(raw.driver_connection)
     finally:
         raw.close()
-
-
-def _copy_image_into(mf: MasterFile, image: bytes) -> None:
-    """Replace the (new, empty) in-memory database by the image, with SQLite's backup API.
-
-    The backup writes into the database SQLAlchemy already holds, so it stays an ordinary
-    in-memory database (no size limit of a deserialized one), with the connection's
-    settings (foreign keys on) as they were.  The image brings the schema with it (tables,
-    indexes, the audit trail's append-only triggers: the master file is opened without
-    `create_all`); an image that lacks any of them raises, and the caller loads normally.
-    """
-    import sqlite3
-
-    src = sqlite3.connect(":memory:")
-    try:
-        src.deserialize(image)
-        raw = mf.engine.raw_connection()
-        try:
-            src.backup(raw.driver_connection)
-            missing = sqlite_schema_missing(raw.driver_connection)
-        finally:
-            raw.close()
-    finally:
-        src.close()
     if missing:
         raise ValueError(f"master-file image lacks {', '.join(missing)}")
 

@@ -147,6 +147,36 @@ class MasterFile:
             finally:
                 session.close()
 
+    # ---- whole-database images (SQLite) ---------------------------------------------
+    def image(self) -> bytes:
+        """The whole SQLite database as bytes (`sqlite3.Connection.serialize`)."""
+        raw = self.engine.raw_connection()
+        try:
+            return bytes(raw.driver_connection.serialize())
+        finally:
+            raw.close()
+
+    def restore(self, image: bytes) -> None:
+        """Replace this database's contents by `image`, with SQLite's backup API.
+
+        The backup writes into the database SQLAlchemy already holds, so the engine (and
+        its statement cache) stays, an in-memory database stays an ordinary one (no size
+        limit of a deserialized one), and the connection's settings (foreign keys on)
+        are kept.
+        """
+        import sqlite3
+
+        src = sqlite3.connect(":memory:")
+        try:
+            src.deserialize(image)
+            raw = self.engine.raw_connection()
+            try:
+                src.backup(raw.driver_connection)
+            finally:
+                raw.close()
+        finally:
+            src.close()
+
     def write_one(self, statement: Executable, params: dict[str, Any]) -> None:
         """One Core statement in a transaction of its own, without an ORM session.
 

@@ -9,6 +9,12 @@ filled with `set_committed_value` from one such query: the same rows in the same
 as the lazy load (the relationship's own `order_by`), loaded as if the ORM had loaded
 them (not dirty, nothing to flush), at about 60 % of the lazy load's cost.
 
+Most collections a display shows are empty (a module's cases and controls, an entity's
+letters).  The statement that reads the entity (and module) therefore carries an `EXISTS`
+flag per collection (`collection_exists`, one indexed probe each), and an empty collection
+is set to [] without a query (`fill_flagged`): TXMODA reads entity, module and flags in one
+statement (`entity_and_module`).
+
 Only simple one-to-many relationships (a foreign key to the parent's primary key) are
 prepared this way; anything else is refused loudly, so a new relationship is not
 silently loaded wrong.

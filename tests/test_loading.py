@@ -13,7 +13,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import event
 
-from idrs_sim.masterfile.loading import entity_and_module, entity_by_tin
+from idrs_sim.masterfile.loading import entity_and_module, entity_by_tin, read_entity
 from idrs_sim.masterfile.models import ControlBase, HistoryItem, Unpostable
 from tests import mf_builders as b
 
@@ -41,6 +41,8 @@ def mf():  # type: ignore[no-untyped-def]
         s.add(HistoryItem(entity_id=busy.id, module_id=mod.id, date=dt.date(2024, 6, 1), activity="NOTE"))
         bare = b.entity(s, "400-00-1002")
         b.module(s, bare)
+        own = b.entity(s, "400-00-1003")  # history on the entity itself only
+        s.add(HistoryItem(entity_id=own.id, module_id=None, date=dt.date(2024, 6, 1), activity="ENT"))
     return mf
 
 
@@ -121,3 +123,16 @@ def test_entity_and_module_not_found(mf, tin: str, mft: str, period: str, found_
         ent, module, has_history = entity_and_module(s, tin, mft, period, ("transactions",), MODULE_LOAD)
         assert (ent is not None) is found_entity
         assert module is None and has_history is False
+
+
+@pytest.mark.parametrize("tin, has", [
+    ("400-00-1001", False),  # history on a module only
+    ("400-00-1002", False),  # none
+    ("400-00-1003", True),   # on the entity
+    ("400-00-9999", False),  # not on file
+])
+def test_the_entity_history_flag(mf, tin: str, has: bool) -> None:  # type: ignore[no-untyped-def]
+    with mf.reading() as s:
+        ent, flag = read_entity(s, tin, ENTITY_LOAD, history=True)
+        assert flag is has and (ent is None) is (tin == "400-00-9999")
+        assert read_entity(s, tin)[1] is False  # not asked: False

@@ -33,7 +33,12 @@ from sqlalchemy.orm import RelationshipProperty
 
 from .. import commands
 from ..masterfile import derive
-from ..masterfile.loading import MODULE_OF_ENTITY, entity_and_module, entity_by_tin, load_collections
+from ..masterfile.loading import (
+    MODULE_OF_ENTITY,
+    entity_and_module,
+    load_collections,
+    read_entity,
+)
 from ..masterfile.models import (
     PENDING,
     POSTED,
@@ -380,16 +385,33 @@ def find_entity(ctx: Context, files: tuple[str, ...] = ("IMF", "BMF"), options: 
     """The entity of the typed TIN, or the refusal to show (no TIN; not on file; other file).
 
     One query on the unique TIN index (prepared once, `masterfile.loading`), then one
-    prepared query per collection the code shows (`options`, see `for_one`).
+    prepared query per collection the code shows (`options`, see `for_one`) that has rows.
     """
+    found = _find_entity(ctx, files, options, history=False)
+    return found if isinstance(found, Refusal) else found[0]
+
+
+def find_entity_with_history(ctx: Context, files: tuple[str, ...] = ("IMF", "BMF"),
+                             options: Sequence[Any] = ()) -> tuple[Entity, list[HistoryItem]] | Refusal:
+    """`find_entity` and the entity's own history items (`entity_history`); no history
+    query when the entity's statement says it has none."""
+    found = _find_entity(ctx, files, options, history=True)
+    if isinstance(found, Refusal):
+        return found
+    ent, has_history = found
+    return ent, (entity_history(ctx, ent) if has_history else [])
+
+
+def _find_entity(ctx: Context, files: tuple[str, ...], options: Sequence[Any],
+                 history: bool) -> tuple[Entity, bool] | Refusal:
     tin = ctx.cmd.tin
     if not tin:
         return refuse(ctx, INVALID_TIN, "tin")
     names, kept = for_one(options)
-    ent = entity_by_tin(ctx.db, tin, tuple(names), tuple(kept))
+    ent, has_history = read_entity(ctx.db, tin, tuple(names), tuple(kept), history)
     if ent is None or ent.file not in files:
         return refuse(ctx, NOT_FOUND, "tin")
-    return ent
+    return ent, has_history
 
 
 def find_module(ctx: Context, ent: Entity, load: Sequence[str] = ()) -> TaxModule | Refusal:
@@ -611,7 +633,8 @@ __all__ = [
     "NOT_FOUND", "DEFINER_REQUIRED", "INVALID_DEFINER", "INVALID_TIN", "INVALID_MFT", "INVALID_TAX_PERIOD",
     "money", "mdy", "dln", "ac3", "tin_display", "filing_status", "fit", "wrap", "clip", "section", "echo",
     "entity_txn_lines", "module_txn_lines", "unpostable_status", "control_line", "history_line",
-    "control_summary", "control_and_history_lines", "find_entity", "find_module", "find_entity_and_module",
+    "control_summary", "control_and_history_lines", "find_entity", "find_entity_with_history", "find_module",
+    "find_entity_and_module",
     "entity_history",
     "module_history", "mark", "refuse", "remember", "displayed", "check_definer", "definer_or_default",
     "heading_values", "shown_case_status", "open_cases", "return_document_lines", "item_label", "item_value",

@@ -30,10 +30,10 @@ from .research import (
     displayed,
     dln,
     echo,
-    entity_history,
     entity_txn_lines,
     find_entity,
     find_entity_and_module,
+    find_entity_with_history,
     find_module,
     heading_values,
     history_line,
@@ -112,11 +112,11 @@ def enmod(ctx: Context) -> Display | Refusal:
     An entity not yet established on the master file (first-time filer) shows ESTAB> NO,
     its pending items and controls only: its markers and letters are on IMFOLE.
     """
-    ent = find_entity(ctx, options=ENTITY_LOAD)
-    if isinstance(ent, Refusal):
-        return ent
+    found = find_entity_with_history(ctx, options=ENTITY_LOAD)
+    if isinstance(found, Refusal):
+        return found
+    ent, history = found
     remember(ctx, ent.tin)
-    history = entity_history(ctx, ent)
     lines = [section("ENTITY TRANSACTIONS"), ENTITY_TXN_HEADER]
     body: list[str] = []
     if ent.established:

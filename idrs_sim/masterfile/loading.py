@@ -79,6 +79,10 @@ MODULE_HAS_HISTORY: Exists = exists().where(
 )
 
 
+#: Whether an entity has history items of its own (module_id NULL), by the indexed entity_id.
+ENTITY_HAS_HISTORY: Exists = exists().where(HistoryItem.entity_id == Entity.id, HistoryItem.module_id.is_(None))
+
+
 def load_collections(db: Session, obj: Any, *names: str) -> None:
     """Fill the named collections of `obj` (each with one prepared query), unless loaded.
 
@@ -111,30 +115,40 @@ def _flags(cls: type, load: tuple[str, ...]) -> list[Any]:
 
 
 @cache
-def _entity_query(load: tuple[str, ...], module_load: tuple[str, ...] | None) -> Select[Any]:
+def _entity_query(load: tuple[str, ...], module_load: tuple[str, ...] | None, history: bool = False) -> Select[Any]:
     """Entity by TIN with an EXISTS flag per collection in `load`; with `module_load`, also
     its module by MFT + period (outer join: None when the entity has no such module),
-    whether that module has history and a flag per collection in `module_load`.  One
-    statement on the TIN and (entity_id, mft, period) indexes."""
+    whether that module has history and a flag per collection in `module_load`; with
+    `history`, last, whether the entity has history of its own.  One statement on the TIN
+    and (entity_id, mft, period) indexes."""
     stmt = select(Entity, *_flags(Entity, load))
     if module_load is not None:
         on = and_(TaxModule.entity_id == Entity.id, TaxModule.mft == bindparam("mft"),
                   TaxModule.period == bindparam("period"))
         stmt = stmt.add_columns(TaxModule, MODULE_HAS_HISTORY.label("has_module_history"),
                                 *_flags(TaxModule, module_load)).outerjoin(TaxModule, on)
+    if history:
+        stmt = stmt.add_columns(ENTITY_HAS_HISTORY.label("has_entity_history"))
     return stmt.where(Entity.tin == bindparam("tin"))
 
 
-def entity_by_tin(db: Session, tin: str, load: tuple[str, ...] = (), options: tuple[Any, ...] = ()) -> Entity | None:
+def read_entity(db: Session, tin: str, load: tuple[str, ...] = (), options: tuple[Any, ...] = (),
+                history: bool = False) -> tuple[Entity | None, bool]:
     """The entity of `tin` (None if not on file) with the collections in `load` filled:
     one statement that also tells which of them are empty, then one query per collection
-    that has rows (`fill_flagged`)."""
-    stmt = _entity_query(load, None)
+    that has rows (`fill_flagged`).  With `history`, the same statement also says whether
+    the entity has history items of its own (module_id NULL); else that is False."""
+    stmt = _entity_query(load, None, history)
     row = db.execute(stmt.options(*options) if options else stmt, {"tin": tin}).first()
     if row is None:
-        return None
-    fill_flagged(db, row[0], dict(zip(load, (bool(f) for f in row[1:]))))
-    return row[0]
+        return None, False
+    fill_flagged(db, row[0], dict(zip(load, (bool(f) for f in row[1:1 + len(load)]))))
+    return row[0], history and bool(row[-1])
+
+
+def entity_by_tin(db: Session, tin: str, load: tuple[str, ...] = (), options: tuple[Any, ...] = ()) -> Entity | None:
+    """`read_entity` without the history flag."""
+    return read_entity(db, tin, load, options)[0]
 
 
 def entity_and_module(db: Session, tin: str, mft: str, period: str, load: tuple[str, ...] = (),

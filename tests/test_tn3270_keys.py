@@ -27,36 +27,25 @@ from idrs_sim.front.tn3270 import telnet
 from idrs_sim.front.tn3270.codec import WCC_DEFAULT, wcc
 from idrs_sim.front.tn3270.server import HostPool, KeyTiming, ServerOptions, server_in_thread
 from idrs_sim.terminal.aid import AidEvent
-from idrs_sim.terminal.screen import Screen
 
 from test_tn3270_s3270 import RawClient
-from tn3270_helpers import FIELD, enter_record as _enter, one_field_screen
+from tn3270_helpers import FIELD, EchoHost, enter_record as _enter
 
 pytestmark = pytest.mark.tn3270
-
-
-def _screen(message: str) -> Screen:
-    return one_field_screen("KEYS TEST", message)
 
 
 def _says(record: bytes, text: str) -> bool:
     return text.encode("cp037") in record
 
 
-class KeyHost:
+class KeyHost(EchoHost):
     """BOOM raises, SLOW takes 0.6 s, WAIT blocks until released; anything else echoes."""
 
+    title = "KEYS TEST"
     release = threading.Event()
     started = threading.Event()
 
-    def __init__(self, cid: str) -> None:
-        pass
-
-    def first_screen(self) -> Screen:
-        return _screen("READY")
-
-    def handle(self, event: AidEvent) -> Screen:
-        key = event.modified.get(FIELD, "")
+    def before_answer(self, key: str) -> None:
         if key == "BOOM":
             raise ValueError("host defect")
         if key == "SLOW":
@@ -64,7 +53,6 @@ class KeyHost:
         if key == "WAIT":
             self.started.set()
             assert self.release.wait(10)
-        return _screen(f"GOT {key}")
 
 
 def test_a_host_error_resends_the_screen_with_the_alarm_and_the_next_key_works(caplog) -> None:

@@ -34,7 +34,7 @@ from idrs_sim.terminal.aid import AidEvent
 from idrs_sim.terminal.screen import Screen
 
 from test_tn3270_s3270 import RawClient
-from tn3270_helpers import FIELD, enter_record as _enter, one_field_screen
+from tn3270_helpers import FIELD, EchoHost, enter_record as _enter, one_field_screen
 
 pytestmark = pytest.mark.tn3270
 
@@ -196,21 +196,15 @@ def test_server_sockets_have_nodelay() -> None:
     asyncio.run(main())
 
 
-class SlowishHost:
+class SlowishHost(EchoHost):
     """Takes 0.1 s per key and says when a key has started."""
 
+    title = "SCHEDULING TEST"
     started = threading.Event()
 
-    def __init__(self, cid: str) -> None:
-        pass
-
-    def first_screen(self) -> Screen:
-        return _screen("READY")
-
-    def handle(self, event: AidEvent) -> Screen:
+    def before_answer(self, key: str) -> None:
         self.started.set()
         time.sleep(0.1)
-        return _screen(f"GOT {event.modified.get(FIELD, '')}")
 
 
 @pytest.mark.parametrize("direct", [True, False])

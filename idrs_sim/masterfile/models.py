@@ -140,13 +140,14 @@ class Transaction(Base):
 
     __tablename__ = "txn"
     __table_args__ = (
-        Index("ix_txn_status_due", "status", "due_cycle"),
+        Index("ix_txn_status_due", "status", "due_cycle", sqlite_where=text("status = 'pending'")),
         # Terminal input of one day (input DLN serials are counted per day): without it every
         # FRM77/ADJ54 Enter scanned the whole table.  Partial: bulk and posted data carry no
         # input date and cost nothing here.
         # (Partial on SQLite only: a postgresql_where= here would import SQLAlchemy's
         # PostgreSQL dialect in every process, 50-90 ms of start-up; on PostgreSQL the
         # index is a plain one, which serves the same query.)
+        Index("ix_txn_dln", "dln", sqlite_where=text("dln IS NOT NULL")),
         Index("ix_txn_input_date", "input_date", sqlite_where=text("input_date IS NOT NULL")),
     )
 
@@ -159,7 +160,7 @@ class Transaction(Base):
     trans_date: Mapped[dt.date | None] = mapped_column(Date)
     secondary_date: Mapped[dt.date | None] = mapped_column(Date)
     misc: Mapped[str | None] = mapped_column(String(40))
-    dln: Mapped[str | None] = mapped_column(String(14), index=True)
+    dln: Mapped[str | None] = mapped_column(String(14))
     status: Mapped[str] = mapped_column(String(10), default=POSTED)
     input_date: Mapped[dt.date | None] = mapped_column(Date)
     input_cycle: Mapped[str | None] = mapped_column(String(6))

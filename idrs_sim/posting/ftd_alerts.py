@@ -244,12 +244,13 @@ def group_for(entity: Entity) -> str:
 def ftd_filing_requirements(ctx: CycleContext) -> None:
     """A posted TC 591 CC 50 (Form 4844, IRM 5.7.1.6 / 5.7.1.8) closes the entity's Form 941
     filing requirement (filing requirement ``00``); TC 590 CC 50 affects its module only."""
-    if 591 not in ctx.posted_tcs:  # only what post_due posted (posted_ids) is looked at
+    posted_now = ctx.posted_ids([591])  # only what post_due posted is looked at
+    if not posted_now:
         return
     stmt = select(Transaction).where(Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED,
                                      Transaction.tc == 591).order_by(Transaction.id)
     for t in ctx.session.scalars(stmt):
-        if t.id not in ctx.posted_ids or ics.tc_closing_code(t) != 50:
+        if t.id not in posted_now or ics.tc_closing_code(t) != 50:
             continue
         mft = t.module.mft if t.module is not None else "01"
         form = FORM_OF_MFT.get(mft)

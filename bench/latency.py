@@ -49,7 +49,8 @@ DOC = json.dumps({"tc": 150, "form": "1040", "tax_year": 2023, "filing_status": 
 
 
 def tin(i: int) -> str:
-    return f"4{i // 10000:02d}-{i // 100 % 100:02d}-{i % 10000:04d}"
+    """Fictitious: group 00 is never issued; 400-00-xxxx holds 10,000, so areas 400-409."""
+    return f"{400 + i // 10000}-00-{i % 10000:04d}"
 
 
 def _insert(con: Any, table: str, cols: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:

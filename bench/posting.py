@@ -3,8 +3,9 @@
 The master file has N modules (N entities, one module each) and one pending transaction
 per module: half are IMF MFT 30 modules with a pending return (TC 150 with its document;
 its withholding posts as TC 806 and two thirds of them refund as TC 846), half BMF MFT 01
-modules with a pending deposit (TC 670).  It is built with plain `sqlite3` executemany on
-the master file's own connection (tables, indexes and foreign keys as the models create
+modules with a pending deposit (TC 670); the TINs are fictitious (SSNs of group 00, never
+issued, in areas 400-449 because 400-00-xxxx holds only 10,000; EINs 99-xxxxxxx).  It is
+built with plain `sqlite3` executemany on the master file's own connection (tables, indexes and foreign keys as the models create
 them).  The executemany of the N transaction rows is timed: that is the **plain-SQLite
 cost of inserting the same rows** the run then posts (row tuples are built outside the
 timing, 50,000 per call, all in one transaction).  The same rows are also inserted into
@@ -47,10 +48,10 @@ TXN_COLS = ("entity_id", "module_id", "tc", "ac", "amount", "trans_date", "dln",
 def entity_rows(lo: int, hi: int, half: int) -> Iterator[tuple[Any, ...]]:
     for i in range(lo, hi):
         if i < half:
-            yield (i + 1, f"400-{i // 10000:02d}-{i % 10000:04d}", "SSN", "IMF", 1, "TEST", "[]", "[]", "{}", None,
+            yield (i + 1, f"{400 + i // 10000}-00-{i % 10000:04d}", "SSN", "IMF", 1, "TEST", "[]", "[]", "{}", None,
                    "[]", "[]", "{}")
         else:
-            yield (i + 1, f"{10 + i // 10_000_000:02d}-{i % 10_000_000:07d}", "EIN", "BMF", 1, "TEST", "[]", "[]",
+            yield (i + 1, f"99-{i:07d}", "EIN", "BMF", 1, "TEST", "[]", "[]",
                    "{}", "semiweekly", "[]", "[]", "{}")
 
 

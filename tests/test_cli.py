@@ -83,7 +83,7 @@ def test_usage_errors(args: list[str], says: str) -> None:
     (["dump", "--db", "notaurl"], "cannot open database 'notaurl'"),
     (["dump", "--db", "sqlite:////no/such/dir/x.db"], "cannot open database"),
     (["audit", "--db", "nosuchdriver://x"], "cannot open database"),
-    (["dump", "--tin", "999-99-9999"], "no entity with TIN 999-99-9999"),
+    (["dump", "--tin", "400-00-9999"], "no entity with TIN 400-00-9999"),
 ])
 def test_set_up_errors_are_one_line(args: list[str], says: str) -> None:
     assert says in one_line_error(run(*args))

@@ -65,7 +65,7 @@ def test_req77_with_the_tin_alone_is_for_entity_level_action_codes():
 
 def test_req77_on_an_unknown_tin_is_refused():
     sim = signed_on()
-    sim.command("REQ77 400-99-9999 30 202312")
+    sim.command("REQ77 400-00-9999 30 202312")
     assert sim.message == "RECORD NOT FOUND"
     assert not sim.line(1).startswith("FRM77")
 

@@ -453,5 +453,5 @@ def test_ams_validations_and_first_time_filers():
     assert sim.message == "ISSUE CATEGORY REQUIRED"
     sim.command(f"AMS {NEW_TIN} ISSUE>OTHER ENTITY NOTE>LETTER 5216 ISSUED")
     assert sim.message == "REQUEST COMPLETED"
-    sim.command("AMS 400-99-9999")
+    sim.command("AMS 400-00-9999")
     assert sim.message == "RECORD NOT FOUND"

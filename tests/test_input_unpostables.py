@@ -198,7 +198,7 @@ def test_ac850_with_urc0_and_rel_cyc_plus_two_pays_by_check():
     ({"URC": "0", "CORR_TIN": "400-00-1001"}, "CORR-TIN", "CORR-TIN NOT VALID WITH THIS URC"),
     ({"URC": "6", "CORR_TIN": "400-00-1002"}, "CORR-TIN", "CORR-TIN SAME AS UNPOSTABLE TIN"),
     ({"URC": "6", "CORR_TIN": "123"}, "CORR-TIN", "INVALID TIN"),
-    ({"URC": "6", "CORR_TIN": "400-55-5555"}, "CORR-TIN", "CORR-TIN NOT ESTABLISHED - USE URC 6B"),
+    ({"URC": "6", "CORR_TIN": "400-00-5555"}, "CORR-TIN", "CORR-TIN NOT ESTABLISHED - USE URC 6B"),
     ({"URC": "6", "CORR_TIN": NEW_TIN}, "CORR-TIN", "CORR-TIN NOT ESTABLISHED - USE URC 6B"),
     ({"URC": "6B", "CORR_TIN": "400-00-1001"}, "CORR-TIN", "CORR-TIN IS ESTABLISHED - USE URC 6"),
     ({"URC": "0", "REL_CYC": "202425"}, "REL-CYC", "REL-CYC MUST BE LATER THAN CURRENT CYCLE"),
@@ -255,10 +255,10 @@ def test_urc6_with_a_corrected_tin_posts_to_that_tin():
 
 def test_urc6b_with_a_tin_that_has_no_entity_yet():
     sim = signed_on()
-    resolve(sim, URC="6B", CORR_TIN="400-66-6666")
+    resolve(sim, URC="6B", CORR_TIN="400-00-6666")
     assert sim.message == "REQUEST COMPLETED"
     sim.cycle()
-    [ret] = txns(sim, "400-66-6666", tc=150)
+    [ret] = txns(sim, "400-00-6666", tc=150)
     assert ret["status"] == "posted"
 
 

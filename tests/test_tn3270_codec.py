@@ -207,11 +207,11 @@ def test_no_modified_fields() -> None:
 
 
 def test_unformatted_reply_without_sbas_is_laid_from_zero() -> None:
-    text = "TXMOD 123-45-6789".ljust(80) + " " * (SIZE - 80)
+    text = "TXMOD 400-00-6789".ljust(80) + " " * (SIZE - 80)
     rec = b"\x7d" + encode_address(17) + text.encode("cp037")
     ev = decode_read(rec, formatted=False)
     assert ev.unformatted is not None and len(ev.unformatted) == SIZE
-    assert ev.unformatted[:17] == "TXMOD 123-45-6789"
+    assert ev.unformatted[:17] == "TXMOD 400-00-6789"
     assert ev.modified == {}
 
 

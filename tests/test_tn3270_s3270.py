@@ -211,10 +211,10 @@ def test_pf_pa_and_clear_to_unformatted(server: int, s3270) -> None:
     c.do("Clear")
     assert c.status[1] == "U"  # unformatted after Clear, as on IDRS
     assert c.text(1).strip() == ""
-    c.do('String("TXMOD 123-45-6789")')
+    c.do('String("TXMOD 400-00-6789")')
     c.do("Enter")
     assert c.status[1] == "F"
-    assert c.text(24).strip() == "ENTER UNFORMATTED:TXMOD 123-45-6789"
+    assert c.text(24).strip() == "ENTER UNFORMATTED:TXMOD 400-00-6789"
 
 
 @needs_s3270

@@ -34,6 +34,15 @@ import mf_builders as b
 from mf_builders import AC052_DLN, DLN, DLN_DIGITS, EMPLOYEE
 
 
+@pytest.fixture(autouse=True, params=["touched modules", "whole file"])
+def refund_scope(request, monkeypatch) -> None:
+    """Every test runs twice: issue_refunds sums only the modules touched in the run when
+    there are few postings (every test here), and the whole file when there are many (as a
+    bulk run does); both must give the same refunds and holds."""
+    if request.param == "whole file":
+        monkeypatch.setattr(posting_rules, "_FEW_POSTINGS", 0)
+
+
 @pytest.fixture
 def mf():
     m = b.new_mf()

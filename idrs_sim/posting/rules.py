@@ -166,10 +166,11 @@ class CycleContext:
     run_date: dt.date
     live_files: tuple[str, ...]
     report: CycleReport
-    #: What post_due posted, as the (ids, TCs) column pairs it read them in: `posted_ids`
-    #: builds a set from them only for the few TCs a rule asks about (a set of every id of a
-    #: 1M-module run cost a third of a second and was never looked at).
-    posted_chunks: list[tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=list)
+    #: What post_due posted, as the (ids, TCs, module ids) columns it read them in:
+    #: `posted_ids` and `touched_modules` build sets from them only when asked (a set of
+    #: every id of a 1M-module run cost a third of a second and was never looked at).
+    posted_chunks: list[tuple[tuple[int, ...], tuple[int, ...], tuple[int | None, ...]]] = field(
+        default_factory=list)
     #: The transaction codes post_due posted (rules that act on a few TCs skip when absent).
     posted_tcs: set[int] = field(default_factory=set)
     #: One object per distinct small value (MFT, period, TC) put in the report's tuples.
@@ -198,7 +199,15 @@ class CycleContext:
         wanted = set(tcs)
         if self.posted_tcs.isdisjoint(wanted):
             return set()
-        return {i for ids, codes in self.posted_chunks for i, tc in zip(ids, codes) if tc in wanted}
+        return {i for ids, codes, _mods in self.posted_chunks for i, tc in zip(ids, codes) if tc in wanted}
+
+    def posted_count(self) -> int:
+        """How many transactions post_due posted in this run."""
+        return sum(len(ids) for ids, _codes, _mods in self.posted_chunks)
+
+    def touched_modules(self) -> set[int]:
+        """The modules of the transactions post_due posted in this run."""
+        return {m for _ids, _codes, mods in self.posted_chunks for m in mods if m is not None}
 
     def due_txns(self, *where: Any) -> list[Transaction]:
         stmt = select(Transaction).where(*self.due_conditions(), *where).order_by(Transaction.id)
@@ -702,7 +711,8 @@ def post_due(ctx: CycleContext) -> None:
     # few distinct MFT / period / TC values shared (`ctx.shared`), so that a 1M-module run
     # holds one small tuple per posting rather than every row twice over.
     result = conn.execute(ctx.live(
-        select(Transaction.id, Entity.tin, TaxModule.mft, TaxModule.period, Transaction.tc, Transaction.ac)
+        select(Transaction.id, Entity.tin, TaxModule.mft, TaxModule.period, Transaction.tc, Transaction.ac,
+               Transaction.module_id)
         .join(Entity, Entity.id == Transaction.entity_id)
         .outerjoin(TaxModule, TaxModule.id == Transaction.module_id)
         .where(*read)
@@ -713,8 +723,8 @@ def post_due(ctx: CycleContext) -> None:
     try:
         cursor = result.cursor
         while chunk := cursor.fetchmany(50_000):
-            ids, tins, mfts, periods, tcs, acs = zip(*chunk)
-            ctx.posted_chunks.append((ids, tcs))
+            ids, tins, mfts, periods, tcs, acs, mods = zip(*chunk)
+            ctx.posted_chunks.append((ids, tcs, mods))
             ctx.posted_tcs.update(tcs)
             posted.extend(zip(tins, map(share, mfts, mfts), map(share, periods, periods), map(share, tcs, tcs), acs))
     finally:
@@ -841,6 +851,10 @@ def _truthy_json(text: str | None) -> bool:
     return text is not None and text.strip() not in ("", "null", "{}", "[]", "false", "0")
 
 
+#: Up to this many postings in a run, issue_refunds sums the touched modules only.
+_FEW_POSTINGS = 5_000
+
+
 @rule("issue_refunds", 200)
 def issue_refunds(ctx: CycleContext) -> None:
     """A module touched this cycle, with a posted return and a credit balance, refunds it
@@ -853,6 +867,13 @@ def issue_refunds(ctx: CycleContext) -> None:
     AC 850 posting in the same cycle as the refund is too late -- the reason for REL CYC
     = current + 2 on UPRES and the 1-cycle post-delay on TC 290 (tpp-rules §6.1).
     """
+    # Every posting of this cycle before this rule is post_due's (the other rules unpost,
+    # move or link): with nothing posted no module is touched, and when few modules are
+    # touched only they are summed (a weekly run of a few inputs over a large master file
+    # would otherwise add up every module of the file to find none).
+    if ctx.posted_count() == 0:
+        return
+    few = ctx.touched_modules() if ctx.posted_count() <= _FEW_POSTINGS else None
     ctx.session.flush()
     s = ctx.session
     t = Transaction
@@ -878,7 +899,7 @@ def issue_refunds(ctx: CycleContext) -> None:
     suspect = func.max(case((and_(posted, or_(is_hold, ccc)), 1), else_=0))
     credit = (
         select(t.module_id.label("module_id"), bal.label("bal"), suspect.label("suspect"))
-        .where(t.module_id.is_not(None))
+        .where(t.module_id.is_not(None) if few is None else t.module_id.in_(few))
         .group_by(t.module_id)
         .having(touched == 1)
         .having(returns > 0)

@@ -173,6 +173,9 @@ class CycleContext:
         default_factory=list)
     #: The transaction codes post_due posted (rules that act on a few TCs skip when absent).
     posted_tcs: set[int] = field(default_factory=set)
+    #: The highest transaction id before return_credits made this run's TC 806/766 (None:
+    #: it has not run), which post_due reports with what it posts.
+    credits_after: int | None = None
     #: One object per distinct small value (MFT, period, TC) put in the report's tuples.
     shared: dict[Any, Any] = field(default_factory=dict)
     _next_seq: int | None = None
@@ -668,13 +671,13 @@ def _credit_insert(ctx: CycleContext, key: str, tc: int) -> None:
     src = (
         select(
             Transaction.entity_id, Transaction.module_id, literal(tc), value, Transaction.trans_date,
-            literal(PENDING), literal(ctx.cycle), literal(ctx.cycle), literal(0),
+            literal(POSTED), literal(ctx.cycle), literal(ctx.cycle), literal(ctx.cycle), literal(0),
             literal({"generated": "return", "key": key}, JSON),
         )
         .where(*ctx.due_conditions(), Transaction.tc == 150, value > 0)
     )
     cols = ["entity_id", "module_id", "tc", "amount", "trans_date", "status", "input_cycle", "due_cycle",
-            "post_delay", "extra"]
+            "posting_cycle", "post_delay", "extra"]
     ctx.session.execute(insert(Transaction).from_select(cols, ctx.live(src)))
 
 
@@ -683,10 +686,34 @@ def return_credits(ctx: CycleContext) -> None:
     """The credits claimed on a return post with it: withholding as TC 806, refundable
     credits as TC 766 (Document 6209 §8A, reference §5.1).  Set-based INSERT ... SELECT
     from the return documents (`withholding`, `refundable_credits`) of returns due now.
+
+    They are made posted, in this cycle: the return they come from is due and nothing
+    between here and post_due can unpost it.  post_due reports them after the pending
+    input (they are the newest rows: `credits_after` is the highest id before them), so a
+    bulk run neither indexes them as pending nor updates them a second time.
     """
     ctx.session.flush()
+    ctx.credits_after = ctx.session.execute(select(func.coalesce(func.max(Transaction.id), 0))).scalar_one()
     _credit_insert(ctx, "withholding", 806)
     _credit_insert(ctx, "refundable_credits", 766)
+
+
+def _report_posted(ctx: CycleContext, conn: Any, stmt: Any) -> int:
+    """Put the rows of `stmt` (id, TIN, MFT, period, TC, AC, module id) in the report as
+    posted, and in `ctx.posted_chunks`; returns how many there were."""
+    posted, share = ctx.report.posted, ctx.shared.setdefault
+    before = len(posted)
+    result = conn.execute(stmt)
+    try:
+        cursor = result.cursor
+        while chunk := cursor.fetchmany(50_000):
+            ids, tins, mfts, periods, tcs, acs, mods = zip(*chunk)
+            ctx.posted_chunks.append((ids, tcs, mods))
+            ctx.posted_tcs.update(tcs)
+            posted.extend(zip(tins, map(share, mfts, mfts), map(share, periods, periods), map(share, tcs, tcs), acs))
+    finally:
+        result.close()
+    return len(posted) - before
 
 
 @rule("post_due", 100)
@@ -702,34 +729,24 @@ def post_due(ctx: CycleContext) -> None:
     # input), the rows are selected by that cycle: the same rows, which SQLite then reads in
     # id order straight from the (status, due_cycle) index instead of sorting them all first.
     dues = conn.execute(select(Transaction.due_cycle).where(*conds).distinct().limit(2)).scalars().all()
-    if not dues:
-        return
-    read = conds if len(dues) > 1 else [Transaction.status == PENDING, Transaction.due_cycle == dues[0]]
+    read = conds if len(dues) > 1 else [Transaction.status == PENDING, Transaction.due_cycle == dues[0]] if dues else []
     # Executed on the run's own connection (same transaction) and read straight from the
     # driver's cursor: integers and strings need no conversion, and neither ORM nor Row
     # objects are made per row.  The rows become report tuples 50,000 at a time, with the
     # few distinct MFT / period / TC values shared (`ctx.shared`), so that a 1M-module run
     # holds one small tuple per posting rather than every row twice over.
-    result = conn.execute(ctx.live(
+    rows = (
         select(Transaction.id, Entity.tin, TaxModule.mft, TaxModule.period, Transaction.tc, Transaction.ac,
                Transaction.module_id)
         .join(Entity, Entity.id == Transaction.entity_id)
         .outerjoin(TaxModule, TaxModule.id == Transaction.module_id)
-        .where(*read)
         .order_by(Transaction.id)
-    ))
-    posted, share = ctx.report.posted, ctx.shared.setdefault
-    before = len(posted)
-    try:
-        cursor = result.cursor
-        while chunk := cursor.fetchmany(50_000):
-            ids, tins, mfts, periods, tcs, acs, mods = zip(*chunk)
-            ctx.posted_chunks.append((ids, tcs, mods))
-            ctx.posted_tcs.update(tcs)
-            posted.extend(zip(tins, map(share, mfts, mfts), map(share, periods, periods), map(share, tcs, tcs), acs))
-    finally:
-        result.close()
-    if len(posted) == before:
+    )
+    pending = _report_posted(ctx, conn, ctx.live(rows.where(*read))) if dues else 0
+    if ctx.credits_after is not None:  # return_credits' TC 806/766, made posted after every pending row
+        _report_posted(ctx, conn, rows.where(Transaction.id > ctx.credits_after, Transaction.status == POSTED,
+                                             Transaction.posting_cycle == ctx.cycle))
+    if not pending:
         return
     ctx.session.execute(
         ctx.live(update(Transaction).where(*conds)).values(status=POSTED, posting_cycle=ctx.cycle),

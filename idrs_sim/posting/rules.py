@@ -383,6 +383,12 @@ def _move_return(ctx: CycleContext, txn: Transaction, to_mft: str) -> None:
 # --- the rules ---------------------------------------------------------------------------------
 
 
+#: Second references to the transaction table (the TPP / AC 052 marker of a return, a
+#: module's latest return), made once: an alias builds a proxy of every column.
+_MARKER = aliased(Transaction, name="marker")
+_RETURN = aliased(Transaction, name="ret")
+
+
 @rule("release_resolutions", 10)
 def release_resolutions(ctx: CycleContext) -> None:
     """Act on UPRES resolutions whose release cycle has come (IRM 25.25.6.5.1.1, tpp §3, §6.1).
@@ -484,7 +490,7 @@ def unpost_tpp_126(ctx: CycleContext) -> None:
     Markers count when posted, or due in this same run.  MISC ending in `TR` needs no
     action (R02) and holds nothing.  A return released by UPRES bypasses this check.
     """
-    marker = aliased(Transaction)
+    marker = _MARKER
     stmt = (
         select(Transaction, marker)
         .join(marker, and_(
@@ -602,7 +608,7 @@ def resequence_ac052(ctx: CycleContext) -> None:
     resolved -- this rule runs after the UP 126 check, so a held return unposts first
     and is resequenced when released.  Once per return; TXMOD shows it as RS.
     """
-    marker = aliased(Transaction)
+    marker = _MARKER
     stmt = (
         select(Transaction, marker)
         .join(marker, and_(
@@ -927,7 +933,7 @@ def issue_refunds(ctx: CycleContext) -> None:
     # HAVING above), so "posted first" in the ORDER BY picks it; the status is not in the
     # WHERE so that SQLite looks the module up by its index and never scans every posted
     # transaction through (status, due_cycle) once per module.
-    r = aliased(Transaction, name="ret")
+    r = _RETURN
     direct_deposit = (
         select(r.document["direct_deposit"].as_string())
         .where(r.module_id == credit.c.module_id, r.tc == 150)

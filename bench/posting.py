@@ -166,14 +166,16 @@ def main(argv: list[str] | None = None) -> Result:
     ap.add_argument("--tracemalloc", action="store_true", help="trace the run's Python-heap peak (slower)")
     ap.add_argument("--by-rule", action="store_true", help="also report the CPU time of each posting rule")
     ap.add_argument("--insert-repeats", type=int, default=None,
-                    help="times the plain insert is timed, median taken (default 5 up to 100k modules, else 1)")
+                    help="times the plain insert is timed, median taken (default 7 up to 10k modules, 5 up to 100k, else 1)")
     ap.add_argument("--cold", action="store_true",
                     help="no warm-up: time the first run_cycle of the process (statement compilation included)")
     ap.add_argument("--runs", type=int, default=None,
-                    help="timed runs from the same master file, median taken (default 3 up to 100k modules, else 1)")
+                    help="timed runs from the same master file, median taken (default 7 up to 10k modules, 3 up to 100k, else 1)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    repeats = args.insert_repeats or (5 if args.modules <= 100_000 else 1)
+    # Small files are timed more often: a 10k run takes a tenth of a second and one
+    # executemany of its rows varied by half between calls of the same process.
+    repeats = args.insert_repeats or (7 if args.modules <= 10_000 else 5 if args.modules <= 100_000 else 1)
 
     from sqlalchemy import func, select
 
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> Result:
         f["warm_up_cpu_s"] = round(t_warm.cpu, 3)
     rule_cpu: dict[str, float] = {}
     rules = [_clocked(r, rule_cpu) for r in rules_in_order()] if args.by_rule else None
-    runs = 1 if args.tracemalloc or args.by_rule else (args.runs or (3 if n <= 100_000 else 1))
+    runs = 1 if args.tracemalloc or args.by_rule else (args.runs or (7 if n <= 10_000 else 3 if n <= 100_000 else 1))
     before = mf.image() if runs > 1 else None
     gc.collect()
     f["rss_before_run_mb"] = rss_mb()
@@ -225,6 +227,13 @@ def main(argv: list[str] | None = None) -> Result:
         f["db_posted"] = s.scalar(select(func.count()).select_from(Transaction).where(
             Transaction.status == POSTED, Transaction.posting_cycle == CYCLE))
     each = [t]
+    # With several runs, each run is paired with an insert timed right after it (into a
+    # fresh copy of the schema), and the ratio is the median of the pairs' ratios: both
+    # halves of a pair see the same phase of a shared machine, whose speed drifts by a
+    # third within a minute.
+    pairs: list[tuple[Timing, tuple[float, float]]] = []
+    if runs > 1:
+        pairs.append((t, _insert_into_copy(mf, n)))
     for _ in range(runs - 1):  # the same run again, from the same master file (restored)
         assert before is not None
         mf.restore(before)
@@ -232,7 +241,13 @@ def main(argv: list[str] | None = None) -> Result:
         with timed() as again:
             run_cycle(mf, CYCLE, rules=rules)
         each.append(again)
+        pairs.append((again, _insert_into_copy(mf, n)))
     t = Timing(statistics.median(x.wall for x in each), statistics.median(x.cpu for x in each))
+    if pairs:
+        f["insert_cpu_each_s"] += [round(c, 3) for _, (_w, c) in pairs]
+        f["insert_cpu_s"] = round(statistics.median(f["insert_cpu_each_s"]), 3)
+        f["insert_wall_s"] = round(statistics.median([f["insert_wall_s"]] + [w for _, (w, _c) in pairs]), 3)
+        f["pair_ratios_cpu"] = [round(r.cpu / c, 2) for r, (_w, c) in pairs]
     f["run_cpu_each_s"] = [round(x.cpu, 3) for x in each]
     f.update(t.as_dict("run"))
     f["posted"] = len(report.posted)
@@ -242,6 +257,9 @@ def main(argv: list[str] | None = None) -> Result:
     f["postings_per_s"] = round(len(report.posted) / t.wall) if t.wall else None
     f["ratio_cpu"] = round(t.cpu / f["insert_cpu_s"], 2) if f["insert_cpu_s"] else None
     f["ratio_wall"] = round(t.wall / f["insert_wall_s"], 2) if f["insert_wall_s"] else None
+    if pairs:  # paired: see above
+        f["ratio_cpu"] = round(statistics.median(r.cpu / c for r, (_w, c) in pairs), 2)
+        f["ratio_wall"] = round(statistics.median(r.wall / w for r, (w, _c) in pairs), 2)
     f["ratio_cpu_vs_bare"] = round(t.cpu / f["bare_insert_cpu_s"], 2) if f["bare_insert_cpu_s"] else None
     f["tracemalloc"] = args.tracemalloc
     if args.by_rule:
@@ -265,7 +283,9 @@ def main(argv: list[str] | None = None) -> Result:
     say(f"  plain sqlite3 insert, bare table (no index, no FK)"
         f"   wall {f['bare_insert_wall_s']:.2f} s   cpu {f['bare_insert_cpu_s']:.2f} s")
     say(f"  ratio run/insert   cpu {f['ratio_cpu']}x   wall {f['ratio_wall']}x   (cpu vs bare table "
-        f"{f['ratio_cpu_vs_bare']}x)")
+        f"{f['ratio_cpu_vs_bare']}x)"
+        + (f"   median of {len(pairs)} run/insert pairs: " + " ".join(f"{r:.2f}" for r in f["pair_ratios_cpu"])
+           if pairs else ""))
     peak = f["run_peak_rss_mb"]
     say(f"  memory             rss before run {f['rss_before_run_mb']:.0f} MB   peak during run "
         f"{'n/a' if peak is None else f'{peak:.0f} MB'}   process peak (ru_maxrss) {f['maxrss_mb']:.0f} MB"

@@ -1,0 +1,30 @@
+"""The benchmark scripts run end to end on tiny master files and report what they did.
+
+Their figures are never asserted (speed is measured by `make bench`, not by tests); what is
+checked is that each script builds its file, drives the real code and counts the right
+work, so that a change to the engine cannot leave `make bench` broken or measuring nothing.
+"""
+
+from __future__ import annotations
+
+from bench import latency, posting
+
+
+def test_posting_benchmark_posts_every_pending_transaction_and_pairs_its_timings() -> None:
+    res = posting.main(["--modules", "300", "--runs", "2", "--insert-repeats", "2"])
+    f = res.figures
+    # 150 returns, their 150 TC 806s, 150 deposits and 100 refunds (two thirds of the returns).
+    assert f["posted"] == f["db_posted"] == 550
+    assert f["refunds"] == 100
+    assert len(f["run_cpu_each_s"]) == 2 and len(f["pair_ratios_cpu"]) == 2
+    assert len(f["insert_cpu_each_s"]) == 4  # two while building, one after each run
+    assert f["ratio_cpu"] > 0 and f["maxrss_mb"] > 0
+
+
+def test_latency_benchmark_drives_each_command_to_a_real_screen() -> None:
+    res = latency.main(["--entities", "300", "--runs", "5", "--no-freeze"])
+    f = res.figures
+    assert f["full_scans"] == []
+    for command in ("ENMOD", "TXMODA", "UPTIN", "REQ77", "FRM77", "FRM77 input"):
+        assert f[command]["n"] == 5, command
+    assert f["CLEAR"]["n"] == 20

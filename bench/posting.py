@@ -5,11 +5,12 @@ per module: half are IMF MFT 30 modules with a pending return (TC 150 with its d
 its withholding posts as TC 806 and two thirds of them refund as TC 846), half BMF MFT 01
 modules with a pending deposit (TC 670); the TINs are fictitious (SSNs of group 00, never
 issued, in areas 400-449 because 400-00-xxxx holds only 10,000; EINs 99-xxxxxxx).  It is
-built with plain `sqlite3` executemany on the master file's own connection (tables, indexes and foreign keys as the models create
-them).  The executemany of the N transaction rows is timed: that is the **plain-SQLite
-cost of inserting the same rows** the run then posts (row tuples are built outside the
-timing, 50,000 per call, all in one transaction).  The same rows are also inserted into
-a bare table (no index, no foreign key) in a separate in-memory database, the floor.
+built with plain `sqlite3` executemany on the master file's own connection (tables, indexes
+and foreign keys as the models create them).  The executemany of the N transaction rows is
+timed: that is the **plain-SQLite cost of inserting the same rows** the run then posts (row
+tuples are built outside the timing, 50,000 per call, all in one transaction).  The same
+rows are also inserted into a bare table (no index, no foreign key) in a separate in-memory
+database, the floor.
 
 Then `run_cycle` is timed (wall and CPU) and its memory measured: the kernel's peak-RSS
 mark is reset just before the run (Linux /proc/self/clear_refs), so `run_peak_rss_mb` is
@@ -18,7 +19,9 @@ memory (in-memory SQLite); `maxrss_mb` is the peak of the whole process (ru_maxr
 With ``--tracemalloc`` the run is traced and the Python-heap peak reported instead (the
 tracing slows the run: its timing is not comparable).  With ``--by-rule`` the CPU time of
 each posting rule is reported as well (the same run, the same rules in the same order; each
-is called through a wrapper that reads the process clock).  Prints figures only.
+is called through a wrapper that reads the process clock).  Up to 100k modules the run is
+repeated from the same master file and each run is followed by an insert into a fresh copy
+of the schema: the ratio is the median of these pairs.  Prints figures only.
 
     python -m bench.posting [--modules 100000] [--db sqlite://] [--tracemalloc] [--by-rule] [--json]
 """
@@ -166,11 +169,13 @@ def main(argv: list[str] | None = None) -> Result:
     ap.add_argument("--tracemalloc", action="store_true", help="trace the run's Python-heap peak (slower)")
     ap.add_argument("--by-rule", action="store_true", help="also report the CPU time of each posting rule")
     ap.add_argument("--insert-repeats", type=int, default=None,
-                    help="times the plain insert is timed, median taken (default 7 up to 10k modules, 5 up to 100k, else 1)")
+                    help="times the plain insert is timed while building, median taken "
+                         "(default 7 up to 10k modules, 5 up to 100k, else 1)")
     ap.add_argument("--cold", action="store_true",
                     help="no warm-up: time the first run_cycle of the process (statement compilation included)")
     ap.add_argument("--runs", type=int, default=None,
-                    help="timed runs from the same master file, median taken (default 7 up to 10k modules, 3 up to 100k, else 1)")
+                    help="timed runs from the same master file, median taken "
+                         "(default 7 up to 10k modules, 3 up to 100k, else 1)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     # Small files are timed more often: a 10k run takes a tenth of a second and one

@@ -735,7 +735,7 @@ def post_due(ctx: CycleContext) -> None:
     # input), the rows are selected by that cycle: the same rows, which SQLite then reads in
     # id order straight from the (status, due_cycle) index instead of sorting them all first.
     dues = conn.execute(select(Transaction.due_cycle).where(*conds).distinct().limit(2)).scalars().all()
-    read = conds if len(dues) > 1 else [Transaction.status == PENDING, Transaction.due_cycle == dues[0]] if dues else []
+    read = conds if len(dues) != 1 else [Transaction.status == PENDING, Transaction.due_cycle == dues[0]]
     # Executed on the run's own connection (same transaction) and read straight from the
     # driver's cursor: integers and strings need no conversion, and neither ORM nor Row
     # objects are made per row.  The rows become report tuples 50,000 at a time, with the
@@ -890,10 +890,11 @@ def issue_refunds(ctx: CycleContext) -> None:
     AC 850 posting in the same cycle as the refund is too late -- the reason for REL CYC
     = current + 2 on UPRES and the 1-cycle post-delay on TC 290 (tpp-rules §6.1).
     """
-    # Every posting of this cycle before this rule is post_due's (the other rules unpost,
-    # move or link): with nothing posted no module is touched, and when few modules are
-    # touched only they are summed (a weekly run of a few inputs over a large master file
-    # would otherwise add up every module of the file to find none).
+    # Every posting of this cycle before this rule is in post_due's report (the input and
+    # the return credits; the other rules unpost, move or link): with nothing posted no
+    # module is touched, and when few modules are touched only they are summed (a weekly
+    # run of a few inputs over a large master file would otherwise add up every module of
+    # the file to find none).
     if ctx.posted_count() == 0:
         return
     few = ctx.touched_modules() if ctx.posted_count() <= _FEW_POSTINGS else None

@@ -19,9 +19,9 @@ memory (in-memory SQLite); `maxrss_mb` is the peak of the whole process (ru_maxr
 With ``--tracemalloc`` the run is traced and the Python-heap peak reported instead (the
 tracing slows the run: its timing is not comparable).  With ``--by-rule`` the CPU time of
 each posting rule is reported as well (the same run, the same rules in the same order; each
-is called through a wrapper that reads the process clock).  Up to 100k modules the run is
-repeated from the same master file and each run is followed by an insert into a fresh copy
-of the schema: the ratio is the median of these pairs.  Prints figures only.
+is called through a wrapper that reads the process clock).  Each run is followed by an
+insert into a fresh copy of the schema, and the ratio is the median of these pairs; up to
+100k modules the run is repeated from the same master file.  Prints figures only.
 
     python -m bench.posting [--modules 100000] [--db sqlite://] [--tracemalloc] [--by-rule] [--json]
 """
@@ -232,12 +232,12 @@ def main(argv: list[str] | None = None) -> Result:
         f["db_posted"] = s.scalar(select(func.count()).select_from(Transaction).where(
             Transaction.status == POSTED, Transaction.posting_cycle == CYCLE))
     each = [t]
-    # With several runs, each run is paired with an insert timed right after it (into a
-    # fresh copy of the schema), and the ratio is the median of the pairs' ratios: both
-    # halves of a pair see the same phase of a shared machine, whose speed drifts by a
-    # third within a minute.
+    # Each timed run is paired with an insert timed right after it (into a fresh copy of the
+    # schema), and the ratio is the median of the pairs' ratios: both halves of a pair see
+    # the same phase of a shared machine, whose speed drifts by a third within a minute.
+    # (Not for a traced or per-rule run, whose time is not comparable.)
     pairs: list[tuple[Timing, tuple[float, float]]] = []
-    if runs > 1:
+    if not (args.tracemalloc or args.by_rule):
         pairs.append((t, _insert_into_copy(mf, n)))
     for _ in range(runs - 1):  # the same run again, from the same master file (restored)
         assert before is not None
@@ -289,8 +289,8 @@ def main(argv: list[str] | None = None) -> Result:
         f"   wall {f['bare_insert_wall_s']:.2f} s   cpu {f['bare_insert_cpu_s']:.2f} s")
     say(f"  ratio run/insert   cpu {f['ratio_cpu']}x   wall {f['ratio_wall']}x   (cpu vs bare table "
         f"{f['ratio_cpu_vs_bare']}x)"
-        + (f"   median of {len(pairs)} run/insert pairs: " + " ".join(f"{r:.2f}" for r in f["pair_ratios_cpu"])
-           if pairs else ""))
+        + (("   run/insert pair: " if len(pairs) == 1 else f"   median of {len(pairs)} run/insert pairs: ")
+           + " ".join(f"{r:.2f}" for r in f["pair_ratios_cpu"]) if pairs else ""))
     peak = f["run_peak_rss_mb"]
     say(f"  memory             rss before run {f['rss_before_run_mb']:.0f} MB   peak during run "
         f"{'n/a' if peak is None else f'{peak:.0f} MB'}   process peak (ru_maxrss) {f['maxrss_mb']:.0f} MB"

@@ -179,6 +179,7 @@ class CycleContext:
     #: One object per distinct small value (MFT, period, TC) put in the report's tuples.
     shared: dict[Any, Any] = field(default_factory=dict)
     _next_seq: int | None = None
+    _due_tcs: frozenset[int] | None = None
 
     # -- query helpers --
     @property
@@ -211,6 +212,18 @@ class CycleContext:
     def touched_modules(self) -> set[int]:
         """The modules of the transactions post_due posted in this run."""
         return {m for _ids, _codes, mods in self.posted_chunks for m in mods if m is not None}
+
+    def due_tcs(self) -> frozenset[int]:
+        """The transaction codes of the input due in this run, read at the first call.
+
+        Rules that act on one code (TC 971 AC 111, TC 972) skip their query when it is not
+        due.  The rules before post_due only take input out of the due set (unpost it,
+        resequence it) or re-pend a moved return (TC 150/976), so the codes read once still
+        name every TC 971 and 972 that is due."""
+        if self._due_tcs is None:
+            stmt = select(Transaction.tc).where(*self.due_conditions()).distinct()
+            self._due_tcs = frozenset(self.session.scalars(stmt))
+        return self._due_tcs
 
     def due_txns(self, *where: Any) -> list[Transaction]:
         stmt = select(Transaction).where(*self.due_conditions(), *where).order_by(Transaction.id)
@@ -560,6 +573,8 @@ def unpost_ac111(ctx: CycleContext) -> None:
     * The account had a merge or slot (TC 005/006) in the current or prior processing
       year: UP 168 RC 0.
     """
+    if 971 not in ctx.due_tcs():
+        return
     for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
         mod = t.module
         decided = t.input_cycle or ctx.cycle
@@ -581,6 +596,8 @@ def move_mft32(ctx: CycleContext) -> None:
     return moves back to MFT 30 (TC 150; TC 976 with -A when a return is already posted
     there).  No matching return: the AC 111 posts with no other effect.
     """
+    if 971 not in ctx.due_tcs():
+        return
     for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
         mod, dln = t.module, derive.misc_dln(t.misc)
         if mod is None or dln is None:
@@ -656,6 +673,8 @@ def match_tc972(ctx: CycleContext) -> None:
     "only reverse the AC 124 whose MISC DLN matches").  Preference: same MISC, then same
     DLN, then the earliest.  Nothing to reverse: unpostable (UPC_REVERSAL_NO_MATCH).
     """
+    if 972 not in ctx.due_tcs():
+        return
     claimed: set[int] = set()
     for rev in ctx.due_txns(Transaction.tc == 972):
         scope = rev.module.transactions if rev.module is not None else rev.entity.entity_transactions

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
@@ -723,21 +723,28 @@ def return_credits(ctx: CycleContext) -> None:
     _credit_insert(ctx, "refundable_credits", 766)
 
 
+def _driver_chunks(conn: Any, stmt: Any, size: int = 50_000) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of `stmt`, executed on the run's connection, straight from the driver's
+    cursor `size` at a time: plain tuples, neither ORM nor Row objects, no type conversion
+    (a bulk run reads hundreds of thousands of rows whose values need none)."""
+    result = conn.execute(stmt)
+    try:
+        while chunk := result.cursor.fetchmany(size):
+            yield chunk
+    finally:
+        result.close()
+
+
 def _report_posted(ctx: CycleContext, conn: Any, stmt: Any) -> int:
     """Put the rows of `stmt` (id, TIN, MFT, period, TC, AC, module id) in the report as
     posted, and in `ctx.posted_chunks`; returns how many there were."""
     posted, share = ctx.report.posted, ctx.shared.setdefault
     before = len(posted)
-    result = conn.execute(stmt)
-    try:
-        cursor = result.cursor
-        while chunk := cursor.fetchmany(50_000):
-            ids, tins, mfts, periods, tcs, acs, mods = zip(*chunk)
-            ctx.posted_chunks.append((ids, tcs, mods))
-            ctx.posted_tcs.update(tcs)
-            posted.extend(zip(tins, map(share, mfts, mfts), map(share, periods, periods), map(share, tcs, tcs), acs))
-    finally:
-        result.close()
+    for chunk in _driver_chunks(conn, stmt):
+        ids, tins, mfts, periods, tcs, acs, mods = zip(*chunk)
+        ctx.posted_chunks.append((ids, tcs, mods))
+        ctx.posted_tcs.update(tcs)
+        posted.extend(zip(tins, map(share, mfts, mfts), map(share, periods, periods), map(share, tcs, tcs), acs))
     return len(posted) - before
 
 
@@ -755,11 +762,9 @@ def post_due(ctx: CycleContext) -> None:
     # id order straight from the (status, due_cycle) index instead of sorting them all first.
     dues = conn.execute(select(Transaction.due_cycle).where(*conds).distinct().limit(2)).scalars().all()
     read = conds if len(dues) != 1 else [Transaction.status == PENDING, Transaction.due_cycle == dues[0]]
-    # Executed on the run's own connection (same transaction) and read straight from the
-    # driver's cursor: integers and strings need no conversion, and neither ORM nor Row
-    # objects are made per row.  The rows become report tuples 50,000 at a time, with the
-    # few distinct MFT / period / TC values shared (`ctx.shared`), so that a 1M-module run
-    # holds one small tuple per posting rather than every row twice over.
+    # Read straight from the driver (`_driver_chunks`); the rows become report tuples with
+    # the few distinct MFT / period / TC values shared (`ctx.shared`), so that a 1M-module
+    # run holds one small tuple per posting rather than every row twice over.
     rows = (
         select(Transaction.id, Entity.tin, TaxModule.mft, TaxModule.period, Transaction.tc, Transaction.ac,
                Transaction.module_id)
@@ -914,9 +919,10 @@ def issue_refunds(ctx: CycleContext) -> None:
     # module is touched, and when few modules are touched only they are summed (a weekly
     # run of a few inputs over a large master file would otherwise add up every module of
     # the file to find none).
-    if ctx.posted_count() == 0:
+    count = ctx.posted_count()
+    if count == 0:
         return
-    few = ctx.touched_modules() if ctx.posted_count() <= _FEW_POSTINGS else None
+    few = ctx.touched_modules() if count <= _FEW_POSTINGS else None
     ctx.session.flush()
     s = ctx.session
     t = Transaction
@@ -972,15 +978,10 @@ def issue_refunds(ctx: CycleContext) -> None:
     )
     if not ctx.all_live:
         stmt = stmt.where(Entity.file.in_(ctx.live_files))
-    # Read straight from the driver's cursor on the run's connection (flushed above): plain
-    # tuples, neither ORM objects nor Row objects, no Decimal conversion of the sum (each
-    # amount is made a Decimal once, below).
+    # Straight from the driver (flushed above): no Decimal conversion of the sum either,
+    # each amount is made a Decimal once, below.
     conn = s.connection()
-    result = conn.execute(stmt)
-    try:
-        credits: list[tuple[Any, ...]] = result.cursor.fetchall()
-    finally:
-        result.close()
+    credits = [row for chunk in _driver_chunks(conn, stmt) for row in chunk]
     if not credits:
         return
     # Entity-level bankruptcy (TC 520) makes a module suspect too; a TC 971 AC 850 posted

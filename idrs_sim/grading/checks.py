@@ -280,6 +280,22 @@ def _advice(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     _note(d, {"tin": spec["tin"], "words": [when.strftime("%m/%d/%Y")]}, audit)
 
 
+def _ics_case(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """ICS cases of a module (FTD-ALERT unless `kind` says otherwise) with the fields given;
+    `history_has` a text the case history must hold; `count` (default 1)."""
+    where = {k: v for k, v in spec.items() if k not in ("count", "at_least", "history_has")}
+    where.setdefault("kind", "FTD-ALERT")
+    found = _matching(d.get("ics_cases") or [], where)
+    text = spec.get("history_has")
+    if text:
+        found = [c for c in found if any(text.upper() in str(h).upper() for h in c.get("history") or [])]
+    if spec.get("at_least") is None and len(found) != int(spec.get("count", 1)):
+        same = [c for c in d.get("ics_cases") or [] if c.get("tin") == spec.get("tin")]
+        raise _Missed(f"{len(found)} matching; cases on {spec.get('tin')}: "
+                      f"{_brief(same, ('mft', 'period', 'kind', 'status', 'closing_code', 'assigned'))}")
+    _count(spec, found, ("mft", "period", "kind", "status", "closing_code"))
+
+
 def _command(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """The trainee ran (`used: true`) or never ran (`used: false`) a command code (on one TIN)."""
     code = str(spec["code"]).upper()
@@ -306,12 +322,14 @@ KINDS: dict[str, tuple[Callable[[Dump, Mapping[str, Any], Audit], None], frozens
     "entity": (_entity_check, frozenset({"tin", "modules", "established", "name", "address"})),
     "module": (_module_check, frozenset({"tin", "mft", "period", "exists"})),
     "advice": (_advice, frozenset({"tin", "rule", "period"})),
+    "ics_case": (_ics_case, frozenset({"tin", "mft", "period", "kind", "status", "closing_code", "assigned",
+                                       "priority", "sub_code", "closed", "history_has", "count", "at_least"})),
     "command": (_command, frozenset({"code", "used", "tin"})),
 }
 _REQUIRED = {"txn": ("tin", "tc"), "refunds": ("tin", "mft", "period"), "unpostable": ("seq",),
              "unpostables": ("tin", "field", "are"), "control": ("tin",), "letter": ("tin",),
              "note": ("tin", "words"), "entity": ("tin",), "module": ("tin", "mft", "period"),
-             "advice": ("tin", "rule"), "command": ("code",)}
+             "advice": ("tin", "rule"), "ics_case": ("tin",), "command": ("code",)}
 
 
 def parse_check(raw: Mapping[str, Any], *, default_irm: str, where: str = "") -> Check:

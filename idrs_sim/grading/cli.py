@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from ..simulator import Simulator
 
     with Simulator(url, None) as sim:
-        name = args.exercise or _started_exercise(sim)
+        name = args.exercise or _started_exercise(sim, args.trainee)
         try:
             exercise = find_exercise(name)
         except ExerciseError as exc:
@@ -76,12 +76,13 @@ def _must_exist(url: str) -> None:
             raise GradeUsage(f"no database at {path}")
 
 
-def _started_exercise(sim: Any) -> str:
+def _started_exercise(sim: Any, trainee: str) -> str:
+    """The exercise the trainee started with EXER NAME (or the sandbox was made for)."""
     from ..masterfile.db import get_state
-    from .grade import EXERCISE_KEY
+    from .grade import EXERCISE_KEY, exercise_key
 
     with sim.mf.reading() as db:
-        name = get_state(db, EXERCISE_KEY)
+        name = get_state(db, exercise_key(trainee)) or get_state(db, EXERCISE_KEY)
     if not name:
         raise GradeUsage("this database was not started on an exercise: name one with --exercise "
                          "('idrs-sim grade --list' lists them)")

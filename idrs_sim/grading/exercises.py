@@ -109,7 +109,7 @@ def find_exercise(name: str) -> Exercise:
     path = Path(name)
     if path.suffix == ".txt" and path.is_file():
         return read_exercise(path)
-    wanted = name.strip().removesuffix(".txt")
+    wanted = name.strip().removesuffix(".txt").lower()  # typed on a terminal: upper case
     found = [e for e in _all() if wanted in (e.name, e.short_name)]
     if len(found) == 1:
         return found[0]

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ..masterfile.db import MasterFile
 from .checks import CheckResult, evaluate
 from .exercises import Exercise
@@ -21,6 +23,11 @@ from .exercises import Exercise
 __all__ = ["Grade", "grade_dump", "grade_master_file"]
 
 EXERCISE_KEY = "exercise"  # SimState key: the exercise a sandbox was started on
+
+
+def exercise_key(idrs: str) -> str:
+    """SimState key of the exercise one employee started (EXER NAME) on this master file."""
+    return f"{EXERCISE_KEY}:{idrs}"
 
 
 @dataclass(frozen=True)
@@ -60,10 +67,11 @@ def grade_dump(exercise: Exercise, data: Mapping[str, Any], trainee: str) -> Gra
     return Grade(exercise, trainee, results, cycles)
 
 
-def grade_master_file(mf: MasterFile, exercise: Exercise, trainee: str) -> Grade:
+def grade_master_file(mf: MasterFile, exercise: Exercise, trainee: str, session: Session | None = None) -> Grade:
+    """Grade `mf` (read in `session` when a unit of work is already open, e.g. a handler's)."""
     from ..masterfile.dump import dump
 
-    return grade_dump(exercise, dump(mf, audit=True), trainee)
+    return grade_dump(exercise, dump(mf, audit=True, session=session), trainee)
 
 
 def _posted_copy(data: Mapping[str, Any], target: str) -> tuple[dict[str, Any], int]:

@@ -28,6 +28,8 @@ DUMP = {
             "controls": [{"category": "FRPI", "activity": "REQ_FRZRLS", "status": "A", "idrs": "1486907202"}]}],
     }],
 }
+DUMP["appeals"] = [{"id": "OIC-1", "pam": {"state": "ASSIGNED"}, "car": [{"code": "MI", "date": "2024-06-17"}],
+                    "docs": [{"kind": "AD-APPROVAL"}, {"kind": "L5559"}]}]
 AUDIT = [{"idrs": "1485012345", "command": "UPRES", "tin": "400-00-1001"}]
 
 
@@ -62,6 +64,12 @@ def _check(kind: str, spec: dict, **extra: object) -> bool:
     ("entity", {"tin": "400-00-1001", "established": True, "name": ["JOHN A SMITH"]}, True),
     ("entity", {"tin": "400-00-1001", "modules": "none"}, False),
     ("module", {"tin": "400-00-1001", "mft": "32", "period": "202312", "exists": False}, True),
+    ("record", {"in": "appeals", "where": {"id": "OIC-1"}, "has": {"pam.state": "ASSIGNED", "submitted": None,
+                "car": [{"code": "MI", "date": "2024-06-17"}]}}, True),
+    ("record", {"in": "appeals", "where": {"id": "OIC-1"}, "has": {"pam.state": "CLOSED"}}, False),
+    ("record", {"in": "appeals", "where": {"id": "OIC-1"}, "contains": {"docs": {"kind": "L5559"}}}, True),
+    ("record", {"in": "appeals", "where": {"id": "OIC-1"}, "lacks": {"docs": {"kind": "L5559"}}}, False),
+    ("record", {"in": "appeals", "where": {"id": "OIC-2"}}, False),
     ("command", {"code": "UPRES", "used": True}, True),
     ("command", {"code": "TERUP", "used": False}, True),
     ("command", {"code": "UPRES", "used": False}, False),

@@ -296,6 +296,33 @@ def _ics_case(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     _count(spec, found, ("mft", "period", "kind", "status", "closing_code"))
 
 
+def _path(row: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        row = row.get(part) if isinstance(row, Mapping) else None
+    return row
+
+
+def _record(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """A record of a top-level list of the dump (`in`: appeals, acds_cases, ics_cases...) that
+    `where` selects; `has` the values of dotted paths (a list compares item by item, a mapping
+    as a subset, null as absent); `contains` / `lacks` an item in a list field; `count`."""
+    rows = [r for r in d.get(str(spec["in"])) or [] if isinstance(r, Mapping)]
+    found = [r for r in rows if all(_same(v, _path(r, k)) for k, v in (spec.get("where") or {}).items())]
+    want = int(spec.get("count", 1))
+    if len(found) != want:
+        raise _Missed(f"{len(found)} {spec['in']} record(s) where {dict(spec.get('where') or {})}, {want} expected")
+    for r in found:
+        wrong = {k: _path(r, k) for k, v in (spec.get("has") or {}).items() if not _same(v, _path(r, k))}
+        if wrong:
+            raise _Missed(", ".join(f"{k}={v}" for k, v in wrong.items()))
+        for key, item in (spec.get("contains") or {}).items():
+            if not any(_same(item, x) for x in _path(r, key) or []):
+                raise _Missed(f"{key} has no {item}: {_path(r, key)}")
+        for key, item in (spec.get("lacks") or {}).items():
+            if any(_same(item, x) for x in _path(r, key) or []):
+                raise _Missed(f"{key} holds {item}")
+
+
 def _command(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """The trainee ran (`used: true`) or never ran (`used: false`) a command code (on one TIN)."""
     code = str(spec["code"]).upper()
@@ -324,12 +351,13 @@ KINDS: dict[str, tuple[Callable[[Dump, Mapping[str, Any], Audit], None], frozens
     "advice": (_advice, frozenset({"tin", "rule", "period"})),
     "ics_case": (_ics_case, frozenset({"tin", "mft", "period", "kind", "status", "closing_code", "assigned",
                                        "priority", "sub_code", "closed", "history_has", "count", "at_least"})),
+    "record": (_record, frozenset({"in", "where", "has", "contains", "lacks", "count"})),
     "command": (_command, frozenset({"code", "used", "tin"})),
 }
 _REQUIRED = {"txn": ("tin", "tc"), "refunds": ("tin", "mft", "period"), "unpostable": ("seq",),
              "unpostables": ("tin", "field", "are"), "control": ("tin",), "letter": ("tin",),
              "note": ("tin", "words"), "entity": ("tin",), "module": ("tin", "mft", "period"),
-             "advice": ("tin", "rule"), "ics_case": ("tin",), "command": ("code",)}
+             "advice": ("tin", "rule"), "ics_case": ("tin",), "record": ("in", "where"), "command": ("code",)}
 
 
 def parse_check(raw: Mapping[str, Any], *, default_irm: str, where: str = "") -> Check:

@@ -209,6 +209,10 @@ def build_parser() -> Parser:
     p.add_argument("--tin", metavar="TIN", help="only this TIN")
     p.add_argument("--unax", action="store_true", help="only violations (UNAX: refused sign-ons, "
                                                        "unauthorized command codes...)")
+
+    from .grading import cli as grading_cli
+
+    grading_cli.add_parser(sub)
     return parser
 
 
@@ -360,6 +364,15 @@ def _audit_line(r: Any) -> str:
             f"{r.command or '-':<8} {r.tin or '-':<11} {r.mft or '-':<3} {r.period or '-':<6} {flag} {r.outcome or ''}")
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grading.cli import GradeUsage, run
+
+    try:
+        return run(args)
+    except GradeUsage as exc:
+        raise UsageError(str(exc)) from None
+
+
 COMMANDS = {
     None: cmd_tui,
     "replay": cmd_replay,
@@ -368,6 +381,7 @@ COMMANDS = {
     "fixtures": cmd_fixtures,
     "serve": cmd_serve,
     "audit": cmd_audit,
+    "grade": cmd_grade,
 }
 
 

@@ -405,3 +405,19 @@ def idt_return_disposition(tax_year: int, cycle: str) -> str:
     if week >= 47:
         return "URC D"
     return "MFT32" if tax_year >= processing_year - 2 else "URC D"
+
+
+def _until(value: dt.date | None) -> dt.date:
+    if value is None:
+        raise ValueError("this advice gives no date on this account")
+    return value
+
+
+#: The date each piece of advice gives the caller, by name: what an AMS note must record.
+#: Grading (idrs_sim.grading) checks a trainee's note against these, so the advice is
+#: computed in one place for the screens, the procedure tests and the grade.
+ADVICE_DATES = {
+    "letter_wait": lambda ent, today, period: _until(letter_wait(ent, today, period or None).until),
+    "processing_timeframe": lambda ent, today, period: _until(processing_timeframe(ent, today, period).until),
+    "refund_not_received": lambda ent, today, period: _until(refund_not_received(ent, today, period).until),
+}

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
@@ -55,13 +56,15 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
     out[key] = value
 
 
-def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False) -> dict[str, Any]:
+def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False,
+         session: Session | None = None) -> dict[str, Any]:
     """The master file (or one TIN's accounts) as a dict in the fixture/dump schema.
 
     `tin` limits entities and ICS cases to that TIN (employees are always included, so the
     dump still loads and signs on).  `audit=True` adds the audit trail (for that TIN).
+    `session`: read inside a unit of work already open (a command handler's), not a new one.
     """
-    with mf.reading() as s, cyclic_gc_paused():
+    with (nullcontext(session) if session is not None else mf.reading()) as s, cyclic_gc_paused():
         now = mf.clock.now()
         out: dict[str, Any] = {
             "format": FORMAT,

@@ -921,21 +921,25 @@ class _Validator:
             else:
                 self.err(value if isinstance(value, NodeList) else node, key, f"{key}: each {what} must be a mapping, not {item!r}")
 
-    def jsonable(self, value: Any, node: Any, key: Any) -> Any:
+    def jsonable(self, value: Any, node: Any, key: Any, *, money: bool = True) -> Any:
         """Free-form data (documents, extra, POA...) made JSON-safe: dates ISO, numbers with
-        decimals as 2-place amount strings, money keys as amount strings."""
+        decimals as 2-place amount strings, money keys as amount strings.  `money=False` for
+        records the system writes itself (an ICS case's history and extra), where a key like
+        ``deposits`` is a count or a Y/N answer, not an amount."""
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for k, v in value.items():
-                sub = self.jsonable(v, value, k)
-                if str(k) in MONEY_KEYS and isinstance(sub, (int, float)) and not isinstance(sub, bool):
+                sub = self.jsonable(v, value, k, money=money)
+                if not money:
+                    pass
+                elif str(k) in MONEY_KEYS and isinstance(sub, (int, float)) and not isinstance(sub, bool):
                     sub = f"{Decimal(sub).quantize(_TWO)}"
                 elif str(k) in MONEY_KEYS and isinstance(sub, str) and _to_decimal(sub) is None:
                     self.err(value, k, f"{k}: {v!r} is not an amount")
                 out[str(k)] = sub
             return out
         if isinstance(value, list):
-            return [self.jsonable(v, node, key) for v in value]
+            return [self.jsonable(v, node, key, money=money) for v in value]
         if isinstance(value, dt.datetime):
             return value.isoformat()
         if isinstance(value, dt.date):
@@ -1656,8 +1660,8 @@ class _Validator:
                 "assigned_date": self.date(node, "assigned_date"),
                 "closed": self.date(node, "closed"),
                 "closing_code": self.text(node, "closing_code", 40),
-                "history": self.jsonable(history, node, "history"),
-                "extra": self.jsonable(extra, node, "extra"),
+                "history": self.jsonable(history, node, "history", money=False),
+                "extra": self.jsonable(extra, node, "extra", money=False),
             }
         )
 

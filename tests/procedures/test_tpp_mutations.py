@@ -1,11 +1,11 @@
-"""Acceptance: a procedure test fails when one required action is left out or done wrong.
+"""Acceptance: a trainee's mistake is graded as that mistake, not as a crash.
 
-Each mutant is a procedure script with one IRM action removed or changed.  It must fail --
-and not because a screen refused the input, but because of what the posting engine then
-did to the account: the failure comes after the first `Cycle` (a screen showing the
-consequence) or from the dump check.  Some mutants also assert the consequence itself
-(the ineffective AC 850, the refund released to the wrong place, the MFT 32 move that
-unposts in cycle 47).
+Each mutant is a procedure script with one IRM action removed or changed, as a trainee would
+err.  Worked as the trainee works it (the same keys, no screen expectations), the grade of
+`idrs-sim grade` must name the intended check as missed.  The first mutants also assert the
+consequence on the account itself (the ineffective AC 850, the refund released to the wrong
+place, the MFT 32 move that unposts in cycle 47), and that no screen refused the wrong input:
+the mistake shows only after posting, which is why trainees need the grade.
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from idrs_sim.procedures import ProcedureFailure, list_procedures, run_procedure
 from tpp_checks import cases, module, refunds
-from tpp_outcomes import OUTCOMES
+
+from idrs_sim.grading.exercises import list_exercises, trainee_keys
+from idrs_sim.grading.grade import grade_dump
+from idrs_sim.masterfile.dump import dump as dump_of
+from idrs_sim.procedures import ProcedureFailure, list_procedures, run_procedure
 
 PROCEDURES = {p.name: p for p in list_procedures("tpp")}
+EXERCISES = {e.short_name: e for e in list_exercises("tpp")}
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class Mutant:
     procedure: str
     what: str  # the action left out or done wrong
     edits: tuple[tuple[str, str], ...]  # (exact text, replacement), each must occur once
+    missed: str  # the answer-key check the grade must name as missed
     consequence: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
 
     def apply(self, text: str) -> str:
@@ -83,43 +87,88 @@ MUTANTS = [
     Mutant("valid_return_up126_ac850_rel_cyc", "REL-CYC (field 48) left blank with the TC 971 AC 850",
            (('Fill("REL-CYC", "202427")\n', ""),
             ('Expect("RELEASED TO POSTING IN CYCLE 202427")\n', 'Expect("RELEASED TO POSTING IN CYCLE 202426")\n')),
-           _refund_method("400-00-1002", "direct_deposit", "202426")),
+           "paper-check-not-closed-account", _refund_method("400-00-1002", "direct_deposit", "202426")),
     Mutant("posted_ac129_release_ac850_post_delay", "TC 290 .00 not post-delayed although an AC 850 went in",
            (('Fill("POST-DELAY", "1")\n', ""),
             ('Expect("POSTS IN CYCLE 202427")\n', 'Expect("POSTS IN CYCLE 202426")\n')),
-           _refund_method("400-00-1101", "direct_deposit", "202426")),
+           "tc290-post-delay-1", _refund_method("400-00-1101", "direct_deposit", "202426")),
     Mutant("posted_ac129_release_tc290", "TC 290 .00 left out (only the TC 972 AC 129)",
-           ((REQ54_290, ""),),
-           _held("400-00-1010")),
+           ((REQ54_290, ""),), "tc290-zero-no-delay", _held("400-00-1010")),
     Mutant("posted_ac129_ac052_not_verified", "refund released (TC 290 .00) although the income did not verify",
            (('Clear\nString("AMS 400-00-1103',
              REQ54_290.replace("400-00-1010", "400-00-1103") + 'Clear\nString("AMS 400-00-1103'),),
-           _refund_method("400-00-1103", "direct_deposit", "202426")),
+           "no-tc290", _refund_method("400-00-1103", "direct_deposit", "202426")),
     Mutant("valid_return_up126_paper_check", "TC 972 AC 124 left out",
            (('Fill("TC", "972")\nFill("TC971/151", "124")\nFill("MISC", "76247045101014")\nEnter\n'
-             'ExpectLine(24, "REQUEST COMPLETED")\n', ""),)),
+             'ExpectLine(24, "REQUEST COMPLETED")\n', ""),), "tc972-ac124-reverses-marker"),
     Mutant("idt_up126_cycle47_urc_d", "IDT return moved to MFT 32 (TC 971 AC 111) in cycle 47 instead of URC D",
            (('Fill("URC", "D")\nEnter\nExpectLine(24, "REQUEST COMPLETED")\n'
              'Expect("RELEASED TO POSTING IN CYCLE 202448")\n',
              'Clear\nString("REQ77 400-00-1105 30 202312")\nEnter\nFill("TC", "971")\nFill("TC971/151", "111")\n'
              'Fill("MISC", "76247141305014")\nEnter\nExpectLine(24, "REQUEST COMPLETED")\n'),),
-           _cycle47_unpostable),
+           "no-unpostable-for-employee", _cycle47_unpostable),
     Mutant("idt_up126_ty2023_move_mft32", "AC 506 MISC WI AM OTHER without an AC 527 on ENMOD",
-           (('Fill("MISC", "WI PRP OTHER1")\n', 'Fill("MISC", "WI AM OTHER")\n'),)),
+           (('Fill("MISC", "WI PRP OTHER1")\n', 'Fill("MISC", "WI AM OTHER")\n'),), "ac506-wi-prp-other1"),
     Mutant("posted_ac129_ac052_verified", "TC 972 AC 129 MISC _NONIDT although an AC 052 has the return's DLN",
-           (('Fill("MISC", "111014_NONIDT052")\n', 'Fill("MISC", "111014_NONIDT")\n'),)),
+           (('Fill("MISC", "111014_NONIDT052")\n', 'Fill("MISC", "111014_NONIDT")\n'),), "tc972-ac129-nonidt052"),
     Mutant("wrong_tin_urc6", "URC 0 instead of URC 6 with the corrected TIN",
            (('Fill("URC", "6")\nFill("CORR-TIN", "400-00-1004")\n', 'Fill("URC", "0")\n'),
             ('Expect("RESOLVED URC 6 CORR-TIN 400-00-1004")\n', "")),
-           _return_on_wrong_tin),
+           "urc-6-corr-tin", _return_on_wrong_tin),
     Mutant("external_lead_bkld_verified", "TC 971 AC 850 left out on an External Lead case",
            (('Fill("TC", "971")\nFill("TC971/151", "850")\nEnter\nExpectLine(24, "REQUEST COMPLETED")\n', ""),),
-           _refund_method("400-00-1012", "direct_deposit", "202427")),
+           "ac850-always", _refund_method("400-00-1012", "direct_deposit", "202427")),
     Mutant("multiple_returns_valid_duplicate_idt", "duplicate paper copy released with URC 0 instead of URC D",
-           (('Fill("URC", "D")\nFill("REMARKS", "DUP RETURN NON IDT")\n', 'Fill("URC", "0")\n'),)),
+           (('Fill("URC", "D")\nFill("REMARKS", "DUP RETURN NON IDT")\n', 'Fill("URC", "0")\n'),),
+           "duplicate-urc-d"),
     Mutant("batch_tool_filed_hold432rv", "HOLD432RV control opened on the wrong module (MFT 30 202212)",
-           (('String("ACTON 400-00-1009 30 202312")\n', 'String("ACTON 400-00-1009 30 202212")\n'),)),
+           (('String("ACTON 400-00-1009 30 202312")\n', 'String("ACTON 400-00-1009 30 202212")\n'),),
+           "hold432rv-control"),
+    # Mistakes a screen cannot catch: graded only.
+    Mutant("idt_up126_ty2021_urc_d", "TC 971 AC 506 left out for the 2021 victim",
+           (('Fill("TC971/151", "506")\nFill("MISC", "WI PRP OTHER1")\n', 'Fill("TC971/151", "506")\n'),
+            ('Fill("TC", "971")\n', "")), "ac506-wi-prp-other1"),
+    Mutant("first_time_filer_upres_only", "no AMS note of the first-time filer",
+           (('FIRST TIME FILER, NO ENTITY', 'NO ENTITY'),), "ams-first-time-filer"),
+    Mutant("ac129_1040x_filed", "1040X marker reversed as IDT although she filed it",
+           (('Fill("MISC", "114024 NONIDT 1040X")', 'Fill("MISC", "114024 IDT 1040X")'),),
+           "tc972-ac129-nonidt-1040x"),
+    Mutant("refund_issued_reverse_marker", "AC 129 reversed as _IDT although the caller filed",
+           (('Fill("MISC", "115014_NONIDT")', 'Fill("MISC", "115014_IDT")'),), "tc972-ac129-nonidt"),
+    Mutant("up147_no_action_reverse_ac129", "AC 129 reversed as _IDT on a UP 147 the caller filed",
+           (('Fill("MISC", "116014_NONIDT")', 'Fill("MISC", "116014_IDT")'),), "tc972-ac129-nonidt"),
+    Mutant("idt_posted_return_ac129", "identity-theft return's AC 129 reversed _NONIDT",
+           (('Fill("MISC", "110014_IDT")', 'Fill("MISC", "110014_NONIDT")'),), "tc972-ac129-idt"),
+    Mutant("archived_return_elf_4442", "Form 4442 to RIVO not recorded on AMS",
+           (('4442 RIVO - TPP SENT, ', ''),), "ams-4442-rivo-tpp"),
+    Mutant("failed_auth_letter_5216", "RIVO control closed with the wrong activity",
+           (('String("C#,FAILEDAUTH,C,4883")', 'String("C#,NOREPLY,C,4883")'),), "control-closed-failedauth"),
+    Mutant("return_on_mft32_move_back", "AC 506 posted in error left unreversed",
+           (('String("REQ77 400-00-1023 30 202312")\nEnter\nFill("TC", "972")\nFill("TC971/151", "506")\n'
+             'Fill("MISC", "WI IVO IRSERR")\nEnter\n', ""),), "tc972-ac506-irserr"),
+    Mutant("tac_auth_only_reissue_5747c", "Letter 5747C not reissued",
+           (('Fill("LETTER", "5747C")\n', ''),), "reissue-5747c"),
 ]
+
+
+def _grade(mutant: Mutant) -> tuple[set[str], dict[str, Any]]:
+    """Work the mutated script as the trainee; the ids of the checks missed, and the dump."""
+    exercise = EXERCISES[mutant.procedure]
+    driver = run_procedure(exercise.procedure, text=trainee_keys(mutant.apply(exercise.procedure.text)))
+    try:
+        data = dump_of(driver.sim.mf, audit=True)
+    finally:
+        driver.sim.close()
+    grade = grade_dump(exercise, data, exercise.employee)
+    return {r.check.id for r in grade.results if not r.met}, data
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.procedure}:{m.what}" for m in MUTANTS])
+def test_mutant_grades_its_check_missed(mutant: Mutant) -> None:
+    missed, data = _grade(mutant)
+    assert mutant.missed in missed, f"{mutant.what}: grade missed {sorted(missed)}, not {mutant.missed}"
+    if mutant.consequence is not None:
+        mutant.consequence(data)
 
 
 def _first_cycle_line(text: str) -> int:
@@ -129,29 +178,18 @@ def _first_cycle_line(text: str) -> int:
     return 10**9
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.procedure}:{m.what}" for m in MUTANTS])
-def test_mutant_fails_on_its_consequence(mutant: Mutant) -> None:
-    proc = PROCEDURES[mutant.procedure]
-    text = mutant.apply(proc.text)
-    cycle_line = _first_cycle_line(text)
-    dump: dict[str, Any] | None = None
+@pytest.mark.parametrize("mutant", [m for m in MUTANTS if m.consequence is not None],
+                         ids=[f"{m.procedure}:{m.what}" for m in MUTANTS if m.consequence is not None])
+def test_no_screen_refuses_the_mistake_at_input(mutant: Mutant) -> None:
+    """The worked script with the mistake fails only after the posting cycle, if at all."""
+    text = mutant.apply(PROCEDURES[mutant.procedure].text)
     try:
-        driver = run_procedure(proc, text=text)
+        driver = run_procedure(PROCEDURES[mutant.procedure], text=text)
     except ProcedureFailure as exc:
-        # The script itself noticed - on a screen after the posting cycle, not at input.
-        assert exc.line > cycle_line, f"{mutant.what}: refused at input, not a consequence:\n{exc}"
-        dump = exc.dump
+        assert exc.line > _first_cycle_line(text), f"{mutant.what}: refused at input:\n{exc}"
     else:
-        try:
-            dump = driver.dump()
-            with pytest.raises(AssertionError):
-                OUTCOMES[mutant.procedure](dump)
-        finally:
-            driver.sim.close()
-    if mutant.consequence is not None:
-        assert dump is not None
-        mutant.consequence(dump)
+        driver.sim.close()
 
 
-def test_there_are_at_least_five_mutants_on_distinct_procedures() -> None:
-    assert len({m.procedure for m in MUTANTS}) >= 5
+def test_at_least_twenty_mutants_on_distinct_exercises() -> None:
+    assert len({m.procedure for m in MUTANTS}) >= 20

@@ -1,32 +1,50 @@
 """Every TPP procedure script (procedures/tpp/*.txt) runs clean and leaves the master file
-the IRM requires: the script checks the screens, `tpp_outcomes` checks `idrs-sim dump`."""
+the IRM requires: the script checks the screens, its answer key (procedures/tpp/*.yaml,
+read by idrs_sim.grading) checks the master file -- the same key `idrs-sim grade` uses."""
 
 from __future__ import annotations
 
 import pytest
 
+from idrs_sim.grading.exercises import list_exercises, trainee_keys
+from idrs_sim.grading.grade import grade_master_file
 from idrs_sim.procedures import list_procedures, run_procedure
-from tpp_outcomes import OUTCOMES
 
 PROCEDURES = {p.name: p for p in list_procedures("tpp")}
+EXERCISES = {e.short_name: e for e in list_exercises("tpp")}
 
 
 def test_there_are_at_least_thirty_procedures() -> None:
     assert len(PROCEDURES) >= 30
 
 
-def test_every_procedure_has_a_dump_check_and_every_check_a_procedure() -> None:
-    assert sorted(set(PROCEDURES) - set(OUTCOMES)) == []
-    assert sorted(set(OUTCOMES) - set(PROCEDURES)) == []
+def test_every_procedure_is_an_exercise_with_an_answer_key() -> None:
+    assert sorted(set(PROCEDURES) - set(EXERCISES)) == []
+    assert sorted(set(EXERCISES) - set(PROCEDURES)) == []
 
 
 @pytest.mark.parametrize("name", sorted(PROCEDURES))
 def test_procedure(name: str) -> None:
+    """The worked script passes its screens, and its answer key grades all met."""
     driver = run_procedure(PROCEDURES[name])
     try:
-        OUTCOMES[name](driver.dump())
+        grade = grade_master_file(driver.sim.mf, EXERCISES[name], EXERCISES[name].employee)
     finally:
         driver.sim.close()
+    assert grade.passed, "\n".join(grade.lines())
+    assert grade.cycles_posted == 0  # the script itself reached the cycle the key is judged in
+
+
+@pytest.mark.parametrize("name", sorted(PROCEDURES))
+def test_replayed_as_the_trainee_grades_all_met(name: str) -> None:
+    """The same keys without the script's expectations, graded as `idrs-sim grade` grades."""
+    exercise = EXERCISES[name]
+    driver = run_procedure(exercise.procedure, edit=trainee_keys)
+    try:
+        grade = grade_master_file(driver.sim.mf, exercise, exercise.employee)
+    finally:
+        driver.sim.close()
+    assert grade.passed, "\n".join(grade.lines())
 
 
 def test_no_typed_line_runs_past_column_79() -> None:

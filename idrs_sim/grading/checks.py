@@ -1,0 +1,399 @@
+"""Expected outcomes as data: declarative checks on a master file in `idrs-sim dump` form.
+
+An exercise's answer key is a list of checks (procedures/<area>/<name>.yaml).  Each check
+names one thing the IRM requires of the account after the trainee's work and the posting
+cycles that follow it -- a transaction, an unpostable resolution, a refund, a letter, a
+control base, an AMS note, a command used or never used -- with the IRM paragraph and one
+line a trainee understands.  The procedure tests and `idrs-sim grade` both evaluate these
+checks, so each expected outcome is stated once.
+
+Pure: dicts in, results out (no database).  The check kinds and their keys are listed in
+`KINDS`; `validate_check` refuses anything else, so a typo in an answer key is an error,
+not a check that always holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+__all__ = ["KINDS", "Check", "CheckResult", "CheckError", "evaluate", "parse_check", "validate_check"]
+
+Dump = Mapping[str, Any]
+Audit = list[Mapping[str, Any]]
+
+
+class CheckError(ValueError):
+    """An answer-key check that cannot be evaluated (unknown kind or key, missing TIN)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One expected result: its id, the IRM paragraph, the trainee's explanation, the test."""
+
+    id: str
+    irm: str
+    why: str
+    kind: str
+    spec: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    met: bool
+    found: str = ""  # what the account shows instead, when missed
+
+    @property
+    def line(self) -> str:
+        mark = "MET   " if self.met else "MISSED"
+        text = f"{mark} {self.check.id:<28} IRM {self.check.irm}: {self.check.why}"
+        return text if self.met or not self.found else f"{text}\n       found: {self.found}"
+
+
+class _Missed(Exception):
+    """Raised inside an evaluator: the check does not hold; the message says what was found."""
+
+
+# ---- reading the dump ------------------------------------------------------------------------
+
+def _entity(d: Dump, tin: str) -> Mapping[str, Any]:
+    for e in d.get("entities") or []:
+        if e.get("tin") == tin:
+            return e
+    raise _Missed(f"no entity {tin}")
+
+
+def _module(d: Dump, tin: str, mft: str, period: str) -> Mapping[str, Any] | None:
+    for m in _entity(d, tin).get("modules") or []:
+        if m.get("mft") == mft and m.get("period") == period:
+            return m
+    return None
+
+
+def _holder(d: Dump, spec: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The module named by tin/mft/period, or the entity itself (entity-level lists)."""
+    tin = spec["tin"]
+    if spec.get("mft") is None:
+        return _entity(d, tin)
+    mod = _module(d, tin, str(spec["mft"]), str(spec["period"]))
+    if mod is None:
+        raise _Missed(f"{tin} has no module MFT {spec['mft']} {spec['period']}")
+    return mod
+
+
+def _all_notes(ent: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    out = list(ent.get("notes") or [])
+    for m in ent.get("modules") or []:
+        out += m.get("notes") or []
+    return out
+
+
+def _cases(d: Dump, tin: str | None = None) -> list[Mapping[str, Any]]:
+    out: list[Mapping[str, Any]] = []
+    for e in d.get("entities") or []:
+        if tin is not None and e.get("tin") != tin:
+            continue
+        out += e.get("unpostables") or []
+        for m in e.get("modules") or []:
+            out += m.get("unpostables") or []
+    return out
+
+
+def _same(want: Any, got: Any) -> bool:
+    """Answer-key values compare as the dump writes them (amounts as decimals, dicts as subsets)."""
+    if isinstance(want, Mapping):
+        return isinstance(got, Mapping) and all(_same(v, got.get(k)) for k, v in want.items())
+    if isinstance(want, dt.date):
+        want = want.isoformat()
+    if isinstance(want, bool):
+        return got in (None, True, False) and bool(got) is want  # a dump leaves out a false flag
+    if want is None or isinstance(got, bool):
+        return want is got or (want is None and got in (None, "", []))
+    if isinstance(want, int | float) and not isinstance(want, bool):
+        want = str(want)
+    if isinstance(want, str) and isinstance(got, str | int | float):
+        try:
+            return Decimal(want) == Decimal(str(got)) if _numeric(want) and _numeric(str(got)) else want == str(got)
+        except InvalidOperation:
+            return want == str(got)
+    if isinstance(want, list):
+        return isinstance(got, list) and len(want) == len(got) and all(_same(a, b) for a, b in zip(want, got))
+    return bool(want == got)
+
+
+def _numeric(text: str) -> bool:
+    return text.replace(".", "", 1).replace("-", "", 1).isdigit() and "." in text
+
+
+def _matching(rows: Iterable[Mapping[str, Any]], where: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [r for r in rows if all(_same(v, r.get(k)) for k, v in where.items())]
+
+
+def _brief(rows: Iterable[Mapping[str, Any]], keys: tuple[str, ...]) -> str:
+    shown = [" ".join(f"{k}={r.get(k)}" for k in keys if r.get(k) not in (None, "", False)) for r in rows]
+    return "; ".join(shown) if shown else "none"
+
+
+def _count(spec: Mapping[str, Any], found: list[Mapping[str, Any]], keys: tuple[str, ...]) -> None:
+    want = spec.get("count", 1)
+    at_least = spec.get("at_least")
+    if at_least is not None:
+        if len(found) < int(at_least):
+            raise _Missed(f"{len(found)} found, at least {at_least} expected: {_brief(found, keys)}")
+        return
+    if len(found) != int(want):
+        raise _Missed(f"{len(found)} found, {want} expected: {_brief(found, keys)}")
+
+
+# ---- the kinds -----------------------------------------------------------------------------------
+
+_TXN_KEYS = ("tc", "ac", "misc", "dln", "amount", "cycle", "status", "reversed", "secondary_date")
+_PLACE = ("tin", "mft", "period")
+
+
+def _txn(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """Transactions of a module (tin, mft, period) or of the entity (tin alone).
+
+    Every other key filters (status defaults to posted; `status: any` takes all); `count`
+    (default 1) or `at_least` says how many must match.
+    """
+    holder = _holder(d, spec)
+    where = {k: v for k, v in spec.items() if k not in (*_PLACE, "count", "at_least")}
+    status = where.pop("status", "posted")
+    rows = list(holder.get("transactions") or [])
+    if status != "any":
+        rows = [t for t in rows if t.get("status") == status]
+    all_of_tc = [t for t in rows if t.get("tc") == where.get("tc")]
+    found = _matching(rows, where)
+    if spec.get("at_least") is not None:
+        _count(spec, found, _TXN_KEYS)
+    elif len(found) != int(spec.get("count", 1)):
+        raise _Missed(f"{len(found)} matching, {spec.get('count', 1)} expected; TC {where.get('tc')} there: "
+                      f"{_brief(all_of_tc, _TXN_KEYS)}")
+
+
+def _refunds(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """The module's TC 846s as [amount, method, cycle]: `are` (all of them) or `last`."""
+    holder = _holder(d, spec)
+    got = [[t.get("amount"), t.get("refund_method") or "", t.get("cycle") or ""]
+           for t in holder.get("transactions") or [] if t.get("tc") == 846 and t.get("status") == "posted"]
+    if "are" in spec:
+        want, have = spec["are"], got
+    else:
+        want, have = [spec["last"]], got[-1:]
+    if not _same(list(want), have):
+        raise _Missed(f"refunds {got or 'none'}")
+
+
+_CASE_KEYS = ("seq", "code", "status", "urc", "ccc", "release_cycle", "corrected_tin", "assigned", "remarks")
+
+
+def _unpostable(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """One unpostable case by `seq` with the fields it must have (`history_has` a text)."""
+    cases = [c for c in _cases(d) if c.get("seq") == spec["seq"]]
+    if not cases:
+        raise _Missed(f"no unpostable case {spec['seq']}")
+    case = cases[0]
+    where = {k: v for k, v in spec.items() if k not in ("seq", "history_has")}
+    wrong = {k: case.get(k) for k, v in where.items() if not _same(v, case.get(k))}
+    if wrong:
+        raise _Missed(", ".join(f"{k}={v}" for k, v in wrong.items()))
+    text = spec.get("history_has")
+    if text and not any(text in (h.get("text") or "") for h in case.get("history") or []):
+        raise _Missed(f"no history entry with {text!r}")
+
+
+def _unpostables(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """Every unpostable case of a TIN (optionally of one UPC): the list of one field (`field`, `are`)."""
+    cases = _cases(d, spec["tin"])
+    if "code" in spec:
+        cases = [c for c in cases if c.get("code") == spec["code"]]
+    got = [c.get(spec["field"]) for c in cases]
+    if not _same(list(spec["are"]), got):
+        raise _Missed(f"{spec['field']} of the cases: {got}")
+
+
+def _control(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """Control bases of a module (or entity), filtered by category, activity, status, idrs..."""
+    holder = _holder(d, spec)
+    found = _matching(holder.get("controls") or [],
+                      {k: v for k, v in spec.items() if k not in (*_PLACE, "count", "at_least")})
+    _count(spec, found, ("category", "activity", "status", "idrs"))
+
+
+def _letter(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """Letters on the entity: `letter` and fields filter; `dates` (the list) or `count`;
+    `paragraphs_have` the characters the paragraph string must contain."""
+    ent = _entity(d, spec["tin"])
+    where = {k: v for k, v in spec.items() if k not in ("tin", "count", "at_least", "dates", "paragraphs_have")}
+    found = _matching(ent.get("letters") or [], where)
+    if "dates" in spec:
+        got = [x.get("date") for x in found]
+        if not _same([str(x) for x in spec["dates"]], got):
+            raise _Missed(f"letter dates {got}")
+    else:
+        _count(spec, found, ("letter", "date", "paragraphs"))
+    for ch in spec.get("paragraphs_have") or "":
+        if not all(ch.upper() in (x.get("paragraphs") or "").upper() for x in found):
+            raise _Missed(f"paragraphs {[x.get('paragraphs') for x in found]} lack {ch!r}")
+
+
+def _note(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """An AMS note on the entity or its modules whose issue + text hold all the `words`."""
+    ent = _entity(d, spec["tin"])
+    texts = [f"{n.get('issue') or ''} {n.get('text') or ''}".upper() for n in _all_notes(ent)]
+    words = [str(w).upper() for w in spec["words"]]
+    if not any(all(w in t for w in words) for t in texts):
+        raise _Missed(f"no AMS note with {' + '.join(words)}; notes: {texts or 'none'}")
+
+
+def _entity_check(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """Fields of the entity (established, name, address...); `modules: none` for no module."""
+    ent = _entity(d, spec["tin"])
+    if spec.get("modules") == "none" and ent.get("modules"):
+        raise _Missed(f"modules {[(m.get('mft'), m.get('period')) for m in ent['modules']]}")
+    wrong = {k: ent.get(k) for k, v in spec.items() if k not in ("tin", "modules") and not _same(v, ent.get(k))}
+    if wrong:
+        raise _Missed(", ".join(f"{k}={v}" for k, v in wrong.items()))
+
+
+def _module_check(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """A module exists (`exists: true`, the default) or does not."""
+    exists = _module(d, spec["tin"], str(spec["mft"]), str(spec["period"])) is not None
+    if exists != bool(spec.get("exists", True)):
+        raise _Missed("the module exists" if exists else "no such module")
+
+
+def _advice(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """The AMS note gives the date the TPP advice computes from the account (MM/DD/YYYY)."""
+    from ..tpp_advice import ADVICE_DATES  # the advice rules: one statement, read here
+
+    ent = _entity(d, spec["tin"])
+    rule = ADVICE_DATES.get(spec["rule"])
+    if rule is None:
+        raise CheckError(f"unknown advice rule {spec['rule']!r}: one of {sorted(ADVICE_DATES)}")
+    when = rule(ent, dt.date.fromisoformat(str(d["date"])), str(spec.get("period", "")))
+    _note(d, {"tin": spec["tin"], "words": [when.strftime("%m/%d/%Y")]}, audit)
+
+
+def _ics_case(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """ICS cases of a module (FTD-ALERT unless `kind` says otherwise) with the fields given;
+    `history_has` a text the case history must hold; `count` (default 1)."""
+    where = {k: v for k, v in spec.items() if k not in ("count", "at_least", "history_has")}
+    where.setdefault("kind", "FTD-ALERT")
+    found = _matching(d.get("ics_cases") or [], where)
+    text = spec.get("history_has")
+    if text:
+        found = [c for c in found if any(text.upper() in str(h).upper() for h in c.get("history") or [])]
+    if spec.get("at_least") is None and len(found) != int(spec.get("count", 1)):
+        same = [c for c in d.get("ics_cases") or [] if c.get("tin") == spec.get("tin")]
+        raise _Missed(f"{len(found)} matching; cases on {spec.get('tin')}: "
+                      f"{_brief(same, ('mft', 'period', 'kind', 'status', 'closing_code', 'assigned'))}")
+    _count(spec, found, ("mft", "period", "kind", "status", "closing_code"))
+
+
+def _path(row: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        row = row.get(part) if isinstance(row, Mapping) else None
+    return row
+
+
+def _record(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """A record of a top-level list of the dump (`in`: appeals, acds_cases, ics_cases...) that
+    `where` selects; `has` the values of dotted paths (a list compares item by item, a mapping
+    as a subset, null as absent); `contains` / `lacks` an item in a list field; `count`."""
+    rows = [r for r in d.get(str(spec["in"])) or [] if isinstance(r, Mapping)]
+    found = [r for r in rows if all(_same(v, _path(r, k)) for k, v in (spec.get("where") or {}).items())]
+    want = int(spec.get("count", 1))
+    if len(found) != want:
+        raise _Missed(f"{len(found)} {spec['in']} record(s) where {dict(spec.get('where') or {})}, {want} expected")
+    for r in found:
+        wrong = {k: _path(r, k) for k, v in (spec.get("has") or {}).items() if not _same(v, _path(r, k))}
+        if wrong:
+            raise _Missed(", ".join(f"{k}={v}" for k, v in wrong.items()))
+        for key, item in (spec.get("contains") or {}).items():
+            if not any(_same(item, x) for x in _path(r, key) or []):
+                raise _Missed(f"{key} has no {item}: {_path(r, key)}")
+        for key, item in (spec.get("lacks") or {}).items():
+            if any(_same(item, x) for x in _path(r, key) or []):
+                raise _Missed(f"{key} holds {item}")
+
+
+def _command(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
+    """The trainee ran (`used: true`) or never ran (`used: false`) a command code (on one TIN)."""
+    code = str(spec["code"]).upper()
+    rows = [a for a in audit if (a.get("command") or "").upper() == code]
+    if spec.get("tin"):
+        rows = [a for a in rows if a.get("tin") == spec["tin"]]
+    used = bool(rows)
+    if used != bool(spec.get("used", True)):
+        raise _Missed(f"{code} run {len(rows)} time(s)" if used else f"{code} never run")
+
+
+KINDS: dict[str, tuple[Callable[[Dump, Mapping[str, Any], Audit], None], frozenset[str]]] = {
+    "txn": (_txn, frozenset({"tin", "mft", "period", "count", "at_least", "tc", "ac", "misc", "dln", "amount",
+                             "cycle", "status", "reversed", "secondary_date", "post_delay", "extra",
+                             "refund_method", "date"})),
+    "refunds": (_refunds, frozenset({"tin", "mft", "period", "are", "last"})),
+    "unpostable": (_unpostable, frozenset({"seq", "history_has", *_CASE_KEYS})),
+    "unpostables": (_unpostables, frozenset({"tin", "code", "field", "are"})),
+    "control": (_control, frozenset({"tin", "mft", "period", "count", "at_least", "category", "activity",
+                                     "status", "idrs", "received_date"})),
+    "letter": (_letter, frozenset({"tin", "letter", "period", "count", "at_least", "dates", "paragraphs",
+                                   "paragraphs_have", "return_address_code", "signature_code", "on_idrs", "date"})),
+    "note": (_note, frozenset({"tin", "words"})),
+    "entity": (_entity_check, frozenset({"tin", "modules", "established", "name", "address"})),
+    "module": (_module_check, frozenset({"tin", "mft", "period", "exists"})),
+    "advice": (_advice, frozenset({"tin", "rule", "period"})),
+    "ics_case": (_ics_case, frozenset({"tin", "mft", "period", "kind", "status", "closing_code", "assigned",
+                                       "priority", "sub_code", "closed", "history_has", "count", "at_least"})),
+    "record": (_record, frozenset({"in", "where", "has", "contains", "lacks", "count"})),
+    "command": (_command, frozenset({"code", "used", "tin"})),
+}
+_REQUIRED = {"txn": ("tin", "tc"), "refunds": ("tin", "mft", "period"), "unpostable": ("seq",),
+             "unpostables": ("tin", "field", "are"), "control": ("tin",), "letter": ("tin",),
+             "note": ("tin", "words"), "entity": ("tin",), "module": ("tin", "mft", "period"),
+             "advice": ("tin", "rule"), "ics_case": ("tin",), "record": ("in", "where"), "command": ("code",)}
+
+
+def parse_check(raw: Mapping[str, Any], *, default_irm: str, where: str = "") -> Check:
+    """A check from its answer-key form: ``{id, irm?, why, <kind>: {...}}`` (CheckError if not)."""
+    if not isinstance(raw, Mapping):
+        raise CheckError(f"{where}: a check is a mapping, not {type(raw).__name__}")
+    kinds = [k for k in raw if k in KINDS]
+    extra = [k for k in raw if k not in KINDS and k not in ("id", "irm", "why")]
+    if len(kinds) != 1 or extra:
+        raise CheckError(f"{where}: a check needs exactly one of {', '.join(KINDS)} "
+                         f"(and id, irm, why){'; unknown: ' + ', '.join(map(str, extra)) if extra else ''}")
+    if not raw.get("id") or not raw.get("why"):
+        raise CheckError(f"{where}: every check needs an id and a one-line why")
+    check = Check(id=str(raw["id"]), irm=str(raw.get("irm") or default_irm), why=str(raw["why"]).strip(),
+                  kind=kinds[0], spec=dict(raw[kinds[0]] or {}))
+    validate_check(check, where)
+    return check
+
+
+def validate_check(check: Check, where: str = "") -> None:
+    allowed = KINDS[check.kind][1]
+    unknown = sorted(set(check.spec) - allowed)
+    if unknown:
+        raise CheckError(f"{where}: check {check.id}: {check.kind} has no key {', '.join(unknown)}")
+    missing = [k for k in _REQUIRED[check.kind] if k not in check.spec]
+    if missing:
+        raise CheckError(f"{where}: check {check.id}: {check.kind} needs {', '.join(missing)}")
+    if check.kind == "refunds" and ("are" in check.spec) == ("last" in check.spec):
+        raise CheckError(f"{where}: check {check.id}: refunds takes `are` or `last`")
+
+
+def evaluate(check: Check, dump: Dump, audit: Audit | None = None) -> CheckResult:
+    """Met or missed, with what the account shows when missed."""
+    fn = KINDS[check.kind][0]
+    try:
+        fn(dump, check.spec, list(audit or []))
+    except _Missed as exc:
+        return CheckResult(check, False, str(exc))
+    return CheckResult(check, True)

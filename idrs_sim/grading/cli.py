@@ -1,0 +1,89 @@
+"""`idrs-sim grade`: a trainee's work against an exercise's answer key (CONTRACT §6).
+
+One line per check, met or missed, with its IRM paragraph and explanation; exit 0 when all
+are met, 1 when some are missed, 2 for a usage problem.  The database is only read: the
+posting cycles an exercise is judged after run on an in-memory copy.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+EXIT_MISSED = 1
+
+
+class GradeUsage(Exception):
+    """A usage problem of `grade` (one line, exit 2)."""
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "grade", help="grade a trainee's work against an exercise; exit 0 all met, 1 missed, 2 usage",
+        description="Grade a trainee's work on a master file against the exercise's expected outcome "
+                    "(procedures/<area>/<name>.yaml): one line per check, met or missed, with its IRM "
+                    "paragraph. Posting cycles the exercise is judged after run on a copy; the "
+                    "database is never changed.")
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                   help="the database holding the trainee's work, e.g. sqlite:///trainee.db")
+    p.add_argument("--trainee", metavar="IDRS", help="the trainee's IDRS (employee) number")
+    p.add_argument("--exercise", metavar="NAME",
+                   help="exercise name, e.g. valid_return_up126_paper_check or tpp/valid_return_up126_paper_check "
+                        "(default: the exercise the database was started on)")
+    p.add_argument("--html", metavar="FILE", help="also write the report as one HTML page")
+    p.add_argument("--list", action="store_true", help="list the exercises and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .exercises import ExerciseError, find_exercise, list_exercises
+
+    if args.list:
+        for ex in list_exercises():
+            print(f"{ex.name:<58} IRM {ex.procedure.irm}")
+        return 0
+    url = getattr(args, "db", None)
+    if not url:
+        raise GradeUsage("grade needs --db URL: the database holding the trainee's work")
+    if not args.trainee:
+        raise GradeUsage("grade needs --trainee IDRS: whose work to grade")
+    _must_exist(url)
+    from ..simulator import Simulator
+
+    with Simulator(url, None) as sim:
+        name = args.exercise or _started_exercise(sim, args.trainee)
+        try:
+            exercise = find_exercise(name)
+        except ExerciseError as exc:
+            raise GradeUsage(str(exc)) from None
+        from .grade import grade_master_file
+
+        grade = grade_master_file(sim.mf, exercise, args.trainee)
+    for line in grade.lines():
+        print(line)
+    if args.html:
+        from .report import html_report
+
+        Path(args.html).write_text(html_report([grade], f"Grade report: {exercise.name}"), encoding="utf-8")
+    return 0 if grade.passed else EXIT_MISSED
+
+
+def _must_exist(url: str) -> None:
+    """A SQLite file that is not there is a typo, not an empty class: never create it here."""
+    if url.startswith("sqlite:///") and url != "sqlite://":
+        path = Path(url.removeprefix("sqlite:///").split("?")[0])
+        if not path.is_file():
+            raise GradeUsage(f"no database at {path}")
+
+
+def _started_exercise(sim: Any, trainee: str) -> str:
+    """The exercise the trainee started with EXER NAME (or the sandbox was made for)."""
+    from ..masterfile.db import get_state
+    from .grade import EXERCISE_KEY, exercise_key
+
+    with sim.mf.reading() as db:
+        name = get_state(db, exercise_key(trainee)) or get_state(db, EXERCISE_KEY)
+    if not name:
+        raise GradeUsage("this database was not started on an exercise: name one with --exercise "
+                         "('idrs-sim grade --list' lists them)")
+    return str(name)

@@ -638,3 +638,40 @@ def _(d: dict[str, Any]) -> None:
     mod = module(d, "400-00-1125", "30", "202312")
     assert unreversed(mod, 971, 124) and txns(mod, 972, status=None) == []
     _note_gives(ent, tf.until)
+    # Issue 17 (5): the narrative's "posts in cycle 202426" -- no new UP 126.
+    assert one(mod, 150)["cycle"] == "202426"
+    assert refunds(mod) == [(D("1256.00"), "check", "202426")]
+    assert [u["seq"] for u in cases(d, "400-00-1125")] == ["000000325"]
+
+
+# --- issue 17: doing what the IRM says gives the right account -----------------------------------
+
+
+@outcome("batch_closed_urc0_not_filed_ac111")
+def _(d: dict[str, Any]) -> None:
+    """IRM 25.25.6.5.4 (6) box 3: the AC 111 keeps the thief's return off MFT 30 (I17-1)."""
+    m30 = module(d, "400-00-1126", "30", "202312")
+    none(m30, 150, status=None)
+    assert refunds(m30) == []
+    ac111 = one(m30, 971, 111)
+    assert (ac111["misc"], ac111["cycle"]) == ("76247045326014", "202426")
+    ret = one(module(d, "400-00-1126", "32", "202312"), 976)
+    assert (ret["dln"], ret["cycle"]) == ("76247045326014", "202426")
+    assert unreversed(m30, 971, 124) and txns(m30, 972, status=None) == []  # the batch reverses it
+    assert [(u["seq"], u["status"], u["urc"]) for u in cases(d, "400-00-1126")] == [("000000326", "closed", "0")]
+    _ams(entity(d, "400-00-1126"), "AC 111", "14039")
+
+
+@outcome("return_on_mft32_ty2021_form4442")
+def _(d: dict[str, Any]) -> None:
+    """IRM 25.25.6.5.5.3 (2) box 2: no systemic move back for TY 2021 (I17-2)."""
+    m30 = module(d, "400-00-1127", "30", "202112")
+    m32 = module(d, "400-00-1127", "32", "202112")
+    none(m30, 150)
+    assert refunds(m30) == []
+    assert one(m32, 976)["dln"] == "76247045327012"
+    none(m32, 971, 111, status=None)  # refused on FRM77: nothing pending, nothing unposted
+    ent = entity(d, "400-00-1127")
+    assert one(ent, 971, 506)["reversed"] is True and one(ent, 972, 506)["misc"] == "WI IVO IRSERR"
+    assert [u["seq"] for u in cases(d, "400-00-1127")] == ["000000327"]
+    _ams(ent, "4442", "MFT 32")

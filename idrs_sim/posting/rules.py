@@ -21,6 +21,10 @@ The stages, in order:
    110  link_reversals          TC 137/421/521/571/811 reverse their originals
    120  establish_entities      a posted return establishes its entity
    200  issue_refunds           credit balance, no hold -> TC 846 (DD or paper check)
+
+Other rule modules slot in between (run.RULE_MODULES): tpp_mft32.py (45, 55: TC 971 AC 111
+for old tax years, the return an AC 111 diverts), breach.py (65, 69: TC 971/972 AC 505),
+ftd_alerts.py (130, 900, 910).
 """
 
 from __future__ import annotations

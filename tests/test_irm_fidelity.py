@@ -24,7 +24,6 @@ from mf_builders import DLN, DLN_DIGITS
 from sqlalchemy import select
 
 from idrs_sim.masterfile.models import (
-    PENDING,
     POSTED,
     UNPOSTABLE,
     TaxModule,

@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from .posting import calendar as cal
+from .rules import mft32
 
 __all__ = [
     "LetterWait",
@@ -324,7 +325,7 @@ def refund_not_received(entity: Entity, today: dt.date | str, period: str) -> Re
     current = cal.cycle_year(cal.cycle_of(day))
     rtp = [c for m in mods for c in m.get("controls") or [] if str(c.get("activity", "")).upper().startswith("RTP")]
     reversal = [t for t in _txns(mod32, 971, 111, status=None)] if mod32 is not None else []
-    if year >= current - 2:  # the current / prior processing-year returns (TY 2023, 2022 in 2024)
+    if mft32.systemic_move_year(year, current):  # current / prior year returns (TY 2023, 2022 in 2024)
         started = sorted([d for d in ([_date(t.get("date")) for t in reversal]
                                       + [_date(c.get("opened_date")) for c in rtp]) if d is not None])
         if started:
@@ -404,7 +405,7 @@ def idt_return_disposition(tax_year: int, cycle: str) -> str:
     processing_year = cal.cycle_year(cycle)
     if week >= 47:
         return "URC D"
-    return "MFT32" if tax_year >= processing_year - 2 else "URC D"
+    return "MFT32" if mft32.systemic_move_year(tax_year, processing_year) else "URC D"
 
 
 def _until(value: dt.date | None) -> dt.date:

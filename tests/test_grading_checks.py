@@ -115,7 +115,7 @@ def test_every_exercise_situation_is_written_for_the_trainee_and_gives_no_answer
         assert raw.get("situation"), f"{ex.name}: the key has no situation of its own"
         text = ex.situation.upper()
         assert not re.search(r"\bURC\b|\bTC \d{3}|\bAC \d{3}|\bCCC\b|_NONIDT|_IDT|WI PRP|REL-CYC", text), ex.name
-        for c in ex.checks if not ex.name.startswith("incident/") else ():  # a breach number is a given
+        for c in ex.checks if not ex.name.startswith("breach/") else ():  # a breach number is a given
             misc = c.spec.get("misc")
             if misc:
                 assert str(misc).upper() not in text, f"{ex.name}: the situation gives away MISC {misc}"

@@ -29,7 +29,9 @@ from ..commands import handles
 from ..masterfile import derive
 from ..masterfile.loading import ENTITY_BY_TIN, module_of
 from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction
+from ..posting import calendar as cal
 from ..posting import due_cycle_for
+from ..rules import breach, mft32
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .research import NOT_FOUND, refuse, tin_display
 from . import validate as v
@@ -43,7 +45,7 @@ NAME_CONTROL_MISMATCH = "NAME CONTROL MISMATCH"
 DLN_NOT_ON_ACCOUNT = "DLN NOT ON THIS ACCOUNT"
 DUPLICATE_AC111 = "TC 971 AC 111 ALREADY INPUT FOR THIS DLN"
 NO_AC505 = "NO UNREVERSED TC 971 AC 505 ON THIS ENTITY"
-AC505_AMBIGUOUS = "MORE THAN ONE AC 505 - ENTER ITS BREACH DATE IN SECONDARY-DT"
+AC505_AMBIGUOUS = breach.AC505_AMBIGUOUS
 XREF_REQUIRED = "XRED-TIN AND XRED-TX-PRD REQUIRED"
 INVALID_XREF_PERIOD = "INVALID XRED-TX-PRD"
 
@@ -404,23 +406,51 @@ def _once_per_dln_mft32(ctx: Context, ent: Entity, module: TaxModule | None, tc:
     return None
 
 
+def _open_ac505(ent: Entity) -> list[breach.Indicator]:
+    """The entity's unreversed TC 971 AC 505s, posted or pending."""
+    return [breach.Indicator(t.id, t.secondary_date, breach.breach_number_in(t.misc))
+            for t in ent.entity_transactions
+            if t.tc == 971 and t.ac == 505 and t.reversed_by_id is None and t.status in (POSTED, PENDING)]
+
+
 def _reverses_ac505(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
                     secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
-    """TC 972 AC 505 needs an unreversed TC 971 AC 505 to reverse; with several, SECONDARY-DT
-    (the breach date) names which (IRM 10.5.4.5.1.1; ftd-incident-appeals-rules B.9 [EMU])."""
-    open_505 = [t for t in ent.entity_transactions
-                if t.tc == 971 and t.ac == 505 and t.reversed_by_id is None and t.status in (POSTED, PENDING)]
+    """TC 972 AC 505 needs an unreversed TC 971 AC 505 to reverse; with several, the breach
+    date (SECONDARY-DT) and/or the breach tracking number (typed in REMARKS: the MISC is
+    the reason) name which (IRM 10.5.4.5.1.1 (7); rules.breach.pick_reversal)."""
+    open_505 = _open_ac505(ent)
     if not open_505:
         return v.Problem("TC971/151", NO_AC505)
-    if secondary is not None:
-        open_505 = [t for t in open_505 if t.secondary_date == secondary]
-        if not open_505:
-            return v.Problem("SECONDARY-DT", NO_AC505)
-    if len(open_505) > 1:
-        return v.Problem("SECONDARY-DT", AC505_AMBIGUOUS)
-    extra["reverses"] = open_505[0].id
-    extra["reverses_misc"] = open_505[0].misc
+    number = breach.breach_number_in(ctx.value("REMARKS"))
+    pick = breach.pick_reversal(open_505, secondary, number)
+    if pick.key is None:
+        label = "REMARKS" if number and pick.problem == breach.NO_MATCHING_AC505 and secondary is None else "SECONDARY-DT"
+        return v.Problem(label, pick.problem or NO_AC505)
+    extra["reverses"] = pick.key
+    extra["reverses_misc"] = next(i.breach_number for i in open_505 if i.key == pick.key)
+    if number:
+        extra["breach_number"] = number
     return None
+
+
+def _one_ac505_per_breach(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                          secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """One breach, one indicator: a breach tracking number already on the entity is
+    refused (IRM 10.5.4.5.1.1 (6); rules.breach.duplicate_breach)."""
+    if breach.duplicate_breach(breach.breach_number_in(misc), _open_ac505(ent)):
+        return v.Problem("MISC", breach.DUPLICATE_BREACH)
+    return None
+
+
+def _systemic_move_back(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                        secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """TC 971 AC 111 on MFT 32 moves a return back only for the current and prior tax year;
+    older ones are reprocessed manually with a Form 4442 to RIVO (IRM 25.25.6.5.5.3 (2)
+    box 2, 25.25.6.2.2.1 (4) box 5 exception; rules.mft32.move_back_refusal)."""
+    if module is None or module.mft != "32" or not module.period[:4].isdigit():
+        return None
+    refusal = mft32.move_back_refusal(int(module.period[:4]), cal.cycle_year(ctx.cycle))
+    return v.Problem("TC971/151", refusal) if refusal else None
 
 
 def _reverses_dln_marker(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
@@ -442,6 +472,8 @@ _ACCOUNT_CHECKS = {
     "dln_on_account": _dln_on_account,
     "once_per_dln_mft32": _once_per_dln_mft32,
     "reverses_ac505": _reverses_ac505,
+    "one_ac505_per_breach": _one_ac505_per_breach,
+    "systemic_move_back": _systemic_move_back,
     "reverses_dln_marker": _reverses_dln_marker,
 }
 

@@ -21,6 +21,10 @@ The stages, in order:
    110  link_reversals          TC 137/421/521/571/811 reverse their originals
    120  establish_entities      a posted return establishes its entity
    200  issue_refunds           credit balance, no hold -> TC 846 (DD or paper check)
+
+Other rule modules slot in between (run.RULE_MODULES): tpp_mft32.py (45, 55: TC 971 AC 111
+for old tax years, the return an AC 111 diverts), breach.py (65, 69: TC 971/972 AC 505),
+ftd_alerts.py (130, 900, 910).
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ from ..masterfile.models import (
     Unpostable,
     UnpostableHistory,
 )
+from ..rules import up126
 from . import calendar as cal
 
 __all__ = [
@@ -523,7 +528,12 @@ def unpost_tpp_126(ctx: CycleContext) -> None:
         if derive.misc_dln(m.misc) is not None and derive.misc_dln(m.misc) == derive.dln_digits(ret.dln):
             held[ret.id] = ret
     for ret in held.values():
-        ctx.new_unpostable(ret, *UPC_TPP_HOLD)
+        # A UP 126 already closed URC 0 / 6 for this DLN released the return: it posts
+        # while the systemic TC 972 AC 124 is still to come (rules.up126, IRM 25.25.6.5.4).
+        cases = [up126.CaseFacts(c.upc, c.status, c.urc, derive.dln_digits(c.dln))
+                 for c in (ret.module.unpostables if ret.module is not None else [])]
+        if not up126.released_from_hold(derive.dln_digits(ret.dln), cases, UPC_TPP_HOLD[0]):
+            ctx.new_unpostable(ret, *UPC_TPP_HOLD)
 
 
 @rule("unpost_document", 30)
@@ -676,7 +686,8 @@ def match_tc972(ctx: CycleContext) -> None:
     if 972 not in ctx.due_tcs():
         return
     claimed: set[int] = set()
-    for rev in ctx.due_txns(Transaction.tc == 972):
+    # TC 972 AC 505 names its breach indicator: posting.breach.match_tc972_ac505.
+    for rev in ctx.due_txns(Transaction.tc == 972, or_(Transaction.ac.is_(None), Transaction.ac != 505)):
         scope = rev.module.transactions if rev.module is not None else rev.entity.entity_transactions
         candidates = [
             o for o in scope

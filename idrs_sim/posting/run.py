@@ -40,7 +40,8 @@ FILES = ("IMF", "BMF")
 #: Modules that register posting rules (`@rule`); imported before a run.  The FTD Alert
 #: issuance is expected in `idrs_sim.posting.ftd_alerts` (order 900); a module that does
 #: not exist yet is skipped.
-RULE_MODULES: list[str] = ["idrs_sim.posting.rules", "idrs_sim.posting.ftd_alerts"]
+RULE_MODULES: list[str] = ["idrs_sim.posting.rules", "idrs_sim.posting.ftd_alerts",
+                            "idrs_sim.posting.tpp_mft32", "idrs_sim.posting.breach"]
 
 
 def load_rule_modules() -> None:

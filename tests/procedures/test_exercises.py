@@ -25,7 +25,7 @@ def _grade(name: str, text: str | None = None, edit=None):  # type: ignore[no-un
 
 def test_there_are_ftd_and_incident_exercises() -> None:
     areas = {name.split("/")[0] for name in EXERCISES}
-    assert {"ftd", "incident"} <= areas
+    assert {"ftd", "breach"} <= areas
 
 
 @pytest.mark.parametrize("name", sorted(EXERCISES))
@@ -50,9 +50,9 @@ class Mutant:
 
 
 MUTANTS = [
-    Mutant("incident/breach_indicator_ac505", "AC 505 keyed by a TPP assistor instead of PGLD",
+    Mutant("breach/breach_indicator_ac505", "AC 505 keyed by a TPP assistor instead of PGLD",
            "SignOn(0720001000)", "SignOn(1485012345)", "ac505-with-breach-number"),
-    Mutant("incident/breach_indicator_ac505", "SECONDARY-DT given the notification date, not the breach date",
+    Mutant("breach/breach_indicator_ac505", "SECONDARY-DT given the notification date, not the breach date",
            'Fill("SECONDARY-DT", "02092024")', 'Fill("SECONDARY-DT", "03082024")', "secondary-date-is-breach-date"),
     Mutant("ftd/alert_no_employees_tc590", "TC 590 CC 50 input on the wrong quarter",
            'String("FRM49 99-2000017 01 202406")', 'String("FRM49 99-2000017 01 202403")',

@@ -1,0 +1,3 @@
+"""IRS rules as pure functions (no SQLAlchemy, no screens): each rule stated once and
+called from input validation, posting, advice and grading alike (DESIGN: "One statement
+of each rule")."""

@@ -1,0 +1,50 @@
+"""MFT 32 rules of IRM 25.25.6 that both the FRM77 screen and the posting run apply.
+
+* Which returns TC 971 AC 111 may move back from MFT 32 systemically (IRM
+  25.25.6.5.5.3 (2) boxes 1-3; 25.25.6.2.2.1 (4) box 5 exception): the current and the
+  prior tax year only (TY 2023 and 2022 in processing year 2024).  A return for an
+  older tax year -- TY 2021 and prior in 2024 -- "cannot be moved systemically and must
+  be reprocessed manually from MFT 32 to MFT 30": Form 4442 to RIVO ("RIVO - TPP",
+  "MFT 32 Reversal Request", the DLN).
+* Which pending return a TC 971 AC 111 on MFT 30 keeps off MFT 30 (IRM 25.25.6.5.4 (6)
+  box 3; decision I17-1 in docs/decisions.md): a return with the AC 111's DLN that has
+  not posted yet and was never moved between MFT 30 and MFT 32 before.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CURRENT_AND_PRIOR",
+    "diverted_by_ac111",
+    "move_back_refusal",
+    "systemic_move_year",
+]
+
+#: How many tax years can still move systemically: the current tax year (processing
+#: year - 1) and the prior one (IRM 25.25.6.5.5.3 (2) box 1: "2023 or 2022" in 2024).
+CURRENT_AND_PRIOR = 2
+
+
+def systemic_move_year(tax_year: int, processing_year: int) -> bool:
+    """True when a return of `tax_year` is a current or prior year return in
+    `processing_year` (TY 2023 and 2022 in 2024), which can move to and from MFT 32 by
+    TC 971 AC 111; older returns are reprocessed manually (IRM 25.25.6.5.5.3 (2) box 2,
+    25.25.6.2.2.1 (4) box 5 exception, 25.25.6.6.3.1 (4))."""
+    return tax_year >= processing_year - CURRENT_AND_PRIOR
+
+
+def move_back_refusal(tax_year: int, processing_year: int) -> str | None:
+    """The literal that refuses a TC 971 AC 111 on MFT 32 for a tax year that cannot move
+    back systemically, or None when it can (fits line 24 and the 60-column unpostable
+    remarks alike)."""
+    if systemic_move_year(tax_year, processing_year):
+        return None
+    return f"TY {tax_year} MUST BE REPROCESSED MANUALLY - FORM 4442 TO RIVO"
+
+
+def diverted_by_ac111(return_dln: str | None, ac111_dlns: set[str], moved_before: bool) -> bool:
+    """A pending return on MFT 30 goes to MFT 32 instead of posting when an unreversed
+    TC 971 AC 111 on its module carries its DLN (digits only), unless the return has been
+    moved between MFT 30 and MFT 32 before (a return moved back from MFT 32 keeps the
+    AC 111 that once moved it on MFT 30: IRM 25.25.6.5.5.3 (1))."""
+    return bool(return_dln) and return_dln in ac111_dlns and not moved_before

@@ -127,20 +127,21 @@ def _tdc_state(case: AcdsCase) -> str:
     return "NOT OFFERED"
 
 
-def _lines(case: AcdsCase) -> list[str]:
-    out: list[str] = []
+def _lines(case: AcdsCase, first: str | None = None) -> list[str]:
+    """The list: FINDINGS, then `first` (the section just changed), then the others."""
+    parts: dict[str, list[str]] = {}
 
     def section(title: str, rows: list[str]) -> None:
         if rows:
-            out.append(f"{title}:")
-            out.extend("  " + r for r in rows)
+            parts[title] = [f"{title}:", *("  " + r for r in rows)]
 
     section("FINDINGS", tdc.findings(facts_of(case)))
     car = []
     for x in case.car or []:
         car.append(f"{_mdy(x['date'])} {x.get('idrs', ''):<10} {x.get('contact', 'PHONE')} TDC {x.get('tdc', '')}"
-                   + (f" ID {x['egain']}" if x.get("egain") else "")
-                   + (f" {tdc.PUB_5437.get(x.get('pub', ''), '')}" if x.get("pub") else ""))
+                   + (f" ID {x['egain']}" if x.get("egain") else ""))
+        if x.get("pub"):
+            car.append("  " + tdc.PUB_5437.get(x["pub"], x["pub"]))
         if x.get("reason"):
             car += ["  REASON: " + part for part in textwrap.wrap(x["reason"].upper(), 66)]
         if x.get("note"):
@@ -148,6 +149,24 @@ def _lines(case: AcdsCase) -> list[str]:
     section("CASE ACTIVITY RECORD", car)
     section("CARATS", [f"{e['act']}-{e['sub']:<4} {_mdy(e['date'])} {e.get('idrs', ''):<10} "
                        f"{tdc.CARATS_CODES.get((e['act'], e['sub']), '')}" for e in case.carats or []])
+    uploads = []
+    for u in case.uploads or []:
+        uploads.append(f"{u['doc']} {_mdy(u['date'])} {u.get('by') or u.get('idrs', '')}"
+                       + (f" TO {u['to']}" if u.get("to") else "")
+                       + (" SIGNED" if u.get("signed") else "")
+                       + (f" DATED {_mdy(u['letter_date'])}" if u.get("letter_date")
+                          else (" UNDATED" if u["doc"] == "L6271" else "")))
+        if u.get("stars_id"):
+            uploads.append(f"  STARS REQUEST ID {u['stars_id']}")
+    section("UPLOADS", uploads)
+    section("STARS", [line for r in case.stars or []
+                      for line in (f"{r['id']} {_mdy(r['date'])} {r.get('idrs', '')}", f"  DELIVERY: {r['delivery'].upper()}")])
+    section("TDC USERS", [f"{r['who']:<3} {_mdy(r['date'])} ID {r['egain']} CONSENT {'Y' if r.get('consented') else 'N'}"
+                          f" AUTHENTICATED {'Y' if r.get('authenticated') else 'N'}" for r in case.registrations or []])
+    section("TDC MESSAGES", [f"{_mdy(m['date'])} FROM {m['from']:<3}" + (f" {m['doc']}" if m.get("doc") else "")
+                             for m in case.messages or []])
+    section("EMAIL NOTICES", [f"{_mdy(n['date'])} TO {n['to']}: {n['text']}" for n in case.notices or []])
+    section("REQUESTS", [f"{_mdy(r['date'])} {r.get('who', 'TP')} {r['req']}" for r in case.requests or []])
     letters = []
     for x in case.letters or []:
         para = f" PARA {x['para']} TDC INVITATION ID {x.get('egain', '')}" if x.get("para") else ""
@@ -155,24 +174,12 @@ def _lines(case: AcdsCase) -> list[str]:
         if x.get("text"):
             letters += ["  " + part for part in textwrap.wrap(x["text"].upper(), 74)]
     section("LETTERS", letters)
-    section("UPLOADS", [
-        f"{u['doc']} {_mdy(u['date'])} {u.get('by') or u.get('idrs', '')}"
-        + (f" TO {u['to']}" if u.get("to") else "")
-        + (" SIGNED" if u.get("signed") else "")
-        + (f" DATED {_mdy(u['letter_date'])}" if u.get("letter_date") else (" UNDATED" if u["doc"] == "L6271" else ""))
-        + (f" STARS ID {u['stars_id']}" if u.get("stars_id") else "")
-        for u in case.uploads or []])
-    section("STARS", [f"{r['id']} {_mdy(r['date'])} DELIVERY: {r['delivery'].upper()}" for r in case.stars or []])
-    section("TDC USERS", [f"{r['who']:<3} {_mdy(r['date'])} ID {r['egain']} CONSENT {'Y' if r.get('consented') else 'N'}"
-                          f" AUTHENTICATED {'Y' if r.get('authenticated') else 'N'}" for r in case.registrations or []])
-    section("TDC MESSAGES", [f"{_mdy(m['date'])} FROM {m['from']:<3}" + (f" {m['doc']}" if m.get("doc") else "")
-                             for m in case.messages or []])
-    section("EMAIL NOTICES", [f"{_mdy(n['date'])} TO {n['to']}: {n['text']}" for n in case.notices or []])
-    section("REQUESTS", [f"{_mdy(r['date'])} {r.get('who', 'TP')} {r['req']}" for r in case.requests or []])
+    order = ["FINDINGS", *([first] if first else []), *parts]
+    out = [line for title in dict.fromkeys(order) for line in parts.get(title, [])]
     return out or ["NO ACTIVITY ON THIS CASE"]
 
 
-def shown(ctx: Context, case: AcdsCase, message: str = "", status: str = "") -> Display:
+def shown(ctx: Context, case: AcdsCase, message: str = "", status: str = "", first: str | None = None) -> Display:
     """The ACDS case screen."""
     from ..masterfile.models import Entity
 
@@ -190,13 +197,14 @@ def shown(ctx: Context, case: AcdsCase, message: str = "", status: str = "") -> 
         "tdc": _tdc_state(case),
         "status": status,
     }
-    return Display("acds", values, _lines(case), message=message)
+    return Display("acds", values, _lines(case, first), message=message)
 
 
-def done(ctx: Context, case: AcdsCase, what: str) -> Display:
+def done(ctx: Context, case: AcdsCase, what: str, first: str | None = None) -> Display:
+    """The ACDS screen after a change, the changed section first below the findings."""
     ctx.db.flush()
     ctx.outcome = f"{what} {case.case_id}"[:80]
-    return shown(ctx, case, REQUEST_COMPLETED, what)
+    return shown(ctx, case, REQUEST_COMPLETED, what, first)
 
 
 @handles("ACDS")
@@ -250,7 +258,7 @@ def acdslt(ctx: Context) -> Display | Refusal:
             return _refuse(ctx, "INVITATION PARAGRAPH LACKS: " + missing[0], "LETTER>")
         entry.update({"para": para, "egain": given, "text": text})
     changed(case, "letters", entry)
-    return done(ctx, case, f"LETTER {letter} ISSUED" + (" WITH TDC INVITATION" if "para" in entry else ""))
+    return done(ctx, case, f"LETTER {letter} ISSUED" + (" WITH TDC INVITATION" if "para" in entry else ""), "LETTERS")
 
 
 @handles("ACDSCAR")
@@ -283,7 +291,7 @@ def acdscar(ctx: Context) -> Display | Refusal:
     if ctx.value("NOTE"):
         entry["note"] = ctx.value("NOTE")
     changed(case, "car", entry)
-    return done(ctx, case, f"CAR: PHONE CONTACT, TDC {choice}")
+    return done(ctx, case, f"CAR: PHONE CONTACT, TDC {choice}", "CASE ACTIVITY RECORD")
 
 
 @handles("CARATS")
@@ -300,7 +308,7 @@ def carats(ctx: Context) -> Display | Refusal:
     if problem:
         return _refuse(ctx, problem, "SUB>" if "CODE" in problem else "DATE>")
     changed(case, "carats", {"act": act, "sub": sub, "date": day.isoformat(), "idrs": ctx.idrs})
-    return done(ctx, case, f"CARATS {act}-{sub} {day:%m%d%Y}")
+    return done(ctx, case, f"CARATS {act}-{sub} {day:%m%d%Y}", "CARATS")
 
 
 @handles("ACDSUP")
@@ -321,4 +329,4 @@ def acdsup(ctx: Context) -> Display | Refusal:
     if doc == "L6271":
         entry["to"] = to or requester
     changed(case, "uploads", entry)
-    return done(ctx, case, f"{doc} UPLOADED")
+    return done(ctx, case, f"{doc} UPLOADED", "UPLOADS")

@@ -79,7 +79,7 @@ def tdcreq(ctx: Context) -> Display | Refusal:
                 return _refuse(ctx, f"{k}> Y OR N", f"{k}>")
         changed(case, "registrations", {"who": who, "egain": given, "consented": yn["CONSENT"] == "Y",
                                         "authenticated": yn["AUTH"] == "Y", "date": day.isoformat()})
-        return done(ctx, case, f"{who} REGISTERED FOR TDC")
+        return done(ctx, case, f"{who} REGISTERED FOR TDC", "TDC USERS")
     if req == "WITHDRAW":
         if not case.registrations:
             return _refuse(ctx, "THE TP/REP IS NOT REGISTERED FOR TDC SECURE MESSAGING", "REQ>")
@@ -91,7 +91,7 @@ def tdcreq(ctx: Context) -> Display | Refusal:
     else:
         return _refuse(ctx, "REQ> REGISTER, WITHDRAW OR CASEFILE", "REQ>")
     changed(case, "requests", {"req": req, "who": who, "date": day.isoformat()})
-    return done(ctx, case, f"{who} REQUEST {req} RECORDED")
+    return done(ctx, case, f"{who} REQUEST {req} RECORDED", "REQUESTS")
 
 
 @handles("TDCMSG")
@@ -126,7 +126,7 @@ def tdcmsg(ctx: Context) -> Display | Refusal:
     changed(case, "messages", entry)
     for to in tdc.recipients(sender, regs, access.egain_id or ""):
         changed(case, "notices", tdc.email_notice(to, day))
-    return done(ctx, case, f"TDC MESSAGE FROM {sender} {day:%m%d%Y}")
+    return done(ctx, case, f"TDC MESSAGE FROM {sender} {day:%m%d%Y}", "EMAIL NOTICES")
 
 
 def _casefile_ready(case: Any, sender: str) -> str | None:
@@ -166,7 +166,7 @@ def stars(ctx: Context) -> Display | Refusal:
     case.uploads = [{**u, "letter_date": today, "stars_id": rid} if u["doc"] == "L6271" and not u.get("stars_id") else u
                     for u in case.uploads or []]
     changed(case, "uploads", {"doc": "REDACTED-CASEFILE", "date": today, "by": "STARS", "stars_id": rid})
-    return done(ctx, case, f"STARS REQUEST {rid}")
+    return done(ctx, case, f"STARS REQUEST {rid}", "UPLOADS")
 
 
 def _all_cases(ctx: Context) -> list[Any]:

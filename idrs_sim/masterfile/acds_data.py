@@ -122,7 +122,7 @@ def _entry(v: Any, node: Any, name: str, item: Any) -> dict[str, Any] | None:
         elif kind == "int":
             value = v.integer(item, key, 0, 99)
         else:
-            value = v.text(item, key, 400)
+            value = v.text(item, key, 1000)
             choices = _CHOICES.get((name, key))
             if value is not None and choices and value not in choices:
                 v.err(item, key, f"{key}: {value!r} must be one of {', '.join(choices)}")
@@ -131,6 +131,13 @@ def _entry(v: Any, node: Any, name: str, item: Any) -> dict[str, Any] | None:
     if name == "carats" and (out.get("act"), out.get("sub")) not in tdc.CARATS_CODES and "act" in out and "sub" in out:
         v.lint(item, "sub", f"CARATS {out['act']}-{out['sub']} is not a code idrs-sim knows "
                             f"({', '.join(a + '-' + s for a, s in tdc.CARATS_CODES)})")
+    if name == "letters" and "para" in out:
+        expected = tdc.INVITATION_PARAGRAPHS.get(out.get("letter", ""))
+        if expected != out["para"]:
+            v.lint(item, "para", f"letter {out.get('letter')}: the TDC invitation goes in paragraph {expected}"
+                   if expected else f"letter {out.get('letter')} has no TDC invitation paragraph")
+        elif "text" in out and tdc.missing_elements(out["text"], out.get("egain", "")):
+            v.lint(item, "text", "the invitation paragraph lacks: " + ", ".join(tdc.missing_elements(out["text"], out.get("egain", ""))))
     return out
 
 

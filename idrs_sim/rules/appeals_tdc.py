@@ -357,7 +357,7 @@ def recipients(sender: str, registrations: Sequence[Registration], employee_egai
 
 
 #: The email notice text (¶5): it says a message is waiting, never what it says.
-NOTICE_TEXT = "YOU HAVE A NEW SECURE MESSAGE. LOG IN TO TDC TO READ IT."
+NOTICE_TEXT = "NEW SECURE MESSAGE: LOG IN TO TDC TO READ IT"
 
 
 def email_notice(to: str, day: dt.date) -> dict[str, str]:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..commands import handles
-from ..masterfile.acds_models import AcdsCase
+from ..masterfile.acds_models import ACDS_LISTS, AcdsCase
 from ..masterfile.models import Employee
 from ..rules import appeals_tdc as tdc
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
@@ -68,37 +68,21 @@ def badges(ctx: Context) -> set[str]:
     return set(ctx.db.scalars(select(Employee.idrs)))
 
 
-def _d(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+def record(case: AcdsCase) -> dict[str, Any]:
+    """The case in its fixture/dump form, as the rules read it."""
+    return {"feature_codes": case.feature_codes or [], **{name: getattr(case, name) or [] for name in ACDS_LISTS}}
 
 
 def invited_ids(case: AcdsCase) -> list[str]:
-    """The Appeals Employee IDs given to the TP/Rep (letters and phone contacts)."""
-    ids = [x["egain"] for x in case.letters or [] if x.get("para") and x.get("egain")]
-    ids += [x["egain"] for x in case.car or [] if x.get("tdc") == tdc.DISCUSSED and x.get("egain")]
-    return ids
+    return tdc.invited_ids(record(case))
 
 
 def facts_of(case: AcdsCase) -> tdc.TdcFacts:
-    invites = [x["date"] for x in case.letters or [] if x.get("para") and x.get("egain")]
-    invites += [x["date"] for x in case.car or [] if x.get("tdc") == tdc.DISCUSSED]
-    requests = case.requests or []
-    withdrawals = [r["date"] for r in requests if r["req"] == "WITHDRAW"]
-    casefile = [r["date"] for r in requests if r["req"] == "CASEFILE"]
-    return tdc.TdcFacts(
-        invited=_d(min(invites)) if invites else None,
-        not_offered=any(x.get("tdc") == tdc.NOT_OFFERED for x in case.car or []),
-        feature_codes=list(case.feature_codes or []),
-        carats=[tdc.CaratsEntry(e["act"], e["sub"], dt.date.fromisoformat(e["date"])) for e in case.carats or []],
-        messages=[tdc.Message(m["from"], dt.date.fromisoformat(m["date"]), m.get("doc", "")) for m in case.messages or []],
-        withdrawal=_d(min(withdrawals)) if withdrawals else None,
-        casefile_request=_d(min(casefile)) if casefile else None,
-    )
+    return tdc.facts(record(case))
 
 
 def registrations_of(case: AcdsCase) -> list[tdc.Registration]:
-    return [tdc.Registration(r["who"], r["egain"], bool(r.get("consented")), bool(r.get("authenticated")),
-                             dt.date.fromisoformat(r["date"])) for r in case.registrations or []]
+    return tdc.registrations(record(case))
 
 
 def changed(case: AcdsCase, name: str, entry: dict[str, Any]) -> None:

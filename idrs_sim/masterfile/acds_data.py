@@ -177,6 +177,9 @@ def acds_case(v: Any, node: dict, seen: dict[str, Any], rows: list[dict[str, Any
             v.err(node, name, f"{name}: must be a list")
             items = []
         row[name] = [e for e in (_entry(v, node, name, it) for it in items) if e is not None]
+    if "DC" in fcs and all(row[n] is not None for n in ("letters", "car")) and tdc.facts(row).invited is None:
+        v.lint(node, "feature_codes", "feature code DC without a TDC invitation (a letter with the write-in "
+                                      "paragraph or a phone contact TDC DISCUSSED)")
     if case_id is not None and tin is not None:
         rows.append(row)
 

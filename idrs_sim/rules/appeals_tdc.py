@@ -28,8 +28,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # -- access (Procedural Changes ¶1-3) -------------------------------------------------
 
@@ -421,3 +422,40 @@ def check_stars(delivery: str, requester: str | None, uploads: Sequence[Upload],
 def stars_request_id(day: dt.date, seq: int) -> str:
     """The STARS Request ID the redactor writes on Letter 6271 (a simulator format)."""
     return f"STARS{day:%Y%m%d}{seq:03d}"
+
+
+# -- reading a case record (the fixture/dump form of an ACDS case) ------------------------------
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def invited_ids(rec: Mapping[str, Any]) -> list[str]:
+    """The Appeals Employee IDs given to the TP/Rep (invitation letters and phone contacts)."""
+    ids = [x["egain"] for x in rec.get("letters") or [] if x.get("para") and x.get("egain")]
+    ids += [x["egain"] for x in rec.get("car") or [] if x.get("tdc") == DISCUSSED and x.get("egain")]
+    return ids
+
+
+def registrations(rec: Mapping[str, Any]) -> list[Registration]:
+    return [Registration(r["who"], r["egain"], bool(r.get("consented")), bool(r.get("authenticated")),
+                         dt.date.fromisoformat(r["date"])) for r in rec.get("registrations") or []]
+
+
+def facts(rec: Mapping[str, Any]) -> TdcFacts:
+    """What the rules read from an ACDS case record (model columns or `acds_cases` item)."""
+    invites = [x["date"] for x in rec.get("letters") or [] if x.get("para") and x.get("egain")]
+    invites += [x["date"] for x in rec.get("car") or [] if x.get("tdc") == DISCUSSED]
+    requests = rec.get("requests") or []
+    withdrawals = [r["date"] for r in requests if r["req"] == "WITHDRAW"]
+    casefile = [r["date"] for r in requests if r["req"] == "CASEFILE"]
+    return TdcFacts(
+        invited=_day(min(invites)) if invites else None,
+        not_offered=any(x.get("tdc") == NOT_OFFERED for x in rec.get("car") or []),
+        feature_codes=list(rec.get("feature_codes") or []),
+        carats=[CaratsEntry(e["act"], e["sub"], dt.date.fromisoformat(e["date"])) for e in rec.get("carats") or []],
+        messages=[Message(m["from"], dt.date.fromisoformat(m["date"]), m.get("doc", "")) for m in rec.get("messages") or []],
+        withdrawal=_day(min(withdrawals)) if withdrawals else None,
+        casefile_request=_day(min(casefile)) if casefile else None,
+    )

@@ -127,6 +127,17 @@ def test_an_employee_without_the_agent_cannot_message() -> None:
             "NO EGAIN AGENT ACCESS: SERIES 0343")
 
 
+def test_an_ate_outside_the_listed_series_sends_the_letter_without_invitation() -> None:
+    with IdrsTest(fixture="appeals/tdc/new_case_5157") as t:
+        t.sign_on("0810000203")
+        assert _line24(t, "ACDSLT 400-00-2601 CASE>AP-2024-0101 LETTER>5157") == "REQUEST COMPLETED"
+        t.expect("TDC NOT YET OFFERED TO THE TP/REP")
+        assert _case(t, "AP-2024-0101")["letters"][0] == {"letter": "5157", "date": "2024-06-17", "idrs": "0810000203"}
+    with IdrsTest(fixture="appeals/tdc/new_case_5157") as t:
+        t.sign_on("0810000202")
+        assert _line24(t, "ACDSLT 400-00-2605 CASE>AP-2024-0105 LETTER>5576").startswith("TDC INVITATION NEEDS YOUR EGAIN ID")
+
+
 def test_registration_by_a_representative_needs_a_poa(sim: IdrsTest) -> None:
     sim.clear().string(f"TDCREQ {CASE} REQ>REGISTER WHO>POA ID>4471026").newline().string("CONSENT>Y AUTH>Y DATE>06072024").enter()
     assert sim.line(24).strip() == "NO REPRESENTATIVE (POA) ON THIS CASE"

@@ -68,6 +68,16 @@ def test_the_id_is_the_egain_id_never_a_badge_number() -> None:
 
 def test_no_agent_no_invitation() -> None:
     assert tdc.check_invitation("5157", 7, "4471026", NONE, BADGES).startswith("TDC INVITATION NEEDS YOUR EGAIN ID: NO BEARS")
+    assert tdc.check_invitation("5157", None, "", NONE, BADGES).startswith("TDC INVITATION NEEDS YOUR EGAIN ID: NO BEARS")
+
+
+def test_only_the_listed_series_must_offer() -> None:
+    assert tdc.must_offer(["ate"], "0930") and tdc.must_offer(["atm"], "0801")
+    assert not tdc.must_offer(["ate"], "0343") and not tdc.must_offer(["ate"], None)
+    assert not tdc.must_offer(["tpp-assistor"], "0930")
+    other = tdc.egain_access(["ate"], "0343", False, None)
+    assert tdc.check_invitation("5157", None, "", other, BADGES, obliged=False) is None
+    assert tdc.check_invitation("5157", 7, "4471026", other, BADGES, obliged=False).startswith("TDC INVITATION NEEDS")
 
 
 def test_6270_is_not_used_and_6271_is_uploaded() -> None:

@@ -229,13 +229,14 @@ def acdslt(ctx: Context) -> Display | Refusal:
     para = int(para_text) if para_text else None
     given = ctx.value("ID").upper()
     access = access_of(ctx.employee)
-    problem = tdc.check_invitation(letter, para, given, access, badges(ctx))
+    obliged = tdc.must_offer(ctx.employee.roles or [], ctx.employee.series)
+    problem = tdc.check_invitation(letter, para, given, access, badges(ctx), obliged)
     if problem:
         element = "ID>" if "ID" in problem.split(":")[0] or "BADGE" in problem else (
             "PARA>" if "PARAGRAPH" in problem or "PARA>" in problem else "LETTER>")
         return _refuse(ctx, problem, element)
     entry: dict[str, Any] = {"letter": letter, "date": ctx.today.isoformat(), "idrs": ctx.idrs}
-    if letter in tdc.INVITATION_PARAGRAPHS:
+    if letter in tdc.INVITATION_PARAGRAPHS and para is not None:
         text = tdc.invitation_paragraph(given)
         missing = tdc.missing_elements(text, given)
         if missing:  # the paragraph must say all four things (reference C.5)

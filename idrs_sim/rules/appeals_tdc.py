@@ -43,6 +43,11 @@ TDC_ROLES = ("ate", "atm")
 EGAIN_ID = re.compile(r"^[0-9A-Z]{4,12}$")
 
 
+def must_offer(roles: Iterable[str], series: str | None) -> bool:
+    """Whether the memo obliges this employee to offer TDC: a manager or ATE in a listed series."""
+    return bool(set(roles) & set(TDC_ROLES)) and series in LISTED_SERIES
+
+
 @dataclass(frozen=True)
 class EgainAccess:
     """Whether an employee has the eGain Agent, the eGain ID, or why there is none."""
@@ -126,8 +131,12 @@ def check_given_id(given: str, own_egain: str | None, badges: Iterable[str]) -> 
 
 
 def check_invitation(letter: str, para: int | None, given_id: str, access: EgainAccess,
-                     badges: Iterable[str]) -> str | None:
-    """An acknowledgement letter carries the invitation in its write-in paragraph (¶1)."""
+                     badges: Iterable[str], obliged: bool = True) -> str | None:
+    """An acknowledgement letter carries the invitation in its write-in paragraph (¶1).
+
+    `obliged` (see `must_offer`) False: an employee outside the listed series may send the
+    letter without the invitation (the memo does not bind them, and they have no eGain ID).
+    """
     if letter == "6270":
         return LETTER_6270
     if letter == "6271":
@@ -137,6 +146,8 @@ def check_invitation(letter: str, para: int | None, given_id: str, access: Egain
     expected = INVITATION_PARAGRAPHS.get(letter)
     if expected is None:
         return f"LETTER {letter} HAS NO TDC INVITATION PARAGRAPH" if para is not None or given_id else None
+    if not obliged and para is None and not given_id:
+        return None
     if not access.has_agent:
         return f"TDC INVITATION NEEDS YOUR EGAIN ID: {access.reason}"
     if para is None:

@@ -83,6 +83,9 @@ def test_leaving_out_a_required_action_fails(name: str, typed: str) -> None:
 def test_docs_list_every_procedure_with_its_fixture() -> None:
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "appeals-tdc.md").read_text(encoding="utf-8")
+    path = Path(__file__).resolve().parents[2] / "docs" / "appeals-tdc.md"
+    if not path.is_file():
+        pytest.skip("not a source checkout: docs/ is not here")
+    doc = path.read_text(encoding="utf-8")
     for p in PROCEDURES.values():
         assert f"| `{p.name}` | `{p.fixture}` |" in doc, p.name

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from . import acds_data  # Appeals TDC (issue 26)
 from . import models as m
 from .db import _CLOCK_KEY, MasterFile
 from ..gcpause import cyclic_gc_paused
@@ -75,6 +76,7 @@ def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False,
             "entities": _entities(s, tin),
             "ics_cases": [_ics(c) for c in s.scalars(_filtered(select(m.IcsCase), m.IcsCase.tin, tin).order_by(m.IcsCase.tin, m.IcsCase.mft, m.IcsCase.period, m.IcsCase.id))],
         }
+        _put(out, "acds_cases", acds_data.dump_cases(s, tin))  # Appeals TDC (issue 26)
         state = {row.key: row.value for row in s.scalars(select(m.SimState).order_by(m.SimState.key)) if row.key != _CLOCK_KEY}
         _put(out, "state", state)
         _put(out, "cycle_runs", [
@@ -101,6 +103,7 @@ def _employee(e: m.Employee) -> dict[str, Any]:
         out["locked"] = True
     _put(out, "own_tin", e.own_tin)
     _put(out, "related_tins", list(e.related_tins or []))
+    acds_data.dump_employee(e, out)  # Appeals TDC (issue 26): series, bears, egain
     return out
 
 

@@ -47,6 +47,7 @@ from ..clock import START_OF_DAY
 from ..posting import calendar
 from ..cache import cached_parse
 from ..resources import data_dir
+from . import acds_data  # Appeals TDC (issue 26)
 from . import models as m
 from .db import _CLOCK_KEY, MasterFile
 from .security import hash_password
@@ -423,8 +424,9 @@ def codes() -> Codes:
 TOP_KEYS = {
     "scenario", "include", "date", "time", "cycle", "employees", "entities", "ics_cases",
     "state", "cycle_runs", "audit", "format",
+    "acds_cases",  # Appeals TDC (issue 26): idrs_sim/masterfile/acds_data.py
 }  # fmt: skip
-_LIST_KEYS = ("employees", "entities", "ics_cases", "cycle_runs", "audit")
+_LIST_KEYS = ("employees", "entities", "ics_cases", "cycle_runs", "audit", "acds_cases")
 
 
 @dataclass
@@ -612,6 +614,7 @@ NAME_CONTROL_RE = re.compile(r"^[A-Z0-9&\- ]{1,4}$")
 PERIOD_RE = re.compile(r"^\d{6}$")
 
 EMPLOYEE_KEYS = {"idrs", "name", "roles", "unit", "password", "password_hash", "failed_signons", "locked", "own_tin", "related_tins"}
+EMPLOYEE_KEYS |= acds_data.EMPLOYEE_TDC_KEYS  # Appeals TDC (issue 26): series, bears, egain
 ENTITY_KEYS = {
     "tin", "tin_type", "file", "established", "name_control", "name", "address", "depositor",
     "filing_requirements", "poa", "information_returns", "extra", "situation", "transactions",
@@ -662,6 +665,7 @@ class Rows:
     audit: list[dict[str, Any]] = field(default_factory=list)
     cycle_runs: list[dict[str, Any]] = field(default_factory=list)
     state: dict[str, str] = field(default_factory=dict)
+    acds_cases: list[dict[str, Any]] = field(default_factory=list)  # Appeals TDC (issue 26)
 
 
 class _Validator:
@@ -1016,6 +1020,11 @@ class _Validator:
             self.audit(rec)
         for run in self.items(data, "cycle_runs", "cycle run"):
             self.cycle_run(run)
+        # Appeals TDC (issue 26): eGain IDs, then the ACDS cases (idrs_sim/masterfile/acds_data.py)
+        acds_data.check_employees(self, list(self.items(data, "employees", "employee")), self.rows.employees)
+        acds_seen: dict[str, Any] = {}
+        for acds in self.items(data, "acds_cases", "ACDS case"):
+            acds_data.acds_case(self, acds, acds_seen, self.rows.acds_cases)
         state = data.get("state")
         if state is not None:
             if isinstance(state, dict):
@@ -1086,6 +1095,7 @@ class _Validator:
                 "locked": self.boolean(node, "locked", False),
                 "own_tin": own,
                 "related_tins": list(related),
+                **acds_data.employee_fields(self, node),  # Appeals TDC (issue 26)
             }
         )
 
@@ -2030,6 +2040,7 @@ def _insert(session: Session, rows: Rows, keep_employees: bool = False) -> None:
     _insert_many(session, m.IcsCase, rows.ics_cases)
     _insert_many(session, m.AuditRecord, rows.audit)
     _insert_many(session, m.CycleRun, rows.cycle_runs)
+    acds_data.insert(session, rows.acds_cases)  # Appeals TDC (issue 26)
     for key, value in rows.state.items():
         session.merge(m.SimState(key=key, value=value))
     _fix_sequences(session)

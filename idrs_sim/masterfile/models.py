@@ -58,6 +58,10 @@ class Employee(Base):
     # UNAX: the employee's own TIN and those of listed relatives (access is a flag).
     own_tin: Mapped[str | None] = mapped_column(String(11))
     related_tins: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # Appeals TDC (memo AP-08-0622-0008): job series, BEARS approval, permanent eGain ID.
+    series: Mapped[str | None] = mapped_column(String(4))
+    bears: Mapped[bool] = mapped_column(Boolean, default=False)
+    egain: Mapped[str | None] = mapped_column(String(12))
 
 
 class Entity(Base):

@@ -21,6 +21,7 @@ from sqlalchemy.pool import StaticPool
 
 from ..clock import Clock
 from . import incident_models  # noqa: F401  (registers IncidentReport on Base)
+from . import appeals_models  # noqa: F401  (Appeals/ACMS tables on Base: issue 25)
 from .models import Base, SimState
 
 DEFAULT_URL = "sqlite://"

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from . import models as m
+from .appeals_fixtures import dump_appeals
 from .db import _CLOCK_KEY, MasterFile
 from ..gcpause import cyclic_gc_paused
 
@@ -72,6 +73,7 @@ def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False) -> dict
             "entities": _entities(s, tin),
             "ics_cases": [_ics(c) for c in s.scalars(_filtered(select(m.IcsCase), m.IcsCase.tin, tin).order_by(m.IcsCase.tin, m.IcsCase.mft, m.IcsCase.period, m.IcsCase.id))],
         }
+        out["appeals"] = dump_appeals(s, tin)  # Appeals on ACMS (issue 25)
         state = {row.key: row.value for row in s.scalars(select(m.SimState).order_by(m.SimState.key)) if row.key != _CLOCK_KEY}
         _put(out, "state", state)
         _put(out, "cycle_runs", [

@@ -112,7 +112,7 @@ def _d(day: Any) -> str:
 
 
 def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
-    """The request, the PAM support request, its time limits, attachments and the CAR."""
+    """The request, the PAM support request, the case action record, time limits, attachments."""
     lines: list[str] = []
     if appeal.request_received is None:
         lines.append("NO WRITTEN MEDIATION REQUEST RECEIVED")
@@ -134,6 +134,14 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
                 lines.append(f"  REASON: {p.reason}")
             if p.result:
                 lines.append(f"  RESULT: {p.result}")
+    lines.append("CASE ACTION RECORD")
+    if not show_car:
+        lines.append("  NOT AVAILABLE IN THE PAM SUPPORT REQUEST (EX PARTE)")
+    elif not appeal.car:
+        lines.append("  NO ENTRIES")
+    else:
+        for entry in appeal.car:
+            lines.append(f"  {_d(entry.date)} {entry.code:<3} {entry.idrs or '':<10} {entry.text or ''}".rstrip()[:79])
     limits = pam.deadlines(appeal, p, appeal.docs, p.closed if p is not None else None)
     if limits:
         lines.append("TIME LIMITS")
@@ -145,14 +153,6 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
             if doc.kind in pam.LETTER_DOCS:
                 what = f"LETTER {doc.kind[1:]} {pam.LETTERS[doc.kind[1:]]}"
             lines.append(f"  {_d(doc.date)} {doc.idrs or '':<10} {what} {doc.text or ''}".rstrip()[:79])
-    lines.append("CASE ACTION RECORD")
-    if not show_car:
-        lines.append("  NOT AVAILABLE IN THE PAM SUPPORT REQUEST (EX PARTE)")
-    elif not appeal.car:
-        lines.append("  NO ENTRIES")
-    else:
-        for entry in appeal.car:
-            lines.append(f"  {_d(entry.date)} {entry.code:<3} {entry.idrs or '':<10} {entry.text or ''}".rstrip()[:79])
     return lines
 
 

@@ -507,13 +507,16 @@ class Deadline:
     label: str
     due: dt.date
     met: dt.date | None = None  # when it was met (None: still running)
+    tracked: bool = True  # False: done outside ACMS (an email), shown for information only
 
     def line(self, today: dt.date) -> str:
-        if self.met is not None:
+        if not self.tracked:
+            state = f"{(self.due - today).days} DAYS LEFT" if today <= self.due else ""
+        elif self.met is not None:
             state = "MET " + mdy(self.met) if self.met <= self.due else "LATE " + mdy(self.met)
         else:
             state = "OVERDUE" if today > self.due else f"{(self.due - today).days} DAYS LEFT"
-        return f"{self.label:<36} {mdy(self.due)} {state}"
+        return f"{self.label:<36} {mdy(self.due)} {state}".rstrip()
 
 
 def deadlines(appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike],
@@ -523,7 +526,8 @@ def deadlines(appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike],
     received = appeal.request_received
     if received is None:
         return []
-    out = [Deadline("EMAIL REQUEST TO *AP ADR PMO BY", add_business_days(received, EMAIL_BUSINESS_DAYS))]
+    out = [Deadline("EMAIL REQUEST TO *AP ADR PMO BY", add_business_days(received, EMAIL_BUSINESS_DAYS),
+                    tracked=False)]
     if pam is None:
         return out
     answered = pam.approved or (closed if pam.state == CLOSED else None)

@@ -184,14 +184,14 @@ def _check(tmp_path: Path, appeal_yaml: str) -> list[str]:
     ("  - {id: A1, tin: '400-00-2598', type: OIC, status: pending}", "status: 'pending' must be open or closed"),
     ("  - {id: A1, tin: '400-00-2598', type: OIC, ate: '0810000100'}", "does not have the ate role"),
     ("  - {id: A1, tin: '400-00-2598', type: OIC, car: [{code: MI, date: 2024-06-17}]}", "pam: is missing"),
-    ("  - {id: A1, tin: '400-00-2598', type: OIC, cdp: true, car: [{code: MI, date: 2024-06-17}],\n"
-     "     pam: {opened: 2024-06-17}}", "no PAM support request for an OIC in a CDP or EH case"),
-    ("  - {id: A1, tin: '400-00-2598', type: OIC, car: [{code: MI, date: 2024-06-17}],\n"
-     "     pam: {state: CLOSED, opened: 2024-06-17, closed: 2024-06-17}}", "has its MO entry"),
+    (("  - {id: A1, tin: '400-00-2598', type: OIC, cdp: true, car: [{code: MI, date: 2024-06-17}],\n"
+     "     pam: {opened: 2024-06-17}}"), "no PAM support request for an OIC in a CDP or EH case"),
+    (("  - {id: A1, tin: '400-00-2598', type: OIC, car: [{code: MI, date: 2024-06-17}],\n"
+     "     pam: {state: CLOSED, opened: 2024-06-17, closed: 2024-06-17}}"), "has its MO entry"),
     ("  - {id: A1, tin: '400-00-2598', type: OIC, docs: [{kind: AD-OK, date: 2024-06-17}]}", "is not a document kind"),
     ("  - {id: A1, tin: '400-00-2598', type: OIC}\n  - {id: A1, tin: '400-00-2598', type: TFRP}", "listed twice"),
-    ("  - {id: A1, tin: '400-00-2598', type: OIC, car: [{code: MI, date: 2024-06-17}],\n"
-     "     pam: {opened: 2024-06-17, result: MOSTLY AGREED}}", "not one of the five mediation results"),
+    (("  - {id: A1, tin: '400-00-2598', type: OIC, car: [{code: MI, date: 2024-06-17}],\n"
+     "     pam: {opened: 2024-06-17, result: MOSTLY AGREED}}"), "not one of the five mediation results"),
     ("  - {id: A1, tin: '400-00-2598', type: OIC, colour: red}", "unknown key 'colour'"),
 ])
 def test_fixtures_check_reports_bad_appeals(tmp_path: Path, item: str, message: str) -> None:
@@ -209,3 +209,8 @@ def test_cli_dump_carries_appeals() -> None:
     data = json.loads(out.stdout)
     [appeal] = data["appeals"]
     assert appeal["id"] == "OIC-2503" and appeal["pam"]["state"] == "OPEN" and appeal["car"][0]["code"] == "MI"
+
+
+def test_help_shows_the_long_acms_codes(open_request: IdrsTest) -> None:
+    _run(open_request, "HELP ACMSOPEN").expect("HELP ACMSOPEN").expect("OPEN THE UNDERLYING APPEAL").expect("(ex parte)")
+    _run(open_request, "HELP ACMSLT").expect("ISSUE LETTER 5557, 5558 OR 5559")

@@ -333,6 +333,7 @@ _PKG = Path(__file__).resolve().parent
 _LOADING_CODE = (
     "__init__.py", "cache.py", "clock.py", "gcpause.py", "resources.py", "simulator.py",
     "masterfile/*.py", "posting/__init__.py", "posting/calendar.py",
+    "rules/__init__.py", "rules/appeals_pam.py",  # the appeals: loader checks (issue 25)
 )
 
 

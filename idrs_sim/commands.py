@@ -70,6 +70,21 @@ def definitions() -> dict[str, CommandDef]:
     return out
 
 
+def resolve(parsed: Any) -> Any:
+    """A simulator code longer than five characters (ACMSREQ, ACMSLT) is lexed as a 5-letter
+    code with a definer and modifier glued on; when the code is not defined and the whole
+    head is, the command is that code without definer or modifier."""
+    if parsed.code not in definitions() and (parsed.definer or parsed.modifier) and parsed.head in definitions():
+        parsed.code, parsed.definer, parsed.modifier = parsed.head, None, None
+        spans = parsed.spans
+        if "code" in spans:
+            last = spans.get("modifier") or spans.get("definer") or spans["code"]
+            spans["code"] = type(spans["code"])(spans["code"].line, spans["code"].start, last.end)
+        spans.pop("definer", None)
+        spans.pop("modifier", None)
+    return parsed
+
+
 Handler = Callable[..., Any]
 _HANDLERS: dict[str, Handler] = {}
 

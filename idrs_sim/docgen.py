@@ -24,6 +24,7 @@ KIND_TITLES = {
     "system": "System command codes",
     "ics": "ICS (Integrated Collection System)",
     "ams": "AMS (Accounts Management System)",
+    "acms": "ACMS (Appeals Case Management System)",
 }
 HEADER = """\
 # Command reference

@@ -229,9 +229,7 @@ class IdrsSession:
             if isinstance(parsed, ParseError):
                 self._audit(db, event, emp.idrs, _first_word(lines[0]), outcome=parsed.literal)
                 return self._refuse(Refusal(parsed.literal, marks=[(parsed.line, parsed.start or parsed.col, parsed.col - 1)]))
-            code = parsed.code
-            if parsed.head != code and parsed.head in commands.definitions():
-                code = parsed.head  # a simulator code longer than five letters (ACDSFC, TDCMSG: issue 26)
+            code = commands.resolve(parsed).code
             definition = commands.definitions().get(code)
             handler = commands.handler_for(code)
             if definition is None or handler is None:

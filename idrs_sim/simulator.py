@@ -333,7 +333,7 @@ _PKG = Path(__file__).resolve().parent
 _LOADING_CODE = (
     "__init__.py", "cache.py", "clock.py", "gcpause.py", "resources.py", "simulator.py",
     "masterfile/*.py", "posting/__init__.py", "posting/calendar.py",
-    "rules/*.py",  # the fixture checks of acds_cases use the pure Appeals TDC rules (issue 26)
+    "rules/*.py",  # the fixture checks of appeals and acds_cases use the pure Appeals rules (issues 25, 26)
 )
 
 

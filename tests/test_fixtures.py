@@ -425,7 +425,7 @@ def test_code_table() -> None:
     assert all(info["roles"] == "any" for ac, info in table.action_codes.items() if ac != 505)
     assert table.reversal_targets(972) == (971,) and table.reversal_targets(137) == (136,)
     assert table.mfts["30"]["tax_class"] == 2 and table.mfts["01"]["tax_class"] == 1
-    assert "tpp-assistor" in table.roles and len(table.roles) == 20
+    assert "tpp-assistor" in table.roles and "adr-analyst" in table.roles and len(table.roles) == 21
     for tc, info in table.transaction_codes.items():
         assert info["level"] in ("entity", "module", "either") and info["balance"] in ("debit", "credit", "none"), tc
 

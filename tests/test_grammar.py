@@ -376,7 +376,7 @@ def test_spans_of_line_1_elements() -> None:
     [
         # command code
         ("1ENMOD 400-00-1001", INVALID_COMMAND_CODE, 1, 7),
-        ("TXMODABC 400-00-1001", INVALID_COMMAND_CODE, 1, 9),
+        ("TXMODABCD 400-00-1001", INVALID_COMMAND_CODE, 1, 10),  # 8 letters alone lex as a simulator code (ACMSOPEN)
         ("ENMOD$ 400-00-1001", INVALID_COMMAND_CODE, 1, 7),
         ("X 400-00-1001", INVALID_COMMAND_CODE, 1, 2),
         (" ENMOD 400-00-1001", INVALID_COMMAND_CODE, 2, 7),

@@ -26,7 +26,7 @@ def help_screen(ctx: Context) -> Display | Refusal:
         lines = [f"{d.code:<6} {d.title[:50]:<50} {d.kind}" for d in sorted(mine, key=lambda d: d.code)]
         return Display("help", {"code": "", "title": "COMMAND CODES YOU MAY RUN (HELP CCCCC FOR ONE)"}, lines)
     word = str(words[0]).upper()
-    code = word if word in defs else word[:5]  # simulator codes may be longer (ACDSFC: issue 26)
+    code = word if word in defs else word[:5]  # simulator codes may be longer (ACDSFC, ACMSOPEN)
     definition = defs.get(code)
     if definition is None:
         return Refusal("INVALID COMMAND CODE", marks=[(1, 6, 5 + len(str(words[0])))])

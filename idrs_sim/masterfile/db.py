@@ -22,6 +22,7 @@ from sqlalchemy.pool import StaticPool
 from ..clock import Clock
 from . import incident_models  # noqa: F401  (registers IncidentReport on Base)
 from . import acds_models  # noqa: F401  (registers AcdsCase on Base: Appeals TDC, issue 26)
+from . import appeals_models  # noqa: F401  (Appeals/ACMS tables on Base: issue 25)
 from .models import Base, SimState
 
 DEFAULT_URL = "sqlite://"

@@ -49,6 +49,7 @@ from ..cache import cached_parse
 from ..resources import data_dir
 from . import acds_data  # Appeals TDC (issue 26)
 from . import models as m
+from .appeals_fixtures import insert_appeals, validate_appeal  # Appeals on ACMS (issue 25)
 from .db import _CLOCK_KEY, MasterFile
 from .security import hash_password
 
@@ -426,7 +427,10 @@ TOP_KEYS = {
     "state", "cycle_runs", "audit", "format",
     "acds_cases",  # Appeals TDC (issue 26): idrs_sim/masterfile/acds_data.py
 }  # fmt: skip
-_LIST_KEYS = ("employees", "entities", "ics_cases", "cycle_runs", "audit", "acds_cases")
+_LIST_KEYS: tuple[str, ...] = ("employees", "entities", "ics_cases", "cycle_runs", "audit", "acds_cases")
+# Appeals on ACMS (issue 25): masterfile/appeals_fixtures.py
+TOP_KEYS.add("appeals")
+_LIST_KEYS += ("appeals",)
 
 
 @dataclass
@@ -662,6 +666,7 @@ class Rows:
     employees: list[dict[str, Any]] = field(default_factory=list)
     entities: list[dict[str, Any]] = field(default_factory=list)
     ics_cases: list[dict[str, Any]] = field(default_factory=list)
+    appeals: list[dict[str, Any]] = field(default_factory=list)  # Appeals on ACMS (issue 25)
     audit: list[dict[str, Any]] = field(default_factory=list)
     cycle_runs: list[dict[str, Any]] = field(default_factory=list)
     state: dict[str, str] = field(default_factory=dict)
@@ -1016,6 +1021,9 @@ class _Validator:
             self.entity(ent)
         for case in self.items(data, "ics_cases", "ICS case"):
             self.ics_case(case)
+        appeal_ids: dict[str, Any] = {}  # Appeals on ACMS (issue 25)
+        for appeal in self.items(data, "appeals", "appeal"):
+            validate_appeal(self, appeal, appeal_ids)
         for rec in self.items(data, "audit", "audit record"):
             self.audit(rec)
         for run in self.items(data, "cycle_runs", "cycle run"):
@@ -2038,6 +2046,7 @@ def _insert(session: Session, rows: Rows, keep_employees: bool = False) -> None:
     _insert_many(session, m.Note, note_rows)
     _insert_many(session, m.Letter, letter_rows)
     _insert_many(session, m.IcsCase, rows.ics_cases)
+    insert_appeals(session, rows.appeals)  # Appeals on ACMS (issue 25)
     _insert_many(session, m.AuditRecord, rows.audit)
     _insert_many(session, m.CycleRun, rows.cycle_runs)
     acds_data.insert(session, rows.acds_cases)  # Appeals TDC (issue 26)

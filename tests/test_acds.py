@@ -19,7 +19,7 @@ CASE = "400-00-2604 CASE>AP-2024-0104"
 @pytest.fixture
 def sim() -> IdrsTest:
     t = IdrsTest(fixture="appeals/tdc/invited_case")
-    t.sign_on("0810000201")
+    t.sign_on("0810000211")
     yield t
     t.close()
 
@@ -43,11 +43,11 @@ def _case(t: IdrsTest, case_id: str = "AP-2024-0104") -> dict:
 
 
 @pytest.mark.parametrize(("idrs", "egain", "why"), [
-    ("0810000201", "4471026", "EGAIN AGENT ACCESS GRANTED"),
-    ("0810000200", "4471001", "EGAIN AGENT ACCESS GRANTED"),
-    ("0810000202", "NONE", "NO BEARS APPROVAL FOR PROD USERS TDC APPEALS"),
-    ("0810000203", "NONE", "SERIES 0343 IS NOT A TDC SERIES"),
-    ("0810000204", "NONE", "BEARS APPROVED - EGAIN ID NOT YET ISSUED"),
+    ("0810000211", "4471026", "EGAIN AGENT ACCESS GRANTED"),
+    ("0810000210", "4471001", "EGAIN AGENT ACCESS GRANTED"),
+    ("0810000212", "NONE", "NO BEARS APPROVAL FOR PROD USERS TDC APPEALS"),
+    ("0810000213", "NONE", "SERIES 0343 IS NOT A TDC SERIES"),
+    ("0810000214", "NONE", "BEARS APPROVED - EGAIN ID NOT YET ISSUED"),
     ("1485012345", "NONE", "NOT AN APPEALS MANAGER OR TECHNICAL EMPLOYEE"),
 ])
 def test_egain_shows_the_id_or_why_not(idrs: str, egain: str, why: str) -> None:
@@ -81,7 +81,7 @@ def test_acds_needs_a_case_of_the_tin(sim: IdrsTest) -> None:
 
 def test_case_required_when_the_tin_has_two() -> None:
     with IdrsTest(fixture="appeals/tdc/new_case_5157") as t:
-        t.sign_on("0810000201")
+        t.sign_on("0810000211")
         t.dump()
         mf = t.sim.mf
         with mf.unit_of_work() as db:
@@ -122,19 +122,19 @@ def test_one_notice_per_recipient_per_message_never_the_text(sim: IdrsTest) -> N
 
 def test_an_employee_without_the_agent_cannot_message() -> None:
     with IdrsTest(fixture="appeals/tdc/registered_case") as t:
-        t.sign_on("0810000203")
+        t.sign_on("0810000213")
         assert _line24(t, "TDCMSG 400-00-2606 CASE>AP-2024-0106 FROM>ATE DATE>06172024").startswith(
             "NO EGAIN AGENT ACCESS: SERIES 0343")
 
 
 def test_an_ate_outside_the_listed_series_sends_the_letter_without_invitation() -> None:
     with IdrsTest(fixture="appeals/tdc/new_case_5157") as t:
-        t.sign_on("0810000203")
+        t.sign_on("0810000213")
         assert _line24(t, "ACDSLT 400-00-2601 CASE>AP-2024-0101 LETTER>5157") == "REQUEST COMPLETED"
         t.expect("TDC NOT YET OFFERED TO THE TP/REP")
-        assert _case(t, "AP-2024-0101")["letters"][0] == {"letter": "5157", "date": "2024-06-17", "idrs": "0810000203"}
+        assert _case(t, "AP-2024-0101")["letters"][0] == {"letter": "5157", "date": "2024-06-17", "idrs": "0810000213"}
     with IdrsTest(fixture="appeals/tdc/new_case_5157") as t:
-        t.sign_on("0810000202")
+        t.sign_on("0810000212")
         assert _line24(t, "ACDSLT 400-00-2605 CASE>AP-2024-0105 LETTER>5576").startswith("TDC INVITATION NEEDS YOUR EGAIN ID")
 
 
@@ -167,7 +167,7 @@ def test_stars_refused_when_the_requester_is_not_on_tdc(sim: IdrsTest) -> None:
 
 def test_the_6271_takes_the_date_it_is_sent() -> None:
     with IdrsTest(fixture="appeals/tdc/registered_case") as t:
-        t.sign_on("0810000201")
+        t.sign_on("0810000211")
         c = "400-00-2606 CASE>AP-2024-0106"
         for cmd in (f"TDCREQ {c} REQ>CASEFILE DATE>06132024", f"ACDSUP {c} DOC>L6271 SIGNED>Y DATED>N", f"STARS {c} DELIVERY>TDC"):
             assert _line24(t, cmd) == "REQUEST COMPLETED"
@@ -200,7 +200,7 @@ def test_a_worked_case_round_trips(sim: IdrsTest) -> None:
         assert _line24(sim, cmd) == "REQUEST COMPLETED", cmd
     first = sim.dump()
     emp = {e["idrs"]: e for e in first["employees"]}
-    assert (emp["0810000201"]["series"], emp["0810000201"]["bears"], emp["0810000201"]["egain"]) == ("0930", True, "4471026")
+    assert (emp["0810000211"]["series"], emp["0810000211"]["bears"], emp["0810000211"]["egain"]) == ("0930", True, "4471026")
     case = next(c for c in first["acds_cases"] if c["id"] == "AP-2024-0104")
     assert {"letters", "registrations", "messages", "notices", "carats", "requests", "uploads", "stars"} <= set(case)
     again = MasterFile()
@@ -215,10 +215,10 @@ def _problems(data: dict, lint: bool = True) -> list[str]:
 
 
 BASE = {"date": "2024-06-17",
-        "employees": [{"idrs": "0810000201", "name": "A", "roles": ["ate"], "password": "x",
+        "employees": [{"idrs": "0810000211", "name": "A", "roles": ["ate"], "password": "x",
                        "series": "0930", "bears": True, "egain": "4471026"}],
         "entities": [{"tin": "400-00-2604", "name": ["LENA ORTIZ"]}],
-        "acds_cases": [{"id": "AP-2024-0104", "tin": "400-00-2604", "type": "CDP", "ate": "0810000201", "poa": False,
+        "acds_cases": [{"id": "AP-2024-0104", "tin": "400-00-2604", "type": "CDP", "ate": "0810000211", "poa": False,
                         "feature_codes": []}]}
 
 
@@ -238,7 +238,7 @@ def test_the_base_is_clean() -> None:
 
 @pytest.mark.parametrize(("path", "value", "problem"), [
     ("employees.0.series", "930", "series: '930' must be a 4-digit job series"),
-    ("employees.0.egain", "0810000201", "egain: 0810000201 is an IDRS (badge) number, not an eGain ID"),
+    ("employees.0.egain", "0810000211", "egain: 0810000211 is an IDRS (badge) number, not an eGain ID"),
     ("employees.0.egain", "44-71", "egain: '44-71' must be 4-12 letters or digits"),
     ("employees.0.bears", "yes", "bears: must be true or false"),
     ("employees.0.bears", False, "has an eGain ID but no eGain access (NO BEARS APPROVAL"),
@@ -262,8 +262,8 @@ def test_fixtures_check_validates_the_new_keys(path: str, value: object, problem
 
 def test_egain_ids_are_unique() -> None:
     data = json.loads(json.dumps(BASE))
-    data["employees"].append({**data["employees"][0], "idrs": "0810000209"})
-    assert any("is already the eGain ID of 0810000201" in p for p in _problems(data))
+    data["employees"].append({**data["employees"][0], "idrs": "0810000219"})
+    assert any("is already the eGain ID of 0810000211" in p for p in _problems(data))
 
 
 def test_fixture_files_check_clean() -> None:

@@ -11,7 +11,7 @@ from idrs_sim.rules import appeals_tdc as tdc
 D = dt.date
 OK = tdc.EgainAccess(True, "4471026", "")
 NONE = tdc.egain_access(["ate"], "0512", False, None)
-BADGES = {"0810000201", "0810000200"}
+BADGES = {"0810000211", "0810000210"}
 
 
 # -- access ----------------------------------------------------------------------------------
@@ -60,8 +60,8 @@ def test_each_letter_takes_the_invitation_in_its_paragraph_only(letter: str, par
 
 
 def test_the_id_is_the_egain_id_never_a_badge_number() -> None:
-    assert tdc.check_invitation("5157", 7, "0810000201", OK, BADGES) == tdc.BADGE_NOT_ID
-    assert tdc.check_invitation("5157", 7, "0810000200", OK, BADGES) == tdc.BADGE_NOT_ID
+    assert tdc.check_invitation("5157", 7, "0810000211", OK, BADGES) == tdc.BADGE_NOT_ID
+    assert tdc.check_invitation("5157", 7, "0810000210", OK, BADGES) == tdc.BADGE_NOT_ID
     assert tdc.check_invitation("5157", 7, "4471001", OK, BADGES) == "ID> 4471001 IS NOT YOUR EGAIN ID"
     assert tdc.check_invitation("5157", 7, "", OK, BADGES).startswith("ID> REQUIRED")
 
@@ -114,7 +114,7 @@ def test_first_phone_contact() -> None:
     for pub in ("WEB", "FAX", "MAIL"):
         assert tdc.check_phone_contact("DISCUSSED", **{**ok, "pub": pub}) is None
     assert tdc.check_phone_contact("DISCUSSED", **{**ok, "pub": ""}).startswith("PUB> REQUIRED")
-    assert tdc.check_phone_contact("DISCUSSED", **{**ok, "given_id": "0810000201"}) == tdc.BADGE_NOT_ID
+    assert tdc.check_phone_contact("DISCUSSED", **{**ok, "given_id": "0810000211"}) == tdc.BADGE_NOT_ID
     assert tdc.check_phone_contact("DISCUSSED", **{**ok, "access": NONE}).startswith("TDC INVITATION NEEDS")
 
 
@@ -199,7 +199,7 @@ def test_findings_dc_fa_tdw_and_not_offered() -> None:
 
 def test_registration_uses_the_id_given() -> None:
     assert tdc.check_registration("TP", "4471026", False, ["4471026"], BADGES) is None
-    assert tdc.check_registration("TP", "0810000201", False, ["4471026"], BADGES) == "REGISTRATION FAILED: " + tdc.BADGE_NOT_ID
+    assert tdc.check_registration("TP", "0810000211", False, ["4471026"], BADGES) == "REGISTRATION FAILED: " + tdc.BADGE_NOT_ID
     assert tdc.check_registration("TP", "4471001", False, ["4471026"], BADGES).endswith("IS NOT THE APPEALS EMPLOYEE ID GIVEN TO THE TP/REP")
     assert tdc.check_registration("TP", "4471026", False, [], BADGES) == "THE TP/REP HAS NOT BEEN INVITED TO TDC SECURE MESSAGING"
     assert tdc.check_registration("POA", "4471026", False, ["4471026"], BADGES) == "NO REPRESENTATIVE (POA) ON THIS CASE"

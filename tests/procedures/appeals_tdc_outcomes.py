@@ -44,20 +44,20 @@ def invitation(case: dict[str, Any], letter: str, egain: str, idrs: str) -> None
 @outcome("invite_letter_5157_feature_code_dc")
 def _(d: dict[str, Any]) -> None:
     case = acds(d, "AP-2024-0101")
-    invitation(case, "5157", "4471026", "0810000201")
+    invitation(case, "5157", "4471026", "0810000211")
     assert case["feature_codes"] == ["DC"]
-    assert "0810000201" not in case["letters"][0]["text"]
+    assert "0810000211" not in case["letters"][0]["text"]
     no_findings(case)
 
 
 @outcome("ate_without_bears_manager_invites")
 def _(d: dict[str, Any]) -> None:
     case = acds(d, "AP-2024-0105")
-    invitation(case, "5576", "4471001", "0810000200")
+    invitation(case, "5576", "4471001", "0810000210")
     assert case["feature_codes"] == ["DC"]
-    assert not [x for x in case.get("letters", []) if x["idrs"] == "0810000202"]
+    assert not [x for x in case.get("letters", []) if x["idrs"] == "0810000212"]
     emp = {e["idrs"]: e for e in d["employees"]}
-    assert "egain" not in emp["0810000202"] and not emp["0810000202"].get("bears")
+    assert "egain" not in emp["0810000212"] and not emp["0810000212"].get("bears")
     no_findings(case)
 
 

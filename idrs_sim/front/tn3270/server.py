@@ -422,7 +422,10 @@ class HostPool:
                     if self._queue and self._slot_free(now)[0]:
                         self._wake_one()  # more than one slot was free
                     return call
-            elif self._threads > self.workers:  # started for a hand-off; not needed now
+            if self._threads > self.workers:  # started for a hand-off; not needed now
+                # Timed whether or not calls queue: a thread that found the queue full of
+                # calls it could not start yet, and then was never the newest idle thread
+                # again, waited for good (the running threads drain the queue themselves).
                 wait = idle_since + self.idle_exit - now
                 if wait <= 0:
                     return None
@@ -433,6 +436,9 @@ class HostPool:
                 self._idle -= 1
             if woken and self._wakes:
                 self._wakes -= 1
+            # A wait that timed out just as `notify` picked it returns False with the wake
+            # spent: without this the count would stay high and idle threads go unused.
+            self._wakes = min(self._wakes, self._idle)
 
     def _work(self) -> None:
         with self._cv:

@@ -140,8 +140,10 @@ class TelnetParser:
             b = data[i]
             i += 1
             if st == _IAC:
-                if b == IAC:  # escaped 0xFF data byte
+                if b == IAC:  # escaped 0xFF data byte: counts against the limit like any other
                     record.append(IAC)
+                    if len(record) > self._max_record:
+                        raise TelnetError(f"record longer than {self._max_record} bytes")
                     self._state = _DATA
                 elif b == EOR:
                     events.append(Record(bytes(record)))
@@ -172,6 +174,8 @@ class TelnetParser:
                     self._state = _DATA
                 elif b == IAC:
                     self._sub.append(IAC)
+                    if len(self._sub) > MAX_SUBNEG:
+                        raise TelnetError("subnegotiation too long")
                     self._state = _SB
                 else:  # IAC <other> inside SB: malformed; keep reading the subnegotiation
                     self._state = _SB

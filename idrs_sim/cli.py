@@ -173,9 +173,13 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("dump", help="print the master file (or one TIN) as JSON",
                        description="Print the master file as JSON (the fixture schema, without passwords). "
-                                   "Load(dump output) reproduces it.")
+                                   "Load(dump output) reproduces it; its employees sign on again only "
+                                   "if it was made --with-hashes.")
     _add_db(p)
     p.add_argument("--tin", metavar="TIN", help="only this TIN (dashed form, e.g. 400-00-1001)")
+    p.add_argument("--with-hashes", action="store_true",
+                   help="include the employees' password hashes (scrypt), so that Load(dump) keeps their "
+                        "passwords; keep such a file private")
 
     p = sub.add_parser("cycle", help="advance to the next posting cycle and post, N times",
                        description="Advance the simulated clock to the next weekly posting cycle and run "
@@ -250,7 +254,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_dump(args: argparse.Namespace) -> int:
     with _simulator(args) as sim:
         try:
-            data = sim.dump(args.tin)
+            data = sim.dump(args.tin, hashes=args.with_hashes)
         except (LookupError, ValueError) as exc:
             raise UsageError(str(exc).strip("'\"")) from None
     if args.tin and not data.get("entities"):

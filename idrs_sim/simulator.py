@@ -306,10 +306,10 @@ class Simulator:
         """An in-process 3270 terminal showing the sign-on screen."""
         return Terminal(self.new_session(terminal_id))
 
-    def dump(self, tin: str | None = None) -> dict[str, Any]:
+    def dump(self, tin: str | None = None, *, hashes: bool = False) -> dict[str, Any]:
         from .masterfile.dump import dump
 
-        return dump(self.mf, tin=tin)
+        return dump(self.mf, tin=tin, hashes=hashes)
 
     def close(self) -> None:
         self.mf.dispose()

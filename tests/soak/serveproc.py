@@ -50,12 +50,16 @@ def threads_of(pid: int) -> list[str]:
 class ServeProcess:
     """`idrs-sim serve --port 0` (plus `extra` options) until `stop()`; `port` once listening."""
 
-    def __init__(self, *extra: str, start_timeout: float = 60.0) -> None:
+    def __init__(self, *extra: str, start_timeout: float = 60.0, max_files: int | None = None) -> None:
         exe = Path(sys.executable).with_name("idrs-sim")
         cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "idrs_sim"]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
-        self.proc = subprocess.Popen([*cmd, "serve", "--host", "127.0.0.1", "--port", "0", *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        argv = [*cmd, "serve", "--host", "127.0.0.1", "--port", "0", *extra]
+        if max_files is not None:  # a low open-file limit (the EMFILE test), set in the child before exec
+            code = ("import os, resource, sys; n = int(sys.argv[1]); "
+                    "resource.setrlimit(resource.RLIMIT_NOFILE, (n, n)); os.execv(sys.argv[2], sys.argv[2:])")
+            argv = [sys.executable, "-c", code, str(max_files), *argv]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.port = 0
         self._err = bytearray()
         assert self.proc.stdout is not None and self.proc.stderr is not None

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
-import time
-from collections.abc import Callable
 from typing import Any
+
+from idrs_sim.ratelimit import Budget, more
 
 log = logging.getLogger("idrs_sim.front.tn3270")
 
@@ -38,44 +38,6 @@ def default_max_sessions() -> int:
     if soft == resource.RLIM_INFINITY:
         return SESSION_CAP
     return max(1, min(SESSION_CAP, (soft - FDS_RESERVED) // FDS_PER_SESSION))
-
-
-class Budget:
-    """A token bucket: `burst` events at once, then `per_second` on average.
-
-    `take()` says whether this event may have its cost (a log line, a reply, an audit
-    record); the events refused since the last one allowed are counted (`suppressed`),
-    so the next line that does go out can say how many were left out.
-    """
-
-    __slots__ = ("_clock", "_last", "_tokens", "burst", "per_second", "suppressed")
-
-    def __init__(self, burst: float, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.burst, self.per_second = float(burst), float(per_second)
-        self._clock = clock
-        self._tokens = float(burst)
-        self._last = clock()
-        self.suppressed = 0
-
-    def take(self) -> bool:
-        now = self._clock()
-        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.per_second)
-        self._last = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return True
-        self.suppressed += 1
-        return False
-
-    def release_suppressed(self) -> int:
-        """The count of refused events, reset to zero (for the line that reports them)."""
-        n, self.suppressed = self.suppressed, 0
-        return n
-
-
-def more(n: int) -> str:
-    """The tail of a log line that follows some that were left out."""
-    return f" ({n} similar left out)" if n else ""
 
 
 class AcceptGuard:

@@ -115,7 +115,7 @@ class ServeProcess:
 
 
 def sign_on(port: int, employee: str, password: str = PASSWORD, timeout: float = 60.0) -> str:
-    """Connect, sign on, return line 24's text of the answer (the client is closed)."""
+    """Connect, sign on, return the text of the answer (line 24 says how it went; the client is closed)."""
     c = RawClient(port, timeout=timeout)
     try:
         return screen_text(c.enter(signon_fields(employee, password)))

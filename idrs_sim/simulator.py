@@ -20,7 +20,7 @@ the fixture's path in the database, so a later run on the same ``--db`` knows th
 
 Ready-made images (why: `idrs-sim replay` starts a fresh in-memory master file for every
 script, and reading, validating and inserting the training fixture, with a scrypt hash
-per distinct password, cost about a quarter of a second each time).  After an in-memory
+per employee, cost about a quarter of a second each time and more since every employee gets a salt of their own).  After an in-memory
 load the whole SQLite database is kept in the per-user cache (`idrs_sim.cache`, entry
 ``masterfile/<name>.image``) together with the fixture's passwords and clock.  The next
 in-memory load of the same fixture copies that image into the new database (SQLite's

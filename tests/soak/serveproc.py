@@ -52,7 +52,7 @@ class ServeProcess:
 
     def __init__(self, *extra: str, start_timeout: float = 60.0, max_files: int | None = None) -> None:
         exe = Path(sys.executable).with_name("idrs-sim")
-        cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "idrs_sim"]
+        cmd = [str(exe)] if exe.exists() else [sys.executable, "-c", "import sys; from idrs_sim.cli import main; sys.exit(main())"]
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         argv = [*cmd, "serve", "--host", "127.0.0.1", "--port", "0", *extra]
         if max_files is not None:  # a low open-file limit (the EMFILE test), set in the child before exec

@@ -133,6 +133,16 @@ def _positive(text: str) -> int:
     return n
 
 
+def _seconds(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not n >= 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not 0 or more seconds")
+    return n
+
+
 def _port(text: str) -> int:
     try:
         n = int(text)
@@ -173,9 +183,13 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("dump", help="print the master file (or one TIN) as JSON",
                        description="Print the master file as JSON (the fixture schema, without passwords). "
-                                   "Load(dump output) reproduces it.")
+                                   "Load(dump output) reproduces it; its employees sign on again only "
+                                   "if it was made --with-hashes.")
     _add_db(p)
     p.add_argument("--tin", metavar="TIN", help="only this TIN (dashed form, e.g. 400-00-1001)")
+    p.add_argument("--with-hashes", action="store_true",
+                   help="include the employees' password hashes (scrypt), so that Load(dump) keeps their "
+                        "passwords; keep such a file private")
 
     p = sub.add_parser("cycle", help="advance to the next posting cycle and post, N times",
                        description="Advance the simulated clock to the next weekly posting cycle and run "
@@ -199,6 +213,11 @@ def build_parser() -> Parser:
                                    "Prints 'listening on HOST:PORT' once ready; stops on SIGTERM/Ctrl+C.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=3270, help="TCP port (default 3270; 0 picks a free one)")
+    p.add_argument("--idle-timeout", metavar="SECONDS", type=_seconds, default=None,
+                   help="drop a connection silent this long (default 3600; 0 = never)")
+    p.add_argument("--max-sessions", metavar="N", type=_positive, default=None,
+                   help="connections at once; the next one is told so and closed (default 500, "
+                        "or fewer when the open-file limit, ulimit -n, allows fewer)")
     _add_db(p, date=True)
 
     p = sub.add_parser("audit", help="print the audit trail (who ran what, on which TIN)",
@@ -254,7 +273,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_dump(args: argparse.Namespace) -> int:
     with _simulator(args) as sim:
         try:
-            data = sim.dump(args.tin)
+            data = sim.dump(args.tin, hashes=args.with_hashes)
         except (LookupError, ValueError) as exc:
             raise UsageError(str(exc).strip("'\"")) from None
     if args.tin and not data.get("entities"):
@@ -323,13 +342,18 @@ def _problem_line(problem: Any) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .front.tn3270.server import run_server
+    from .front.tn3270 import guard
+    from .front.tn3270.server import ServerOptions, run_server
+
+    idle = guard.DEFAULT_IDLE_TIMEOUT if args.idle_timeout is None else args.idle_timeout
+    options = ServerOptions(idle_timeout=idle or None,
+                            max_sessions=args.max_sessions or guard.default_max_sessions())
 
     with _simulator(args, follow_clock=True) as sim:
         from .gcpause import freeze_long_lived
 
         freeze_long_lived()  # the server lives long: its master file need not be walked by every full GC pass
-        return run_server(sim.new_session, args.host, args.port)
+        return run_server(sim.new_session, args.host, args.port, options=options)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

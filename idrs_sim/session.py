@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
-from . import commands
+from . import commands, signon_audit
 from .cc.base import Cleared, Context, Refusal, Reply, TerminalState
 from .cc.parse import ParseError, parse_command
 from .masterfile.db import MasterFile
@@ -145,10 +145,12 @@ class IdrsSession:
         with self.mf.unit_of_work() as db:
             emp = db.get(Employee, number) if number.isdigit() and len(number) == 10 else None
             if emp is None:
-                self._audit(db, event, None, None, outcome="SIGN-ON REJECTED: UNKNOWN EMPLOYEE NUMBER", violation=True)
+                if (note := signon_audit.admit(self.mf)) is not None:  # repeatable by anyone: budgeted
+                    self._audit(db, event, None, None, outcome="SIGN-ON REJECTED: UNKNOWN EMPLOYEE NUMBER" + note, violation=True)
                 return self._signon_error("INVALID EMPLOYEE NUMBER", "EMPLOYEE-NO")
             if emp.locked:
-                self._audit(db, event, emp.idrs, None, outcome="SIGN-ON REJECTED: LOCKED", violation=True)
+                if (note := signon_audit.admit(self.mf)) is not None:
+                    self._audit(db, event, emp.idrs, None, outcome="SIGN-ON REJECTED: LOCKED" + note, violation=True)
                 return self._signon_error("EMPLOYEE NUMBER LOCKED - SEE YOUR MANAGER", "EMPLOYEE-NO")
             if password_ok is None or emp.password_hash != stored:  # changed since the first read
                 password_ok = verify_password(password, emp.password_hash)

@@ -20,7 +20,7 @@ the fixture's path in the database, so a later run on the same ``--db`` knows th
 
 Ready-made images (why: `idrs-sim replay` starts a fresh in-memory master file for every
 script, and reading, validating and inserting the training fixture, with a scrypt hash
-per distinct password, cost about a quarter of a second each time).  After an in-memory
+per employee, cost about a quarter of a second each time and more since every employee gets a salt of their own).  After an in-memory
 load the whole SQLite database is kept in the per-user cache (`idrs_sim.cache`, entry
 ``masterfile/<name>.image``) together with the fixture's passwords and clock.  The next
 in-memory load of the same fixture copies that image into the new database (SQLite's
@@ -306,10 +306,10 @@ class Simulator:
         """An in-process 3270 terminal showing the sign-on screen."""
         return Terminal(self.new_session(terminal_id))
 
-    def dump(self, tin: str | None = None) -> dict[str, Any]:
+    def dump(self, tin: str | None = None, *, hashes: bool = False) -> dict[str, Any]:
         from .masterfile.dump import dump
 
-        return dump(self.mf, tin=tin)
+        return dump(self.mf, tin=tin, hashes=hashes)
 
     def close(self) -> None:
         self.mf.dispose()

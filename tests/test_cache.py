@@ -55,7 +55,7 @@ def sql_text(sim: Simulator) -> list[str]:
 
 def without_hashes(data: dict) -> dict:
     for e in data["employees"]:
-        e.pop("password_hash")
+        e.pop("password_hash", None)
     return data
 
 

@@ -74,7 +74,7 @@ def test_the_server_freezes_what_its_loaded_master_file_made(monkeypatch) -> Non
 
     seen: dict[str, int] = {}
 
-    def fake_run_server(factory, host, port):  # type: ignore[no-untyped-def]
+    def fake_run_server(factory, host, port, **_options):  # type: ignore[no-untyped-def]
         seen["frozen"] = gc.get_freeze_count()
         return 0
 

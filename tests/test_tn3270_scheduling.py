@@ -478,6 +478,8 @@ class ByteParser:
             elif st == 1:
                 if b == t.IAC:
                     self._record.append(t.IAC)
+                    if len(self._record) > self._max_record:
+                        raise t.TelnetError("too long")
                     self._state = 0
                 elif b == t.EOR:
                     events.append(t.Record(bytes(self._record)))
@@ -507,6 +509,8 @@ class ByteParser:
                     self._state = 0
                 elif b == t.IAC:
                     self._sub.append(t.IAC)
+                    if len(self._sub) > t.MAX_SUBNEG:
+                        raise t.TelnetError("subnegotiation too long")
                     self._state = 3
                 else:
                     self._state = 3

@@ -8,9 +8,12 @@ dumps of the same master file are equal and `load_data(mf, dump(mf))` followed b
 dump gives the same dict (the round trip the tests check).
 
 Beyond the contract's keys a dump carries what a reload needs (docs/masterfile-schema.md):
-`time`, employee `password_hash`, transaction `ref`/`reversed_by` and unpostable `txn`
+`time`, transaction `ref`/`reversed_by` and unpostable `txn`
 (links by label), `due_cycle`/`posting_cycle` when they differ from `cycle`, `state` and
-`cycle_runs`; the audit trail only on request (`audit=True`).
+`cycle_runs`; the audit trail only on request (`audit=True`), and employee `password_hash`
+only on request (`hashes=True`, `idrs-sim dump --with-hashes`): CONTRACT §4 says a dump
+omits passwords, and a hash is a password an attacker can try guesses against offline.
+Loading a dump without hashes gives those employees no password (fixtures._employee_hashes).
 
 Each table is read with one query (Core rows, not ORM objects) and grouped in memory, so a
 dump of a large master file costs a few queries, not one per entity.
@@ -58,13 +61,15 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
     out[key] = value
 
 
-def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False,
+def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False, hashes: bool = False,
          session: Session | None = None) -> dict[str, Any]:
     """The master file (or one TIN's accounts) as a dict in the fixture/dump schema.
 
     `tin` limits entities and ICS cases to that TIN (employees are always included, so the
-    dump still loads and signs on).  `audit=True` adds the audit trail (for that TIN).
+    dump still loads).  `audit=True` adds the audit trail (for that TIN).  `hashes=True`
+    adds each employee's `password_hash`, so that the dump loads with people who can sign on.
     `session`: read inside a unit of work already open (a command handler's), not a new one.
+    """
     """
     with (nullcontext(session) if session is not None else mf.reading()) as s, cyclic_gc_paused():
         now = mf.clock.now()
@@ -73,7 +78,7 @@ def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False,
             "date": now.date().isoformat(),
             "time": now.time().replace(microsecond=0).isoformat(),
             "cycle": mf.clock.cycle,
-            "employees": [_employee(e) for e in s.scalars(select(m.Employee).order_by(m.Employee.idrs))],
+            "employees": [_employee(e, hashes) for e in s.scalars(select(m.Employee).order_by(m.Employee.idrs))],
             "entities": _entities(s, tin),
             "ics_cases": [_ics(c) for c in s.scalars(_filtered(select(m.IcsCase), m.IcsCase.tin, tin).order_by(m.IcsCase.tin, m.IcsCase.mft, m.IcsCase.period, m.IcsCase.id))],
         }
@@ -95,10 +100,11 @@ def _filtered(query: Any, column: Any, tin: str | None) -> Any:
     return query.where(column == tin) if tin is not None else query
 
 
-def _employee(e: m.Employee) -> dict[str, Any]:
+def _employee(e: m.Employee, hashes: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"idrs": e.idrs, "name": e.name, "roles": list(e.roles or [])}
     _put(out, "unit", e.unit)
-    out["password_hash"] = e.password_hash
+    if hashes:
+        out["password_hash"] = e.password_hash
     if e.failed_signons:
         out["failed_signons"] = e.failed_signons
     if e.locked:

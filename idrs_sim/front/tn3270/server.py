@@ -47,6 +47,13 @@ Misbehaving clients are contained: a failed negotiation, a record left unfinishe
 idle client past `idle_timeout` or a client that stops reading is dropped with one
 log line; a record that does not decode (unknown AID, truncated address) is logged
 and answered by re-sending the current screen with the keyboard unlocked.
+
+What a hostile client can cost is bounded (issue 24, `guard.py`): at most `max_sessions`
+connections (the next one gets one line saying so and is closed), a client that does not
+negotiate TN3270 gets one line saying a 3270 emulator is needed, bad records are answered
+and logged only within a budget (per connection for the re-sent screens, per server for
+the log lines, which then say how many were left out), and at the file limit the accept
+loop logs once instead of a traceback per attempt.
 """
 
 from __future__ import annotations
@@ -67,6 +74,7 @@ from typing import Any, Callable, Iterator, Literal, Protocol, TypeVar
 from idrs_sim.terminal.aid import AidEvent, Host
 from idrs_sim.terminal.screen import Screen
 
+from . import guard
 from .codec import DecodeError, decode_read, encode_screen, wcc
 from .telnet import (
     ConnectionClosed,
@@ -105,6 +113,10 @@ class ServerOptions:
     # thread-safe (list.append is).  None: nothing is timed.
     observer: Callable[[KeyTiming], None] | None = None
     direct_write: bool = True  # the worker thread writes the answer itself (see TelnetConnection.direct_sender)
+    max_sessions: int | None = None  # connections at once (negotiating ones included); None: no limit
+    # Bad records: re-sent screens per connection (burst, then per second), warnings per server.
+    bad_record_replies: tuple[float, float] = (5, 1.0)
+    bad_record_warnings: tuple[float, float] = (20, 1 / 3)
 
 
 @dataclass(frozen=True)
@@ -422,7 +434,10 @@ class HostPool:
                     if self._queue and self._slot_free(now)[0]:
                         self._wake_one()  # more than one slot was free
                     return call
-            elif self._threads > self.workers:  # started for a hand-off; not needed now
+            if self._threads > self.workers:  # started for a hand-off; not needed now
+                # Timed whether or not calls queue: a thread that found the queue full of
+                # calls it could not start yet, and then was never the newest idle thread
+                # again, waited for good (the running threads drain the queue themselves).
                 wait = idle_since + self.idle_exit - now
                 if wait <= 0:
                     return None
@@ -433,6 +448,9 @@ class HostPool:
                 self._idle -= 1
             if woken and self._wakes:
                 self._wakes -= 1
+            # A wait that timed out just as `notify` picked it returns False with the wake
+            # spent: without this the count would stay high and idle threads go unused.
+            self._wakes = min(self._wakes, self._idle)
 
     def _work(self) -> None:
         with self._cv:
@@ -512,6 +530,10 @@ class Tn3270Server:
         self._ids = itertools.count(1)
         self._shared: HostPool | None = None
         opts = self.options
+        self._bad_log = guard.Budget(*opts.bad_record_warnings)
+        self._refused_log = guard.Budget(1, 1 / 60)  # "sessions all in use": a line a minute at most
+        self._accept_guard: guard.AcceptGuard | None = None
+        self.refused = 0  # connections turned away at max_sessions
         if opts.host_threads == "pool":
             self._shared = HostPool(opts.host_workers, opts.handoff_after, opts.max_host_threads)
         elif opts.host_threads == "single":
@@ -532,6 +554,8 @@ class Tn3270Server:
         return len(self._sessions)
 
     async def start(self) -> tuple[str, int]:
+        self._accept_guard = guard.AcceptGuard(asyncio.get_running_loop())
+        self._accept_guard.install()
         self._server = await asyncio.start_server(self._accept, self.bind_host, self.bind_port, reuse_address=True)
         return self.address
 
@@ -547,6 +571,8 @@ class Tn3270Server:
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 2.0)
+        if self._accept_guard is not None:
+            self._accept_guard.uninstall()
         if self._shared is not None:
             self._shared.close()
             # Let a unit of work already running finish (briefly) before the caller tears
@@ -557,6 +583,12 @@ class Tn3270Server:
 
     # ---- one connection --------------------------------------------------
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._accept_guard is not None:
+            self._accept_guard.accepted()
+        limit = self.options.max_sessions
+        if limit is not None and len(self._sessions) >= limit:
+            await self._refuse(writer, limit)
+            return
         cid = f"TN{next(self._ids):04d}"  # also the terminal id the host may show
         task = asyncio.current_task()
         assert task is not None
@@ -582,6 +614,17 @@ class Tn3270Server:
             runner.close()
             await conn.close()
 
+    async def _refuse(self, writer: asyncio.StreamWriter, limit: int) -> None:
+        """All sessions in use: one line to the client, then close (a line a minute in the log)."""
+        self.refused += 1
+        if self._refused_log.take():
+            log.warning("tn3270: connection refused: all %d sessions in use%s", limit,
+                        guard.more(self._refused_log.release_suppressed()))
+        with contextlib.suppress(Exception):
+            writer.write(guard.refused_line(limit))
+            writer.close()
+            await asyncio.wait_for(writer.wait_closed(), 2.0)
+
     async def _session(self, cid: str, peer: str, conn: TelnetConnection, runner: _Runner) -> None:
         """Negotiate, start the host, then answer records until the client goes."""
         opts = self.options
@@ -590,6 +633,8 @@ class Tn3270Server:
             ttype = await conn.negotiate(opts.negotiation_timeout)
         except (NegotiationError, TelnetError, asyncio.TimeoutError, OSError) as exc:
             log.warning("tn3270 %s from %s dropped: negotiation failed: %s", cid, peer, exc)
+            if not isinstance(exc, (ConnectionClosed, OSError)):  # a telnet client, nc...: say what is needed
+                await conn.send_plain(guard.NOT_3270_LINE)
             return
         log.info("tn3270 %s from %s connected as %s", cid, peer, ttype)
 
@@ -601,6 +646,7 @@ class Tn3270Server:
             return
 
         line = _Line(screen)
+        replies = guard.Budget(*opts.bad_record_replies)
         slow_key: Callable[[AidEvent], bool] | None = getattr(host, "slow_key", None)  # optional (see Host)
         try:
             await conn.send_record(encode_screen(screen))
@@ -609,14 +655,21 @@ class Tn3270Server:
                 try:
                     event = decode_read(record, formatted=line.screen.formatted)
                 except DecodeError as exc:
-                    log.warning("tn3270 %s sent a bad record (%s): %s; screen re-sent", cid, exc, record[:32].hex())
-                    await conn.send_record(encode_screen(line.screen, wcc=WCC_ERROR))
+                    answer = replies.take()  # a flood of bad records gets a few answers, not one each
+                    if self._bad_log.take():
+                        log.warning("tn3270 %s sent a bad record (%s): %s; %s%s", cid, exc, record[:32].hex(),
+                                    "screen re-sent" if answer else "not answered (too many)",
+                                    guard.more(self._bad_log.release_suppressed()))
+                    if answer:
+                        await conn.send_record(encode_screen(line.screen, wcc=WCC_ERROR))
                     continue
                 sender = conn.direct_sender() if opts.direct_write else None
                 line.key = _Key(host.handle, event, sender, conn, observe, cid)
                 runner.post(line.key, slow=bool(slow_key is not None and slow_key(event)))
         except ConnectionClosed as exc:
             log.info("tn3270 %s closed: %s", cid, exc)
+        except IdleTimeout as exc:
+            log.info("tn3270 %s from %s dropped: %s", cid, peer, exc)
         except RecordTimeout as exc:
             log.warning("tn3270 %s from %s dropped: %s", cid, peer, exc)
         except TelnetError as exc:

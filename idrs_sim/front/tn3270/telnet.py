@@ -114,6 +114,11 @@ class TelnetParser:
         self._max_record = max_record
 
     @property
+    def has_data(self) -> bool:
+        """True once data bytes (not telnet commands) of an unfinished record have arrived."""
+        return bool(self._record)
+
+    @property
     def pending(self) -> bool:
         """True while a record, command or subnegotiation has started but not ended."""
         return bool(self._record) or self._state != _DATA
@@ -140,8 +145,10 @@ class TelnetParser:
             b = data[i]
             i += 1
             if st == _IAC:
-                if b == IAC:  # escaped 0xFF data byte
+                if b == IAC:  # escaped 0xFF data byte: counts against the limit like any other
                     record.append(IAC)
+                    if len(record) > self._max_record:
+                        raise TelnetError(f"record longer than {self._max_record} bytes")
                     self._state = _DATA
                 elif b == EOR:
                     events.append(Record(bytes(record)))
@@ -172,6 +179,8 @@ class TelnetParser:
                     self._state = _DATA
                 elif b == IAC:
                     self._sub.append(IAC)
+                    if len(self._sub) > MAX_SUBNEG:
+                        raise TelnetError("subnegotiation too long")
                     self._state = _SB
                 else:  # IAC <other> inside SB: malformed; keep reading the subnegotiation
                     self._state = _SB
@@ -296,6 +305,17 @@ class TelnetConnection:
                 return data
         return data[sent:]
 
+    async def send_plain(self, line: bytes) -> None:
+        """Best effort: a line of plain text to a client that is not (yet) in 3270 mode,
+        before the connection is closed (it may be gone already)."""
+        try:
+            self._out.clear()
+            self.writer.write(line)
+            async with asyncio.timeout(2.0):
+                await self.writer.drain()
+        except Exception:  # nobody left to tell
+            pass
+
     async def send_wire(self, data: bytes) -> None:
         """Send bytes already framed (the rest of a direct send), before anything queued
         meanwhile: the rest of a record must follow its start on the wire."""
@@ -412,6 +432,10 @@ class TelnetConnection:
 
         async def until(cond, what: str) -> None:
             while not cond():
+                if self.terminal_type is None and (self._records or self.parser.has_data):
+                    # A 3270 emulator sends nothing but telnet commands until it has a terminal
+                    # type; typed text (a telnet client in line mode, nc) means it is not one.
+                    raise NegotiationError(f"plain text before TN3270 negotiation while waiting for {what}")
                 if self._refused:
                     raise NegotiationError(f"client refused: {', '.join(self._refused)} while waiting for {what}")
                 left = deadline - time.monotonic()

@@ -70,7 +70,6 @@ def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False, hashes:
     adds each employee's `password_hash`, so that the dump loads with people who can sign on.
     `session`: read inside a unit of work already open (a command handler's), not a new one.
     """
-    """
     with (nullcontext(session) if session is not None else mf.reading()) as s, cyclic_gc_paused():
         now = mf.clock.now()
         out: dict[str, Any] = {

@@ -138,7 +138,7 @@ class ScreenMap:
             _write_row(scr, self.list_rows[1], continued)
         _write_row(scr, ROWS, message)
         first_input = next((f for f in scr.input_fields() if f.name != "COMMAND"), None)
-        scr.cursor = (first_input.addr + 1) % SIZE if first_input else 0
+        scr.cursor = (first_input.addr + 1) % SIZE if first_input else _after_command(scr)
         return scr
 
     def pages(
@@ -193,6 +193,21 @@ class Pages(Sequence[Screen]):
         more = self._continued if index < n - 1 else None
         page_values = dict(self._values, page=f"{index + 1:03d}/{n:03d}")
         return self._map.render(page_values, chunk, more, self._message)
+
+
+def _after_command(scr: Screen) -> int:
+    """A display without input fields leaves the cursor in the command line right after the
+    echoed command (``ENMOD 400-00-1001_``): in an input field and never at address 0, so
+    x3270-family tools (s3270 ``Wait(InputField)``, py3270 ``wait_for_field``) see the
+    screen as ready for input.  Address 0 only when line 1 is empty."""
+    cmd = scr.field_named("COMMAND")
+    if cmd is None:
+        return 0
+    data = scr.data_addresses(cmd)
+    typed = [a for a in data if a < COLS and scr.chars[a] not in (" ", "\0")]
+    if not typed:
+        return 0
+    return min(typed[-1] + 1, data[-1])
 
 
 def _write_row(scr: Screen, row: int, text: str) -> None:

@@ -410,7 +410,7 @@ def cleared_screen(message: str = "") -> Screen:
     return scr
 
 
-def _on_screen(parsed: "Command | ParseError", offset: int) -> "Command | ParseError":
+def _on_screen(parsed: Command | ParseError, offset: int) -> Command | ParseError:
     """A parse of input whose line 1 starts `offset` columns into the screen row, with every
     line-1 position moved to its screen column (the `*` and the cursor go there)."""
     if isinstance(parsed, ParseError):

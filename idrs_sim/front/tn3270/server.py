@@ -67,7 +67,7 @@ from typing import Any, Callable, Iterator, Literal, Protocol, TypeVar
 from idrs_sim.terminal.aid import AidEvent, Host
 from idrs_sim.terminal.screen import Screen
 
-from .codec import DecodeError, decode_read, encode_screen, wcc
+from .codec import DecodeError, decode_read, encode_screen_for, wcc
 from .telnet import (
     ConnectionClosed,
     IdleTimeout,
@@ -170,7 +170,7 @@ class _Key:
             screen = self._handle(self.event)
             if times is not None:
                 times.append(time.perf_counter())
-            wire = frame_record(encode_screen(screen))
+            wire = frame_record(encode_screen_for(self._conn.terminal_type, screen))
             rest = wire if self._send is None else self._send(wire)
         except BaseException as exc:  # reported by the session, on the event loop
             error = exc
@@ -603,14 +603,14 @@ class Tn3270Server:
         line = _Line(screen)
         slow_key: Callable[[AidEvent], bool] | None = getattr(host, "slow_key", None)  # optional (see Host)
         try:
-            await conn.send_record(encode_screen(screen))
+            await conn.send_record(encode_screen_for(conn.terminal_type, screen))
             while True:
                 record = await self._next_record(cid, conn, line)
                 try:
                     event = decode_read(record, formatted=line.screen.formatted)
                 except DecodeError as exc:
                     log.warning("tn3270 %s sent a bad record (%s): %s; screen re-sent", cid, exc, record[:32].hex())
-                    await conn.send_record(encode_screen(line.screen, wcc=WCC_ERROR))
+                    await conn.send_record(encode_screen_for(conn.terminal_type, line.screen, wcc=WCC_ERROR))
                     continue
                 sender = conn.direct_sender() if opts.direct_write else None
                 line.key = _Key(host.handle, event, sender, conn, observe, cid)
@@ -669,7 +669,7 @@ class Tn3270Server:
             if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit...: not ours to swallow
                 raise error
             log.error("tn3270 %s: host failed on %s; screen re-sent", cid, key.event.aid.value, exc_info=error)
-            await conn.send_record(encode_screen(line.screen, wcc=WCC_ERROR))
+            await conn.send_record(encode_screen_for(conn.terminal_type, line.screen, wcc=WCC_ERROR))
             return key.finished_at
         if key.rest:
             await conn.send_wire(key.rest)

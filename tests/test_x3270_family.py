@@ -15,11 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_tn3270_s3270 import S3270
 
 from idrs_sim.front.tn3270.server import server_in_thread
 from idrs_sim.simulator import Simulator
-
-from test_tn3270_s3270 import S3270
 
 pytestmark = pytest.mark.tn3270
 needs_s3270 = pytest.mark.skipif(shutil.which("s3270") is None, reason="s3270 not installed (CI installs it)")

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from idrs_sim.front.tui import IdrsApp
 from idrs_sim import replay
+from idrs_sim.front.tui import IdrsApp
 from idrs_sim.simulator import Simulator
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -110,7 +110,7 @@ def test_the_tour_works_exactly_as_written() -> None:
 
 
 def _fenced_blocks(text: str) -> list[str]:
-    return re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.S)
+    return re.findall(r"```[a-z]*\n(.*?)```", text, flags=re.DOTALL)
 
 
 def test_the_replay_snippet_runs_and_is_headed_honestly(tmp_path: Path) -> None:

@@ -307,8 +307,10 @@ def format_report(report: Any) -> str:
     def module(tin: Any, mft: Any, period: Any) -> str:
         return f"{tin} {mft or '--'} {period or '------'}"
 
+    from .cc.research import ac3  # the one place action codes are formatted (AC 046)
+
     for tin, mft, period, tc, ac, *_ in getattr(report, "posted", ()):
-        lines.append(f"  POSTED      {module(tin, mft, period)}  TC {tc}" + (f" AC {ac}" if ac is not None else ""))
+        lines.append(f"  POSTED      {module(tin, mft, period)}  TC {tc}" + (f" AC {ac3(ac)}" if ac is not None else ""))
     for tin, mft, period, tc, upc, rc, *_ in getattr(report, "unposted", ()):
         lines.append(f"  UNPOSTABLE  {module(tin, mft, period)}  TC {tc}  UPC {upc} RC {rc}")
     for tin, mft, period, amount, method, *_ in getattr(report, "refunds", ()):

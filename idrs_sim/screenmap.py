@@ -138,7 +138,7 @@ class ScreenMap:
             _write_row(scr, self.list_rows[1], continued)
         _write_row(scr, ROWS, message)
         first_input = next((f for f in scr.input_fields() if f.name != "COMMAND"), None)
-        scr.cursor = (first_input.addr + 1) % SIZE if first_input else 0
+        scr.cursor = (first_input.addr + 1) % SIZE if first_input else _after_command(scr)
         return scr
 
     def pages(
@@ -164,10 +164,11 @@ class Pages(Sequence[Screen]):
         self._map, self._values, self._lines, self._continued, self._message = smap, values, lines, continued, message
         cap = smap.list_capacity
         self._cap = cap if cap and len(lines) > cap else 0
+        self._starts = page_starts(lines, self._cap) if self._cap else [0]
         self._drawn: dict[int, Screen] = {}
 
     def __len__(self) -> int:
-        return -(-len(self._lines) // self._cap) if self._cap else 1
+        return len(self._starts)
 
     @overload
     def __getitem__(self, index: int) -> Screen: ...
@@ -189,10 +190,56 @@ class Pages(Sequence[Screen]):
     def _draw(self, index: int, n: int) -> Screen:
         if not self._cap:
             return self._map.render(self._values, self._lines, None, self._message)
-        chunk = self._lines[index * self._cap : (index + 1) * self._cap]
+        end = self._starts[index + 1] if index < n - 1 else len(self._lines)
+        chunk = self._lines[self._starts[index] : end]
         more = self._continued if index < n - 1 else None
         page_values = dict(self._values, page=f"{index + 1:03d}/{n:03d}")
         return self._map.render(page_values, chunk, more, self._message)
+
+
+def is_heading(line: str) -> bool:
+    """A section heading in a display's list lines: ``--- POSTED TRANSACTIONS ---``."""
+    text = line.strip()
+    return len(text) > 6 and text.startswith("--- ") and text.endswith(" ---")
+
+
+def page_starts(lines: Sequence[str], cap: int) -> list[int]:
+    """Where each page of a paged display starts: `cap` lines a page, except that a section
+    heading is never left at the foot of a page without its lines.
+
+    A heading keeps the first two lines after it (its column header and first entry, or
+    its only line, such as ``NONE``) on its own page; when they do not fit, the page ends
+    before the heading and the heading opens the next page.  A page is never left empty.
+    """
+    starts = [0]
+    while len(lines) - starts[-1] > cap:
+        start = starts[-1]
+        end = start + cap
+        for h in range(end - 1, max(start, end - 3) - 1, -1):
+            if not is_heading(lines[h]):
+                continue
+            section_end = next((i for i in range(h + 1, len(lines)) if is_heading(lines[i])), len(lines))
+            needs = min(2, section_end - h - 1)
+            if h + needs >= end and h > start:
+                end = h
+            break
+        starts.append(end)
+    return starts
+
+
+def _after_command(scr: Screen) -> int:
+    """A display without input fields leaves the cursor in the command line right after the
+    echoed command (``ENMOD 400-00-1001_``): in an input field and never at address 0, so
+    x3270-family tools (s3270 ``Wait(InputField)``, py3270 ``wait_for_field``) see the
+    screen as ready for input.  Address 0 only when line 1 is empty."""
+    cmd = scr.field_named("COMMAND")
+    if cmd is None:
+        return 0
+    data = scr.data_addresses(cmd)
+    typed = [a for a in data if a < COLS and scr.chars[a] not in (" ", "\0")]
+    if not typed:
+        return 0
+    return min(typed[-1] + 1, data[-1])
 
 
 def _write_row(scr: Screen, row: int, text: str) -> None:

@@ -17,13 +17,13 @@ from sqlalchemy import insert, select
 
 from . import commands, signon_audit
 from .cc.base import Cleared, Context, Refusal, Reply, TerminalState
-from .cc.parse import ParseError, parse_command
+from .cc.parse import Command, ParseError, Span, parse_command
 from .masterfile.db import MasterFile
 from .masterfile.models import AuditRecord, Employee
 from .masterfile.security import verify_password
 from .screenmap import load_map
 from .terminal.aid import Aid, AidEvent
-from .terminal.screen import COLS, ROWS, SIZE, Screen, address
+from .terminal.screen import COLS, ROWS, SIZE, Field, Screen, address
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,8 @@ class IdrsSession:
         self.state = TerminalState()
         self.screen = self._signon_screen("ENTER EMPLOYEE NUMBER AND PASSWORD")
         self._pages = _Pages()
-        self._marks: list[int] = []  # positions where this host wrote an error asterisk
+        # Where this host wrote an error asterisk, and what it wrote it over.
+        self._marks: list[tuple[int, str]] = []
 
     # ---- Host protocol --------------------------------------------------
     def first_screen(self) -> Screen:
@@ -105,10 +106,6 @@ class IdrsSession:
     def _merge(self, event: AidEvent) -> None:
         """Apply what the terminal sent to our copy of the screen (Read Modified semantics)."""
         scr = self.screen.copy()
-        for pos in self._marks:  # our own error asterisks are not user input
-            if scr.chars[pos] == "*" and not scr.is_attribute(pos):
-                scr.chars[pos] = " "
-        self._marks = []
         if event.unformatted is not None and not scr.formatted:
             text = event.unformatted[:SIZE].ljust(SIZE)
             scr.chars = list(text)
@@ -117,6 +114,10 @@ class IdrsSession:
                 fld = scr.fields.get(addr)
                 if fld is not None and not fld.protected:
                     scr.set_text(fld, text)
+        for pos, under in self._marks:  # our own error asterisks, still there, are not user
+            if scr.chars[pos] == "*" and not scr.is_attribute(pos):  # input: what they covered comes back
+                scr.chars[pos] = under
+        self._marks = []
         scr.cursor = event.cursor % SIZE
         self.screen = scr
 
@@ -171,6 +172,9 @@ class IdrsSession:
             return self._cleared(f"SIGN-ON COMPLETED - {emp.name} {emp.idrs}")
 
     def _signon_error(self, message: str, field_name: str) -> Screen:
+        """The sign-on screen again: `*` right of the bad field, the password always blank,
+        the employee number kept, and the cursor on the employee number, the first field,
+        so that typing "number, Tab, password" again lands where the operator expects."""
         scr = self._signon_screen(message)
         keep = self.screen.field_named("EMPLOYEE-NO")
         fld = scr.field_named("EMPLOYEE-NO")
@@ -179,7 +183,9 @@ class IdrsSession:
         target = scr.field_named(field_name)
         if target is not None:
             self._mark_after(scr, target)
-            scr.cursor = (target.addr + 1) % SIZE
+        first = fld or target
+        if first is not None:
+            scr.cursor = (first.addr + 1) % SIZE
         return scr
 
     def sign_off(self, message: str = "SIGN-OFF COMPLETED") -> Screen:
@@ -205,24 +211,42 @@ class IdrsSession:
             return self._with_message(self.screen, f"{aid.value} KEY NOT ACTIVE ON THIS SCREEN")
         return self._enter(event)
 
-    def _command_lines(self) -> list[str]:
-        """The typed input: the whole unformatted screen, or the command line of a formatted one."""
+    def _command_lines(self) -> tuple[list[str], int]:
+        """The typed input, and the screen column (0-origin) where its line 1 starts.
+
+        The input is the whole unformatted screen (rows 1-23), or the `COMMAND` field of a
+        formatted one, split at the ends of rows: on a research display that is line 1 from
+        column 1; on the cleared screen (`cleared_screen`) rows 1-23 from row 1 column 2,
+        since column 1 holds the field attribute.
+        """
         scr = self.screen
         if not scr.formatted:
             lines = [scr.row_text(r).rstrip() for r in range(1, ROWS)]
             while lines and not lines[-1]:
                 lines.pop()
-            return lines
+            return lines, 0
         cmd = scr.field_named("COMMAND")
-        return [scr.text_of(cmd)] if cmd is not None else [""]
+        if cmd is None:
+            return [""], 0
+        rows: dict[int, list[str]] = {}
+        for a in scr.data_addresses(cmd):
+            if a // COLS < ROWS - 1:  # line 24 is the message line, never input
+                rows.setdefault(a // COLS, []).append(scr.chars[a])
+        lines = ["".join(chars).replace("\0", " ").rstrip() for _, chars in sorted(rows.items())]
+        while len(lines) > 1 and not lines[-1]:
+            lines.pop()
+        start = (cmd.addr + 1) % SIZE
+        return lines or [""], start if start < COLS else 0
 
     def _enter(self, event: AidEvent) -> Screen:
-        lines = self._command_lines()
+        lines, offset = self._command_lines()
         if not any(line.strip() for line in lines):
             return self._with_message(self.screen, "ENTER A COMMAND CODE")
         parsed = parse_command(lines)
         if parsed is None:
             return self._with_message(self.screen, "ENTER A COMMAND CODE")
+        if offset:
+            parsed = _on_screen(parsed, offset)
         with self.mf.unit_of_work() as db:
             emp = self._employee
             if emp is None or emp.idrs != self.employee_idrs:  # signed on some other way (tests)
@@ -236,10 +260,10 @@ class IdrsSession:
             handler = commands.handler_for(code)
             if definition is None or handler is None:
                 self._audit(db, event, emp.idrs, code, parsed, outcome=INVALID_COMMAND_CODE)
-                return self._refuse(Refusal(INVALID_COMMAND_CODE, marks=[_span(parsed, "code")]))
+                return self._refuse(Refusal(INVALID_COMMAND_CODE, marks=[_head_span(parsed)]))
             if not definition.allows(emp.roles or []):
                 self._audit(db, event, emp.idrs, code, parsed, outcome=UNAUTHORIZED, violation=True)
-                return self._refuse(Refusal(UNAUTHORIZED, marks=[_span(parsed, "code")]))
+                return self._refuse(Refusal(UNAUTHORIZED, marks=[_head_span(parsed)]))
             ctx = Context(self.mf, db, emp, self.terminal_id, self.state, parsed, self.screen.values())
             try:
                 reply = handler(ctx)
@@ -300,8 +324,8 @@ class IdrsSession:
             star_col = min(max(end + 1, 1), COLS)
             pos = address(row, star_col)
             if not scr.is_attribute(pos):
+                self._marks.append((pos, scr.chars[pos]))  # a delimiter under it is given back
                 scr.chars[pos] = "*"
-                self._marks.append(pos)
             if first_cursor is None:
                 first_cursor = address(row, min(max(start, 1), COLS))
         if first_cursor is not None:
@@ -314,8 +338,8 @@ class IdrsSession:
             return
         after = (data[-1] + 2) % SIZE  # past the attribute that ends the field
         if not scr.is_attribute(after) and (scr.field_at(after) is None or scr.field_at(after).protected):
+            self._marks.append((after, scr.chars[after]))
             scr.chars[after] = "*"
-            self._marks.append(after)
 
     def _with_message(self, screen: Screen, message: str) -> Screen:
         scr = screen.copy()
@@ -330,8 +354,7 @@ class IdrsSession:
         return scr
 
     def _cleared(self, message: str) -> Screen:
-        scr = Screen.unformatted()
-        return self._with_message(scr, message)
+        return cleared_screen(message)
 
     # ---- audit ---------------------------------------------------------------
     def _audit(self, db, event: AidEvent, idrs: str | None, code: str | None, cmd=None,  # type: ignore[no-untyped-def]
@@ -369,6 +392,49 @@ def _reply_message(reply: Reply) -> str:
 def _first_word(line: str) -> str | None:
     word = line.strip().split(" ")[0][:5].upper() if line.strip() else ""
     return word or None
+
+
+def cleared_screen(message: str = "") -> Screen:
+    """The screen after Clear (and after sign-on): one unprotected area, the message line.
+
+    As on IDRS the whole screen above line 24 is one area to type in, but it is a field,
+    not an unformatted buffer: its attribute is at row 1 column 1 and the cursor at row 1
+    column 2, so x3270-family tools (s3270 ``Wait(InputField)``, py3270
+    ``wait_for_field``, Robot Framework Mainframe3270 ``Wait Field Detected``) see a
+    formatted screen with the cursor in an input field.  Not underlined: it is the blank
+    screen, not a form.  Line 24 is a protected, intensified message field.
+    """
+    scr = Screen()
+    scr.add_field(Field(0, name="COMMAND", highlight="normal"))
+    scr.add_field(Field(address(ROWS - 1, COLS), protected=True, intensified=True, name="MESSAGE"))
+    scr.put(ROWS, 1, message[:COLS])
+    scr.cursor = 1
+    return scr
+
+
+def _on_screen(parsed: Command | ParseError, offset: int) -> Command | ParseError:
+    """A parse of input whose line 1 starts `offset` columns into the screen row, with every
+    line-1 position moved to its screen column (the `*` and the cursor go there)."""
+    if isinstance(parsed, ParseError):
+        if parsed.line != 1:
+            return parsed
+        return ParseError(parsed.literal, parsed.line, parsed.col + offset, parsed.start + offset if parsed.start else 0)
+    parsed.spans = {k: (Span(v.line, v.start + offset, v.end + offset) if v.line == 1 else v)
+                    for k, v in parsed.spans.items()}
+    if parsed.lines:
+        parsed.lines = [" " * offset + parsed.lines[0], *parsed.lines[1:]]
+    return parsed
+
+
+def _head_span(cmd) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """The command code with its definer and modifier (``UPREVE``), as one element: a
+    refused code gets its `*` right of all of it (CONTRACT §3), never over the definer."""
+    row, start, end = _span(cmd, "code")
+    spans = getattr(cmd, "spans", None) or {}
+    for part in ("definer", "modifier"):
+        if part in spans and spans[part][0] == row:
+            end = max(end, spans[part][2] - 1)
+    return (row, start, end)
 
 
 def _span(cmd, name: str) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]

@@ -166,7 +166,7 @@ def test_no_record(sim: IdrsTest, what: str, command: str, element: str) -> None
     assert sim.message.strip() == NOT_FOUND
     end = command.index(element) + len(element)
     expected = command[:end] + "*" + command[end + 1:]
-    assert sim.line(1).rstrip() == expected
+    assert sim.line(1)[1:].rstrip() == expected  # typed from column 2: column 1 is the attribute
 
 
 def test_every_research_code_has_a_no_record_case() -> None:
@@ -183,10 +183,10 @@ def test_definer_required_and_invalid(sim: IdrsTest) -> None:
     for code in ("TXMOD", "IMFOL", "BMFOL"):
         sim.command(f"{code} {GARCIA} 30 202312")
         assert sim.message.strip() == DEFINER_REQUIRED
-        assert sim.line(1)[5] == "*", "the * goes in column 6, where the definer belongs"
+        assert sim.line(1)[6] == "*", "the * goes where the definer belongs (typed from column 2)"
     sim.command(f"TXMODX {GARCIA} 30 202312")
     assert sim.message.strip() == INVALID_DEFINER
-    assert sim.line(1).startswith("TXMODX*")
+    assert sim.line(1)[1:].startswith("TXMODX*")
 
 
 def test_irptr_unknown_definer_is_the_default(sim: IdrsTest) -> None:

@@ -55,8 +55,8 @@ def test_unknown_command_code_is_marked_on_line_one(sim: Simulator) -> None:
     term.type_text("XYZZY 400-00-1001")
     term.enter()
     assert term.screen.message == "INVALID COMMAND CODE"
-    assert term.screen.row_text(1).startswith("XYZZY*400-00-1001")
-    assert term.status().row == 1 and term.status().col == 1
+    assert term.screen.row_text(1).startswith(" XYZZY*400-00-1001")  # column 1 is the attribute
+    assert term.status().row == 1 and term.status().col == 2  # the cursor on the bad code
 
 
 def test_sign_off_returns_to_sign_on(sim: Simulator) -> None:
@@ -76,7 +76,7 @@ def test_error_asterisk_is_not_read_back_as_input(sim: Simulator) -> None:
     term.type_text("ENMOD 400-00-100")
     term.enter()
     assert term.screen.message == "INVALID TIN"
-    term.move_cursor(1, 1)
+    term.home()
     term.erase_eof()
     term.type_text("ENMOD 400-00-1001")
     term.enter()

@@ -27,7 +27,7 @@ def test_command_is_clear_type_enter(idrs: IdrsTest) -> None:
     idrs.string("leftover text")
     idrs.command("XYZZY 400-00-1001")
     idrs.expect_line(24, "INVALID COMMAND CODE")
-    idrs.expect_at(1, 1, "XYZZY*400-00-1001")  # * right of the unknown code
+    idrs.expect_at(1, 2, "XYZZY*400-00-1001")  # * right of the unknown code (typed from column 2)
     assert "leftover" not in idrs.screen_text()
 
 

@@ -501,10 +501,10 @@ def remember(ctx: Context, tin: str, mft: str | None = None, period: str | None 
 
 def displayed(ctx: Context, reply: Display, what: str) -> Display:
     """Set the audit outcome of a successful research display (`ENMOD DISPLAYED 2 PAGES`)."""
-    from ..screenmap import load_map
+    from ..screenmap import load_map, page_starts
 
     cap = load_map(reply.map).list_capacity
-    pages = max(1, -(-len(reply.lines) // cap)) if cap and len(reply.lines) > cap else 1
+    pages = len(page_starts(reply.lines, cap)) if cap and len(reply.lines) > cap else 1
     ctx.outcome = f"{ctx.cmd.head} DISPLAYED {what}".strip() + (f" ({pages} PAGES)" if pages > 1 else "")
     if reply.continued is None:
         reply.continued = f"{ctx.cmd.head} CONTINUED BELOW"

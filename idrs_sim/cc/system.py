@@ -23,14 +23,29 @@ def help_screen(ctx: Context) -> Display | Refusal:
     words = list(getattr(ctx.cmd, "args", None) or [])
     if not words:
         mine = [d for d in defs.values() if d.allows(ctx.employee.roles or [])]
-        lines = [f"{d.code:<6} {d.title[:50]:<50} {d.kind}" for d in sorted(mine, key=lambda d: d.code)]
+        lines = [line for d in sorted(mine, key=lambda d: d.code) for line in list_lines(d)]
         return Display("help", {"code": "", "title": "COMMAND CODES YOU MAY RUN (HELP CCCCC FOR ONE)"}, lines)
-    word = str(words[0]).upper()
-    code = word if word in defs else word[:5]  # simulator codes may be longer (ACDSFC, ACMSOPEN)
+    typed = str(words[0]).upper()
+    code = typed if typed in defs else typed[:5]  # simulator codes may be longer (ACDSFC, ACMSOPEN)
     definition = defs.get(code)
     if definition is None:
-        return Refusal("INVALID COMMAND CODE", marks=[(1, 6, 5 + len(str(words[0])))])
-    return Display("help", {"code": code, "title": definition.title.upper()}, help_lines(definition))
+        span = ctx.cmd.spans.get("args[0]")
+        mark = (span[0], span[1], span[2] - 1) if span else (1, 6, 5 + len(typed))
+        return Refusal("INVALID COMMAND CODE", marks=[mark])
+    # Line 1 echoes what was typed (HELP TXMODA), the help is the code's (TXMOD).
+    return Display("help", {"code": typed, "title": definition.title.upper()}, help_lines(definition))
+
+
+CODE_WIDTH = 8  # simulator codes run to eight letters (ACMSOPEN)
+TITLE_WIDTH = 48
+
+
+def list_lines(d: CommandDef) -> list[str]:
+    """One code in the HELP list: code, title, kind; a title longer than its column goes on
+    over indented lines, broken between words (never cut inside one)."""
+    parts = textwrap.wrap(d.title, TITLE_WIDTH, break_long_words=False, break_on_hyphens=False) or [""]
+    return [f"{d.code:<{CODE_WIDTH}} {parts[0]:<{TITLE_WIDTH}} {d.kind}",
+            *(f"{'':<{CODE_WIDTH}} {p}" for p in parts[1:])]
 
 
 def help_lines(d: CommandDef) -> list[str]:

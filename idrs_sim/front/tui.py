@@ -5,7 +5,8 @@ intensified fields brighter, input fields underlined so the trainee sees where t
 goes, non-display fields (the password) underlined but empty, line 24 for IDRS
 messages.  Under the screen an operator information line shows the keyboard state
 (X PROT, X NUM, X SYSTEM), insert mode, the cursor, who is signed on, the simulated
-date and the posting cycle.
+date and the posting cycle.  It is never pushed off the window: in a window of 24 rows
+it shares the last row with line 24 (see `TerminalView.render_line`).
 
 Every key goes to the same `Terminal` the replay scripts and the pytest API drive; the
 TUI knows nothing of IDRS.  `KEYS` is the whole keyboard map (``Ctrl+K`` shows it).
@@ -114,13 +115,14 @@ press Enter.  Line 24 says what happened.  HELP lists the command codes.
 
 
 @lru_cache(maxsize=64)
-def _style(protected: bool, intensified: bool, cursor: bool) -> Style:
-    """The look of one position: underline marks input, brightness marks intensity."""
+def _style(plain: bool, intensified: bool, cursor: bool) -> Style:
+    """The look of one position: underline marks input (`Field.underlined`; `plain` is
+    its opposite), brightness marks intensity."""
     return Style(
         color=BRIGHT if intensified else GREEN,
         bgcolor=BLACK,
         bold=intensified,
-        underline=not protected,
+        underline=not plain,
         reverse=cursor,
     )
 
@@ -145,13 +147,13 @@ def screen_strips(screen: Screen) -> list[Strip]:
                 current = attrs[addr]
                 ch, style = " ", _style(True, False, addr == cursor)
             else:
-                protected = current.protected if current is not None else True
+                plain = not current.underlined if current is not None else True
                 intensified = current.intensified if current is not None else False
                 hidden = current.hidden if current is not None else False
                 ch = chars[addr]
                 if hidden or ch == "\0":
                     ch = " "
-                style = _style(protected, intensified, addr == cursor)
+                style = _style(plain, intensified, addr == cursor)
             if style is not run_style and run:
                 segments.append(Segment("".join(run), run_style))
                 run = []
@@ -170,7 +172,8 @@ class TerminalView(Widget, can_focus=True):
     DEFAULT_CSS = """
     TerminalView {
         width: 80;
-        height: 26;
+        height: 100%;
+        max-height: 26;
         background: #000000;
     }
     """
@@ -186,15 +189,56 @@ class TerminalView(Widget, can_focus=True):
 
     # ---- drawing -------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
+        """Row `y` of the widget: the 24 screen rows, a rule, the operator line.
+
+        A window too short for all 26 rows never hides the operator line, since a locked
+        keyboard must always say so: at 25 rows the rule goes; at 24 rows or fewer the
+        last row shows line 24 (the IDRS message) and the operator area together
+        (`compact_line`), and the screen rows above it as many as fit.
+        """
         if self._strips is None:
             self._strips = screen_strips(self.terminal.screen)
+        height = self.size.height or ROWS + 2
+        if height <= ROWS and y == height - 1:
+            return self.compact_line()
         if y < ROWS:
             return self._strips[y]
-        if y == ROWS:
+        if y == ROWS and height >= ROWS + 2:
             return Strip([Segment("\u2500" * COLS, Style(color=DIM, bgcolor=BLACK))], COLS)
-        if y == ROWS + 1:
+        if y == height - 1:
             return Strip([Segment(self.operator_line(), Style(color=GREEN, bgcolor=BLACK))], COLS)
         return Strip.blank(COLS, Style(bgcolor=BLACK))
+
+    def compact_status(self) -> str:
+        """The operator area in short, for a window of 24 rows: lock, insert, cursor."""
+        status = self.terminal.status()
+        keyboard = f"{self.prefix} {self.digits}_" if self.prefix else status.keyboard or ""
+        parts = [p for p in (keyboard, "INSERT" if status.insert else "") if p]
+        return " ".join(["\u2502", *parts, f"{status.row:02d}/{status.col:02d}"])
+
+    def compact_line(self) -> Strip:
+        """Line 24 with the operator area at its right end (see `render_line`).
+
+        The message keeps its own columns and style; when it would run into the operator
+        area it is cut at a word boundary and ends in an ellipsis.  A locked keyboard is
+        drawn in reverse video, so it cannot be missed.
+        """
+        assert self._strips is not None
+        status = self.compact_status()
+        room = COLS - len(status) - 1
+        message = self.terminal.screen.message
+        row = self._strips[ROWS - 1]
+        if len(message) > room:
+            cut = message[: room - 1].rfind(" ")
+            keep = cut if cut > 0 else room - 1
+            row = row.crop(0, keep)
+            row = Strip([*row, Segment("\u2026", _style(True, True, False))], keep + 1)
+        else:
+            row = row.crop(0, room)
+        pad = room + 1 - row.cell_length
+        locked = self.terminal.locked or self.prefix is not None
+        look = Style(color=BLACK, bgcolor=BRIGHT, bold=True) if locked else Style(color=GREEN, bgcolor=BLACK)
+        return Strip([*row, Segment(" " * pad, Style(bgcolor=BLACK)), Segment(status, look)], COLS)
 
     def operator_line(self) -> str:
         """The operator information area: lock, insert, employee, date, cycle, cursor."""
@@ -287,7 +331,7 @@ class IdrsApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     CSS = """
     Screen { background: #000000; }
-    #terminal-box { width: 80; height: 26; }
+    #terminal-box { width: 80; height: 100%; max-height: 26; }
     """
 
     def __init__(self, sim: Simulator | None = None, terminal_id: str = "TUI01") -> None:

@@ -49,6 +49,9 @@ class Field:
     hidden: bool = False
     modified: bool = False
     name: str | None = None
+    # Extended highlighting (3270 SFE type 0x41): None = the front end's convention
+    # (input fields underlined), "normal" = none, or "underscore", "reverse", "blink".
+    highlight: str | None = None
 
     def attribute_bits(self) -> int:
         """The 6 meaningful bits of the 3270 attribute byte (before graphic conversion)."""
@@ -82,6 +85,13 @@ class Field:
     def skip(self) -> bool:
         """Protected and numeric together: an auto-skip field."""
         return self.protected and self.numeric
+
+    @property
+    def underlined(self) -> bool:
+        """Whether front ends underline the field: input fields are, unless the host said otherwise."""
+        if self.highlight is None:
+            return not self.protected
+        return self.highlight == "underscore"
 
 
 def _clone(fld: Field) -> Field:

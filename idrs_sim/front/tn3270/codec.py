@@ -203,6 +203,31 @@ def encode_screen(
     return b"".join(parts)
 
 
+def extended_attributes(terminal_type: str | None) -> bool:
+    """Whether a client takes extended field attributes (SFE): its terminal type ends in
+    ``-E`` (``IBM-3278-2-E``, ``IBM-3279-4-E``), as x3270, c3270, s3270 and tnz report them."""
+    return bool(terminal_type) and str(terminal_type).upper().endswith("-E")
+
+
+def field_highlighting(screen: Screen) -> dict[int, str]:
+    """Extended highlighting for each field that has any: input fields underscored (as
+    the TUI draws them; `Field.underlined`), or what the host set in `Field.highlight`."""
+    out: dict[int, str] = {}
+    for a, fld in screen.fields.items():
+        if fld.underlined:
+            out[a] = "underscore"
+        elif fld.highlight not in (None, "normal", "default") and fld.highlight in HIGHLIGHT:
+            out[a] = fld.highlight
+    return out
+
+
+def encode_screen_for(terminal_type: str | None, screen: Screen, *, wcc: int = WCC_DEFAULT) -> bytes:
+    """`encode_screen` for a client of this terminal type: input fields go out underlined
+    (SFE with extended highlighting) when it takes extended attributes, else as plain SF."""
+    highlight = field_highlighting(screen) if extended_attributes(terminal_type) else None
+    return encode_screen(screen, wcc=wcc, highlight=highlight)
+
+
 def _start_field(bits: int, hl: str | None) -> bytes:
     """SF with the attribute, or SFE with it and extended highlighting."""
     if hl is None:

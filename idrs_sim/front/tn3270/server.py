@@ -75,7 +75,7 @@ from idrs_sim.terminal.aid import AidEvent, Host
 from idrs_sim.terminal.screen import Screen
 
 from . import guard
-from .codec import DecodeError, decode_read, encode_screen, wcc
+from .codec import DecodeError, decode_read, encode_screen_for, wcc
 from .telnet import (
     ConnectionClosed,
     IdleTimeout,
@@ -182,7 +182,7 @@ class _Key:
             screen = self._handle(self.event)
             if times is not None:
                 times.append(time.perf_counter())
-            wire = frame_record(encode_screen(screen))
+            wire = frame_record(encode_screen_for(self._conn.terminal_type, screen))
             rest = wire if self._send is None else self._send(wire)
         except BaseException as exc:  # reported by the session, on the event loop
             error = exc
@@ -649,7 +649,7 @@ class Tn3270Server:
         replies = guard.Budget(*opts.bad_record_replies)
         slow_key: Callable[[AidEvent], bool] | None = getattr(host, "slow_key", None)  # optional (see Host)
         try:
-            await conn.send_record(encode_screen(screen))
+            await conn.send_record(encode_screen_for(conn.terminal_type, screen))
             while True:
                 record = await self._next_record(cid, conn, line)
                 try:
@@ -661,7 +661,7 @@ class Tn3270Server:
                                     "screen re-sent" if answer else "not answered (too many)",
                                     guard.more(self._bad_log.release_suppressed()))
                     if answer:
-                        await conn.send_record(encode_screen(line.screen, wcc=WCC_ERROR))
+                        await conn.send_record(encode_screen_for(conn.terminal_type, line.screen, wcc=WCC_ERROR))
                     continue
                 sender = conn.direct_sender() if opts.direct_write else None
                 line.key = _Key(host.handle, event, sender, conn, observe, cid)
@@ -722,7 +722,7 @@ class Tn3270Server:
             if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit...: not ours to swallow
                 raise error
             log.error("tn3270 %s: host failed on %s; screen re-sent", cid, key.event.aid.value, exc_info=error)
-            await conn.send_record(encode_screen(line.screen, wcc=WCC_ERROR))
+            await conn.send_record(encode_screen_for(conn.terminal_type, line.screen, wcc=WCC_ERROR))
             return key.finished_at
         if key.rest:
             await conn.send_wire(key.rest)

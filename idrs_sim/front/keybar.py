@@ -18,12 +18,22 @@ from .tui import KEY_HELP, KeyAction
 
 KEYMAP_BUTTON = "keys"
 
+
+
+def _pf(n: int) -> KeyAction:
+    return lambda t: t.pf(n)
+
+
+def _pa(n: int) -> KeyAction:
+    return lambda t: t.pa(n)
+
+
 # (button id, label, what it does to the terminal); one list per row of the bar.
 KEY_ROWS: list[list[tuple[str, str, KeyAction | None]]] = [
-    [(f"pf{n}", f"PF{n}", (lambda n: lambda t: t.pf(n))(n)) for n in range(1, 13)],
-    [(f"pf{n}", f"PF{n}", (lambda n: lambda t: t.pf(n))(n)) for n in range(13, 25)],
+    [(f"pf{n}", f"PF{n}", _pf(n)) for n in range(1, 13)],
+    [(f"pf{n}", f"PF{n}", _pf(n)) for n in range(13, 25)],
     [
-        *[(f"pa{n}", f"PA{n}", (lambda n: lambda t: t.pa(n))(n)) for n in range(1, 4)],
+        *[(f"pa{n}", f"PA{n}", _pa(n)) for n in range(1, 4)],
         ("clear", "Clear", lambda t: t.clear()),
         ("reset", "Reset", lambda t: t.reset()),
         ("eraseeof", "ErEOF", lambda t: t.erase_eof()),
@@ -84,4 +94,4 @@ def press(key: str, terminal: Terminal) -> bool:
     return True
 
 
-__all__ = ["HINT", "KEYMAP_BUTTON", "KEY_ACTIONS", "KEY_ROWS", "KeyBar", "KeyButton", "WEB_KEY_HELP", "press"]
+__all__ = ["HINT", "KEYMAP_BUTTON", "KEY_ACTIONS", "KEY_ROWS", "WEB_KEY_HELP", "KeyBar", "KeyButton", "press"]

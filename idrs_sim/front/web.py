@@ -150,7 +150,7 @@ class TabService(AppService):
     async def stop(self) -> None:
         try:
             await asyncio.wait_for(asyncio.shield(super().stop()), STOP_GRACE)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("web tab %s did not end in %g s: killed", self.pid, STOP_GRACE)
         process = self._process
         if process is not None and process.returncode is None:
@@ -287,9 +287,8 @@ async def serve_web(
         site = web.TCPSite(runner, host, port)
         await site.start()
         if ready is not None:
-            sockets = [s for s in (site._server.sockets if site._server else ()) or ()]  # noqa: SLF001
-            bound = sockets[0].getsockname()[1] if sockets else port
-            ready(host, bound)
+            addresses = runner.addresses  # the real port when 0 was asked
+            ready(host, int(addresses[0][1]) if addresses else port)
         await (stop.wait() if stop is not None else asyncio.Event().wait())
     finally:
         await server.close_sessions()

@@ -90,8 +90,11 @@ async def one_tab(port: int, opened: list[float], done: asyncio.Event) -> None:
                         first = time.perf_counter() - t0
 
         reader = asyncio.get_running_loop().create_task(read())
-        while first is None:
+        while first is None and time.perf_counter() - t0 < 300:
             await asyncio.sleep(0.05)
+        if first is None:  # never drew: counted as missing by the audit trail
+            reader.cancel()
+            return
         opened.append(first)
         for keys in (EMPLOYEE, "\t", PASSWORD, "\r"):
             await ws.send_json(["stdin", keys])

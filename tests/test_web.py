@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from idrs_sim.cli import main
 from idrs_sim.front import web
-from idrs_sim.front.keybar import KEY_ACTIONS, KEY_ROWS, WEB_KEY_HELP
+from idrs_sim.front.keybar import HINT, KEY_ACTIONS, KEY_ROWS, WEB_KEY_HELP
 from idrs_sim.front.tui import KeyMapScreen, TerminalView
 from idrs_sim.front.web_tab import CLOSED, IDLE, WebIdrsApp
 from idrs_sim.masterfile.models import AuditRecord
@@ -245,6 +245,7 @@ def test_every_key_of_the_bar_reaches_the_terminal_and_the_focus_stays() -> None
             "backtab", "enter"]
     assert recorder.keys == want
     labels = [label for row in KEY_ROWS for _k, label, _a in row]
+    assert len(HINT) <= 80  # the hint line is as wide as the screen
     assert {"PF1", "PF24", "PA3", "Clear", "Reset", "ErEOF", "Tab"} <= set(labels)
     sim.close()
 

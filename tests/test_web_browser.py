@@ -70,15 +70,15 @@ def test_sign_on_enmod_txmoda_pf8_clear_in_chromium(tmp_path: Path) -> None:
             wait_for(driver, lambda s: "JOHN A SMITH" not in s)
             box.send_keys("TXMODA 400-00-1001 30 202312", Keys.ENTER)
             wait_for(driver, "PAGE>001/002")
-            box.send_keys(Keys.F8)  # PF8: page forward
-            text = wait_for(driver, "PAGE>002/002")
-            assert "TXMODA 400-00-1001 30 202312" in text
-
             shot = os.environ.get("IDRS_SIM_WEB_SCREENSHOT")
             target = Path(shot) if shot else tmp_path / "web-terminal.png"
             target.parent.mkdir(parents=True, exist_ok=True)
             assert driver.save_screenshot(str(target))
             assert target.stat().st_size > 10_000  # a real picture, not an empty page
+
+            box.send_keys(Keys.F8)  # PF8: page forward
+            text = wait_for(driver, "PAGE>002/002")
+            assert "TXMODA 400-00-1001 30 202312" in text
 
             # Clear from the on-screen key bar (a key a browser may keep is clicked instead).
             click_key(driver, "Clear")

@@ -46,7 +46,7 @@ KEY_ROWS: list[list[tuple[str, str, KeyAction | None]]] = [
 
 KEY_ACTIONS: dict[str, KeyAction | None] = {key: action for row in KEY_ROWS for key, _label, action in row}
 
-HINT = " Keys the browser keeps (Ctrl+W, Ctrl+N, F11...): click them below.  Ctrl+K: key map"
+HINT = "Keys a browser keeps (Ctrl+W, Ctrl+N, F11...): click them below. Ctrl+K: key map"
 
 WEB_KEY_HELP = KEY_HELP.replace("Ctrl+Q .......... quit\n", """\
 Ctrl+Q .......... end this session (as closing the tab: signs off)

@@ -364,3 +364,15 @@ def test_which_keys_a_browser_keyboard_delivers_and_the_bar_has_the_rest() -> No
     assert set(XTERM_SENDS) - delivered == {"PF15", "PA3"}
     bar = {label for row in KEY_ROWS for _k, label, _a in row}
     assert {"PF15", "PA3"} <= bar and {f"PF{n}" for n in range(1, 25)} <= bar
+
+
+def test_cli_port_in_use_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["web", "--port", str(port), "--db", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"idrs-sim web: cannot listen on 127.0.0.1:{port}")

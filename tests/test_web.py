@@ -322,7 +322,7 @@ def test_cli_serves_signs_off_open_tabs_and_exits_0_on_sigterm(tmp_path: Path) -
                 await _sign_on(ws)
                 await asyncio.to_thread(_wait, lambda: any(r[3] == "SINON" for r in _audit(url)))
                 proc.send_signal(signal.SIGTERM)  # the tab is still open
-                await asyncio.to_thread(proc.wait, 30)
+                await asyncio.to_thread(proc.wait, 90)
 
         asyncio.run(tab())
         assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""

@@ -8,13 +8,14 @@ refresh the README's screenshot.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from idrs_sim.simulator import Simulator
 from tests.web_helpers import (
     browser_missing,
     chromium,
@@ -31,14 +32,11 @@ EMPLOYEE, PASSWORD = "1485012345", "train123"
 
 
 def _audit(db: Path) -> list[tuple[str, str, str, str]]:
-    with Simulator(f"sqlite:///{db}", None) as sim, sim.mf.reading() as s:
-        from sqlalchemy import select
-
-        from idrs_sim.masterfile.models import AuditRecord
-
-        rows = s.execute(select(AuditRecord.terminal, AuditRecord.idrs, AuditRecord.command, AuditRecord.outcome)
-                         .order_by(AuditRecord.id)).all()
-        return [(r[0] or "", r[1] or "", r[2] or "", r[3] or "") for r in rows]
+    """The audit trail, read with plain sqlite3 and read-only: polling it must not take the
+    write lock the tabs' processes need (opening a Simulator would)."""
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)) as conn:
+        rows = conn.execute("SELECT terminal, idrs, command, outcome FROM audit ORDER BY id").fetchall()
+    return [(r[0] or "", r[1] or "", r[2] or "", r[3] or "") for r in rows]
 
 
 def _sign_on(driver, url: str) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +91,7 @@ def test_sign_on_enmod_txmoda_pf8_clear_in_chromium(tmp_path: Path) -> None:
             wait_for(driver, "PAGE>002/002")
         finally:
             driver.quit()  # the tab goes away: its session signs off
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any(r[3] == "BROWSER TAB CLOSED - SIGNED OFF" for r in _audit(db)):
             time.sleep(0.2)
     audit = _audit(db)

@@ -62,7 +62,7 @@ def web_server(db: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[st
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
         try:
-            code = proc.wait(timeout=20)
+            code = proc.wait(timeout=90)  # the server gives each tab up to 60 s to sign off
         except subprocess.TimeoutExpired:
             proc.kill()
             raise

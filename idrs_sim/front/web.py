@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 TabCommand = Callable[[str], Sequence[str]]
 
 DEFAULT_MAX_SESSIONS = 20
-STOP_GRACE = 20.0  # seconds a tab's process gets to sign off and exit before it is killed (a busy machine is slow)
+STOP_GRACE = 60.0  # seconds a tab's process gets to sign off and exit before it is killed (a busy machine is slow)
 FONT = "fonts/RobotoMono-VariableFont_wght.ttf"
 # textual-serve's page script makes one xterm.js terminal per element and keeps it to
 # itself; this one change hands it to the page too (see `patched_script`).

@@ -7,6 +7,7 @@ Suites (each in its own subprocess, so one's memory and imports never colour ano
     replay    procedures per minute for examples/*.txt; `idrs-sim replay` start-up
     tn3270    round trips with 1, 10 and 50 clients on 127.0.0.1
     tui       start to the sign-on screen (Textual run_test; idrs-sim in tmux)
+    web       `idrs-sim web` with 10 tabs at once: memory per session, first screen
 
     python -m bench                     everything (about 10 minutes on a 2-core machine)
     python -m bench --quick             posting at 10k and 100k only, fewer runs
@@ -28,7 +29,7 @@ from typing import Any
 
 from bench.common import RESULT_MARK, ROOT, machine, python, say, subprocess_env
 
-SUITES = ("posting", "latency", "replay", "tn3270", "tui")
+SUITES = ("posting", "latency", "replay", "tn3270", "tui", "web")
 
 #: (suite, figure path, limit, unit, what): the targets of issue 10.
 TARGETS = [
@@ -260,6 +261,22 @@ def write_results(path: Path, results: dict[str, Any], info: dict[str, Any], sta
         if "tmux" in f:
             w(f"| tmux: `idrs-sim` sign-on screen visible (median of {f['tmux']['n']}) | {f['tmux']['signon_visible_s']:.3f} |")
         w("")
+    if results.get("web"):
+        f = results["web"]["figures"]
+        w("## Web terminal")
+        w("")
+        w(f"`idrs-sim web`, {f['sessions']} tabs open at once ({f['signed_on']} signed on, {f['ran_enmod']} ran ENMOD); "
+          "each tab is its own process.")
+        w("")
+        w("| figure | median | max |")
+        w("|---|---:|---:|")
+        for key, what in (("tab_rss_mb", "memory per session: RSS (MB)"), ("tab_pss_mb", "memory per session: PSS (MB)"),
+                          ("tab_uss_mb", "memory per session: USS (MB)"), ("first_screen_s", "first screen after opening (s)")):
+            if key in f:
+                w(f"| {what} | {f[key]['median']} | {f[key]['max']} |")
+        if "server_rss_mb" in f:
+            w(f"| server RSS (MB), idle / with the tabs | {f['server_rss_mb']['idle']} | {f['server_rss_mb']['with_tabs']} |")
+        w("")
     notes = [n for suite in results.values() for r in (suite if isinstance(suite, list) else [suite]) for n in r["notes"]]
     if notes:
         w("## Notes")
@@ -316,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
             r = run_suite("tui", ["--runs", "3"] if args.quick else [], log)
             if r:
                 results["tui"] = r
+        elif suite == "web":
+            r = run_suite("web", ["--sessions", "3"] if args.quick else ["--sessions", "10"], log)
+            if r:
+                results["web"] = r
     total = time.perf_counter() - w0
     try:
         import os

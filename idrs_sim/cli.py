@@ -1,7 +1,7 @@
 """The ``idrs-sim`` command line (CONTRACT §1).
 
 Subcommands: (none) the terminal UI, ``replay``, ``dump``, ``cycle``, ``fixtures check``,
-``serve`` and ``audit``.  A usage error (a bad option, an unknown fixture, a database
+``serve``, ``web`` and ``audit``.  A usage error (a bad option, an unknown fixture, a database
 that cannot be opened, a bad date) prints ONE line on stderr and exits 2, never a
 traceback: users call this from scripts and CI, where a traceback is noise.
 
@@ -220,6 +220,21 @@ def build_parser() -> Parser:
                         "or fewer when the open-file limit, ulimit -n, allows fewer)")
     _add_db(p, date=True)
 
+    p = sub.add_parser("web", help="the terminal UI in browser tabs (nothing to install)",
+                       description="Serve the terminal UI to browsers: each tab is its own terminal session "
+                                   "(own sign-on and audit trail) on ONE shared master file; closing the tab "
+                                   "signs off.  Without --db the master file is a temporary file, deleted when "
+                                   "the server stops.  Prints 'listening on http://HOST:PORT' once ready; stops "
+                                   "on SIGTERM/Ctrl+C.  Keys a browser keeps (Ctrl+W, F11...) are on the key "
+                                   "bar under the screen; see docs/running.md.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8080, help="TCP port (default 8080; 0 picks a free one)")
+    p.add_argument("--max-sessions", type=_positive, default=20, metavar="N",
+                   help="browser tabs served at once (default 20); past that the page says all are in use")
+    p.add_argument("--idle-minutes", type=_positive, default=15, metavar="N",
+                   help="a tab without input for N minutes signs off and ends (default 15, the idle sign-off)")
+    _add_db(p, date=True)
+
     p = sub.add_parser("audit", help="print the audit trail (who ran what, on which TIN)",
                        description="Print the audit trail: every AID key with time, employee, terminal, "
                                    "command, TIN and outcome; '!' marks a violation (UNAX).")
@@ -358,6 +373,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return run_server(sim.new_session, args.host, args.port, options=options)
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    from .front.web import run_web
+
+    return run_web(getattr(args, "db", None), getattr(args, "fixture", None), getattr(args, "date", None),
+                   args.host, args.port, max_sessions=args.max_sessions, idle_minutes=args.idle_minutes)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -406,6 +428,7 @@ COMMANDS = {
     "cycle": cmd_cycle,
     "fixtures": cmd_fixtures,
     "serve": cmd_serve,
+    "web": cmd_web,
     "audit": cmd_audit,
     "grade": cmd_grade,
 }

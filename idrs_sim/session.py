@@ -98,6 +98,15 @@ class IdrsSession:
         self._audit(None, event, self.employee_idrs, "SINOF", outcome="IDLE TIMEOUT - SIGNED OFF")
         return self.sign_off("SESSION SIGNED OFF AFTER IDLE TIME - SIGN ON AGAIN")
 
+    def end(self, outcome: str) -> None:
+        """The terminal went away (a browser tab closed, its idle time ran out): a signed-on
+        employee is signed off with an audit record, as SINOF would leave one.  Why: a
+        session nobody can reach any more must not stay signed on in the audit trail."""
+        if self.employee_idrs is None:
+            return
+        self._audit(None, None, self.employee_idrs, "SINOF", outcome=outcome)
+        self.sign_off()
+
     @property
     def signed_on(self) -> bool:
         return self.employee_idrs is not None
@@ -357,7 +366,7 @@ class IdrsSession:
         return cleared_screen(message)
 
     # ---- audit ---------------------------------------------------------------
-    def _audit(self, db, event: AidEvent, idrs: str | None, code: str | None, cmd=None,  # type: ignore[no-untyped-def]
+    def _audit(self, db, event: AidEvent | None, idrs: str | None, code: str | None, cmd=None,  # type: ignore[no-untyped-def]
                outcome: str | None = None, violation: bool = False) -> None:
         """Append one audit record (every AID key leaves one; passwords never appear).
 
@@ -371,7 +380,7 @@ class IdrsSession:
             at=self.mf.clock.now(),
             idrs=idrs,
             terminal=self.terminal_id,
-            aid=event.aid.value,
+            aid=event.aid.value if event is not None else None,  # None: no key (the terminal went away)
             command=(code or "")[:8] or None,
             tin=getattr(cmd, "tin", None),
             mft=getattr(cmd, "mft", None),

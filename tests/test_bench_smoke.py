@@ -28,3 +28,13 @@ def test_latency_benchmark_drives_each_command_to_a_real_screen() -> None:
     for command in ("ENMOD", "TXMODA", "UPTIN", "REQ77", "FRM77", "FRM77 input"):
         assert f[command]["n"] == 5, command
     assert f["CLEAR"]["n"] == 20
+
+
+def test_web_benchmark_measures_each_tab_that_signed_on_and_ran_enmod() -> None:
+    from bench import web
+
+    res = web.main(["--sessions", "2"])
+    f = res.figures
+    assert f["signed_on"] == f["ran_enmod"] == 2
+    assert f["tabs_measured"] == 2 and f["tab_pss_mb"]["median"] > 0
+    assert f["server_exit"] == 0

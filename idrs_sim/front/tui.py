@@ -290,7 +290,7 @@ class TerminalView(Widget, can_focus=True):
         elif key == HELP_KEY:
             event.stop()
             event.prevent_default()
-            self.app.push_screen(KeyMapScreen())
+            self.app.push_screen(KeyMapScreen(getattr(self.app, "key_help", KEY_HELP)))
             return
         elif key in (PF_PREFIX, PA_PREFIX):
             self.prefix, self.digits = ("PF" if key == PF_PREFIX else "PA"), ""
@@ -315,8 +315,12 @@ class KeyMapScreen(ModalScreen[None]):
     }
     """
 
+    def __init__(self, text: str = KEY_HELP) -> None:
+        super().__init__()
+        self.text = text  # the web front end adds what a browser keeps for itself
+
     def compose(self) -> ComposeResult:
-        yield Static(KEY_HELP, id="keymap")
+        yield Static(self.text, id="keymap")
 
     def on_key(self, event: events.Key) -> None:
         event.stop()

@@ -39,7 +39,9 @@ def make_engine(url: str) -> Engine:
     if is_memory_url(url):
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     elif url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # A file may be shared by processes (`idrs-sim web` runs one per browser tab; `cycle`
+        # beside `serve`): wait up to 30 s for another's transaction rather than fail at once.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30.0})
     else:
         engine = create_engine(url)
     if engine.dialect.name == "sqlite":
@@ -53,9 +55,14 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        # A file database takes its write lock when the transaction begins (IMMEDIATE): with a
+        # plain BEGIN two processes that read and then write could each wait for the other,
+        # and SQLite fails one of them at once with "database is locked" (no busy wait).
+        begin = "BEGIN" if is_memory_url(url) else "BEGIN IMMEDIATE"
+
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql(begin)
 
     return engine
 

@@ -46,8 +46,9 @@ database and data:
                  URL; default: in memory, gone when the command ends.  An empty database
                  is filled from the fixture; one that holds a master file is used as it is.
   --fixture F    a shipped fixture name (training) or a path to a fixture YAML or a
-                 dump JSON.  Given together with --db, it REPLACES what the database holds
-                 (refused once the database has an audit trail: that is append-only).
+                 dump JSON.  Given together with --db, it fills an EMPTY database; on one
+                 that holds anything (a master file, an audit trail) it is refused (exit 2):
+                 'idrs-sim reset --db URL --fixture F --discard' starts afresh on purpose.
   --date D       the simulated date, YYYY-MM-DD (the posting cycle follows from it).
 
 run 'idrs-sim COMMAND --help' for the options of one command."""
@@ -117,9 +118,17 @@ class Parser(argparse.ArgumentParser):
 
 def _date(text: str) -> str:
     try:
-        dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"bad date {text!r}: expected YYYY-MM-DD, e.g. 2024-06-17") from None
+    from .posting import calendar as cal  # pure: no SQLAlchemy
+
+    try:  # checked before anything is opened or saved (issue #16 item 8)
+        cal.add_cycles(cal.cycle_of(day), 1)
+    except ValueError:
+        first, last = cal.year_start(cal.MIN_YEAR), cal.year_start(cal.MAX_YEAR + 1) - dt.timedelta(days=8)
+        raise argparse.ArgumentTypeError(f"date {text} is outside the simulated posting calendar "
+                                         f"({first} to {last})") from None
     return text
 
 
@@ -152,7 +161,7 @@ def _add_db(p: argparse.ArgumentParser, fixture: bool = True, date: bool = False
     if fixture:
         p.add_argument("--fixture", metavar="NAME|PATH", default=default,
                        help="fixture name (training) or path to a fixture YAML or dump JSON; "
-                            "with --db it replaces what the database holds")
+                            "with --db it fills an empty database only (see 'reset')")
     if date:
         p.add_argument("--date", metavar="YYYY-MM-DD", type=_date, default=default,
                        help="simulated date (default: the fixture's)")
@@ -200,6 +209,18 @@ def build_parser() -> Parser:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=3270, help="TCP port (default 3270; 0 picks a free one)")
     _add_db(p, date=True)
+
+    p = sub.add_parser("reset", help="start a --db database afresh from a fixture (says what it discards)",
+                       description="Replace the master file in a --db database by a fixture: employees, "
+                                   "entities, modules, pending input, unpostables, control bases and cycle runs "
+                                   "are discarded; the audit trail and incident reports are kept (append-only) "
+                                   "and a RESET audit record says what went.  Without --discard it only says "
+                                   "what would be discarded, changes nothing and exits 2.")
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, required=True,
+                   help="the database to reset, e.g. sqlite:///class.db")
+    p.add_argument("--fixture", metavar="NAME|PATH", default=argparse.SUPPRESS,
+                   help="the fixture to start from (default: training)")
+    p.add_argument("--discard", action="store_true", help="do it: discard the master file the database holds")
 
     p = sub.add_parser("audit", help="print the audit trail (who ran what, on which TIN)",
                        description="Print the audit trail: every AID key with time, employee, terminal, "
@@ -270,10 +291,35 @@ def cmd_cycle(args: argparse.Namespace) -> int:
         print("idrs-sim cycle: no --db, so this runs on an in-memory copy and nothing is kept",
               file=sys.stderr)
     with _simulator(args) as sim:
-        reports = sim.cycle(args.count)
-        for report in reports:
-            print(format_report(report))
+        done: list[Any] = []
+
+        def committed(report: Any) -> None:  # printed as it commits: a later failure cannot hide it
+            done.append(report)
+            print(format_report(report), flush=True)
+
+        try:
+            sim.cycle(args.count, on_commit=committed)
+        except BaseException as exc:
+            if args.count > 1 or done:
+                stopped = _stopped_line(sim, done, args.count)
+                from .simulator import SimulatorError
+
+                if isinstance(exc, (UsageError, SimulatorError)) or (isinstance(exc, Exception) and _is_database_error(exc)):
+                    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                    raise UsageError(f"{stopped}: {reason}") from None
+                print(f"idrs-sim cycle: {stopped}", file=sys.stderr, flush=True)
+            raise
     return 0
+
+
+def _stopped_line(sim: Any, done: list[Any], count: int) -> str:
+    """Where a `cycle --count N` stopped: what committed, what did not, how to go on."""
+    last = getattr(done[-1], "cycle", "?") if done else None
+    committed = (f"{len(done)} of {count} cycles committed (the last {last})" if done
+                 else f"0 of {count} cycles committed")
+    left = count - len(done)
+    return (f"stopped after {committed}; the clock stands on cycle {sim.clock.cycle}; "
+            f"to finish, run 'idrs-sim cycle --count {left}' (not --count {count})")
 
 
 def format_report(report: Any) -> str:
@@ -328,6 +374,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return run_server(sim.new_session, args.host, args.port)
 
 
+def cmd_reset(args: argparse.Namespace) -> int:
+    from .masterfile.holdings import DISCARDED, KEPT, describe
+    from .simulator import DEFAULT_FIXTURE, Simulator, resolve
+
+    fixture = getattr(args, "fixture", None) or DEFAULT_FIXTURE
+    resolve(fixture)  # an unknown fixture is refused before anything is counted
+    with Simulator(args.db, None) as sim:
+        held = sim.holdings()
+        gone = describe({k: v for k, v in held.items() if k in DISCARDED}) or "nothing"
+        kept = describe({k: v for k, v in held.items() if k in KEPT}) or "the audit trail (empty)"
+        if not args.discard:
+            raise UsageError(f"reset would discard {gone} (keeping {kept}); nothing changed: "
+                             f"add --discard to do it")
+        sim.reset(fixture)
+        print(f"idrs-sim reset: discarded {gone}; kept {kept} (append-only); "
+              f"loaded {fixture}: {sim.clock.today().isoformat()}, cycle {sim.clock.cycle}", file=sys.stderr)
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -368,6 +433,7 @@ COMMANDS = {
     "fixtures": cmd_fixtures,
     "serve": cmd_serve,
     "audit": cmd_audit,
+    "reset": cmd_reset,
 }
 
 

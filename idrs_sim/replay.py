@@ -300,9 +300,15 @@ class Driver:
         Trailing blanks are dropped so that ``$`` means the end of the text, as people read it.
         """
         _check_position(row, 1, "ExpectMatch")
-        regex = _compile(pattern)
+        _compile(pattern)
         line = self.screen_lines()[row - 1].rstrip()
-        if not regex.search(line):
+        from .line_match import MatchTimeout, line_matches
+
+        try:
+            matched = line_matches(pattern, line)
+        except MatchTimeout as exc:
+            raise ScriptProblem(f"ExpectMatch({row}, {_q(pattern)}): {exc}") from None
+        if not matched:
             raise self.fail(f"ExpectMatch({row}, {_q(pattern)}): line {row} reads {_q(line.rstrip())}")
         return self
 
@@ -559,10 +565,12 @@ def _check_position(row: int, col: int, what: str) -> None:
         raise ScriptProblem(f"{what}: position {row},{col} is off the {ROWS}x{COLS} screen")
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
+def _compile(pattern: str) -> None:
+    from .line_match import check_pattern
+
     try:
-        return re.compile(pattern)
-    except re.error as exc:
+        check_pattern(pattern)
+    except (re.error, OverflowError, RecursionError) as exc:
         raise ScriptProblem(f"bad regular expression {_q(pattern)}: {exc}") from None
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from . import commands
 from .cc.base import Cleared, Context, Refusal, Reply, TerminalState
 from .cc.parse import ParseError, parse_command
+from .digits import is_digits, typed_tin
 from .masterfile.db import MasterFile, is_busy
 from .masterfile.models import AuditRecord, Employee
 from .masterfile.security import verify_password
@@ -169,13 +170,13 @@ class IdrsSession:
         # The employee is read again inside, so a lock set meanwhile still counts.
         password_ok: bool | None = None
         stored: str | None = None
-        if number.isdigit() and len(number) == 10:
+        if is_digits(number, 10):
             with self.mf.reading() as db:
                 stored = db.scalar(select(Employee.password_hash).where(Employee.idrs == number))
             if stored is not None:
                 password_ok = verify_password(password, stored)
         with self.mf.unit_of_work() as db:
-            emp = db.get(Employee, number) if number.isdigit() and len(number) == 10 else None
+            emp = db.get(Employee, number) if is_digits(number, 10) else None
             if emp is None:
                 self._audit(db, event, None, None, outcome="SIGN-ON REJECTED: UNKNOWN EMPLOYEE NUMBER", violation=True)
                 return self._signon_error("INVALID EMPLOYEE NUMBER", "EMPLOYEE-NO")
@@ -259,7 +260,10 @@ class IdrsSession:
                 emp = self._employee = db.get(Employee, self.employee_idrs)
             assert emp is not None
             if isinstance(parsed, ParseError):
-                self._audit(db, event, emp.idrs, _first_word(lines[0]), outcome=parsed.literal)
+                # The TIN typed stays on the record (INVALID MFT, TAX PERIOD, NAME CONTROL,
+                # DATA): a refused request still accessed it (docs/security.md; issue #16 item 10).
+                self._audit(db, event, emp.idrs, _first_word(lines[0]), _Typed(typed_tin(lines[0])),
+                            outcome=parsed.literal)
                 return self._refuse(Refusal(parsed.literal, marks=[(parsed.line, parsed.start or parsed.col, parsed.col - 1)]))
             code = parsed.code
             definition = commands.definitions().get(code)
@@ -403,6 +407,13 @@ class IdrsSession:
             self.mf.write_one(_AUDIT_INSERT, row)
         else:
             db.connection().execute(_AUDIT_INSERT, row)
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """The TIN read off a line the parser refused, for its audit record."""
+
+    tin: str | None
 
 
 def _reply_message(reply: Reply) -> str:

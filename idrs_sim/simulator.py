@@ -405,7 +405,7 @@ _PKG = Path(__file__).resolve().parent
 # The code a loaded master file depends on besides the fixture files (tests/test_cache.py
 # checks that every idrs_sim module a fixture load imports is listed).
 _LOADING_CODE = (
-    "__init__.py", "cache.py", "clock.py", "gcpause.py", "resources.py", "simulator.py",
+    "__init__.py", "cache.py", "clock.py", "digits.py", "gcpause.py", "resources.py", "simulator.py",
     "masterfile/*.py", "posting/__init__.py", "posting/calendar.py",
 )
 

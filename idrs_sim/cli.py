@@ -529,7 +529,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (UsageError, SimulatorError) as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(f"{prog}: {' '.join(str(exc).split())}", file=sys.stderr)  # one line, whatever the message
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -294,7 +294,7 @@ def _parse_yaml(text: str, shown: str) -> Any:
     except yaml.MarkedYAMLError:
         pass  # reported with its line by the load below
     except yaml.YAMLError as exc:
-        raise FixtureError(f"invalid YAML: {exc}", shown) from None
+        raise FixtureError(f"invalid YAML: {_one_line(exc)}", shown) from None
     loader = _loader_class()(text)
     loader.name = shown  # type: ignore[attr-defined]
     try:
@@ -304,9 +304,14 @@ def _parse_yaml(text: str, shown: str) -> Any:
         line = mark.line + 1 if mark else 0
         raise FixtureError(f"invalid YAML: {exc.problem or exc.context}", shown, line) from None
     except yaml.YAMLError as exc:
-        raise FixtureError(f"invalid YAML: {exc}", shown) from None
+        raise FixtureError(f"invalid YAML: {_one_line(exc)}", shown) from None
     finally:
         loader.dispose()
+
+
+def _one_line(exc: Exception) -> str:
+    """PyYAML's reader errors span lines ('...\\n  in "<unicode string>", position 0')."""
+    return " ".join(str(exc).replace('in "<unicode string>", ', "at ").split())
 
 
 @lru_cache(maxsize=1)

@@ -46,8 +46,9 @@ database and data:
                  URL; default: in memory, gone when the command ends.  An empty database
                  is filled from the fixture; one that holds a master file is used as it is.
   --fixture F    a shipped fixture name (training) or a path to a fixture YAML or a
-                 dump JSON.  Given together with --db, it REPLACES what the database holds
-                 (refused once the database has an audit trail: that is append-only).
+                 dump JSON.  Given together with --db, it fills an EMPTY database; on one
+                 that holds anything (a master file, an audit trail) it is refused (exit 2):
+                 'idrs-sim reset --db URL --fixture F --discard' starts afresh on purpose.
   --date D       the simulated date, YYYY-MM-DD (the posting cycle follows from it).
 
 run 'idrs-sim COMMAND --help' for the options of one command."""
@@ -117,9 +118,17 @@ class Parser(argparse.ArgumentParser):
 
 def _date(text: str) -> str:
     try:
-        dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"bad date {text!r}: expected YYYY-MM-DD, e.g. 2024-06-17") from None
+    from .posting import calendar as cal  # pure: no SQLAlchemy
+
+    try:  # checked before anything is opened or saved (issue #16 item 8)
+        cal.add_cycles(cal.cycle_of(day), 1)
+    except ValueError:
+        first, last = cal.year_start(cal.MIN_YEAR), cal.year_start(cal.MAX_YEAR + 1) - dt.timedelta(days=8)
+        raise argparse.ArgumentTypeError(f"date {text} is outside the simulated posting calendar "
+                                         f"({first} to {last})") from None
     return text
 
 
@@ -162,7 +171,7 @@ def _add_db(p: argparse.ArgumentParser, fixture: bool = True, date: bool = False
     if fixture:
         p.add_argument("--fixture", metavar="NAME|PATH", default=default,
                        help="fixture name (training) or path to a fixture YAML or dump JSON; "
-                            "with --db it replaces what the database holds")
+                            "with --db it fills an empty database only (see 'reset')")
     if date:
         p.add_argument("--date", metavar="YYYY-MM-DD", type=_date, default=default,
                        help="simulated date (default: the fixture's)")
@@ -234,6 +243,18 @@ def build_parser() -> Parser:
     p.add_argument("--idle-minutes", type=_positive, default=15, metavar="N",
                    help="a tab without input for N minutes signs off and ends (default 15, the idle sign-off)")
     _add_db(p, date=True)
+
+    p = sub.add_parser("reset", help="start a --db database afresh from a fixture (says what it discards)",
+                       description="Replace the master file in a --db database by a fixture: employees, "
+                                   "entities, modules, pending input, unpostables, control bases and cycle runs "
+                                   "are discarded; the audit trail and incident reports are kept (append-only) "
+                                   "and a RESET audit record says what went.  Without --discard it only says "
+                                   "what would be discarded, changes nothing and exits 2.")
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, required=True,
+                   help="the database to reset, e.g. sqlite:///class.db")
+    p.add_argument("--fixture", metavar="NAME|PATH", default=argparse.SUPPRESS,
+                   help="the fixture to start from (default: training)")
+    p.add_argument("--discard", action="store_true", help="do it: discard the master file the database holds")
 
     p = sub.add_parser("audit", help="print the audit trail (who ran what, on which TIN)",
                        description="Print the audit trail: every AID key with time, employee, terminal, "
@@ -308,10 +329,35 @@ def cmd_cycle(args: argparse.Namespace) -> int:
         print("idrs-sim cycle: no --db, so this runs on an in-memory copy and nothing is kept",
               file=sys.stderr)
     with _simulator(args) as sim:
-        reports = sim.cycle(args.count)
-        for report in reports:
-            print(format_report(report))
+        done: list[Any] = []
+
+        def committed(report: Any) -> None:  # printed as it commits: a later failure cannot hide it
+            done.append(report)
+            print(format_report(report), flush=True)
+
+        try:
+            sim.cycle(args.count, on_commit=committed)
+        except BaseException as exc:
+            if args.count > 1 or done:
+                stopped = _stopped_line(sim, done, args.count)
+                from .simulator import SimulatorError
+
+                if isinstance(exc, (UsageError, SimulatorError)) or (isinstance(exc, Exception) and _is_database_error(exc)):
+                    reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                    raise UsageError(f"{stopped}: {reason}") from None
+                print(f"idrs-sim cycle: {stopped}", file=sys.stderr, flush=True)
+            raise
     return 0
+
+
+def _stopped_line(sim: Any, done: list[Any], count: int) -> str:
+    """Where a `cycle --count N` stopped: what committed, what did not, how to go on."""
+    last = getattr(done[-1], "cycle", "?") if done else None
+    committed = (f"{len(done)} of {count} cycles committed (the last {last})" if done
+                 else f"0 of {count} cycles committed")
+    left = count - len(done)
+    return (f"stopped after {committed}; the clock stands on cycle {sim.clock.cycle}; "
+            f"to finish, run 'idrs-sim cycle --count {left}' (not --count {count})")
 
 
 def format_report(report: Any) -> str:
@@ -380,21 +426,52 @@ def cmd_web(args: argparse.Namespace) -> int:
                    args.host, args.port, max_sessions=args.max_sessions, idle_minutes=args.idle_minutes)
 
 
-def cmd_audit(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
+def cmd_reset(args: argparse.Namespace) -> int:
+    from .masterfile.holdings import DISCARDED, KEPT, describe
+    from .simulator import DEFAULT_FIXTURE, Simulator, resolve
 
+    fixture = getattr(args, "fixture", None) or DEFAULT_FIXTURE
+    resolve(fixture)  # an unknown fixture is refused before anything is counted
+    with Simulator(args.db, None) as sim:
+        held = sim.holdings()
+        gone = describe({k: v for k, v in held.items() if k in DISCARDED}) or "nothing"
+        kept = describe({k: v for k, v in held.items() if k in KEPT}) or "the audit trail (empty)"
+        if not args.discard:
+            raise UsageError(f"reset would discard {gone} (keeping {kept}); nothing changed: "
+                             f"add --discard to do it")
+        sim.reset(fixture)
+        print(f"idrs-sim reset: discarded {gone}; kept {kept} (append-only); "
+              f"loaded {fixture}: {sim.clock.today().isoformat()}, cycle {sim.clock.cycle}", file=sys.stderr)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, or_, select
+
+    from .digits import digits_only
     from .masterfile.models import AuditRecord
+    from .unax import unax_flags, unax_report
 
     with _simulator(args) as sim:
         query = select(AuditRecord).order_by(AuditRecord.at, AuditRecord.id)
         if args.employee:
             query = query.where(AuditRecord.idrs == args.employee)
-        if args.tin:
-            query = query.where(AuditRecord.tin == args.tin)
-        if args.unax:
-            query = query.where(AuditRecord.violation.is_(True))
+        if args.tin:  # by its digits: 400-00-1001 and 400001001 are one account
+            if not digits_only(args.tin):
+                raise UsageError(f"--tin {args.tin!r}: a TIN has digits, e.g. 400-00-1001")
+            query = query.where(func.replace(AuditRecord.tin, "-", "") == digits_only(args.tin))
+        kinds: dict[int, str] = {}
+        report: list[str] = []
+        if args.unax:  # the violations AND every record behind a UNAX flag (the UNAX report)
+            with sim.mf.reading() as db:
+                flags = unax_flags(db, args.employee or None)
+                report = unax_report(db, args.employee or None, args.tin or None)
+            for flag in flags:
+                for rid in flag.record_ids:
+                    kinds.setdefault(rid, flag.kind)
+            query = query.where(or_(AuditRecord.violation.is_(True), AuditRecord.id.in_(list(kinds) or [-1])))
         with sim.mf.reading() as db:  # rows are read (and printed) inside the session
-            lines = [_audit_line(r) for r in db.scalars(query)]
+            lines = [_audit_line(r, kinds.get(r.id)) for r in db.scalars(query)]
     if not lines:
         print("no audit records" + ("" if getattr(args, "db", None) else " (no --db: a fresh in-memory master file)"),
               file=sys.stderr)
@@ -403,13 +480,20 @@ def cmd_audit(args: argparse.Namespace) -> int:
           f"{'PERIOD':<6}   OUTCOME")
     for line in lines:
         print(line)
+    if report and report != ["NO UNAX FLAGS"]:
+        print()
+        for line in report:
+            print(line)
     return 0
 
 
-def _audit_line(r: Any) -> str:
-    flag = "!" if r.violation else " "
+def _audit_line(r: Any, unax: str | None = None) -> str:
+    """One record; `!` marks a violation or a record behind a UNAX flag (its kind in brackets)."""
+    flag = "!" if r.violation or unax else " "
+    kind = f" [UNAX {unax}]" if unax else ""
     return (f"{r.at:%Y-%m-%d %H:%M:%S} {r.idrs or '-':<10} {(r.terminal or '-')[:8]:<8} {r.aid or '-':<5} "
-            f"{r.command or '-':<8} {r.tin or '-':<11} {r.mft or '-':<3} {r.period or '-':<6} {flag} {r.outcome or ''}")
+            f"{r.command or '-':<8} {r.tin or '-':<11} {r.mft or '-':<3} {r.period or '-':<6} {flag} "
+            f"{r.outcome or ''}{kind}")
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -431,6 +515,7 @@ COMMANDS = {
     "web": cmd_web,
     "audit": cmd_audit,
     "grade": cmd_grade,
+    "reset": cmd_reset,
 }
 
 
@@ -507,7 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (UsageError, SimulatorError) as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        print(f"{prog}: {' '.join(str(exc).split())}", file=sys.stderr)  # one line, whatever the message
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -36,6 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
+from .masterfile.db import is_busy
 from .simulator import DEFAULT_FIXTURE, Simulator, SimulatorError, parse_date
 from .terminal.render import render_with_cursor
 from .terminal.screen import COLS, ROWS, position
@@ -47,6 +48,11 @@ log = logging.getLogger(__name__)
 
 class ScriptProblem(Exception):
     """The script (or its set-up) is wrong: not a failure of the system under test."""
+
+
+class DatabaseBusy(ScriptProblem):
+    """The database was held by another process: the key was not processed (exit 2, so a
+    script never passes with nothing stored -- issue #16 item 2)."""
 
 
 class Failure(AssertionError):
@@ -107,7 +113,11 @@ class Driver:
         term = self.terminal
         if term.locked:
             raise self.fail(f"{what}: keyboard locked ({term.keyboard})")
-        if press():
+        pressed = press()
+        if getattr(term.host, "busy", None):
+            raise DatabaseBusy(f"{what}: the database is busy (another process holds it): the key was not "
+                               f"processed and nothing of it was stored; run the script again")
+        if pressed:
             return self
         if term.locked:
             raise self.fail(f"{what}: keyboard locked ({term.keyboard})")
@@ -290,9 +300,15 @@ class Driver:
         Trailing blanks are dropped so that ``$`` means the end of the text, as people read it.
         """
         _check_position(row, 1, "ExpectMatch")
-        regex = _compile(pattern)
+        _compile(pattern)
         line = self.screen_lines()[row - 1].rstrip()
-        if not regex.search(line):
+        from .line_match import MatchTimeout, line_matches
+
+        try:
+            matched = line_matches(pattern, line)
+        except MatchTimeout as exc:
+            raise ScriptProblem(f"ExpectMatch({row}, {_q(pattern)}): {exc}") from None
+        if not matched:
             raise self.fail(f"ExpectMatch({row}, {_q(pattern)}): line {row} reads {_q(line.rstrip())}")
         return self
 
@@ -473,6 +489,10 @@ def run_script(path: Path, steps: Sequence[Step], opts: Options, out: TextIO, er
                 print(f"{where}: {exc}", file=err, flush=True)
                 return EXIT_USAGE
             except Exception as exc:  # a simulator defect: the system under test failed, not the script
+                if is_busy(exc):
+                    print(f"{where}: {step.source}: the database is busy (another process holds it): "
+                          f"nothing of this action was stored; run the script again", file=err, flush=True)
+                    return EXIT_USAGE
                 log.exception("%s: %s raised", where, step.source)
                 print(f"{where}: {step.source}", file=out)
                 print(f"  FAILED: internal error in the simulator: {type(exc).__name__}: {exc}", file=out)
@@ -545,10 +565,12 @@ def _check_position(row: int, col: int, what: str) -> None:
         raise ScriptProblem(f"{what}: position {row},{col} is off the {ROWS}x{COLS} screen")
 
 
-def _compile(pattern: str) -> re.Pattern[str]:
+def _compile(pattern: str) -> None:
+    from .line_match import check_pattern
+
     try:
-        return re.compile(pattern)
-    except re.error as exc:
+        check_pattern(pattern)
+    except (re.error, OverflowError, RecursionError) as exc:
         raise ScriptProblem(f"bad regular expression {_q(pattern)}: {exc}") from None
 
 

@@ -159,8 +159,10 @@ def _label(tok: Token) -> str:
 
 def _regex(tok: Token) -> str:
     text = _needle(tok)
+    from .line_match import check_pattern
+
     try:
-        re.compile(text)
+        check_pattern(text)
     except (re.error, OverflowError, RecursionError) as err:
         raise _Bad(f"ExpectMatch: bad regular expression: {err}") from None
     return text

@@ -9,6 +9,7 @@ screen.  Every AID key leaves an audit record.  Nothing raises to the terminal.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from sqlalchemy import insert, select
 from . import commands, signon_audit
 from .cc.base import Cleared, Context, Refusal, Reply, TerminalState
 from .cc.parse import Command, ParseError, Span, parse_command
-from .masterfile.db import MasterFile
+from .digits import is_digits, typed_tin
+from .masterfile.db import MasterFile, is_busy
 from .masterfile.models import AuditRecord, Employee
 from .masterfile.security import verify_password
 from .screenmap import load_map
@@ -33,6 +35,9 @@ MAX_SIGNON_FAILURES = 3
 IDLE_TIMEOUT_MINUTES = 15  # IRS terminals lock after 15 idle minutes; configurable per session
 INVALID_COMMAND_CODE = "INVALID COMMAND CODE"
 UNAUTHORIZED = "UNAUTHORIZED COMMAND CODE"
+#: Line 24 when the database is held by another process (SQLite lock, PostgreSQL lock or
+#: serialization failure): nothing of the key was stored; pressing it again is safe.
+DATABASE_BUSY = "DATABASE BUSY - NOTHING STORED - TRY AGAIN"
 
 
 @dataclass
@@ -51,6 +56,7 @@ class IdrsSession:
         self.idle_timeout_minutes = idle_timeout_minutes
         self.last_activity = mf.clock.now()
         self.employee_idrs: str | None = None
+        self.busy: str | None = None  # line 24 of the last key when the database was busy
         # The employee as signed on: like a RACF profile, read once at sign-on (roles
         # changed later take effect at the next sign-on) and not re-read on every key.
         self._employee: Employee | None = None
@@ -65,22 +71,49 @@ class IdrsSession:
         return self.screen.copy()
 
     def handle(self, event: AidEvent) -> Screen:
-        """Answer one AID key with the next screen; errors become line-24 messages."""
+        """Answer one AID key with the next screen; errors become line-24 messages.
+
+        A key is all or nothing: when its unit of work fails (a defect, or a database that
+        another process holds), the database is rolled back and the session is put back as
+        it was before the key -- still signed off after a failed sign-on, never signed on
+        with an employee whose transaction did not commit (issue #16 item 2).
+        """
         self._merge(event)
-        if self._idle_expired():
-            self.last_activity = self.mf.clock.now()
-            return self._timed_out(event)
-        self.last_activity = self.mf.clock.now()
+        self.busy = None
+        before = self._snapshot()
         try:
-            if self.employee_idrs is None:
-                reply_screen = self._handle_signon(event)
+            if self.mf.refresh_clock():  # another process (idrs-sim cycle) moved it: not idle time
+                self.last_activity = self.mf.clock.now()
+            if self._idle_expired():
+                self.last_activity = self.mf.clock.now()
+                reply_screen = self._timed_out(event)
             else:
-                reply_screen = self._handle_signed_on(event)
-        except Exception:  # a defect must never reach the terminal as a traceback
-            log.exception("host error on %s", event.aid)
-            reply_screen = self._with_message(self.screen, "SYSTEM ERROR - REQUEST NOT PROCESSED")
+                self.last_activity = self.mf.clock.now()
+                if self.employee_idrs is None:
+                    reply_screen = self._handle_signon(event)
+                else:
+                    reply_screen = self._handle_signed_on(event)
+        except Exception as exc:  # a defect must never reach the terminal as a traceback
+            self._restore(before)
+            if is_busy(exc):
+                log.warning("database busy on %s: %s", event.aid, exc)
+                self.busy = DATABASE_BUSY
+                reply_screen = self._with_message(self.screen, DATABASE_BUSY)
+            else:
+                log.exception("host error on %s", event.aid)
+                reply_screen = self._with_message(self.screen, "SYSTEM ERROR - REQUEST NOT PROCESSED")
         self.screen = reply_screen
         return reply_screen.copy()
+
+    def _snapshot(self) -> tuple[object, ...]:
+        return (self.employee_idrs, self._employee, dataclasses.replace(self.state, scratch=dict(self.state.scratch)), self._pages, self.screen)
+
+    def _restore(self, snap: tuple[object, ...]) -> None:
+        """The session as it was before a key that did not complete."""
+        self.employee_idrs, self._employee, state, pages, screen = snap  # type: ignore[assignment]
+        self.state = state  # type: ignore[assignment]
+        self._pages = pages  # type: ignore[assignment]
+        self.screen = screen  # type: ignore[assignment]
 
     def slow_key(self, event: AidEvent) -> bool:
         """True for Enter on the sign-on screen: the password check (scrypt, about 60 ms of
@@ -147,13 +180,13 @@ class IdrsSession:
         # The employee is read again inside, so a lock set meanwhile still counts.
         password_ok: bool | None = None
         stored: str | None = None
-        if number.isdigit() and len(number) == 10:
+        if is_digits(number, 10):
             with self.mf.reading() as db:
                 stored = db.scalar(select(Employee.password_hash).where(Employee.idrs == number))
             if stored is not None:
                 password_ok = verify_password(password, stored)
         with self.mf.unit_of_work() as db:
-            emp = db.get(Employee, number) if number.isdigit() and len(number) == 10 else None
+            emp = db.get(Employee, number) if is_digits(number, 10) else None
             if emp is None:
                 if (note := signon_audit.admit(self.mf)) is not None:  # repeatable by anyone: budgeted
                     self._audit(db, event, None, None, outcome="SIGN-ON REJECTED: UNKNOWN EMPLOYEE NUMBER" + note, violation=True)
@@ -262,7 +295,10 @@ class IdrsSession:
                 emp = self._employee = db.get(Employee, self.employee_idrs)
             assert emp is not None
             if isinstance(parsed, ParseError):
-                self._audit(db, event, emp.idrs, _first_word(lines[0]), outcome=parsed.literal)
+                # The TIN typed stays on the record (INVALID MFT, TAX PERIOD, NAME CONTROL,
+                # DATA): a refused request still accessed it (docs/security.md; issue #16 item 10).
+                self._audit(db, event, emp.idrs, _first_word(lines[0]), _Typed(typed_tin(lines[0])),
+                            outcome=parsed.literal)
                 return self._refuse(Refusal(parsed.literal, marks=[(parsed.line, parsed.start or parsed.col, parsed.col - 1)]))
             code = commands.resolve(parsed).code
             definition = commands.definitions().get(code)
@@ -281,8 +317,14 @@ class IdrsSession:
                 # fresh transaction the session begins.  (No SAVEPOINT around every
                 # handler: it cost two statements on every key for the rare defect.)
                 log.exception("handler %s failed", code)
-                db.rollback()
+                self._roll_back(db, emp)
                 reply = Refusal("SYSTEM ERROR - REQUEST NOT PROCESSED")
+            else:
+                if isinstance(reply, Refusal):
+                    # A refused request changes nothing (issue #16 item 6): whatever the
+                    # handler wrote before it refused is undone here, for every command
+                    # code, and only the audit record below is kept.
+                    self._roll_back(db, emp)
             message = _reply_message(reply)
             self._audit(db, event, emp.idrs, code, parsed, outcome=ctx.outcome or message or code,
                         violation=getattr(reply, "violation", False))
@@ -290,6 +332,13 @@ class IdrsSession:
                 return self.sign_off(reply.message or "SIGN-OFF COMPLETED")
             self.state.last_code = code
         return self._show(reply)
+
+    def _roll_back(self, db, emp: Employee) -> None:  # type: ignore[no-untyped-def]
+        """Undo the key's writes; the audit record then goes into a fresh transaction."""
+        mine = emp in db
+        db.rollback()
+        if mine:  # expired by the rollback: read again at the next key
+            self._employee = None
 
     # ---- replies -> screens --------------------------------------------
     def _show(self, reply: Reply) -> Screen:
@@ -392,6 +441,13 @@ class IdrsSession:
             self.mf.write_one(_AUDIT_INSERT, row)
         else:
             db.connection().execute(_AUDIT_INSERT, row)
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """The TIN read off a line the parser refused, for its audit record."""
+
+    tin: str | None
 
 
 def _reply_message(reply: Reply) -> str:

@@ -65,12 +65,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from .clock import Clock
 from .masterfile.db import DEFAULT_URL, MasterFile, get_state, is_memory_url, set_state, sqlite_schema_missing
-from .masterfile.models import Employee, Entity
 from .session import IDLE_TIMEOUT_MINUTES, IdrsSession
 from .terminal.terminal import Terminal
 
@@ -86,13 +84,29 @@ class SimulatorError(Exception):
 def parse_date(value: str | dt.date | dt.datetime) -> dt.date:
     """A simulated date from ``YYYY-MM-DD`` (or a date); SimulatorError otherwise."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return check_date(value.date())
     if isinstance(value, dt.date):
-        return value
+        return check_date(value)
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        day = dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise SimulatorError(f"bad date {value!r}: expected YYYY-MM-DD, e.g. 2024-06-17") from None
+    return check_date(day)
+
+
+def check_date(day: dt.date) -> dt.date:
+    """`day`, if the posting calendar has a cycle for it and for the week after (a Cycle
+    from it must work); SimulatorError otherwise -- checked BEFORE anything is saved
+    (issue #16 item 8: a saved out-of-range date broke every later command)."""
+    from .posting import calendar as cal
+
+    try:
+        cal.add_cycles(cal.cycle_of(day), 1)
+    except ValueError:
+        first, last = cal.year_start(cal.MIN_YEAR), cal.year_start(cal.MAX_YEAR + 1) - dt.timedelta(days=8)
+        raise SimulatorError(f"date {day.isoformat()} is outside the simulated posting calendar "
+                             f"({first.isoformat()} to {last.isoformat()})") from None
+    return day
 
 
 class Simulator:
@@ -123,10 +137,14 @@ class Simulator:
         self.mf = _open(url, follow_clock, schema=not (self.in_memory and fixture is not None))
         self._terminals = 0
         try:
-            # A new in-memory database is always empty: no need to ask it.
-            if fixture is not None and (replace or self.in_memory or self.is_empty()):
+            # A new in-memory database is always empty: no need to ask it.  `replace` (an
+            # explicit --fixture) never overwrites a database that holds anything: that is
+            # `reset --discard`'s job (issue #16 item 1, docs/decisions.md).
+            if fixture is not None and (self.in_memory or self.is_empty()):
                 self._load_into(fixture)
             else:
+                if replace and fixture is not None:
+                    raise SimulatorError(self._refusal_to_replace(fixture))
                 self._recall_fixture()
             if date is not None:
                 self.set_date(date)
@@ -136,9 +154,44 @@ class Simulator:
 
     # ---- data --------------------------------------------------------------
     def is_empty(self) -> bool:
-        """True when the database holds no employees and no entities yet."""
+        """True when the database holds nothing at all: no master file, no audit trail,
+        no cycle run.  Only such a database is filled from a fixture without asking."""
+        return not any(self.holdings().values())
+
+    def holdings(self) -> dict[str, int]:
+        """What the database holds, by kind: what a fixture load would discard or keep."""
+        from .masterfile.holdings import count_holdings
+
         with self.mf.reading() as db:
-            return db.scalar(select(Employee.idrs).limit(1)) is None and db.scalar(select(Entity.id).limit(1)) is None
+            return count_holdings(db)
+
+    def _refusal_to_replace(self, fixture: str | Path) -> str:
+        from .masterfile.holdings import describe
+
+        return (f"--fixture {fixture} refused: the database already holds {describe(self.holdings())}; "
+                f"to use it as it is, leave out --fixture; to start afresh from the fixture, "
+                f"run 'idrs-sim reset --db URL --fixture {fixture} --discard'")
+
+    def reset(self, fixture: str | Path) -> dict[str, int]:
+        """Replace the master file by a fixture on purpose (`idrs-sim reset --discard`);
+        what was discarded.  The audit trail and incident reports stay (append-only); a
+        system audit record says that the master file was reset, from what, and what went."""
+        from sqlalchemy import insert as _insert
+
+        from .masterfile.holdings import DISCARDED
+        from .masterfile.models import AuditRecord
+
+        before = self.holdings()
+        self._load_into(fixture)
+        gone = {k: v for k, v in before.items() if k in DISCARDED}
+        name = Path(str(fixture)).name
+        with self.mf.unit_of_work() as db:
+            db.execute(_insert(AuditRecord), {
+                "at": self.mf.clock.now(), "idrs": None, "terminal": "SYSTEM", "aid": None, "command": "RESET",
+                "outcome": (f"MASTER FILE RESET FROM {name}: DISCARDED {gone.get('entities', 0)} ENT "
+                            f"{gone.get('pending inputs', 0)} PENDING {gone.get('cycle runs', 0)} CYCLES").upper()[:80],
+                "violation": False})
+        return gone
 
     def load(self, fixture: str | Path) -> None:
         """Replace the whole master file with a fixture (replay ``Load``).
@@ -285,13 +338,34 @@ class Simulator:
         """Stand the simulated clock on a date (08:00); persisted with the database."""
         self.mf.set_date(parse_date(when))
 
-    def cycle(self, count: int = 1) -> list[Any]:
-        """Advance to the next posting cycle and run posting, `count` times; the reports."""
+    def cycle(self, count: int = 1, on_commit: Any = None) -> list[Any]:
+        """Advance to the next posting cycle and run posting, `count` times; the reports.
+
+        `on_commit(report)` is called as each cycle commits.  The end of the posting
+        calendar is a SimulatorError (cycles before it stay committed)."""
         if count < 1:
             raise SimulatorError(f"cycle count must be 1 or more, not {count}")
-        from .posting import advance_and_post
+        from .posting import calendar as cal
+        from .posting.run import advance_and_post
 
-        return list(advance_and_post(self.mf, count))
+        done: list[Any] = []
+
+        def committed(report: Any) -> None:
+            done.append(report)
+            if on_commit is not None:
+                on_commit(report)
+
+        for _ in range(count):
+            self.mf.refresh_clock()
+            try:
+                cal.add_cycles(cal.add_cycles(self.clock.cycle, 1), 1)
+            except ValueError:
+                raise SimulatorError(f"no posting cycle after {self.clock.today().isoformat()}: the simulated "
+                                     f"posting calendar ends in {cal.MAX_YEAR}"
+                                     + (f" ({len(done)} cycle{'s' if len(done) != 1 else ''} ran first)"
+                                        if done else "")) from None
+            advance_and_post(self.mf, 1, on_commit=committed)
+        return done
 
     # ---- terminals -----------------------------------------------------------
     def new_session(self, terminal_id: str | None = None) -> IdrsSession:
@@ -331,7 +405,7 @@ _PKG = Path(__file__).resolve().parent
 # The code a loaded master file depends on besides the fixture files (tests/test_cache.py
 # checks that every idrs_sim module a fixture load imports is listed).
 _LOADING_CODE = (
-    "__init__.py", "cache.py", "clock.py", "gcpause.py", "resources.py", "simulator.py",
+    "__init__.py", "cache.py", "clock.py", "digits.py", "gcpause.py", "resources.py", "simulator.py",
     "masterfile/*.py", "posting/__init__.py", "posting/calendar.py",
     "rules/*.py",  # the fixture checks of appeals and acds_cases use the pure Appeals rules (issues 25, 26)
 )

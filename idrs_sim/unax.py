@@ -40,6 +40,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from .digits import digits_only
 from .masterfile.db import MasterFile, get_state, set_state
 from .masterfile.incident_models import IncidentReport
 from .masterfile.models import AuditRecord, ControlBase, Employee, Entity, IcsCase, Unpostable
@@ -113,7 +114,7 @@ class Flag:
 # ---- assigned work -------------------------------------------------------------------
 
 def _digits(tin: str | None) -> str:
-    return "".join(ch for ch in (tin or "") if ch.isdigit())
+    return digits_only(tin)
 
 
 def assigned_work(db: Session, idrs: str) -> list[str]:

@@ -190,7 +190,10 @@ def test_audit_after_a_replay(tmp_path: Path) -> None:
     mine = run("audit", "--db", url, "--employee", TRAINEE)
     assert mine.stdout.count("\n") >= 5  # header + failed sign-on + sign-on + clear + enter
     unax = run("audit", "--db", url, "--unax").stdout.splitlines()
-    assert len(unax) == 2 and "INVALID PASSWORD" in unax[1] and " ! " in unax[1]
+    # the violation, the access behind the UNAX report's NO-CASE flag, then the report itself
+    assert "INVALID PASSWORD" in unax[1] and " ! " in unax[1]
+    assert "XYZZY" in unax[2] and "[UNAX NO-CASE]" in unax[2] and " ! " in unax[2]
+    assert unax[3] == "" and any("NO-CASE  400-00-1001" in ln for ln in unax[4:]) and unax[-1] == "1 UNAX FLAG"
 
 
 # ---- serve --------------------------------------------------------------------------------------------

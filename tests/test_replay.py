@@ -417,11 +417,20 @@ def test_db_keeps_state_between_scripts_without_fixture(tmp_path: Path) -> None:
     locked.write_text(f'SignOn({TRAINEE})\nExpectLine(24, "LOCKED")\n')
     out, err = io.StringIO(), io.StringIO()
     assert replay.run([lock, locked], Options(url=url), out, err) == 0, out.getvalue() + err.getvalue()
-    # a fixture refills the used database (unlocking the employee); the audit trail stays
+    # --fixture on a used database is refused (issue #16 item 1): nothing changes
     fresh = tmp_path / "fresh.txt"
     fresh.write_text(f'SignOn({TRAINEE})\nExpectLine(24, "SIGN-ON COMPLETED")\n')
     err = io.StringIO()
-    assert replay.run([fresh], Options(url=url, fixture="training"), out, err) == 0, out.getvalue() + err.getvalue()
+    assert replay.run([fresh], Options(url=url, fixture="training"), out, err) == 2
+    assert "refused" in err.getvalue() and "reset" in err.getvalue()
+    assert replay.run([locked], Options(url=url), out, err) == 0, out.getvalue() + err.getvalue()
+    # a reset on purpose refills it (unlocking the employee); the audit trail stays
+    from idrs_sim.simulator import Simulator
+
+    with Simulator(url, None) as sim:
+        assert sim.reset("training")["employees"] > 0
+    err = io.StringIO()
+    assert replay.run([fresh], Options(url=url), out, err) == 0, out.getvalue() + err.getvalue()
     from idrs_sim.masterfile.db import MasterFile
     from idrs_sim.masterfile.models import AuditRecord
 

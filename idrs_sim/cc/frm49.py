@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from ..commands import handles
+from ..digits import digits_value
 from ..ics import config
 from ..masterfile import derive
 from ..masterfile.models import Entity, TaxModule
@@ -67,7 +68,7 @@ def frm49(ctx: Context) -> Display | Refusal:
     live = [t for t in module.transactions if t.status in ("posted", "pending") and t.reversed_by_id is None]
     if tc == 590:
         codes = (config.ftd_data().get("frm49") or {}).get("tc590_closing_codes", [50])
-        if not cc_text.isdigit() or int(cc_text) not in codes:
+        if digits_value(cc_text) not in codes:
             return _refuse(ctx, "CC", TC590_CC, ent, module)
         if not any(t.tc == 971 and t.ac == 46 for t in derive.unreversed(module.transactions)):
             return _refuse(ctx, "TC", TC590_ALERT_ONLY, ent, module)

@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..commands import handles
+from ..digits import digits_value
 from ..ics import cases as ics
 from ..ics import config
 from ..ics.letters import letter_5664_table, letter_5857_table, poa_for_period, table_lines
@@ -573,9 +574,9 @@ def ics_cause(ctx: Context) -> Display | Refusal:
     if ics.phone_contact(case) is None:
         return _refuse(ctx, "CAUSE", ics.CONTACT_NOT_RECORDED, case)
     cause, cure = ctx.value("CAUSE"), ctx.value("CURE")
-    if not cause.isdigit() or int(cause) not in causes:
+    if digits_value(cause) not in causes:
         return _refuse(ctx, "CAUSE", "INVALID CAUSE", case)
-    if not cure.isdigit() or int(cure) not in cures:
+    if digits_value(cure) not in cures:
         return _refuse(ctx, "CURE", "INVALID CURE", case)
     ics.push(case, "cause_cure", {"date": ctx.today.isoformat(), "idrs": ctx.idrs, "cause": int(cause), "cure": int(cure)})
     ics.add_history(case, ctx.today, ctx.idrs, f"CAUSE AND CURE: CAUSE {causes[int(cause)]}; CURE {cures[int(cure)]}")
@@ -668,7 +669,7 @@ def ics_ftdv(ctx: Context) -> Display | Refusal:
     if not _submitted(ctx, ("RESULT",)):
         return _blank_form(ctx, ent, case, "ICSFV", "ics_ftdv", title, ("RESULT",), lines)
     result = ctx.value("RESULT")
-    if not result.isdigit() or int(result) not in results:
+    if digits_value(result) not in results:
         return _refuse(ctx, "RESULT", "RESULT MUST BE 1-4", case)
     ics.push(case, "ftdv", {"date": ctx.today.isoformat(), "idrs": ctx.idrs, "result": int(result),
                             "deposits": count, "total": f"{total:.2f}"})
@@ -975,7 +976,7 @@ def ics_approve(ctx: Context) -> Display | Refusal:
         return _blank_form(ctx, ent, case, "ICSAP", "ics_approve", title, ("REASON", "NOTE"),
                            lines + ["--- CASE HISTORY ---"] + _history_lines(case))
     reason = ctx.value("REASON")
-    if not reason.isdigit() or int(reason) not in reasons:
+    if digits_value(reason) not in reasons:
         return _refuse(ctx, "REASON", "INVALID REASON", case)
     r = reasons[int(reason)]
     problem = _reason_holds(ent, r.get("check"))

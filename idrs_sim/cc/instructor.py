@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..commands import handles
+from ..digits import is_digits
 from ..masterfile.models import Employee
 from ..unax import HEADER, _digits, flag_line, unax_flags
 from .base import Context, Display, Refusal
@@ -26,7 +27,7 @@ def unaxr(ctx: Context) -> Display | Refusal:
     emp = ctx.value("EMP")
     if not emp and getattr(cmd, "seq", None) and len(cmd.seq) == 10 and not getattr(cmd, "tin", None):
         emp = cmd.seq
-    if emp and (len(emp) != 10 or not emp.isdigit() or ctx.db.get(Employee, emp) is None):
+    if emp and (not is_digits(emp, 10) or ctx.db.get(Employee, emp) is None):
         marks = [spans["EMP>"]] if "EMP>" in spans else [spans["seq"]] if "seq" in spans else []
         return Refusal("INVALID EMPLOYEE NUMBER", fields=["EMP"] if "EMP" in ctx.screen_values else [], marks=marks)
     since_text = ctx.value("SINCE")
@@ -34,7 +35,7 @@ def unaxr(ctx: Context) -> Display | Refusal:
     if since_text:
         try:
             since = dt.date(int(since_text[4:8]), int(since_text[:2]), int(since_text[2:4]))
-            if len(since_text) != 8 or not since_text.isdigit():
+            if not is_digits(since_text, 8):
                 raise ValueError(since_text)
         except ValueError:
             marks = [spans["SINCE>"]] if "SINCE>" in spans else []

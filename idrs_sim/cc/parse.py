@@ -18,6 +18,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from idrs_sim.cache import open_lark
+from idrs_sim.digits import is_digits
 from idrs_sim.resources import data_file
 
 # Lark is imported when the first command is parsed, not with this module: a host session
@@ -316,8 +317,8 @@ def _head_error(line: str, line_no: int, col0: int) -> ParseError:
     """
     start = len(line) - len(line.lstrip(" "))
     end = _word_bounds(line, start, " ")[1] if start < len(line) else start
-    if line_no == 1 and start + 5 <= col0 < end and line[col0].isdigit():
-        first_digit = next(i for i in range(start + 5, end) if line[i].isdigit())
+    if line_no == 1 and start + 5 <= col0 < end and is_digits(line[col0]):
+        first_digit = next(i for i in range(start + 5, end) if is_digits(line[i]))
         return ParseError(INVALID_TIN, 1, end + 1, first_digit + 1)
     return ParseError(INVALID_COMMAND_CODE, 1, end + 1, start + 1)
 

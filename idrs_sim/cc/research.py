@@ -32,6 +32,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import RelationshipProperty
 
 from .. import commands
+from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.loading import (
     MODULE_OF_ENTITY,
@@ -569,7 +570,7 @@ def item_value(value: Any) -> str:
         return money(value)
     if isinstance(value, str):
         try:
-            return money(Decimal(value)) if "." in value and value.replace(".", "").replace("-", "").isdigit() else value
+            return money(Decimal(value)) if "." in value and is_digits(value.replace(".", "").replace("-", "")) else value
         except ArithmeticError:
             return value
     if isinstance(value, list):

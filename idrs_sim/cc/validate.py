@@ -177,10 +177,6 @@ def parse_amount(text: str) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
-def digits_only(text: str | None) -> str:
-    return re.sub(r"[^0-9]", "", text or "")
-
-
 def has_role(roles: list[str] | tuple[str, ...] | None, allowed: Any) -> bool:
     """Whether an employee with `roles` may use something restricted to `allowed`.
 

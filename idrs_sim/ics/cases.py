@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import PENDING, POSTED, Entity, IcsCase, TaxModule, Transaction
 from . import config
@@ -141,7 +142,7 @@ def employee_for_assignment(session: Session, asgn: str) -> Any:
     """The employee whose ICS assignment number is `asgn`, or None."""
     from ..masterfile.models import Employee
 
-    if len(asgn) != 8 or not asgn.isdigit():
+    if not is_digits(asgn, 8):
         return None
     return session.scalar(select(Employee).where(Employee.idrs.like(f"%{asgn}")))
 

@@ -59,9 +59,13 @@ def check_fixtures(paths: Iterable[str | Path] = ()) -> list[Problem]:
     Each file is checked as it would load, includes and all; a problem seen through several
     files (an included scenario) is reported once.  Sorted by file and line.
     """
-    files = _expand(paths) or _expand([fixtures_dir()])
+    given = list(paths)
+    files = _expand(given) if given else _expand([fixtures_dir()])
     seen: set[tuple[str, int, str]] = set()
     out: list[Problem] = []
+    for raw in given:  # a directory without fixtures is a problem, not "check the shipped ones"
+        if Path(raw).is_dir() and not _expand([raw]):
+            out.append(Problem(_display(Path(raw)), 0, "no fixture files (.yaml, .yml, .json) in this directory"))
     for path in files:
         for problem in check_file(path):
             key = (problem.file, problem.line, problem.message)

@@ -9,6 +9,7 @@ several terminals (TN3270 sessions in threads) never interleave inside one.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,13 +21,34 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from ..clock import Clock
-from . import incident_models  # noqa: F401  (registers IncidentReport on Base)
 from . import acds_models  # noqa: F401  (registers AcdsCase on Base: Appeals TDC, issue 26)
 from . import appeals_models  # noqa: F401  (Appeals/ACMS tables on Base: issue 25)
+from . import incident_models  # noqa: F401  (registers IncidentReport on Base)
 from .models import Base, SimState
 
 DEFAULT_URL = "sqlite://"
 _CLOCK_KEY = "clock"
+_BEGIN_OPTION = "idrs_sim_begin"  # execution option: the statement that begins a transaction
+
+#: Driver messages and SQLSTATEs of a database held by someone else: SQLite's lock and
+#: busy errors; PostgreSQL's serialization failure, deadlock and lock-not-available.
+_BUSY_TEXTS = ("database is locked", "database is busy", "database table is locked")
+_BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when `exc` says the database is held by another process: nothing was stored,
+    and the same request may be tried again."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code in _BUSY_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return any(t in text for t in _BUSY_TEXTS)
 
 
 def is_memory_url(url: str) -> bool:
@@ -34,14 +56,22 @@ def is_memory_url(url: str) -> bool:
     return url in ("sqlite://", "sqlite:///:memory:")
 
 
+def busy_timeout() -> float:
+    """Seconds a SQLite file waits for another process's write lock before the request is
+    answered 'database busy' (IDRS_SIM_BUSY_TIMEOUT, default 15: `idrs-sim web` runs a
+    process per browser tab, and a loaded classroom machine needs more than pysqlite's 5)."""
+    try:
+        return max(0.0, float(os.environ.get("IDRS_SIM_BUSY_TIMEOUT", "15")))
+    except ValueError:
+        return 15.0
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; in-memory SQLite shares one connection across threads."""
     if is_memory_url(url):
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     elif url.startswith("sqlite"):
-        # A file may be shared by processes (`idrs-sim web` runs one per browser tab; `cycle`
-        # beside `serve`): wait up to 30 s for another's transaction rather than fail at once.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30.0})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout()})
     else:
         engine = create_engine(url)
     if engine.dialect.name == "sqlite":
@@ -55,14 +85,12 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
-        # A file database takes its write lock when the transaction begins (IMMEDIATE): with a
-        # plain BEGIN two processes that read and then write could each wait for the other,
-        # and SQLite fails one of them at once with "database is locked" (no busy wait).
-        begin = "BEGIN" if is_memory_url(url) else "BEGIN IMMEDIATE"
-
         @event.listens_for(engine, "begin")
         def _begin(conn) -> None:  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql(begin)
+            # A unit of work on a file takes the write lock at once (BEGIN IMMEDIATE): two
+            # processes then queue for it (busy timeout) instead of one failing at once
+            # when both try to upgrade a read transaction (issue #16: two processes).
+            conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))
 
     return engine
 
@@ -119,6 +147,10 @@ class MasterFile:
         self.lock = threading.RLock()
         self.clock = clock if clock is not None else Clock(dt.datetime(2024, 6, 17, 8, 0))
         self.schema_ready = False
+        self._clock_seen: str | None = None  # the saved clock as this process last read or wrote it
+        # Units of work on a SQLite file begin with BEGIN IMMEDIATE (see make_engine).
+        self._uow_options = ({_BEGIN_OPTION: "BEGIN IMMEDIATE"}
+                             if self.engine.dialect.name == "sqlite" and not is_memory_url(url) else None)
         if schema or not is_memory_url(url):
             self.ensure_schema()
 
@@ -148,6 +180,8 @@ class MasterFile:
         with self.lock:
             session = self.sessions()
             try:
+                if self._uow_options is not None:
+                    session.connection(execution_options=self._uow_options)
                 yield session
                 session.commit()
             except BaseException:
@@ -209,13 +243,48 @@ class MasterFile:
     # ---- the clock ---------------------------------------------------------
     def _load_clock(self) -> dt.datetime | None:
         with self.reading() as s:
-            row = s.get(SimState, _CLOCK_KEY)
-            return dt.datetime.fromisoformat(row.value) if row else None
+            return self._saved_clock(s)
 
-    def save_clock(self) -> None:
-        """Persist the simulated time, so `idrs-sim cycle --db` continues where it stopped."""
-        with self.unit_of_work() as s:
-            s.merge(SimState(key=_CLOCK_KEY, value=self.clock.now().isoformat()))
+    def _saved_clock(self, s: Session) -> dt.datetime | None:
+        value = s.scalar(select(SimState.value).where(SimState.key == _CLOCK_KEY))
+        if value is None:
+            return None
+        self._clock_seen = value
+        return dt.datetime.fromisoformat(value)
+
+    def refresh_clock(self, session: Session | None = None) -> bool:
+        """Take the clock saved in the database when another process moved it since this
+        one last read or wrote it (an `idrs-sim cycle` beside a running `serve`: issue #16
+        item 5).  One indexed read per key; nothing to do for an in-memory database, which
+        no other process can reach."""
+        if is_memory_url(self.url) or not self.schema_ready:
+            return False
+        if session is None:
+            with self.reading() as s:
+                value = s.scalar(select(SimState.value).where(SimState.key == _CLOCK_KEY))
+        else:
+            value = session.scalar(select(SimState.value).where(SimState.key == _CLOCK_KEY))
+        if value is None or value == self._clock_seen:
+            return False
+        self._clock_seen = value
+        self.clock.set(dt.datetime.fromisoformat(value))
+        return True
+
+    def forget_clock(self) -> None:
+        """The next `refresh_clock` takes the saved clock whatever it is (after a failed
+        transaction that may have left this process's idea of it wrong)."""
+        self._clock_seen = None
+
+    def save_clock(self, session: Session | None = None) -> None:
+        """Persist the simulated time, so `idrs-sim cycle --db` continues where it stopped.
+        With `session`, inside that transaction (a posting run saves its clock with it)."""
+        value = self.clock.now().isoformat()
+        if session is None:
+            with self.unit_of_work() as s:
+                s.merge(SimState(key=_CLOCK_KEY, value=value))
+        else:
+            session.merge(SimState(key=_CLOCK_KEY, value=value))
+        self._clock_seen = value
 
     def set_date(self, when: dt.date | dt.datetime) -> None:
         self.clock.set(when)

@@ -44,14 +44,16 @@ from sqlalchemy.orm import Session
 
 from ..gcpause import cyclic_gc_paused
 from ..clock import START_OF_DAY
+from ..digits import is_digits
 from ..posting import calendar
 from ..cache import cached_parse
 from ..resources import data_dir
 from . import acds_data  # Appeals TDC (issue 26)
+from . import limits
 from . import models as m
 from .appeals_fixtures import insert_appeals, validate_appeal  # Appeals on ACMS (issue 25)
 from .db import _CLOCK_KEY, MasterFile
-from .security import hash_passwords
+from .security import hash_passwords, is_password_hash
 
 __all__ = [
     "FixtureError",
@@ -161,6 +163,7 @@ def _loader_class() -> Any:
         re.compile(r"^(?:[-+]?(?:0|[1-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
         list("-+0123456789."),
     )
+    _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
     _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
     _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
     _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
@@ -188,6 +191,18 @@ def _construct_mapping(loader: Any, node: Any) -> Node:
         data[key] = loader.construct_object(value_node, deep=True)
         data.key_lines[key] = key_node.start_mark.line + 1  # type: ignore[attr-defined]
     return data
+
+
+def _construct_int(loader: Any, node: Any) -> int:
+    """A whole number of at most limits.MAX_DIGITS digits (Python refuses to convert some
+    thousands of digits, and no fixture field needs more than 30)."""
+    from yaml.constructor import ConstructorError
+
+    text = str(node.value).replace("_", "")
+    if len(text.lstrip("+-")) > limits.MAX_DIGITS:
+        raise ConstructorError(None, None, f"a number of {len(text.lstrip('+-'))} digits (at most "
+                               f"{limits.MAX_DIGITS}; quote it if it is text)", node.start_mark)
+    return int(text)
 
 
 def _construct_sequence(loader: Any, node: Any) -> NodeList:
@@ -239,16 +254,21 @@ def read_fixture(path: Path | str, digests: dict[str, str] | None = None) -> Any
     path = Path(path)
     shown = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        limits.check_size(path)  # before reading: a 4 GB file is refused, not read
+        text = limits.decode(path.read_bytes())
     except OSError as exc:
         raise FixtureError(f"cannot read fixture: {exc.strerror or exc}", shown) from None
+    except limits.LimitError as exc:
+        raise FixtureError(str(exc), shown, exc.line) from None
     if digests is not None:
         digests[str(_resolved(path))] = text_digest(text)
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            return limits.load_json(text)
         except json.JSONDecodeError as exc:
             raise FixtureError(f"invalid JSON: {exc.msg}", shown, exc.lineno) from None
+        except limits.LimitError as exc:
+            raise FixtureError(f"invalid JSON: {exc}", shown, exc.line) from None
     # The parse of the same text is kept (in memory and in the per-user cache, keyed by the
     # text itself): YAML construction was most of the cost of every new simulator.
     return cached_parse("fixture-yaml", text, f"{_loader_tag()}\0{shown}", lambda t: _parse_yaml(t, shown))
@@ -269,6 +289,14 @@ def fixture_digest(path: Path | str) -> str | None:
 def _parse_yaml(text: str, shown: str) -> Any:
     import yaml
 
+    try:  # the shape first: depth, aliases, expanded size (issue #16 item 11)
+        limits.check_yaml_shape(text, _loader_class())
+    except limits.LimitError as exc:
+        raise FixtureError(f"invalid YAML: {exc}", shown, exc.line) from None
+    except yaml.MarkedYAMLError:
+        pass  # reported with its line by the load below
+    except yaml.YAMLError as exc:
+        raise FixtureError(f"invalid YAML: {_one_line(exc)}", shown) from None
     loader = _loader_class()(text)
     loader.name = shown  # type: ignore[attr-defined]
     try:
@@ -278,9 +306,14 @@ def _parse_yaml(text: str, shown: str) -> Any:
         line = mark.line + 1 if mark else 0
         raise FixtureError(f"invalid YAML: {exc.problem or exc.context}", shown, line) from None
     except yaml.YAMLError as exc:
-        raise FixtureError(f"invalid YAML: {exc}", shown) from None
+        raise FixtureError(f"invalid YAML: {_one_line(exc)}", shown) from None
     finally:
         loader.dispose()
+
+
+def _one_line(exc: Exception) -> str:
+    """PyYAML's reader errors span lines ('...\\n  in "<unicode string>", position 0')."""
+    return " ".join(str(exc).replace('in "<unicode string>", ', "at ").split())
 
 
 @lru_cache(maxsize=1)
@@ -644,7 +677,8 @@ ICS_KEYS = {
     "tin", "mft", "period", "kind", "priority", "sub_code", "status", "assigned", "opened",
     "assigned_date", "closed", "closing_code", "history", "extra",
 }  # fmt: skip
-AUDIT_KEYS = {"at", "idrs", "terminal", "aid", "command", "tin", "mft", "period", "outcome", "violation"}
+AUDIT_KEYS = {  # the audit records of dump(audit=True): shown, never loaded
+    "at", "idrs", "terminal", "aid", "command", "tin", "mft", "period", "outcome", "violation"}
 CYCLE_RUN_KEYS = {"cycle", "ran_at", "posted", "unposted"}
 CONTROL_STATUSES = {"A", "B", "C", "M", "S"}
 DEPOSITORS = {"monthly", "semiweekly"}
@@ -667,7 +701,6 @@ class Rows:
     entities: list[dict[str, Any]] = field(default_factory=list)
     ics_cases: list[dict[str, Any]] = field(default_factory=list)
     appeals: list[dict[str, Any]] = field(default_factory=list)  # Appeals on ACMS (issue 25)
-    audit: list[dict[str, Any]] = field(default_factory=list)
     cycle_runs: list[dict[str, Any]] = field(default_factory=list)
     state: dict[str, str] = field(default_factory=dict)
     acds_cases: list[dict[str, Any]] = field(default_factory=list)  # Appeals TDC (issue 26)
@@ -728,7 +761,7 @@ class _Validator:
             if required:
                 self.err(node, None, f"{key}: is required")
             return None
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and is_digits(value.strip()) and len(value.strip()) <= limits.MAX_DIGITS:
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int):
             self.err(node, key, f"{key}: {value!r} is not a whole number")
@@ -1024,8 +1057,11 @@ class _Validator:
         appeal_ids: dict[str, Any] = {}  # Appeals on ACMS (issue 25)
         for appeal in self.items(data, "appeals", "appeal"):
             validate_appeal(self, appeal, appeal_ids)
-        for rec in self.items(data, "audit", "audit record"):
-            self.audit(rec)
+        if data.get("audit") is not None:
+            # The trail is written only by the system (issue #16 item 9): a fixture that
+            # carried records would put back-dated accesses on it that look like real ones.
+            self.err(data, "audit", "audit: the audit trail is written only by idrs-sim itself; a fixture or "
+                                    "dump cannot load audit records (remove the audit: list)")
         for run in self.items(data, "cycle_runs", "cycle run"):
             self.cycle_run(run)
         # Appeals TDC (issue 26): eGain IDs, then the ACDS cases (idrs_sim/masterfile/acds_data.py)
@@ -1073,8 +1109,9 @@ class _Validator:
             self.err(node, None, "employee: password is required (dumps carry password_hash)")
         elif password is not None and (not isinstance(password, (str, int)) or isinstance(password, bool) or str(password) == ""):
             self.err(node, "password", "password: must be non-empty text")
-        elif pw_hash is not None and (not isinstance(pw_hash, str) or not pw_hash.startswith("scrypt$")):
-            self.err(node, "password_hash", "password_hash: not a hash written by idrs-sim (scrypt$...)")
+        elif pw_hash is not None and (not isinstance(pw_hash, str) or not is_password_hash(pw_hash)):
+            self.err(node, "password_hash", "password_hash: not a hash written by idrs-sim "
+                                            "(scrypt$<32 hex digits of salt>$<64 hex digits of hash>)")
         own = self.tin(node, "own_tin")
         related = node.get("related_tins") or []
         if not isinstance(related, list) or not all(isinstance(t, str) for t in related):
@@ -1685,26 +1722,6 @@ class _Validator:
             }
         )
 
-    def audit(self, node: dict) -> None:
-        self.keys(node, AUDIT_KEYS, "audit record")
-        at = self.datetime(node, "at", required=True)
-        if at is None:
-            return
-        self.rows.audit.append(
-            {
-                "at": at,
-                "idrs": self.text(node, "idrs", 10),
-                "terminal": self.text(node, "terminal", 40),
-                "aid": self.text(node, "aid", 6),
-                "command": self.text(node, "command", 8),
-                "tin": self.text(node, "tin", 11),
-                "mft": self.text(node, "mft", 2),
-                "period": self.text(node, "period", 6),
-                "outcome": self.text(node, "outcome", 80),
-                "violation": self.boolean(node, "violation", False),
-            }
-        )
-
     def cycle_run(self, node: dict) -> None:
         self.keys(node, CYCLE_RUN_KEYS, "cycle run")
         cyc = self.cycle(node, "cycle")
@@ -1736,7 +1753,7 @@ def _to_decimal(value: Any) -> Decimal | None:
             return None
     except InvalidOperation:
         return None
-    if not amount.is_finite():
+    if not amount.is_finite() or abs(amount) > _MAX_MONEY:  # "1e400" cannot even be quantized
         return None
     quantized = amount.quantize(_TWO)
     return quantized if quantized == amount else None
@@ -2056,7 +2073,6 @@ def _insert(session: Session, rows: Rows, keep_employees: bool = False) -> None:
     _insert_many(session, m.Letter, letter_rows)
     _insert_many(session, m.IcsCase, rows.ics_cases)
     insert_appeals(session, rows.appeals)  # Appeals on ACMS (issue 25)
-    _insert_many(session, m.AuditRecord, rows.audit)
     _insert_many(session, m.CycleRun, rows.cycle_runs)
     acds_data.insert(session, rows.acds_cases)  # Appeals TDC (issue 26)
     for key, value in rows.state.items():

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -55,12 +56,19 @@ def hash_passwords(passwords: Iterable[str]) -> list[str]:
     return [f"scrypt${salt.hex()}${run.result().hex()}" for salt, run in salts_and_runs]
 
 
+_HASH = re.compile(r"scrypt\$[0-9a-f]{32}\$[0-9a-f]{64}", re.ASCII)
+
+
+def is_password_hash(stored: str) -> bool:
+    """True for the form `hash_password` writes: scrypt, a 16-byte salt, a 32-byte digest
+    (a fixture's `password_hash: "scrypt$zz$00"` broke every sign-on: issue #16 item 11)."""
+    return _HASH.fullmatch(stored) is not None
+
+
 def verify_password(password: str, stored: str) -> bool:
-    try:
-        scheme, salt_hex, digest_hex = stored.split("$")
-        salt = bytes.fromhex(salt_hex)
-    except ValueError:
+    """Whether `password` is the one `stored` was made from; False for a malformed hash or
+    for "no password" (fixtures.NO_PASSWORD_HASH)."""
+    if not isinstance(stored, str) or not is_password_hash(stored):
         return False
-    if scheme != "scrypt" or not salt or not digest_hex:  # not a hash, or "no password" (fixtures.NO_PASSWORD_HASH)
-        return False
-    return hmac.compare_digest(_bounded(password, salt).hex(), digest_hex)
+    _, salt_hex, digest_hex = stored.split("$")
+    return hmac.compare_digest(_bounded(password, bytes.fromhex(salt_hex)).hex(), digest_hex)

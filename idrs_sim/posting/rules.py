@@ -56,6 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, selectinload
 
+from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import (
     DELETED,
@@ -250,7 +251,7 @@ class CycleContext:
         if self._next_seq is None:
             highest = 0
             for seq in self.session.scalars(select(Unpostable.seq)):
-                if seq and seq.isdigit():
+                if is_digits(seq):
                     highest = max(highest, int(seq))
             self._next_seq = highest + 1
         seq = f"{self._next_seq:09d}"

@@ -108,22 +108,34 @@ def run_cycle(
         return run_cycle_in(session, cycle, now=mf.clock.now(), rules=rules)
 
 
-def advance_and_post(mf: MasterFile, n: int = 1) -> list[CycleReport]:
+def advance_and_post(
+    mf: MasterFile, n: int = 1, on_commit: Callable[[CycleReport], None] | None = None
+) -> list[CycleReport]:
     """Move the clock to the Friday opening the next cycle and run that cycle, `n` times.
 
-    The clock moves only when the run succeeded; it is saved with the master file.
+    Each cycle and the clock that goes with it commit in ONE transaction (issue #16 item
+    3): a process killed at any point leaves the clock on the last cycle that committed.
+    The clock is read from the database inside that transaction, so a cycle run by another
+    process meanwhile is not run again.  `on_commit` hears of each cycle as soon as it has
+    committed (the CLI prints it then, so a later failure does not hide what posted).
     """
     reports: list[CycleReport] = []
     for _ in range(max(0, n)):
         before = mf.clock.now()
-        target = cal.add_cycles(mf.clock.cycle, 1)
-        mf.clock.set(cal.cycle_start(target))
         try:
-            reports.append(run_cycle(mf, target))
+            with cyclic_gc_paused(), mf.unit_of_work() as session:
+                mf.refresh_clock(session)
+                target = cal.add_cycles(mf.clock.cycle, 1)
+                mf.clock.set(cal.cycle_start(target))
+                report = run_cycle_in(session, target, now=mf.clock.now())
+                mf.save_clock(session)
         except BaseException:
             mf.clock.set(before)
+            mf.forget_clock()
             raise
-        mf.save_clock()
+        reports.append(report)
+        if on_commit is not None:
+            on_commit(report)
     return reports
 
 

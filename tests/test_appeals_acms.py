@@ -63,7 +63,7 @@ def test_long_simulator_codes_resolve_to_their_definitions() -> None:
 
 def test_an_unknown_eight_letter_code_is_an_invalid_command_code(open_request: IdrsTest) -> None:
     _run(open_request, "TXMODABC 400-00-1001")
-    open_request.expect_line(24, "INVALID COMMAND CODE").expect_at(1, 9, "*")
+    open_request.expect_line(24, "INVALID COMMAND CODE").expect_at(1, 10, "*")
 
 
 def test_every_refused_action_leaves_its_audit_record(open_request: IdrsTest) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..commands import handles
+from ..digits import is_digits
 from ..masterfile.acds_models import ACDS_LISTS, AcdsCase
 from ..masterfile.models import Employee
 from ..rules import appeals_tdc as tdc
@@ -224,7 +225,7 @@ def acdslt(ctx: Context) -> Display | Refusal:
     if not letter:
         return _refuse(ctx, "LETTER> REQUIRED", "LETTER>")
     para_text = ctx.value("PARA")
-    if para_text and not para_text.isdigit():
+    if para_text and not is_digits(para_text):
         return _refuse(ctx, "PARA> MUST BE A PARAGRAPH NUMBER", "PARA>")
     para = int(para_text) if para_text else None
     given = ctx.value("ID").upper()

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..commands import handles
+from ..digits import is_digits
 from ..masterfile.appeals_models import Appeal
 from ..masterfile.models import Employee
 from ..rules import appeals_pam as pam
@@ -76,7 +77,7 @@ def own_appeal(ctx: Context, appeal: Appeal, role: str) -> Refusal | None:
 
 
 def is_mediator(ctx: Context, idrs: str) -> bool:
-    emp = ctx.db.get(Employee, idrs) if idrs.isdigit() and len(idrs) == 10 else None
+    emp = ctx.db.get(Employee, idrs) if is_digits(idrs, 10) else None
     return emp is not None and "mediator" in (emp.roles or [])
 
 

@@ -26,15 +26,16 @@ from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..commands import handles
+from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.loading import ENTITY_BY_TIN, module_of
 from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction
 from ..posting import calendar as cal
 from ..posting import due_cycle_for
 from ..rules import breach, mft32
+from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .research import NOT_FOUND, refuse, tin_display
-from . import validate as v
 
 ENTITY_NOT_ESTABLISHED = "ENTITY NOT ESTABLISHED"
 INVALID_TC = "INVALID TRANSACTION CODE"
@@ -447,7 +448,7 @@ def _systemic_move_back(ctx: Context, ent: Entity, module: TaxModule | None, tc:
     """TC 971 AC 111 on MFT 32 moves a return back only for the current and prior tax year;
     older ones are reprocessed manually with a Form 4442 to RIVO (IRM 25.25.6.5.5.3 (2)
     box 2, 25.25.6.2.2.1 (4) box 5 exception; rules.mft32.move_back_refusal)."""
-    if module is None or module.mft != "32" or not module.period[:4].isdigit():
+    if module is None or module.mft != "32" or not is_digits(module.period[:4]):
         return None
     refusal = mft32.move_back_refusal(int(module.period[:4]), cal.cycle_year(ctx.cycle))
     return v.Problem("TC971/151", refusal) if refusal else None

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..digits import is_digits
+
 __all__ = ["KINDS", "Check", "CheckResult", "CheckError", "evaluate", "parse_check", "validate_check"]
 
 Dump = Mapping[str, Any]
@@ -126,7 +128,7 @@ def _same(want: Any, got: Any) -> bool:
 
 
 def _numeric(text: str) -> bool:
-    return text.replace(".", "", 1).replace("-", "", 1).isdigit() and "." in text
+    return is_digits(text.replace(".", "", 1).replace("-", "", 1)) and "." in text
 
 
 def _matching(rows: Iterable[Mapping[str, Any]], where: Mapping[str, Any]) -> list[Mapping[str, Any]]:

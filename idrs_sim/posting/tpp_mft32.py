@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
+from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import POSTED, TaxModule, Transaction
 from ..rules import mft32
@@ -43,7 +44,7 @@ def refuse_ac111_prior_years(ctx: CycleContext) -> None:
     ).order_by(Transaction.id)
     for t in list(ctx.session.scalars(ctx.live(stmt))):
         period = t.module.period if t.module is not None else ""
-        if not period[:4].isdigit():
+        if not is_digits(period[:4]):
             continue
         decided = t.input_cycle or ctx.cycle
         refusal = mft32.move_back_refusal(int(period[:4]), cal.cycle_year(decided))

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..digits import is_digits
+
 # ---- vocabulary -------------------------------------------------------------------------
 
 APPEAL_TYPES = ("OIC", "TFRP", "CDP", "EH")
@@ -194,7 +196,7 @@ def normalise(text: str) -> str:
 def pick(text: str, choices: Sequence[str]) -> str | None:
     """The choice typed as its literal or as its number in the list (1-origin)."""
     typed = normalise(text)
-    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+    if is_digits(typed) and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1]
     return typed if typed in choices else None
 

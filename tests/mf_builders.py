@@ -8,8 +8,8 @@ Dates: the default clock stands on 2024-06-17, cycle 202425.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select

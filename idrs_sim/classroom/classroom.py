@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Self
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..clock import Clock
@@ -119,17 +119,19 @@ class Classroom:
         self.note: str | None = None  # a line for the instructor at start-up (lesson kept...)
         self.lobby = Simulator(url, None, follow_clock=follow_clock)
         self.engine = self.lobby.mf.engine
-        try:
-            self.spaces: Spaces = spaces_for(url, self.engine.dialect.name)
-        except ValueError as exc:
-            self.lobby.close()
-            raise ClassroomError(str(exc)) from None
         self._db = sessionmaker(self.engine, expire_on_commit=False)  # registry rows stay readable
         self._lock = threading.RLock()
         self._open: dict[str, SandboxHandle] = {}  # by location
         self._by_mf: dict[int, SandboxHandle] = {}  # id(mf) -> handle (instructor codes find the class)
         try:
             with self._setup_lock():
+                if not inspect(self.engine).has_table(ClassLesson.__tablename__) and not self.lobby.is_empty():
+                    raise ClassroomError(f"the database {url} holds a master file but no class; a classroom "
+                                         f"starts on an empty database and never rewrites one (give a new --db)")
+                try:
+                    self.spaces: Spaces = spaces_for(url, self.engine.dialect.name)
+                except ValueError as exc:
+                    raise ClassroomError(str(exc)) from None
                 ClassroomBase.metadata.create_all(self.engine)
                 self._start(lesson)
         except BaseException:

@@ -7,6 +7,7 @@ Suites (each in its own subprocess, so one's memory and imports never colour ano
     replay    procedures per minute for examples/*.txt; `idrs-sim replay` start-up
     tn3270    round trips with 1, 10 and 50 clients on 127.0.0.1
     tui       start to the sign-on screen (Textual run_test; idrs-sim in tmux)
+    classroom sign-on to first screen for the 40th trainee; memory per sandbox
 
     python -m bench                     everything (about 10 minutes on a 2-core machine)
     python -m bench --quick             posting at 10k and 100k only, fewer runs
@@ -28,7 +29,7 @@ from typing import Any
 
 from bench.common import RESULT_MARK, ROOT, machine, python, say, subprocess_env
 
-SUITES = ("posting", "latency", "replay", "tn3270", "tui")
+SUITES = ("posting", "latency", "replay", "tn3270", "tui", "classroom")
 
 #: (suite, figure path, limit, unit, what): the targets of issue 10.
 TARGETS = [
@@ -260,6 +261,19 @@ def write_results(path: Path, results: dict[str, Any], info: dict[str, Any], sta
         if "tmux" in f:
             w(f"| tmux: `idrs-sim` sign-on screen visible (median of {f['tmux']['n']}) | {f['tmux']['signon_visible_s']:.3f} |")
         w("")
+    if results.get("classroom"):
+        f = results["classroom"]["figures"]
+        w("## Classroom")
+        w("")
+        w("| figure | value |")
+        w("|---|---:|")
+        w(f"| sign-on to first screen, trainee {f['trainees']} of {f['trainees']} ({f['engine']}) | "
+          f"{f['signon_last_ms']} ms |")
+        w(f"| sign-on to first screen, median / max over the class | {f['signon_median_ms']} / {f['signon_max_ms']} ms |")
+        w(f"| memory per sandbox (RSS growth / trainees) | {f['rss_per_sandbox_mb']} MB |")
+        w(f"| one sandbox on disk (SQLite file) | {f['sandbox_file_kb']} KB |")
+        w(f"| class start (lesson loaded, {f['trainees']} trainee accounts) | {f['class_start_s']} s |")
+        w("")
     notes = [n for suite in results.values() for r in (suite if isinstance(suite, list) else [suite]) for n in r["notes"]]
     if notes:
         w("## Notes")
@@ -316,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
             r = run_suite("tui", ["--runs", "3"] if args.quick else [], log)
             if r:
                 results["tui"] = r
+        elif suite == "classroom":
+            r = run_suite("classroom", [], log)
+            if r:
+                results["classroom"] = r
     total = time.perf_counter() - w0
     try:
         import os

@@ -28,3 +28,11 @@ def test_latency_benchmark_drives_each_command_to_a_real_screen() -> None:
     for command in ("ENMOD", "TXMODA", "UPTIN", "REQ77", "FRM77", "FRM77 input"):
         assert f[command]["n"] == 5, command
     assert f["CLEAR"]["n"] == 20
+
+
+def test_classroom_benchmark_signs_on_every_trainee_to_a_sandbox() -> None:
+    from bench import classroom
+
+    f = classroom.main(["--trainees", "3"]).figures
+    assert f["trainees"] == 3 and f["engine"] == "sqlite"
+    assert f["signon_last_ms"] > 0 and f["sandbox_file_kb"] and f["sandbox_file_kb"] > 0

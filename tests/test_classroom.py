@@ -262,3 +262,25 @@ def test_sigkill_mid_class_loses_no_completed_input(class_url: str) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
+
+
+def test_two_classroom_processes_share_one_postgresql_class(pg_database: str) -> None:
+    """Several classroom servers on one database: a trainee on one, the instructor on the
+    other; the trainee's terminal follows the cycle the other process ran, at its next key."""
+    me = trainee_number(4)
+    with Classroom(pg_database, "training", follow_clock=False, trainees=5) as a, \
+            Classroom(pg_database, "training", follow_clock=False, trainees=5) as b:
+        assert b.note is None and b.current_lesson().no == 1  # the second found the class, did not reload it
+        t = Terminal(ClassroomHost(a, "A1"))
+        _signon(t, me)
+        assert _command(t, f"FRM77 {TIN} 30 202312 TC>971 TC971/151>850") == "REQUEST COMPLETED"
+        ins = Terminal(ClassroomHost(b, "B1"))
+        _signon(ins, INSTRUCTOR)
+        assert _command(ins, "CYCLE ALL") == "1 SANDBOX POSTED - CYCLE 202426"
+        assert a.sandbox_of(me).location == b.sandbox_of(me).location  # one sandbox, not two
+        _command(t, "SINOF")
+        assert "CYCLE 202426" in t.screen.text()
+        # and the same trainee signing on at the other server works in the same sandbox
+        t2 = Terminal(ClassroomHost(b, "B2"))
+        _signon(t2, me)
+        assert [x["status"] for x in _pending_by(b.sandbox_of(me).mf)] == ["posted"]

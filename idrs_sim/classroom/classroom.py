@@ -276,6 +276,12 @@ class Classroom:
         if handle is None:
             clock = Clock.following(dt.datetime(2024, 6, 17, 8, 0)) if self.follow_clock else None
             mf = MasterFile(self.spaces.url(row.location), clock)  # takes the sandbox's saved clock
+            if isinstance(self.spaces, PostgresSpaces):
+                # Its keys borrow connections from the classroom's one pool (a pool per sandbox
+                # kept ~40 idle server connections per process; PostgreSQL allows 100 by default).
+                mf.engine.dispose()
+                mf.engine = PostgresSpaces.schema_engine(self.engine, row.location)
+                mf.sessions = sessionmaker(mf.engine, expire_on_commit=False)
             handle = SandboxHandle(row.id, row.idrs, row.lesson_no, row.location, mf)
             handle.applied_clock = saved_state(mf).get(CLOCK_KEY)
             self._open[row.location] = handle
@@ -425,7 +431,8 @@ class Classroom:
     # ---- end -----------------------------------------------------------------------
     def close(self) -> None:
         for handle in list(self._open.values()):
-            handle.mf.dispose()
+            if not isinstance(self.spaces, PostgresSpaces):  # there the pool is the lobby's, disposed below
+                handle.mf.dispose()
             _unregister(handle.mf)
         self._open.clear()
         self._by_mf.clear()

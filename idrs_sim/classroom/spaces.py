@@ -23,7 +23,7 @@ import os
 import shutil
 from pathlib import Path
 
-from sqlalchemy import Connection, make_url
+from sqlalchemy import Connection, Engine, event, make_url
 
 from ..masterfile.db import _APPEND_ONLY_POSTGRES, is_memory_url
 from ..masterfile.models import AuditRecord, Base
@@ -100,6 +100,18 @@ class PostgresSpaces(Spaces):
 
     def sandbox_location(self, sandbox_id: int) -> str:
         return f"sb_{sandbox_id}"
+
+    @staticmethod
+    def schema_engine(shared: Engine, location: str) -> Engine:
+        """An engine on `shared`'s pool whose every transaction works in the schema `location`
+        (`SET LOCAL`: the connection goes back to the pool as it came)."""
+        engine = shared.execution_options()
+
+        @event.listens_for(engine, "begin")
+        def _search_path(conn: Connection) -> None:
+            conn.exec_driver_sql(f'SET LOCAL search_path TO "{location}"')
+
+        return engine
 
     @staticmethod
     def create_schema(conn: Connection, location: str) -> None:

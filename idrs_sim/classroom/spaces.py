@@ -122,7 +122,7 @@ class PostgresSpaces(Spaces):
         """In the caller's transaction: the master file's schema in `location`, filled from the lesson's."""
         conn.exec_driver_sql(f'CREATE SCHEMA "{location}"')
         conn.exec_driver_sql(f'SET LOCAL search_path TO "{location}"')
-        Base.metadata.create_all(conn)
+        Base.metadata.create_all(conn, checkfirst=False)  # a new schema: nothing to check
         for sql in _APPEND_ONLY_POSTGRES:
             conn.exec_driver_sql(sql)
         for table in Base.metadata.sorted_tables:

@@ -8,6 +8,7 @@ Suites (each in its own subprocess, so one's memory and imports never colour ano
     tn3270    round trips with 1, 10 and 50 clients on 127.0.0.1
     tui       start to the sign-on screen (Textual run_test; idrs-sim in tmux)
     web       `idrs-sim web` with 10 tabs at once: memory per session, first screen
+    classroom sign-on to first screen for the 40th trainee; memory per sandbox
 
     python -m bench                     everything (about 10 minutes on a 2-core machine)
     python -m bench --quick             posting at 10k and 100k only, fewer runs
@@ -29,7 +30,7 @@ from typing import Any
 
 from bench.common import RESULT_MARK, ROOT, machine, python, say, subprocess_env
 
-SUITES = ("posting", "latency", "replay", "tn3270", "tui", "web")
+SUITES = ("posting", "latency", "replay", "tn3270", "tui", "web", "classroom")
 
 #: (suite, figure path, limit, unit, what): the targets of issue 10.
 TARGETS = [
@@ -276,6 +277,18 @@ def write_results(path: Path, results: dict[str, Any], info: dict[str, Any], sta
                 w(f"| {what} | {f[key]['median']} | {f[key]['max']} |")
         if "server_rss_mb" in f:
             w(f"| server RSS (MB), idle / with the tabs | {f['server_rss_mb']['idle']} | {f['server_rss_mb']['with_tabs']} |")
+    if results.get("classroom"):
+        f = results["classroom"]["figures"]
+        w("## Classroom")
+        w("")
+        w("| figure | value |")
+        w("|---|---:|")
+        w(f"| sign-on to first screen, trainee {f['trainees']} of {f['trainees']} ({f['engine']}) | "
+          f"{f['signon_last_ms']} ms |")
+        w(f"| sign-on to first screen, median / max over the class | {f['signon_median_ms']} / {f['signon_max_ms']} ms |")
+        w(f"| memory per sandbox (RSS growth / trainees) | {f['rss_per_sandbox_mb']} MB |")
+        w(f"| one sandbox on disk (SQLite file) | {f['sandbox_file_kb']} KB |")
+        w(f"| class start (lesson loaded, {f['trainees']} trainee accounts) | {f['class_start_s']} s |")
         w("")
     notes = [n for suite in results.values() for r in (suite if isinstance(suite, list) else [suite]) for n in r["notes"]]
     if notes:
@@ -337,6 +350,10 @@ def main(argv: list[str] | None = None) -> int:
             r = run_suite("web", ["--sessions", "3"] if args.quick else ["--sessions", "10"], log)
             if r:
                 results["web"] = r
+        elif suite == "classroom":
+            r = run_suite("classroom", [], log)
+            if r:
+                results["classroom"] = r
     total = time.perf_counter() - w0
     try:
         import os

@@ -255,6 +255,19 @@ def build_parser() -> Parser:
     p.add_argument("--fixture", metavar="NAME|PATH", default=argparse.SUPPRESS,
                    help="the fixture to start from (default: training)")
     p.add_argument("--discard", action="store_true", help="do it: discard the master file the database holds")
+    p = sub.add_parser("classroom", help="TN3270 server for a class: a sandbox per trainee",
+                       description="Serve a class (docs/classroom.md): each trainee who signs on works in a "
+                                   "sandbox, their own copy of the lesson's master file, kept in the classroom "
+                                   "database (default sqlite:///classroom.db) across restarts. The instructor "
+                                   "runs the class with CLASS, CYCLE, RESET, UNLOCK and LESSON. Prints "
+                                   "'listening on HOST:PORT' once ready; stops on SIGTERM/Ctrl+C.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=3270, help="TCP port (default 3270; 0 picks a free one)")
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                   help="classroom database: sqlite:///FILE (default sqlite:///classroom.db) or postgresql://...")
+    p.add_argument("--lesson", metavar="NAME|PATH", help="the lesson, a fixture (training, tpp/...); "
+                                                         "used only when the database holds no class yet")
+    p.add_argument("--trainees", type=_positive, default=40, help="class trainee accounts (default 40)")
 
     p = sub.add_parser("audit", help="print the audit trail (who ran what, on which TIN)",
                        description="Print the audit trail: every AID key with time, employee, terminal, "
@@ -445,6 +458,12 @@ def cmd_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classroom(args: argparse.Namespace) -> int:
+    from .classroom.serve import run
+
+    return run(getattr(args, "db", None), args.lesson, args.host, args.port, args.trainees)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from sqlalchemy import func, or_, select
 
@@ -513,6 +532,7 @@ COMMANDS = {
     "fixtures": cmd_fixtures,
     "serve": cmd_serve,
     "web": cmd_web,
+    "classroom": cmd_classroom,
     "audit": cmd_audit,
     "grade": cmd_grade,
     "reset": cmd_reset,

@@ -8,6 +8,7 @@ Dates: the default clock stands on 2024-06-17, cycle 202425.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -28,15 +29,23 @@ from idrs_sim.masterfile.models import (
 
 TODAY = dt.date(2024, 6, 17)  # cycle 202425
 CURRENT = "202425"
-DLN = "29211-045-10001-4"  # the return in question (digits 29211045100014)
-DLN_DIGITS = "29211045100014"
-AC052_DLN = "29277-045-10001-4"  # same DLN with document code 77 in positions 4-5
+# DLNs as the master file keeps them: 14 digits (the column is 14 wide; PostgreSQL holds
+# it to that, SQLite did not, so the dashed print form once slipped in here).
+DLN = "29211045100014"  # the return in question (printed 29211-045-10001-4)
+DLN_DIGITS = DLN
+AC052_DLN = "29277045100014"  # same DLN with document code 77 in positions 4-5
 EMPLOYEE = "1485012345"
 
 
+#: Where `new_mf` makes its master files: None for in-memory SQLite; the conftest `engine`
+#: fixture sets a function that returns the URL of a new PostgreSQL schema.
+URL_FACTORY: Callable[[], str] | None = None
+
+
 def new_mf(day: dt.date = TODAY) -> MasterFile:
-    """A fresh in-memory master file with a fixed clock on `day`."""
-    return MasterFile("sqlite://", clock=Clock(day))
+    """A fresh master file with a fixed clock on `day` (in-memory SQLite, or PostgreSQL
+    under the `engine` fixture)."""
+    return MasterFile(URL_FACTORY() if URL_FACTORY is not None else "sqlite://", clock=Clock(day))
 
 
 def entity(

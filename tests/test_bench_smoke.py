@@ -38,3 +38,11 @@ def test_web_benchmark_measures_each_tab_that_signed_on_and_ran_enmod() -> None:
     assert f["signed_on"] == f["ran_enmod"] == 2
     assert f["tabs_measured"] == 2 and f["tab_pss_mb"]["median"] > 0
     assert f["server_exit"] == 0
+
+
+def test_classroom_benchmark_signs_on_every_trainee_to_a_sandbox() -> None:
+    from bench import classroom
+
+    f = classroom.main(["--trainees", "3"]).figures
+    assert f["trainees"] == 3 and f["engine"] == "sqlite"
+    assert f["signon_last_ms"] > 0 and f["sandbox_file_kb"] and f["sandbox_file_kb"] > 0

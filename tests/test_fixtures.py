@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
+import mf_builders
 import pytest
 from sqlalchemy import func, select
 
@@ -44,9 +45,15 @@ def names(paths: list[Path]) -> list[str]:
     return [fixture_name(p) for p in paths]
 
 
+def _fresh() -> MasterFile:
+    """A new empty master file on the engine of the `engine` fixture (in-memory SQLite or a
+    new PostgreSQL schema)."""
+    return MasterFile(mf_builders.URL_FACTORY()) if mf_builders.URL_FACTORY is not None else MasterFile()
+
+
 @pytest.fixture
-def mf() -> MasterFile:
-    master = MasterFile()
+def mf(engine: str) -> MasterFile:
+    master = _fresh()
     yield master
     master.dispose()
 
@@ -93,7 +100,7 @@ def test_each_fixture_loads_and_round_trips(mf: MasterFile, path: Path) -> None:
     load_fixture(mf, path)
     first = dump(mf)
     assert first["date"] == "2024-06-17" and first["cycle"] == "202425"
-    again = MasterFile()
+    again = _fresh()
     load_data(again, roundtrip(first))
     assert dump(again) == first
 
@@ -205,7 +212,7 @@ def test_dump_one_tin(mf: MasterFile) -> None:
 
 def test_dump_is_deterministic(mf: MasterFile) -> None:
     load_fixture(mf, "training")
-    other = MasterFile()
+    other = _fresh()
     load_fixture(other, "training")
     a, b = dump(mf), dump(other)  # no hashes (random salts) unless asked
     assert a == b
@@ -220,7 +227,7 @@ def test_passwords_sign_on_and_survive_a_round_trip(mf: MasterFile) -> None:
         emp = s.get(m.Employee, "1485012345")
         assert emp is not None and verify_password("train123", emp.password_hash)
         assert not verify_password("wrong", emp.password_hash)
-    again = MasterFile()
+    again = _fresh()
     load_data(again, roundtrip(dump(mf, hashes=True)))
     with again.reading() as s:
         assert verify_password("train123", s.get(m.Employee, "1485012345").password_hash)
@@ -306,7 +313,7 @@ def test_reversed_without_reversal_on_file_is_recorded(mf: MasterFile) -> None:
     assert txn["reversed"] is True and txn["reversed_by"] is None
     with mf.reading() as s:
         assert s.scalars(select(m.Transaction)).one().extra == {"reversed": True}
-    again = MasterFile()
+    again = _fresh()
     load_data(again, roundtrip(out))
     assert dump(again) == out
 
@@ -325,7 +332,7 @@ def test_explicit_refs(mf: MasterFile) -> None:
         assert s.scalar(select(func.count()).select_from(m.Transaction)) == 3
     with pytest.raises(FixtureError, match="no transaction of 400-00-1001 has ref 'nope'"):
         data["entities"][0]["modules"][0]["unpostables"][0]["txn"] = "nope"
-        load_data(MasterFile(), data)
+        load_data(_fresh(), data)
 
 
 def test_load_data_errors_name_the_source(mf: MasterFile) -> None:
@@ -340,7 +347,7 @@ def test_json_dump_file_loads_by_path(mf: MasterFile, tmp_path: Path) -> None:
     load_fixture(mf, "tpp/multiple_returns")
     path = tmp_path / "snapshot.json"
     path.write_text(json.dumps(dump(mf), indent=1))
-    other = MasterFile()
+    other = _fresh()
     load_fixture(other, path)
     assert dump(other) == dump(mf)
     assert check_fixtures([path]) == []

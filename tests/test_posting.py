@@ -44,7 +44,7 @@ def refund_scope(request, monkeypatch) -> None:
 
 
 @pytest.fixture
-def mf():
+def mf(engine):
     m = b.new_mf()
     yield m
     m.dispose()
@@ -525,7 +525,7 @@ def test_ac052_rrpidt_or_other_dln_does_not_resequence(mf) -> None:
     with mf.unit_of_work() as s:
         mod = b.module(s, b.entity(s))
         b.txn(s, mod, 971, ac=52, misc="RRPIDT", cycle="202420")
-        b.txn(s, mod, 971, ac=52, dln="29277-045-10099-4", cycle="202420")
+        b.txn(s, mod, 971, ac=52, dln="29277045100994", cycle="202420")
         b.pending_return(s, mod)
     report = run_cycle(mf, "202426")
     assert report.resequenced == [] and len(report.refunds) == 1

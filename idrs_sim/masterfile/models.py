@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Date,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -144,15 +146,15 @@ class Transaction(Base):
 
     __tablename__ = "txn"
     __table_args__ = (
-        Index("ix_txn_status_due", "status", "due_cycle", sqlite_where=text("status = 'pending'")),
+        Index("ix_txn_status_due", "status", "due_cycle", sqlite_where=text("status = 'pending'")).ddl_if(dialect="sqlite"),
         # Terminal input of one day (input DLN serials are counted per day): without it every
         # FRM77/ADJ54 Enter scanned the whole table.  Partial: bulk and posted data carry no
         # input date and cost nothing here.
-        # (Partial on SQLite only: a postgresql_where= here would import SQLAlchemy's
-        # PostgreSQL dialect in every process, 50-90 ms of start-up; on PostgreSQL the
-        # index is a plain one, which serves the same query.)
-        Index("ix_txn_dln", "dln", sqlite_where=text("dln IS NOT NULL")),
-        Index("ix_txn_input_date", "input_date", sqlite_where=text("input_date IS NOT NULL")),
+        # (On PostgreSQL the same partial indexes come from _POSTGRES_PARTIAL_INDEXES below:
+        # a postgresql_where= here would import SQLAlchemy's PostgreSQL dialect in every
+        # process, 50-90 ms of start-up.)
+        Index("ix_txn_dln", "dln", sqlite_where=text("dln IS NOT NULL")).ddl_if(dialect="sqlite"),
+        Index("ix_txn_input_date", "input_date", sqlite_where=text("input_date IS NOT NULL")).ddl_if(dialect="sqlite"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -371,3 +373,14 @@ class CycleRun(Base):
     ran_at: Mapped[dt.datetime] = mapped_column(DateTime)
     posted: Mapped[int] = mapped_column(Integer, default=0)
     unposted: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The PostgreSQL forms of txn's SQLite partial indexes (same names, same WHERE), made with the
+# table; IF NOT EXISTS keeps the plain indexes of a database made before (they serve too).
+_POSTGRES_PARTIAL_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_txn_status_due ON txn (status, due_cycle) WHERE status = 'pending'",
+    "CREATE INDEX IF NOT EXISTS ix_txn_dln ON txn (dln) WHERE dln IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS ix_txn_input_date ON txn (input_date) WHERE input_date IS NOT NULL",
+)
+for _sql in _POSTGRES_PARTIAL_INDEXES:
+    event.listen(Transaction.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))

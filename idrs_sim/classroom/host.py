@@ -1,0 +1,154 @@
+"""The host of one classroom terminal: sign-on in the lobby, then the trainee's own sandbox.
+
+`ClassroomHost` is what the TN3270 server's host factory makes for each connection (the
+server is the one of `idrs-sim serve`, unchanged).  Before sign-on it is an `IdrsSession`
+on the lobby: the class's employees, their failed sign-ons and lockouts, as IDRS does it.
+A connection that keeps failing is slowed down (`rules.signon_throttle`), so nobody who
+can reach the port locks the class out.  Signed on, every key goes to an `IdrsSession` on
+the trainee's sandbox (made at the first sign-on, kept afterwards).  Before each key the
+host reads the sandbox's saved clock (another process or the instructor may have run a
+cycle: the terminal follows at once) and whether the sandbox was retired (RESET, LESSON:
+the trainee moves to the fresh one).  Sign-off, or an idle timeout, returns to the lobby.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import insert
+
+from ..masterfile.models import AuditRecord
+from ..rules.signon_throttle import SignonThrottle
+from ..session import IDLE_TIMEOUT_MINUTES, IdrsSession
+from ..terminal.aid import Aid, AidEvent
+from ..terminal.screen import COLS, ROWS, Screen, address
+from .classroom import CLOCK_KEY, RETIRED_KEY, Classroom, SandboxHandle
+
+_REJECTED = ("INVALID", "EMPLOYEE NUMBER LOCKED")  # the sign-on literals of a failed attempt
+
+
+class ClassroomHost:
+    """One terminal of the class (the `Host` protocol: first_screen, handle, slow_key)."""
+
+    def __init__(self, room: Classroom, terminal_id: str, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.room = room
+        self.terminal_id = terminal_id
+        self._monotonic = monotonic
+        self.idle = IDLE_TIMEOUT_MINUTES if room.follow_clock else None
+        self.lobby = IdrsSession(room.lobby.mf, terminal_id, idle_timeout_minutes=None)
+        self.session: IdrsSession | None = None  # signed on: the session on the sandbox
+        self.sandbox: SandboxHandle | None = None
+        self.throttle = SignonThrottle()
+        self._seen_clock: str | None = None
+
+    # ---- Host protocol -------------------------------------------------------------
+    def first_screen(self) -> Screen:
+        return self.lobby.first_screen()
+
+    def slow_key(self, event: AidEvent) -> bool:
+        """The password check (scrypt) and the first sign-on's sandbox copy run beside other keys."""
+        return self.session is None and event.aid is Aid.ENTER
+
+    def handle(self, event: AidEvent) -> Screen:
+        if self.session is None:
+            return self._signon(event)
+        moved = self._follow()
+        if moved is not None:
+            return moved
+        screen = self.session.handle(event)
+        if not self.session.signed_on:  # SINOF or the idle timeout
+            self._to_lobby(screen)
+        return screen
+
+    @property
+    def employee_idrs(self) -> str | None:
+        return self.session.employee_idrs if self.session is not None else None
+
+    # ---- sign-on -------------------------------------------------------------------
+    def _signon(self, event: AidEvent) -> Screen:
+        if event.aid is Aid.ENTER:
+            wait = self.throttle.remaining(self._monotonic())
+            if wait > 0:
+                self.room.lobby.mf.write_one(insert(AuditRecord), {
+                    "at": self.room.lobby.clock.now(), "idrs": None, "terminal": self.terminal_id, "aid": event.aid.value,
+                    "command": None, "tin": None, "mft": None, "period": None, "violation": True,
+                    "outcome": f"SIGN-ON DELAYED: {self.throttle.failures} FAILURES ON THIS CONNECTION"})
+                screen = _with_message(self.lobby.first_screen(), f"SIGN-ON DELAYED - TRY AGAIN IN {int(wait) + 1} SECONDS")
+                self.lobby.screen = screen.copy()
+                return screen
+        screen = self.lobby.handle(event)
+        if not self.lobby.signed_on:
+            if event.aid is Aid.ENTER and screen.message.startswith(_REJECTED):
+                self.throttle.failed(self._monotonic())
+            return screen
+        idrs = self.lobby.employee_idrs
+        assert idrs is not None
+        self.throttle.succeeded()
+        self.lobby.sign_off()  # the lobby session waits for this terminal's next sign-on
+        handle = self.room.sandbox_for(idrs)
+        if handle is None:  # cannot happen: the lobby knows the employee
+            return self._lobby_message("NO SANDBOX FOR THIS EMPLOYEE - SEE YOUR INSTRUCTOR")
+        self._enter_sandbox(handle, idrs)
+        self.room.audit_signon(handle, idrs, self.terminal_id)
+        assert self.session is not None
+        self.session.screen = screen.copy()
+        return screen
+
+    def _enter_sandbox(self, handle: SandboxHandle, idrs: str) -> None:
+        self.room.follow(handle)
+        session = IdrsSession(handle.mf, self.terminal_id, idle_timeout_minutes=self.idle)
+        session.employee_idrs = idrs
+        session.last_activity = handle.mf.clock.now()
+        self.session, self.sandbox = session, handle
+        self._seen_clock = handle.applied_clock
+
+    def _to_lobby(self, screen: Screen) -> None:
+        self.session, self.sandbox = None, None
+        self.lobby.screen = screen.copy()
+
+    def _lobby_message(self, message: str) -> Screen:
+        self.session, self.sandbox = None, None
+        screen = _with_message(self.lobby.first_screen(), message)
+        self.lobby.screen = screen.copy()
+        return screen
+
+    # ---- following the sandbox -----------------------------------------------------------
+    def _follow(self) -> Screen | None:
+        """Before a key: take the sandbox's clock as saved (a cycle run elsewhere shows at
+        once, and is not mistaken for idle time); move to a fresh sandbox if this one was
+        retired (the key is not run: the trainee sees why and types it again)."""
+        assert self.sandbox is not None and self.session is not None
+        state = self.room.follow(self.sandbox)
+        saved = state.get(CLOCK_KEY)
+        if saved != self._seen_clock:
+            self._seen_clock = saved
+            self.session.last_activity = self.sandbox.mf.clock.now()
+        reason = state.get(RETIRED_KEY)
+        if reason is None:
+            return None
+        idrs = self.session.employee_idrs
+        assert idrs is not None
+        handle = self.room.sandbox_for(idrs)
+        if handle is None:
+            return self._lobby_message(f"{reason} - SIGN ON AGAIN")
+        self._enter_sandbox(handle, idrs)
+        self.room.audit_signon(handle, idrs, self.terminal_id)
+        screen = _with_message(Screen.unformatted(), f"{reason} - NEW SANDBOX, ENTER YOUR COMMAND AGAIN")
+        assert self.session is not None
+        self.session.screen = screen.copy()
+        return screen
+
+
+def _with_message(screen: Screen, message: str) -> Screen:
+    """The screen with `message` on line 24 (the map's message field, or the row itself)."""
+    scr = screen.copy()
+    fld = scr.field_named("MESSAGE")
+    if fld is not None:
+        scr.set_text(fld, message)
+        return scr
+    base = address(ROWS, 1)
+    for i in range(COLS):
+        if not scr.is_attribute(base + i):
+            scr.chars[base + i] = message[i] if i < len(message) else " "
+    return scr

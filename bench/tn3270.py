@@ -7,7 +7,7 @@ file (`idrs_sim.simulator.Simulator`), bound to 127.0.0.1 only, in this process.
 run in a **separate process** (one thread and one raw socket each), so their Python work
 does not compete with the server for this process's interpreter lock: each negotiates
 TN3270, signs on as the trainee (Enter with the sign-on fields, built with the codec's
-`encode_read`), then repeats: Clear, then Enter with an unformatted screen holding
+`encode_read`), then repeats: Clear, then Enter with the cleared screen's input field holding
 ``ENMOD <tin>`` or ``TXMODA <tin> 30 <period>`` (TINs and modules of the training master
 file, in turn).  A round trip is key sent -> next screen (the whole record) received.
 
@@ -109,7 +109,6 @@ def client_main(argv: list[str]) -> None:
     """`python -m bench.tn3270 --client`: run N clients, print their round trips as JSON."""
     from idrs_sim.front.tn3270.codec import encode_read
     from idrs_sim.terminal.aid import Aid, AidEvent
-    from idrs_sim.terminal.screen import SIZE
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--client", action="store_true")
@@ -154,8 +153,8 @@ def client_main(argv: list[str]) -> None:
                 secs, _ = c.key(encode_read(AidEvent(Aid.CLEAR, 0)))
                 mine_clear.append(secs)
                 line = commands[(n + i) % len(commands)]
-                buf = line.ljust(SIZE)
-                secs, ans = c.key(encode_read(AidEvent(Aid.ENTER, len(line), unformatted=buf)))
+                # the cleared screen is one input field: its attribute at address 0, text from row 1 column 2
+                secs, ans = c.key(encode_read(AidEvent(Aid.ENTER, 1 + len(line), {0: line})))
                 mine_enter.append(secs)
                 if line.split()[1].encode("cp037") not in ans or "SYSTEM ERROR".encode("cp037") in ans:
                     raise RuntimeError(f"unexpected answer to {line}")

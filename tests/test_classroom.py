@@ -220,7 +220,6 @@ def test_sigkill_mid_class_loses_no_completed_input(class_url: str) -> None:
     from bench.tn3270 import Client
     from idrs_sim.front.tn3270.codec import encode_read
     from idrs_sim.terminal.aid import Aid, AidEvent
-    from idrs_sim.terminal.screen import SIZE
 
     emp_addr, pw_addr = _signon_addresses()
     proc, port = _start_server(class_url)
@@ -236,8 +235,8 @@ def test_sigkill_mid_class_loses_no_completed_input(class_url: str) -> None:
         line = f"FRM77 {TIN} 30 202312 TC>971 TC971/151>850"
         for n, c in enumerate(clients, 1):
             c.key(encode_read(AidEvent(Aid.CLEAR, 0)))
-            _, answer = c.key(encode_read(AidEvent(Aid.ENTER, len(line), unformatted=line.ljust(SIZE))))
-            assert "REQUEST COMPLETED".encode("cp037") in answer, n
+            _, answer = c.key(encode_read(AidEvent(Aid.ENTER, 1 + len(line), {0: line})))  # the cleared screen's field
+            assert "REQUEST COMPLETED".encode("cp037") in answer, (n, answer.decode("cp037"))
             completed.append(trainee_number(n))
             if n == TRAINEES - 5:  # mid-class: five trainees have not typed their input yet
                 break

@@ -15,7 +15,7 @@ The stages, in order:
     40  unpost_ac111            TC 971 AC 111 in cycles 47-52 / after a merge
     50  move_mft32              TC 971 AC 111 moves the return to / from MFT 32
     60  resequence_ac052        TC 971 AC 052 resequences the return 14 days (2 cycles)
-    70  match_tc972             TC 972 reverses its TC 971, or goes unpostable
+    70  match_tc972             TC 972 reverses its TC 971, or goes unpostable (reversals.py)
     80  return_credits          a return's withholding / refundable credits post with it
    100  post_due                everything still due posts (one UPDATE)
    110  link_reversals          TC 137/421/521/571/811 reverse their originals
@@ -657,49 +657,6 @@ def resequence_ac052(ctx: CycleContext) -> None:
         _extra(ret, resequenced_052=ctx.cycle)
         mod = ret.module
         ctx.report.resequenced.append((ret.entity.tin, mod.mft, mod.period, ret.tc, ret.due_cycle))
-
-
-def _prefer(reversal: Transaction, candidates: list[Transaction]) -> Transaction:
-    """Which TC 971 a TC 972 reverses: same MISC, else the same DLN (full, or the last six
-    digits the AC 129 reversal formats carry), else the earliest posted."""
-    misc = (reversal.misc or "").strip().upper()
-    ordered = sorted(candidates, key=derive.order_key)
-    for c in ordered:
-        if misc and (c.misc or "").strip().upper() == misc:
-            return c
-    full = derive.misc_dln(reversal.misc)
-    six = re.match(r"(\d{6})(?:_|\s)", misc)
-    for c in ordered:
-        theirs = derive.misc_dln(c.misc) or derive.dln_digits(c.dln)
-        if theirs and ((full and theirs == full) or (six and theirs.endswith(six.group(1)))):
-            return c
-    return ordered[0]
-
-
-@rule("match_tc972", 70)
-def match_tc972(ctx: CycleContext) -> None:
-    """TC 972 AC x reverses one unreversed TC 971 AC x in its scope -- the module, or the
-    entity for entity-level action codes such as AC 505/527 (CONTRACT §3; IRM 25.25.6.1.7:
-    "only reverse the AC 124 whose MISC DLN matches").  Preference: same MISC, then same
-    DLN, then the earliest.  Nothing to reverse: unpostable (UPC_REVERSAL_NO_MATCH).
-    """
-    if 972 not in ctx.due_tcs():
-        return
-    claimed: set[int] = set()
-    # TC 972 AC 505 names its breach indicator: posting.breach.match_tc972_ac505.
-    for rev in ctx.due_txns(Transaction.tc == 972, or_(Transaction.ac.is_(None), Transaction.ac != 505)):
-        scope = rev.module.transactions if rev.module is not None else rev.entity.entity_transactions
-        candidates = [
-            o for o in scope
-            if o.tc == 971 and o.ac == rev.ac and rev.ac is not None and o.reversed_by_id is None
-            and o.id not in claimed and (o.status == POSTED or ctx.is_due(o))
-        ]
-        if not candidates:
-            ctx.new_unpostable(rev, *UPC_REVERSAL_NO_MATCH)
-            continue
-        original = _prefer(rev, candidates)
-        original.reversed_by_id = rev.id
-        claimed.add(original.id)
 
 
 def _credit_insert(ctx: CycleContext, key: str, tc: int) -> None:

@@ -41,7 +41,8 @@ FILES = ("IMF", "BMF")
 #: issuance is expected in `idrs_sim.posting.ftd_alerts` (order 900); a module that does
 #: not exist yet is skipped.
 RULE_MODULES: list[str] = ["idrs_sim.posting.rules", "idrs_sim.posting.ftd_alerts",
-                            "idrs_sim.posting.tpp_mft32", "idrs_sim.posting.breach"]
+                            "idrs_sim.posting.tpp_mft32", "idrs_sim.posting.breach",
+                            "idrs_sim.posting.reversals"]
 
 
 def load_rule_modules() -> None:

@@ -1,0 +1,86 @@
+"""TC 972 reverses its TC 971, set-based (the rule is `rules.reversal`; the AC 505 breach
+indicator is `posting.breach`).
+
+    70  match_tc972   TC 972 AC x reverses one unreversed TC 971 AC x in its scope, or
+                      goes unpostable (UPC_REVERSAL_NO_MATCH)
+
+Three statements read everything whatever the number of reversals (the due TC 972s; the
+TC 971s in their modules and entities), two or three write the result (`posting.bulk`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, or_, select, union_all
+
+from ..masterfile import derive
+from ..masterfile.models import POSTED, Transaction
+from ..rules import reversal
+from .bulk import TxnRow, Unpost, due_rows, set_reversed_by, unpost_rows
+from .rules import UPC_REVERSAL_NO_MATCH, CycleContext, rule
+
+__all__ = ["Scope", "match_tc972", "originals_in_scope"]
+
+#: A reversal's scope: ("M", module id) or ("E", entity id) for entity-level codes.
+Scope = tuple[str, int]
+
+
+def scope_of(row: TxnRow) -> Scope:
+    return ("M", row.module_id) if row.module_id is not None else ("E", row.entity_id)
+
+
+def originals_in_scope(ctx: CycleContext, reversals: Any, tc: int = 971) -> dict[Scope, list[Any]]:
+    """The unreversed TC `tc`s, posted or due in this run, in the modules of the due
+    `reversals` (a select of due TC 972 rows) and on their entities for entity-level ones:
+    one statement.  Rows: (id, module_id, entity_id, ac, misc, dln, posting_cycle,
+    secondary_date)."""
+    c = Transaction
+    revs = reversals.subquery("revs")
+    cols = (c.id, c.module_id, c.entity_id, c.ac, c.misc, c.dln, c.posting_cycle, c.secondary_date)
+    alive = and_(c.tc == tc, c.reversed_by_id.is_(None), or_(c.status == POSTED, and_(*ctx.due_conditions(c))),
+                 c.ac.in_(select(revs.c.ac)))
+    stmt = union_all(
+        select(*cols).where(alive, c.module_id.in_(select(revs.c.module_id).where(revs.c.module_id.is_not(None)))),
+        select(*cols).where(alive, c.module_id.is_(None),
+                            c.entity_id.in_(select(revs.c.entity_id).where(revs.c.module_id.is_(None)))),
+    )
+    found: dict[Scope, list[Any]] = {}
+    for row in ctx.session.connection().execute(stmt):
+        key: Scope = ("M", row.module_id) if row.module_id is not None else ("E", row.entity_id)
+        found.setdefault(key, []).append(row)
+    return found
+
+
+def _due_972(ctx: CycleContext) -> Sequence[Any]:
+    # TC 972 AC 505 names its breach indicator: posting.breach.match_tc972_ac505.
+    return (Transaction.tc == 972, or_(Transaction.ac.is_(None), Transaction.ac != 505))
+
+
+@rule("match_tc972", 70)
+def match_tc972(ctx: CycleContext) -> None:
+    """TC 972 AC x reverses one unreversed TC 971 AC x in its scope -- the module, or the
+    entity for entity-level action codes such as AC 527 (CONTRACT §3; IRM 25.25.6.1.7:
+    "only reverse the AC 124 whose MISC DLN matches").  Preference: same MISC, then same
+    DLN, then the earliest (`rules.reversal`).  Nothing to reverse: unpostable
+    (UPC_REVERSAL_NO_MATCH)."""
+    if 972 not in ctx.due_tcs():
+        return
+    where = _due_972(ctx)
+    rows = due_rows(ctx, *where)
+    if not rows:
+        return
+    t = Transaction
+    due = ctx.live(select(t.module_id, t.entity_id, t.ac).where(*ctx.due_conditions(), *where))
+    scopes = originals_in_scope(ctx, due)
+    offered = []
+    for row in rows:
+        scope = [reversal.Original(o.id, o.ac, o.misc, derive.misc_dln(o.misc) or derive.dln_digits(o.dln) or None,
+                                   (o.posting_cycle or "", o.id))
+                 for o in scopes.get(scope_of(row), ())]
+        offered.append((reversal.Reversal(row.id, row.ac, row.misc, derive.misc_dln(row.misc)), scope))
+    by_id = {row.id: row for row in rows}
+    matched = reversal.match_all(offered)
+    set_reversed_by(ctx, [(orig, rev) for rev, orig in matched if orig is not None])
+    unpost_rows(ctx, [Unpost(by_id[rev], *UPC_REVERSAL_NO_MATCH) for rev, orig in matched if orig is None])

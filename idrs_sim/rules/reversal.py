@@ -1,0 +1,68 @@
+"""Which TC 971 a TC 972 reverses (CONTRACT §3; IRM 25.25.6.1.7: "only reverse the AC 124
+whose MISC DLN matches").  Pure: the posting run (`posting.reversals`) reads the facts in
+one statement for all the reversals of a cycle and asks this module for each of them.
+
+Preference, among the unreversed TC 971s of the same action code in the reversal's scope
+(its module, or the entity for entity-level action codes): the same MISC, then the same
+DLN (the full DLN in MISC, or the last six digits that the AC 129 reversal formats carry),
+then the earliest in posting order.  None: the TC 972 is unpostable.  The AC 505 breach
+indicator is picked by its own rule (`rules.breach.pick_reversal`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+__all__ = ["Original", "Reversal", "match_all", "pick_original"]
+
+
+class Original(NamedTuple):
+    """An unreversed TC 971 that a TC 972 may reverse."""
+
+    key: int  # the transaction's id
+    ac: int | None
+    misc: str | None
+    dln: str | None  # its DLN: the one in MISC, else its own (digits); None when neither
+    order: tuple[str, int]  # posting order: (posting cycle or "", id)
+
+
+class Reversal(NamedTuple):
+    """A TC 972 due in this cycle."""
+
+    key: int
+    ac: int | None
+    misc: str | None
+    misc_dln: str | None  # the 14-digit DLN at the start of its MISC
+
+
+def pick_original(rev: Reversal, candidates: Sequence[Original]) -> Original:
+    """Which of `candidates` (not empty) `rev` reverses: same MISC, same DLN, earliest."""
+    misc = (rev.misc or "").strip().upper()
+    ordered = sorted(candidates, key=lambda c: c.order)
+    for c in ordered:
+        if misc and (c.misc or "").strip().upper() == misc:
+            return c
+    six = re.match(r"(\d{6})(?:_|\s)", misc)
+    for c in ordered:
+        if c.dln and ((rev.misc_dln and c.dln == rev.misc_dln) or (six and c.dln.endswith(six.group(1)))):
+            return c
+    return ordered[0]
+
+
+def match_all(reversals: Iterable[tuple[Reversal, Sequence[Original]]]) -> list[tuple[int, int | None]]:
+    """(reversal key, original key or None) for each reversal in input order, given the
+    originals in its scope; an original reversed by an earlier reversal is not offered to
+    a later one (two TC 972s never reverse the same TC 971)."""
+    claimed: set[int] = set()
+    out: list[tuple[int, int | None]] = []
+    for rev, scope in reversals:
+        found = [o for o in scope if rev.ac is not None and o.ac == rev.ac and o.key not in claimed]
+        if not found:
+            out.append((rev.key, None))
+            continue
+        pick = pick_original(rev, found)
+        claimed.add(pick.key)
+        out.append((rev.key, pick.key))
+    return out

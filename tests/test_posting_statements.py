@@ -16,7 +16,13 @@ from sqlalchemy import event, func, select
 
 from idrs_sim.clock import Clock
 from idrs_sim.masterfile.db import MasterFile
-from idrs_sim.masterfile.models import POSTED, UNPOSTABLE, Transaction, Unpostable, UnpostableHistory
+from idrs_sim.masterfile.models import (
+    POSTED,
+    UNPOSTABLE,
+    Transaction,
+    Unpostable,
+    UnpostableHistory,
+)
 from idrs_sim.posting import run_cycle
 
 CYCLE = "202426"
@@ -42,7 +48,7 @@ def _build(n: int, txns: Callable[[int], list[dict[str, Any]]]) -> MasterFile:
         for i in range(n):
             for t in txns(i):
                 base = {"entity_id": i + 1, "module_id": i + 1, "ac": None, "amount": 0, "misc": None,
-                        "secondary_date": None, "status": POSTED, "due_cycle": None, "posting_cycle": "202415",
+                        "secondary_date": None, "dln": None, "document": None, "status": POSTED, "due_cycle": None, "posting_cycle": "202415",
                         "extra": {}}
                 rows.append({**base, **t})
         conn.execute(Transaction.__table__.insert(), rows)  # type: ignore[attr-defined]
@@ -82,6 +88,17 @@ KINDS: dict[str, Callable[[int], list[dict[str, Any]]]] = {
         {"tc": 971, "ac": 505, "module_id": None, "secondary_date": dt.date(2023, 1, 5), "misc": "IR20230000001"},
         _pending(tc=971, ac=505, module_id=None, secondary_date=dt.date(2023, 2, 5), misc="IR20230000001"),
     ],
+    # A return held by the TC 971 AC 124 carrying its DLN: UP 126 RC 0.
+    "tc150_up126": lambda i: [
+        {"tc": 971, "ac": 124, "misc": _dln(i)},
+        _pending(tc=150, dln=_dln(i), amount=100, document={"tc": 150, "tax": "100.00"}),
+    ],
+    # A return whose document names its unpostable code (UP 147).
+    "tc150_document_unpostable": lambda i: [
+        _pending(tc=150, dln=_dln(i), document={"tc": 150, "unpostable": {"code": 147, "reason": 0}}),
+    ],
+    # TC 137 reverses the latest TC 136 of its module.
+    "tc137_reverses_tc136": lambda i: [{"tc": 136}, {"tc": 136, "posting_cycle": "202420"}, _pending(tc=137)],
 }
 
 
@@ -98,7 +115,11 @@ def _outcome(mf: MasterFile, kind: str, n: int) -> None:
         if kind == "tc972_ac505_by_date":
             dates = set(s.scalars(select(Transaction.secondary_date).where(Transaction.reversed_by_id.is_not(None))))
             assert dates == {dt.date(2023, 7, 9)}
-    expect_unpostable = kind in ("tc972_no_match", "tc971_ac505_duplicate")
+        if kind == "tc137_reverses_tc136":
+            cycles = set(s.scalars(select(Transaction.posting_cycle).where(Transaction.reversed_by_id.is_not(None))))
+            assert cycles == {"202420"}  # the latest
+    expect_unpostable = kind in ("tc972_no_match", "tc971_ac505_duplicate", "tc150_up126",
+                                 "tc150_document_unpostable")
     assert (reversed_, unpostable, cases, lines) == ((0, n, n, n) if expect_unpostable else (n, 0, 0, 0))
 
 

@@ -84,3 +84,47 @@ def match_tc972(ctx: CycleContext) -> None:
     matched = reversal.match_all(offered)
     set_reversed_by(ctx, [(orig, rev) for rev, orig in matched if orig is not None])
     unpost_rows(ctx, [Unpost(by_id[rev], *UPC_REVERSAL_NO_MATCH) for rev, orig in matched if orig is None])
+
+
+@rule("link_reversals", 110)
+def link_reversals(ctx: CycleContext) -> None:
+    """TC 137/421/521/571/811 reverse the latest unreversed TC 136/420/520/570/810 in
+    their scope (module, else entity) -- Document 6209 reversal pairs; with nothing to
+    reverse they post without effect (only TC 972 is strict, see match_tc972).
+
+    Two statements read the reversals posted now and the originals in their modules and
+    entities (`rules.reversal.latest_original` picks), one writes the links."""
+    codes = [tc for tc in derive.REVERSAL_OF if tc != 972]
+    posted_now = ctx.posted_ids(codes)  # only what post_due posted is looked at
+    if not posted_now:
+        return
+    ctx.session.flush()
+    t = Transaction
+    conn = ctx.session.connection()
+    revs = select(t.id, t.tc, t.module_id, t.entity_id).where(
+        t.posting_cycle == ctx.cycle, t.status == POSTED, t.tc.in_(codes))
+    sub = revs.subquery("revs")
+    cols = (t.id, t.tc, t.module_id, t.entity_id, t.posting_cycle)
+    targets = sorted({derive.REVERSAL_OF[c] for c in codes})
+    alive = and_(t.status == POSTED, t.reversed_by_id.is_(None), t.tc.in_(targets))
+    originals = union_all(
+        select(*cols).where(alive, t.module_id.in_(select(sub.c.module_id).where(sub.c.module_id.is_not(None)))),
+        select(*cols).where(alive, t.module_id.is_(None), t.entity_id.in_(select(sub.c.entity_id))),
+    )
+    scopes: dict[Scope, list[reversal.Original]] = {}
+    for oid, otc, mid, eid, cycle in conn.execute(originals):
+        key: Scope = ("M", mid) if mid is not None else ("E", eid)
+        scopes.setdefault(key, []).append(reversal.Original(oid, otc, None, None, (cycle or "", oid)))
+    claimed: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for rid, rtc, mid, eid in conn.execute(revs.order_by(t.id)):
+        if rid not in posted_now:
+            continue
+        target = derive.REVERSAL_OF[rtc]
+        for key in ((("M", mid),) if mid is not None else ()) + (("E", eid),):
+            pick = reversal.latest_original(target, rid, scopes.get(key, ()), claimed)
+            if pick is not None:
+                claimed.add(pick)
+                pairs.append((pick, rid))
+                break
+    set_reversed_by(ctx, pairs)

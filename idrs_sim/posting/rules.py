@@ -18,7 +18,7 @@ The stages, in order:
     70  match_tc972             TC 972 reverses its TC 971, or goes unpostable (reversals.py)
     80  return_credits          a return's withholding / refundable credits post with it
    100  post_due                everything still due posts (one UPDATE)
-   110  link_reversals          TC 137/421/521/571/811 reverse their originals
+   110  link_reversals          TC 137/421/521/571/811 reverse their originals (reversals.py)
    120  establish_entities      a posted return establishes its entity
    200  issue_refunds           credit balance, no hold -> TC 846 (DD or paper check)
 
@@ -508,32 +508,46 @@ def unpost_tpp_126(ctx: CycleContext) -> None:
     Markers count when posted, or due in this same run.  MISC ending in `TR` needs no
     action (R02) and holds nothing.  A return released by UPRES bypasses this check.
     """
+    from .bulk import Unpost, due_rows, unpost_rows
+
     marker = _MARKER
+    holding = and_(
+        marker.module_id == Transaction.module_id,
+        marker.tc == 971,
+        marker.ac.in_((121, 124)),
+        marker.reversed_by_id.is_(None),
+        or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
+    )
+    # One statement for the markers, one for the cases of their modules, one for the
+    # returns held: the same three for 20 returns as for 20,000 (issue 19).
     stmt = (
-        select(Transaction, marker)
-        .join(marker, and_(
-            marker.module_id == Transaction.module_id,
-            marker.tc == 971,
-            marker.ac.in_((121, 124)),
-            marker.reversed_by_id.is_(None),
-            or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
-        ))
+        select(Transaction.id, Transaction.dln, Transaction.extra, marker.misc)
+        .join(marker, holding)
         .where(*ctx.due_conditions(), Transaction.tc == 150)
         .order_by(Transaction.id)
     )
-    held: dict[int, Transaction] = {}
-    for ret, m in ctx.session.execute(ctx.live(stmt)).all():
-        if ret.id in held or _bypasses(ret, UPC_TPP_HOLD[0]) or derive.marker_has_tr(m.misc):
+    held: dict[int, str] = {}
+    for rid, rdln, extra, misc in ctx.session.execute(ctx.live(stmt)).all():
+        if rid in held or UPC_TPP_HOLD[0] in ((extra or {}).get(_BYPASS) or []) or derive.marker_has_tr(misc):
             continue
-        if derive.misc_dln(m.misc) is not None and derive.misc_dln(m.misc) == derive.dln_digits(ret.dln):
-            held[ret.id] = ret
-    for ret in held.values():
-        # A UP 126 already closed URC 0 / 6 for this DLN released the return: it posts
-        # while the systemic TC 972 AC 124 is still to come (rules.up126, IRM 25.25.6.5.4).
-        cases = [up126.CaseFacts(c.upc, c.status, c.urc, derive.dln_digits(c.dln))
-                 for c in (ret.module.unpostables if ret.module is not None else [])]
-        if not up126.released_from_hold(derive.dln_digits(ret.dln), cases, UPC_TPP_HOLD[0]):
-            ctx.new_unpostable(ret, *UPC_TPP_HOLD)
+        if derive.misc_dln(misc) is not None and derive.misc_dln(misc) == derive.dln_digits(rdln):
+            held[rid] = derive.dln_digits(rdln)
+    if not held:
+        return
+    # A UP 126 already closed URC 0 / 6 for this DLN released the return: it posts
+    # while the systemic TC 972 AC 124 is still to come (rules.up126, IRM 25.25.6.5.4).
+    modules_held = select(Transaction.module_id).join(marker, holding).where(
+        *ctx.due_conditions(), Transaction.tc == 150)
+    cases: dict[int | None, list[up126.CaseFacts]] = {}
+    for mid, upc, status, urc, cdln in ctx.session.execute(
+            select(Unpostable.module_id, Unpostable.upc, Unpostable.status, Unpostable.urc, Unpostable.dln)
+            .where(Unpostable.module_id.in_(modules_held)).order_by(Unpostable.id)):
+        cases.setdefault(mid, []).append(up126.CaseFacts(upc, status, urc, derive.dln_digits(cdln)))
+    rows = due_rows(ctx, Transaction.tc == 150, select(marker.id).where(holding).exists())
+    unpost_rows(ctx, [
+        Unpost(r, *UPC_TPP_HOLD) for r in rows
+        if r.id in held and not up126.released_from_hold(held[r.id], cases.get(r.module_id, []), UPC_TPP_HOLD[0])
+    ])
 
 
 @rule("unpost_document", 30)
@@ -546,8 +560,11 @@ def unpost_document(ctx: CycleContext) -> None:
     `document: {..., unpostable: {code: 147, reason: 0}}`.  Only the first attempt:
     a release by UPRES bypasses it.
     """
+    from .bulk import Unpost, due_rows, unpost_rows
+
     has_spec = Transaction.document["unpostable"].as_string().is_not(None)
-    for t in ctx.due_txns(has_spec):
+    unpost: list[Unpost] = []
+    for t in due_rows(ctx, has_spec):
         spec = (t.document or {}).get("unpostable")
         if isinstance(spec, dict):
             code, reason, assigned = spec.get("code"), spec.get("reason", 0), spec.get("assigned")
@@ -557,8 +574,9 @@ def unpost_document(ctx: CycleContext) -> None:
             upc, rc = int(str(code)), int(str(reason or 0))
         except ValueError:
             continue
-        if not _bypasses(t, upc):
-            ctx.new_unpostable(t, upc, rc, assigned=assigned)
+        if upc not in ((t.extra or {}).get(_BYPASS) or []):
+            unpost.append(Unpost(t, upc, rc, assigned))
+    unpost_rows(ctx, unpost)
 
 
 def _merged_recently(entity: Entity, cycle: str) -> bool:
@@ -751,31 +769,6 @@ def post_due(ctx: CycleContext) -> None:
         execution_options={"synchronize_session": False},
     )
     ctx.session.expire_all()
-
-
-@rule("link_reversals", 110)
-def link_reversals(ctx: CycleContext) -> None:
-    """TC 137/421/521/571/811 reverse the latest unreversed TC 136/420/520/570/810 in
-    their scope (module, else entity) -- Document 6209 reversal pairs; with nothing to
-    reverse they post without effect (only TC 972 is strict, see match_tc972)."""
-    codes = [tc for tc in derive.REVERSAL_OF if tc != 972]
-    posted_now = ctx.posted_ids(codes)  # only what post_due posted is looked at
-    if not posted_now:
-        return
-    stmt = select(Transaction).where(
-        Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc.in_(codes)
-    ).order_by(Transaction.id)
-    for rev in ctx.session.scalars(stmt):
-        if rev.id not in posted_now:
-            continue
-        target_tc = derive.REVERSAL_OF[rev.tc]
-        scopes = [rev.module.transactions] if rev.module is not None else []
-        scopes.append(rev.entity.entity_transactions)
-        for scope in scopes:
-            cands = [o for o in derive.unreversed(scope) if o.tc == target_tc and o.id != rev.id]
-            if cands:
-                max(cands, key=derive.order_key).reversed_by_id = rev.id
-                break
 
 
 @rule("entity_changes", 115)

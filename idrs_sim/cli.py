@@ -13,14 +13,15 @@ Textual is imported only when the terminal UI starts, so every other subcommand 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 EXIT_USAGE = 2
 
@@ -183,6 +184,8 @@ def build_parser() -> Parser:
                                    "--db this works on an in-memory copy (a dry look: nothing is kept).")
     _add_db(p)
     p.add_argument("--count", metavar="N", type=_positive, default=1, help="how many cycles (default 1)")
+    p.add_argument("--report", metavar="FILE", help="write every line (each posting, unpostable, refund...) to FILE")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every line, not only the summary")
 
     p = sub.add_parser("fixtures", help="fixture tools: 'fixtures check [PATH...]'",
                        description="Fixture tools.")
@@ -270,35 +273,37 @@ def _json_default(value: Any) -> Any:
 
 
 def cmd_cycle(args: argparse.Namespace) -> int:
+    from .posting.report import progress, write_reports
+
     if not getattr(args, "db", None):
         print("idrs-sim cycle: no --db, so this runs on an in-memory copy and nothing is kept",
               file=sys.stderr)
-    with _simulator(args) as sim:
-        reports = sim.cycle(args.count)
-        for report in reports:
-            print(format_report(report))
+    with _report_file(getattr(args, "report", None)) as report_file, _simulator(args) as sim:
+        with progress(f"idrs-sim cycle: posting {args.count} cycle{'s' if args.count > 1 else ''}"):
+            reports = sim.cycle(args.count)
+        write_reports(reports, sys.stdout, verbose=args.verbose, report_file=report_file)
     return 0
+
+
+@contextlib.contextmanager
+def _report_file(path: str | None) -> Iterator[TextIO | None]:
+    """The --report file, opened before the run so a bad path changes nothing."""
+    if not path:
+        yield None
+        return
+    try:
+        handle = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
+    with handle:
+        yield handle
 
 
 def format_report(report: Any) -> str:
     """A posting run as text: its summary line, then what posted and what went unpostable."""
-    summary = getattr(report, "summary", None)
-    lines = [summary() if callable(summary) else str(report)]
+    from .posting.report import detail
 
-    def module(tin: Any, mft: Any, period: Any) -> str:
-        return f"{tin} {mft or '--'} {period or '------'}"
-
-    for tin, mft, period, tc, ac, *_ in getattr(report, "posted", ()):
-        lines.append(f"  POSTED      {module(tin, mft, period)}  TC {tc}" + (f" AC {ac}" if ac is not None else ""))
-    for tin, mft, period, tc, upc, rc, *_ in getattr(report, "unposted", ()):
-        lines.append(f"  UNPOSTABLE  {module(tin, mft, period)}  TC {tc}  UPC {upc} RC {rc}")
-    for tin, mft, period, amount, method, *_ in getattr(report, "refunds", ()):
-        lines.append(f"  REFUND      {module(tin, mft, period)}  {amount} {str(method).upper().replace('_', ' ')}")
-    for tin, mft, period, freeze, *_ in getattr(report, "held", ()):
-        lines.append(f"  HELD        {module(tin, mft, period)}  {freeze}")
-    for seq, urc, *_ in getattr(report, "released", ()):
-        lines.append(f"  RELEASED    UNPOSTABLE {seq}  URC {urc}")
-    return "\n".join(lines)
+    return detail(report)
 
 
 def cmd_fixtures(args: argparse.Namespace) -> int:

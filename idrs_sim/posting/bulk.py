@@ -133,8 +133,11 @@ def set_reversed_by(ctx: CycleContext, pairs: Sequence[tuple[int, int]]) -> None
     if not pairs:
         return
     ctx.session.flush()
-    txn = _table(Transaction)
-    ctx.session.connection().execute(
-        txn.update().where(txn.c.id == bindparam("b_id")).values(reversed_by_id=bindparam("b_rev")),
-        [{"b_id": orig, "b_rev": rev} for orig, rev in pairs])
+    conn = ctx.session.connection()
+    if conn.dialect.paramstyle == "qmark":  # SQLite: straight to the driver, no dict per row
+        conn.exec_driver_sql("UPDATE txn SET reversed_by_id = ? WHERE id = ?", [(rev, orig) for orig, rev in pairs])
+    else:
+        txn = _table(Transaction)
+        conn.execute(txn.update().where(txn.c.id == bindparam("b_id")).values(reversed_by_id=bindparam("b_rev")),
+                     [{"b_id": orig, "b_rev": rev} for orig, rev in pairs])
     ctx.session.expire_all()

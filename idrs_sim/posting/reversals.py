@@ -18,17 +18,13 @@ from sqlalchemy import and_, or_, select, union_all
 from ..masterfile import derive
 from ..masterfile.models import POSTED, Transaction
 from ..rules import reversal
-from .bulk import TxnRow, Unpost, due_rows, set_reversed_by, unpost_rows
+from .bulk import Unpost, due_rows, set_reversed_by, unpost_rows
 from .rules import UPC_REVERSAL_NO_MATCH, CycleContext, rule
 
 __all__ = ["Scope", "match_tc972", "originals_in_scope"]
 
 #: A reversal's scope: ("M", module id) or ("E", entity id) for entity-level codes.
 Scope = tuple[str, int]
-
-
-def scope_of(row: TxnRow) -> Scope:
-    return ("M", row.module_id) if row.module_id is not None else ("E", row.entity_id)
 
 
 def originals_in_scope(ctx: CycleContext, reversals: Any, tc: int = 971) -> dict[Scope, list[Any]]:
@@ -68,22 +64,31 @@ def match_tc972(ctx: CycleContext) -> None:
     if 972 not in ctx.due_tcs():
         return
     where = _due_972(ctx)
-    rows = due_rows(ctx, *where)
-    if not rows:
-        return
+    ctx.session.flush()
     t = Transaction
-    due = ctx.live(select(t.module_id, t.entity_id, t.ac).where(*ctx.due_conditions(), *where))
+    due = ctx.live(select(t.id, t.module_id, t.entity_id, t.ac, t.misc).where(*ctx.due_conditions(), *where))
+    conn = ctx.session.connection()
+    # A light read of the reversals (no document, no amount): the full rows are read only
+    # when some go unpostable.
+    revs = conn.execute(due.order_by(t.id)).all()
+    if not revs:
+        return
     scopes = originals_in_scope(ctx, due)
     offered = []
-    for row in rows:
-        scope = [reversal.Original(o.id, o.ac, o.misc, derive.misc_dln(o.misc) or derive.dln_digits(o.dln) or None,
-                                   (o.posting_cycle or "", o.id))
-                 for o in scopes.get(scope_of(row), ())]
-        offered.append((reversal.Reversal(row.id, row.ac, row.misc, derive.misc_dln(row.misc)), scope))
-    by_id = {row.id: row for row in rows}
-    matched = reversal.match_all(offered)
+    for rid, mid, eid, ac, misc in revs:
+        key: Scope = ("M", mid) if mid is not None else ("E", eid)
+        scope = [reversal.Original(o.id, o.ac, o.misc, o.dln, (o.posting_cycle or "", o.id))
+                 for o in scopes.get(key, ())]
+        offered.append((reversal.Reversal(rid, ac, misc), scope))
+    matched = reversal.match_all(offered, _dln_of)
     set_reversed_by(ctx, [(orig, rev) for rev, orig in matched if orig is not None])
-    unpost_rows(ctx, [Unpost(by_id[rev], *UPC_REVERSAL_NO_MATCH) for rev, orig in matched if orig is None])
+    lost = {rev for rev, orig in matched if orig is None}
+    if lost:
+        unpost_rows(ctx, [Unpost(r, *UPC_REVERSAL_NO_MATCH) for r in due_rows(ctx, *where) if r.id in lost])
+
+
+def _dln_of(misc: str | None, dln: str | None) -> str | None:
+    return derive.misc_dln(misc) or derive.dln_digits(dln) or None
 
 
 @rule("link_reversals", 110)

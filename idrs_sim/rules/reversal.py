@@ -12,10 +12,10 @@ indicator is picked by its own rule (`rules.breach.pick_reversal`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
 
-__all__ = ["Original", "Reversal", "match_all", "pick_original"]
+__all__ = ["DlnOf", "Original", "Reversal", "latest_original", "match_all", "pick_original"]
 
 
 class Original(NamedTuple):
@@ -24,7 +24,7 @@ class Original(NamedTuple):
     key: int  # the transaction's id
     ac: int | None
     misc: str | None
-    dln: str | None  # its DLN: the one in MISC, else its own (digits); None when neither
+    dln: str | None  # its own DLN as stored (the one in MISC comes first: `dln_of`)
     order: tuple[str, int]  # posting order: (posting cycle or "", id)
 
 
@@ -34,24 +34,33 @@ class Reversal(NamedTuple):
     key: int
     ac: int | None
     misc: str | None
-    misc_dln: str | None  # the 14-digit DLN at the start of its MISC
 
 
-def pick_original(rev: Reversal, candidates: Sequence[Original]) -> Original:
-    """Which of `candidates` (not empty) `rev` reverses: same MISC, same DLN, earliest."""
+#: The DLN a TC 971 carries, for the DLN preference: the one at the start of its MISC,
+#: else its own (digits); the caller supplies it (masterfile.derive knows DLN formats).
+DlnOf = Callable[[str | None, str | None], str | None]
+
+
+def pick_original(rev: Reversal, candidates: Sequence[Original], dln_of: DlnOf) -> Original:
+    """Which of `candidates` (not empty) `rev` reverses: same MISC, same DLN, earliest.
+    `dln_of(misc, dln)` gives the DLN of a MISC (and of a transaction); it is only asked
+    when no MISC is the same (the usual case needs none)."""
     misc = (rev.misc or "").strip().upper()
-    ordered = sorted(candidates, key=lambda c: c.order)
+    ordered = sorted(candidates, key=lambda c: c.order) if len(candidates) > 1 else list(candidates)
     for c in ordered:
         if misc and (c.misc or "").strip().upper() == misc:
             return c
+    full = dln_of(rev.misc, None)
     six = re.match(r"(\d{6})(?:_|\s)", misc)
-    for c in ordered:
-        if c.dln and ((rev.misc_dln and c.dln == rev.misc_dln) or (six and c.dln.endswith(six.group(1)))):
-            return c
+    if full or six:
+        for c in ordered:
+            theirs = dln_of(c.misc, c.dln)
+            if theirs and ((full and theirs == full) or (six and theirs.endswith(six.group(1)))):
+                return c
     return ordered[0]
 
 
-def match_all(reversals: Iterable[tuple[Reversal, Sequence[Original]]]) -> list[tuple[int, int | None]]:
+def match_all(reversals: Iterable[tuple[Reversal, Sequence[Original]]], dln_of: DlnOf) -> list[tuple[int, int | None]]:
     """(reversal key, original key or None) for each reversal in input order, given the
     originals in its scope; an original reversed by an earlier reversal is not offered to
     a later one (two TC 972s never reverse the same TC 971)."""
@@ -62,7 +71,7 @@ def match_all(reversals: Iterable[tuple[Reversal, Sequence[Original]]]) -> list[
         if not found:
             out.append((rev.key, None))
             continue
-        pick = pick_original(rev, found)
+        pick = pick_original(rev, found, dln_of)
         claimed.add(pick.key)
         out.append((rev.key, pick.key))
     return out

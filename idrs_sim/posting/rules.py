@@ -54,7 +54,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased
 
 from ..masterfile import derive
 from ..masterfile.models import (
@@ -185,6 +185,10 @@ class CycleContext:
     shared: dict[Any, Any] = field(default_factory=dict)
     _next_seq: int | None = None
     _due_tcs: frozenset[int] | None = None
+    _assignees: dict[int, str] = field(default_factory=dict)
+    #: Accounts a rule loaded in bulk (`preload`), held for the run: the session keeps
+    #: objects without changes only while something refers to them.
+    loaded: list[Any] = field(default_factory=list)
 
     # -- query helpers --
     @property
@@ -239,6 +243,12 @@ class CycleContext:
 
     # -- unpostables --
     def assignee(self, upc: int) -> str:
+        """Read once per code and run (a missing SimState key is not remembered by the session)."""
+        if upc not in self._assignees:
+            self._assignees[upc] = self._assignee(upc)
+        return self._assignees[upc]
+
+    def _assignee(self, upc: int) -> str:
         for key in (f"unpostable_assignee.{upc}", "unpostable_assignee"):
             row = self.session.get(SimState, key)
             if row is not None and row.value:
@@ -398,6 +408,15 @@ def _move_return(ctx: CycleContext, txn: Transaction, to_mft: str) -> None:
     ctx.report.moved.append((txn.entity.tin, period, txn.dln, from_mft, to_mft))
 
 
+def _load_due_accounts(ctx: CycleContext, *where: Any) -> None:
+    """Load the accounts of the input due now that matches `where` (`preload.load_accounts`):
+    the rule's walks through them then issue no SQL."""
+    from .preload import load_accounts
+
+    ctx.loaded.append(load_accounts(ctx.session, ctx.live(select(Transaction.entity_id).where(
+        *ctx.due_conditions(), *where))))
+
+
 # --- the rules ---------------------------------------------------------------------------------
 
 
@@ -420,15 +439,24 @@ def release_resolutions(ctx: CycleContext) -> None:
     blank, in the cycle after the resolution: so an AC 850 input with the UPRES flips the
     refund only when REL CYC is at least current + 2.
     """
-    stmt = select(Unpostable).where(
-        Unpostable.urc.is_not(None), Unpostable.urc != "", Unpostable.released.is_(False)
-    ).order_by(Unpostable.id)
+    from .preload import load_accounts
+
+    resolved = (Unpostable.urc.is_not(None), Unpostable.urc != "", Unpostable.released.is_(False))
+    stmt = select(Unpostable).where(*resolved).order_by(Unpostable.id)
+    if ctx.session.execute(ctx.live(select(Unpostable.id).where(*resolved).limit(1), Unpostable.entity_id)).first() is None:
+        return
+    # The accounts of the cases and of the TINs field 29 names, loaded in a few statements:
+    # the actions below walk them without SQL (issue 19).
+    corrected = select(Unpostable.corrected_tin).where(*resolved, Unpostable.corrected_tin.is_not(None))
+    accounts = load_accounts(ctx.session, select(Unpostable.entity_id).where(*resolved).union(
+        select(Entity.id).where(Entity.tin.in_(corrected))))
+    by_tin = {e.tin: e for e in accounts.values()}
     for case_ in list(ctx.session.scalars(ctx.live(stmt, Unpostable.entity_id))):
         if effective_release_cycle(case_) <= ctx.cycle:
-            _act_on_resolution(ctx, case_)
+            _act_on_resolution(ctx, case_, by_tin)
 
 
-def _act_on_resolution(ctx: CycleContext, case_: Unpostable) -> None:
+def _act_on_resolution(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, Entity]) -> None:
     urc = (case_.urc or "").strip().upper()
     ccc = (case_.ccc or "").strip().upper()
     txn = case_.txn
@@ -459,7 +487,7 @@ def _act_on_resolution(ctx: CycleContext, case_: Unpostable) -> None:
     entity = txn.entity
     corrected = (case_.corrected_tin or "").strip()
     if urc.startswith("6") and corrected and corrected != entity.tin:
-        target = ctx.session.scalar(select(Entity).where(Entity.tin == corrected))
+        target = by_tin.get(corrected)
         if urc == "6B":
             if target is None:
                 doc = txn.document or {}
@@ -471,6 +499,7 @@ def _act_on_resolution(ctx: CycleContext, case_: Unpostable) -> None:
                     address=doc.get("address") or list(entity.address or []),
                 )
                 ctx.session.add(target)
+                by_tin[corrected] = target
             target.established = True
         elif target is None:
             # IDRS does not post a URC 6 to a TIN that is not on the master file: reopen.
@@ -603,6 +632,7 @@ def unpost_ac111(ctx: CycleContext) -> None:
     """
     if 971 not in ctx.due_tcs():
         return
+    _load_due_accounts(ctx, Transaction.tc == 971, Transaction.ac == 111)
     for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
         mod = t.module
         decided = t.input_cycle or ctx.cycle
@@ -626,6 +656,7 @@ def move_mft32(ctx: CycleContext) -> None:
     """
     if 971 not in ctx.due_tcs():
         return
+    _load_due_accounts(ctx, Transaction.tc == 971, Transaction.ac == 111)
     for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
         mod, dln = t.module, derive.misc_dln(t.misc)
         if mod is None or dln is None:
@@ -666,6 +697,8 @@ def resequence_ac052(ctx: CycleContext) -> None:
         .where(*ctx.due_conditions(), Transaction.tc == 150)
         .order_by(Transaction.id)
     )
+    _load_due_accounts(ctx, Transaction.tc == 150, select(marker.id).where(
+        marker.module_id == Transaction.module_id, marker.tc == 971, marker.ac == 52).exists())
     done: set[int] = set()
     for ret, m in ctx.session.execute(ctx.live(stmt)).all():
         if ret.id in done or (ret.extra or {}).get("resequenced_052") or not derive.ac052_matches(m, ret.dln):
@@ -778,9 +811,11 @@ def entity_changes(ctx: CycleContext) -> None:
     posted_now = ctx.posted_ids([14])  # only what post_due posted is looked at
     if not posted_now:
         return
-    stmt = select(Transaction).where(
-        Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc == 14
-    ).order_by(Transaction.id)
+    from .preload import load_entities
+
+    now = (Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc == 14)
+    ctx.loaded.append(load_entities(ctx.session, select(Transaction.entity_id).where(*now)))
+    stmt = select(Transaction).where(*now).order_by(Transaction.id)
     for txn in ctx.session.scalars(stmt):
         if txn.id not in posted_now:
             continue
@@ -966,8 +1001,12 @@ def issue_refunds(ctx: CycleContext) -> None:
     check = [c[0] for c in credits if c[6] or c[1] in suspect_entities]
     holds: dict[int, str | None] = {}
     if check:
-        mods = s.scalars(select(TaxModule).where(TaxModule.id.in_(check)).options(
-            selectinload(TaxModule.transactions), selectinload(TaxModule.entity).selectinload(Entity.transactions)))
+        from .preload import load_accounts
+
+        # The accounts of the suspect modules in a few statements (issue 19: a loader that
+        # fetches 500 parents' children per statement grows with the input).
+        ctx.loaded.append(load_accounts(s, select(TaxModule.entity_id).where(TaxModule.id.in_(check)), history=False))
+        mods = s.scalars(select(TaxModule).where(TaxModule.id.in_(check)))
         holds = {m.id: derive.refund_hold(m, ctx.run_date) for m in mods}
     held, refunds, posted = ctx.report.held, ctx.report.refunds, ctx.report.posted
     share = ctx.shared.setdefault

@@ -20,12 +20,13 @@ import importlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Callable
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from ..gcpause import cyclic_gc_paused
 from ..masterfile.models import PENDING, CycleRun, Transaction
 from . import calendar as cal
+from .preload import assign_ids
 from .rules import CycleContext, CycleReport, Rule, rules_in_order
 
 if TYPE_CHECKING:
@@ -87,9 +88,13 @@ def run_cycle_in(
     session.expire_all()
     if rules is None:
         load_rule_modules()
-    for r in rules if rules is not None else rules_in_order():
-        r(ctx)
-    session.flush()
+    event.listen(session, "before_flush", assign_ids)
+    try:
+        for r in rules if rules is not None else rules_in_order():
+            r(ctx)
+        session.flush()
+    finally:
+        event.remove(session, "before_flush", assign_ids)
     session.add(CycleRun(cycle=cycle, ran_at=now, posted=len(report.posted), unposted=len(report.unposted)))
     session.flush()
     return report

@@ -15,7 +15,7 @@ from ..masterfile import derive
 from ..masterfile.models import POSTED, TaxModule, Transaction
 from ..rules import mft32
 from . import calendar as cal
-from .rules import UPC_MFT32_WINDOW, CycleContext, _move_return, rule
+from .rules import UPC_MFT32_WINDOW, CycleContext, _load_due_accounts, _move_return, rule
 
 __all__ = ["UPC_AC111_PRIOR_YEAR", "divert_ac111_return", "refuse_ac111_prior_years"]
 
@@ -41,6 +41,7 @@ def refuse_ac111_prior_years(ctx: CycleContext) -> None:
     stmt = select(Transaction).join(TaxModule, TaxModule.id == Transaction.module_id).where(
         *ctx.due_conditions(), Transaction.tc == 971, Transaction.ac == 111, TaxModule.mft == "32"
     ).order_by(Transaction.id)
+    _load_due_accounts(ctx, Transaction.tc == 971, Transaction.ac == 111)
     for t in list(ctx.session.scalars(ctx.live(stmt))):
         period = t.module.period if t.module is not None else ""
         if not period[:4].isdigit():
@@ -77,6 +78,8 @@ def divert_ac111_return(ctx: CycleContext) -> None:
         .where(*ctx.due_conditions(), Transaction.tc == 150, TaxModule.mft == "30")
         .order_by(Transaction.id)
     )
+    _load_due_accounts(ctx, Transaction.tc == 150, select(marker.id).where(
+        marker.module_id == Transaction.module_id, marker.tc == 971, marker.ac == 111).exists())
     dlns: dict[int, set[str]] = {}
     returns: dict[int, Transaction] = {}
     for ret, misc in ctx.session.execute(ctx.live(stmt)).all():

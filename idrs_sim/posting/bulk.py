@@ -50,6 +50,7 @@ class TxnRow(NamedTuple):
     tin: str
     mft: str | None
     period: str | None
+    input_cycle: str | None
 
 
 class Unpost(NamedTuple):
@@ -64,7 +65,8 @@ class Unpost(NamedTuple):
 
 _T = Transaction
 _ROW_COLUMNS = (_T.id, _T.entity_id, _T.module_id, _T.tc, _T.ac, _T.amount, _T.misc, _T.dln, _T.secondary_date,
-                _T.input_idrs, _T.document, _T.extra, Entity.tin, TaxModule.mft, TaxModule.period)
+                _T.input_idrs, _T.document, _T.extra, Entity.tin, TaxModule.mft, TaxModule.period,
+                _T.input_cycle)
 
 
 def due_rows(ctx: CycleContext, *where: Any) -> list[TxnRow]:

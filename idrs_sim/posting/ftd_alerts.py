@@ -208,7 +208,7 @@ def analyze(session: Any, period: str, as_of: str, keep: list[Any] | None = None
         candidates[eid] = (current, baseline)
     if not candidates:
         return []
-    accounts = load_accounts(session, select(Entity.id).where(Entity.id.in_(list(candidates))), history=False)
+    accounts = load_accounts(session, select(Entity.id).where(Entity.id.in_(list(candidates))), cases=False)
     if keep is not None:
         keep.append(accounts)
     entities = sorted(accounts.values(), key=lambda e: e.tin)
@@ -249,7 +249,7 @@ def ftd_filing_requirements(ctx: CycleContext) -> None:
     if not posted_now:
         return
     now = (Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc == 591)
-    ctx.loaded.append(load_accounts(ctx.session, select(Transaction.entity_id).where(*now), history=False))
+    ctx.loaded.append(load_accounts(ctx.session, select(Transaction.entity_id).where(*now), cases=False))
     stmt = select(Transaction).where(*now).order_by(Transaction.id)
     for t in ctx.session.scalars(stmt):
         if t.id not in posted_now or ics.tc_closing_code(t) != 50:
@@ -326,7 +326,7 @@ def ftd_alerts(ctx: CycleContext) -> None:
         selections = analyze(ctx.session, period, analysis_cycle_for(ctx.cycle), keep=ctx.loaded)
     elif selections:
         ctx.loaded.append(load_accounts(ctx.session, select(Entity.id).where(
-            Entity.id.in_([sel.entity_id for sel in selections])), history=False))
+            Entity.id.in_([sel.entity_id for sel in selections])), cases=False))
     # The open alerts of every TIN, read once (a new alert replaces an older open one).
     open_alerts: dict[str, list[IcsCase]] = {}
     for old in ctx.session.scalars(select(IcsCase).where(IcsCase.kind == ics.ALERT, IcsCase.status == "open")
@@ -367,7 +367,7 @@ def ftd_alert_bal_due(ctx: CycleContext) -> None:
         return
     # The alerts' accounts and the open Bal Due / Del Ret cases, read once (issue 19).
     tins = select(IcsCase.tin).where(*is_alert)
-    accounts = load_accounts(ctx.session, select(Entity.id).where(Entity.tin.in_(tins)), history=False)
+    accounts = load_accounts(ctx.session, select(Entity.id).where(Entity.tin.in_(tins)), cases=False)
     ctx.loaded.append(accounts)
     by_tin = {e.tin: e for e in accounts.values()}
     arrived: dict[tuple[str, str, str], IcsCase] = {}

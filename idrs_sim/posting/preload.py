@@ -37,10 +37,11 @@ from ..masterfile.models import (
 __all__ = ["assign_ids", "load_accounts", "load_entities"]
 
 
-def load_accounts(session: Session, entity_ids: Any, *, history: bool = True) -> dict[int, Entity]:
+def load_accounts(session: Session, entity_ids: Any, *, cases: bool = True, history: bool = True) -> dict[int, Entity]:
     """The entities whose ids the one-column select `entity_ids` gives, with their modules,
-    transactions, unpostable cases (and, with `history`, each case's history) loaded:
-    four or five statements.  Flushes first, so what is read is what the run wrote."""
+    transactions, and -- with `cases` -- their unpostable cases (and, with `history`, each
+    case's history) loaded: three to five statements.  Flushes first, so what is read is
+    what the run wrote.  (Without `cases` the case collections stay unloaded.)"""
     session.flush()
     ids = entity_ids
     entities = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))}
@@ -48,9 +49,11 @@ def load_accounts(session: Session, entity_ids: Any, *, history: bool = True) ->
         return entities
     modules = list(session.scalars(select(TaxModule).where(TaxModule.entity_id.in_(ids))))
     txns = list(session.scalars(select(Transaction).where(Transaction.entity_id.in_(ids)).order_by(Transaction.id)))
-    cases = list(session.scalars(select(Unpostable).where(Unpostable.entity_id.in_(ids)).order_by(Unpostable.id)))
+    found = list(session.scalars(select(Unpostable).where(Unpostable.entity_id.in_(ids)).order_by(Unpostable.id))
+                 ) if cases else []
+    history = history and cases
     lines: dict[int, list[UnpostableHistory]] = defaultdict(list)
-    if history and cases:
+    if history and found:
         for h in session.scalars(select(UnpostableHistory).where(UnpostableHistory.case_id.in_(
                 select(Unpostable.id).where(Unpostable.entity_id.in_(ids)))).order_by(UnpostableHistory.id)):
             lines[h.case_id].append(h)
@@ -65,7 +68,7 @@ def load_accounts(session: Session, entity_ids: Any, *, history: bool = True) ->
             txns_of_module[t.module_id].append(t)
     cases_of_entity: dict[int, list[Unpostable]] = defaultdict(list)
     cases_of_module: dict[int, list[Unpostable]] = defaultdict(list)
-    for c in cases:
+    for c in found:
         cases_of_entity[c.entity_id].append(c)
         if c.module_id is not None:
             cases_of_module[c.module_id].append(c)
@@ -74,10 +77,12 @@ def load_accounts(session: Session, entity_ids: Any, *, history: bool = True) ->
     for eid, ent in entities.items():
         set_committed_value(ent, "modules", sorted(mods_of.get(eid, []), key=lambda m: (m.mft, m.period)))
         set_committed_value(ent, "transactions", txns_of_entity.get(eid, []))
-        set_committed_value(ent, "unpostables", cases_of_entity.get(eid, []))
+        if cases:
+            set_committed_value(ent, "unpostables", cases_of_entity.get(eid, []))
     for m in modules:
         set_committed_value(m, "transactions", txns_of_module.get(m.id, []))
-        set_committed_value(m, "unpostables", cases_of_module.get(m.id, []))
+        if cases:
+            set_committed_value(m, "unpostables", cases_of_module.get(m.id, []))
     return entities
 
 

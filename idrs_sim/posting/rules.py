@@ -344,7 +344,7 @@ def _extra(t: Transaction, **changes: Any) -> None:
     t.extra = {**(t.extra or {}), **changes}
 
 
-def _bypasses(t: Transaction, upc: int) -> bool:
+def _bypasses(t: Any, upc: int) -> bool:
     return upc in ((t.extra or {}).get(_BYPASS) or [])
 
 
@@ -608,14 +608,14 @@ def unpost_document(ctx: CycleContext) -> None:
     unpost_rows(ctx, unpost)
 
 
-def _merged_recently(entity: Entity, cycle: str) -> bool:
-    """A posted merge (TC 005/006) in the current or prior processing year."""
+def _merged_recently(merges: Iterable[tuple[str | None, dt.date | None]], cycle: str) -> bool:
+    """A posted merge (TC 005/006) in the current or prior processing year; `merges` are the
+    (posting cycle, transaction date) of the account's posted TC 005/006s."""
     year = cal.cycle_year(cycle)
-    for t in entity.transactions:
-        if t.tc in (5, 6) and t.status == POSTED:
-            when = int(t.posting_cycle[:4]) if t.posting_cycle else (t.trans_date.year if t.trans_date else None)
-            if when is not None and when >= year - 1:
-                return True
+    for posting_cycle, trans_date in merges:
+        when = int(posting_cycle[:4]) if posting_cycle else (trans_date.year if trans_date else None)
+        if when is not None and when >= year - 1:
+            return True
     return False
 
 
@@ -629,19 +629,33 @@ def unpost_ac111(ctx: CycleContext) -> None:
       46 posts in 47 and moves; input in 47 unposts.
     * The account had a merge or slot (TC 005/006) in the current or prior processing
       year: UP 168 RC 0.
+
+    Set-based: one statement reads the AC 111s, one the merges of their accounts
+    (`posting.bulk` writes the unpostables).
     """
+    from .bulk import Unpost, due_rows, unpost_rows
+
     if 971 not in ctx.due_tcs():
         return
-    _load_due_accounts(ctx, Transaction.tc == 971, Transaction.ac == 111)
-    for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
-        mod = t.module
+    ac111 = (Transaction.tc == 971, Transaction.ac == 111)
+    rows = due_rows(ctx, *ac111)
+    if not rows:
+        return
+    merges: dict[int, list[tuple[str | None, dt.date | None]]] = {}
+    for eid, cycle, when in ctx.session.execute(
+            select(Transaction.entity_id, Transaction.posting_cycle, Transaction.trans_date).where(
+                Transaction.tc.in_((5, 6)), Transaction.status == POSTED,
+                Transaction.entity_id.in_(select(Transaction.entity_id).where(*ctx.due_conditions(), *ac111)))):
+        merges.setdefault(eid, []).append((cycle, when))
+    unpost: list[Unpost] = []
+    for t in rows:
         decided = t.input_cycle or ctx.cycle
-        if mod is not None and mod.mft in ("30", "32") and in_mft32_window(decided):
+        if t.mft in ("30", "32") and in_mft32_window(decided):
             # Never bypassed: a released AC 111 still may not move anything in the window.
-            ctx.new_unpostable(t, *UPC_MFT32_WINDOW, assigned=t.input_idrs, remarks="MFT 32 MOVE CYC 47-52")
-            continue
-        if not _bypasses(t, UPC_AC111_MERGED[0]) and _merged_recently(t.entity, ctx.cycle):
-            ctx.new_unpostable(t, *UPC_AC111_MERGED, assigned=t.input_idrs)
+            unpost.append(Unpost(t, *UPC_MFT32_WINDOW, t.input_idrs or None, "MFT 32 MOVE CYC 47-52"))
+        elif not _bypasses(t, UPC_AC111_MERGED[0]) and _merged_recently(merges.get(t.entity_id, ()), ctx.cycle):
+            unpost.append(Unpost(t, *UPC_AC111_MERGED, t.input_idrs or None))
+    unpost_rows(ctx, unpost)
 
 
 @rule("move_mft32", 50)
@@ -1005,7 +1019,7 @@ def issue_refunds(ctx: CycleContext) -> None:
 
         # The accounts of the suspect modules in a few statements (issue 19: a loader that
         # fetches 500 parents' children per statement grows with the input).
-        ctx.loaded.append(load_accounts(s, select(TaxModule.entity_id).where(TaxModule.id.in_(check)), history=False))
+        ctx.loaded.append(load_accounts(s, select(TaxModule.entity_id).where(TaxModule.id.in_(check)), cases=False))
         mods = s.scalars(select(TaxModule).where(TaxModule.id.in_(check)))
         holds = {m.id: derive.refund_hold(m, ctx.run_date) for m in mods}
     held, refunds, posted = ctx.report.held, ctx.report.refunds, ctx.report.posted

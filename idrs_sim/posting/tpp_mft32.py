@@ -15,7 +15,13 @@ from ..masterfile import derive
 from ..masterfile.models import POSTED, TaxModule, Transaction
 from ..rules import mft32
 from . import calendar as cal
-from .rules import UPC_MFT32_WINDOW, CycleContext, _load_due_accounts, _move_return, rule
+from .rules import (
+    UPC_MFT32_WINDOW,
+    CycleContext,
+    _load_due_accounts,
+    _move_return,
+    rule,
+)
 
 __all__ = ["UPC_AC111_PRIOR_YEAR", "divert_ac111_return", "refuse_ac111_prior_years"]
 
@@ -36,20 +42,20 @@ def refuse_ac111_prior_years(ctx: CycleContext) -> None:
     literal that says to reprocess manually: Form 4442 to RIVO (IRM 25.25.6.5.5.3 (2)
     box 2; 25.25.6.2.2.1 (4) box 5 exception).  FRM77 refuses the same input; this
     catches AC 111s that reach posting another way (fixtures, scripts of older data)."""
+    from .bulk import Unpost, due_rows, unpost_rows
+
     if 971 not in ctx.due_tcs():
         return
-    stmt = select(Transaction).join(TaxModule, TaxModule.id == Transaction.module_id).where(
-        *ctx.due_conditions(), Transaction.tc == 971, Transaction.ac == 111, TaxModule.mft == "32"
-    ).order_by(Transaction.id)
-    _load_due_accounts(ctx, Transaction.tc == 971, Transaction.ac == 111)
-    for t in list(ctx.session.scalars(ctx.live(stmt))):
-        period = t.module.period if t.module is not None else ""
+    unpost: list[Unpost] = []
+    for t in due_rows(ctx, Transaction.tc == 971, Transaction.ac == 111, TaxModule.mft == "32"):
+        period = t.period or ""
         if not period[:4].isdigit():
             continue
         decided = t.input_cycle or ctx.cycle
         refusal = mft32.move_back_refusal(int(period[:4]), cal.cycle_year(decided))
         if refusal is not None:
-            ctx.new_unpostable(t, *UPC_AC111_PRIOR_YEAR, assigned=t.input_idrs, remarks=refusal)
+            unpost.append(Unpost(t, *UPC_AC111_PRIOR_YEAR, t.input_idrs or None, refusal))
+    unpost_rows(ctx, unpost)
 
 
 @rule("divert_ac111_return", 55)

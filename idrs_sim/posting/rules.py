@@ -43,6 +43,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     case,
     cast,
     false,
@@ -70,6 +71,7 @@ from ..masterfile.models import (
     UnpostableHistory,
 )
 from ..rules import up126
+from ..rules import urc as urc_rules
 from . import calendar as cal
 
 __all__ = [
@@ -113,7 +115,7 @@ REFUND_TOLERANCE = Decimal("1.00")
 DEFAULT_UNPOSTABLE_ASSIGNEE = "0912345678"
 UNPOSTABLE_ASSIGNEES: dict[int, str] = {}
 
-_BYPASS = "bypass_upc"
+_BYPASS = urc_rules.BYPASS
 
 
 def in_mft32_window(cycle: str) -> bool:
@@ -365,7 +367,7 @@ def _tin_kind(tin: str) -> tuple[str, str]:
     return ("ITIN" if tin.startswith("9") else "SSN"), "IMF"
 
 
-def effective_release_cycle(case: Unpostable) -> str:
+def effective_release_cycle(case: Any) -> str:
     """The cycle in which a resolution is acted on: REL CYC, but never before the cycle
     after the resolution (input in cycle C reaches the master file in C + 1)."""
     after = cal.add_cycles(cal.cycle_of(case.resolved_date), 1) if case.resolved_date else None
@@ -438,55 +440,99 @@ def release_resolutions(ctx: CycleContext) -> None:
     the document is removed.  The case is acted on in its REL CYC (field 48) or, when
     blank, in the cycle after the resolution: so an AC 850 input with the UPRES flips the
     refund only when REL CYC is at least current + 2.
+
+    The effect of each resolution is `rules.urc.resolve`.  Set-based (issue 19): one
+    statement reads the cases with their documents and a few write the effects; only a
+    corrected TIN or an MFT 32 move works on the accounts themselves, loaded in a fixed
+    number of statements (`preload.load_accounts`).
     """
     from .preload import load_accounts
 
     resolved = (Unpostable.urc.is_not(None), Unpostable.urc != "", Unpostable.released.is_(False))
-    stmt = select(Unpostable).where(*resolved).order_by(Unpostable.id)
-    if ctx.session.execute(ctx.live(select(Unpostable.id).where(*resolved).limit(1), Unpostable.entity_id)).first() is None:
+    ctx.session.flush()
+    stmt = (
+        select(Unpostable.id, Unpostable.seq, Unpostable.upc, Unpostable.urc, Unpostable.ccc, Unpostable.status,
+               Unpostable.corrected_tin, Unpostable.resolved_by, Unpostable.resolved_date, Unpostable.release_cycle,
+               Transaction.id.label("txn_id"), Transaction.status.label("txn_status"), Transaction.extra, Entity.tin)
+        .select_from(Unpostable)
+        .outerjoin(Transaction, Transaction.id == Unpostable.txn_id)
+        .outerjoin(Entity, Entity.id == Transaction.entity_id)
+        .where(*resolved)
+        .order_by(Unpostable.id)
+    )
+    due = [r for r in ctx.session.execute(ctx.live(stmt, Unpostable.entity_id)) if effective_release_cycle(r) <= ctx.cycle]
+    if not due:
         return
-    # The accounts of the cases and of the TINs field 29 names, loaded in a few statements:
-    # the actions below walk them without SQL (issue 19).
-    corrected = select(Unpostable.corrected_tin).where(*resolved, Unpostable.corrected_tin.is_not(None))
-    accounts = load_accounts(ctx.session, select(Unpostable.entity_id).where(*resolved).union(
-        select(Entity.id).where(Entity.tin.in_(corrected))))
-    by_tin = {e.tin: e for e in accounts.values()}
-    for case_ in list(ctx.session.scalars(ctx.live(stmt, Unpostable.entity_id))):
-        if effective_release_cycle(case_) <= ctx.cycle:
-            _act_on_resolution(ctx, case_, by_tin)
+    effects = []
+    for r in due:
+        corrected = (r.corrected_tin or "").strip()
+        effects.append((r, urc_rules.resolve(
+            r.urc, r.ccc, upc=r.upc, seq=r.seq, cycle=ctx.cycle, on_guf=r.txn_id is not None and r.txn_status == UNPOSTABLE,
+            case_closed=r.status == "closed", corrected_differs=bool(corrected) and corrected != r.tin, extra=r.extra)))
+    accounts_of = [r.id for r, eff in effects if eff.kind == urc_rules.ACCOUNTS]
+    by_case: dict[int, Unpostable] = {}
+    by_tin: dict[str, Entity] = {}
+    if accounts_of:
+        # The accounts of these cases and of the TINs field 29 names, in a few statements:
+        # the actions walk them without SQL.
+        these = Unpostable.id.in_(accounts_of)
+        accounts = load_accounts(ctx.session, select(Unpostable.entity_id).where(these).union(
+            select(Entity.id).where(Entity.tin.in_(select(Unpostable.corrected_tin).where(these)))))
+        ctx.loaded.append(accounts)
+        by_tin = {e.tin: e for e in accounts.values()}
+        by_case = {c.id: c for c in ctx.session.scalars(select(Unpostable).where(these))}
+    closed: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    marked: list[dict[str, Any]] = []
+    reopened: list[dict[str, Any]] = []
+    deleted: list[dict[str, Any]] = []
+    posted: list[dict[str, Any]] = []
+    for r, eff in effects:  # in case order, so the report lists them as before
+        if eff.kind == urc_rules.ACCOUNTS:
+            _act_on_accounts(ctx, by_case[r.id], by_tin)
+            continue
+        if eff.kind == urc_rules.MARK_RELEASED:
+            marked.append({"b_id": r.id})
+            continue
+        history.append({"case_id": r.id, "date": ctx.run_date, "idrs": r.resolved_by, "text": (eff.text or "")[:80]})
+        if eff.kind == urc_rules.REOPEN:
+            reopened.append({"b_id": r.id})
+            continue
+        closed.append({"b_id": r.id})
+        ctx.report.released.append((r.seq, r.urc))
+        if eff.kind == urc_rules.DELETE:
+            deleted.append({"b_id": r.txn_id, "status": DELETED, "extra": {**(r.extra or {}), **(eff.extra or {})}})
+        elif eff.kind == urc_rules.POST:
+            posted.append({"b_id": r.txn_id, "status": PENDING, "due_cycle": ctx.cycle,
+                           "extra": {**(r.extra or {}), **(eff.extra or {})}})
+    ctx.session.flush()
+    conn = ctx.session.connection()
+    case_t, txn_t, hist_t = Unpostable.__table__, Transaction.__table__, UnpostableHistory.__table__
+    assert isinstance(case_t, Table) and isinstance(txn_t, Table) and isinstance(hist_t, Table)
+    writes = (
+        (case_t.update().where(case_t.c.id == bindparam("b_id")).values(
+            status="closed", released=True, status_date=ctx.run_date), closed),
+        (case_t.update().where(case_t.c.id == bindparam("b_id")).values(released=True), marked),
+        (case_t.update().where(case_t.c.id == bindparam("b_id")).values(urc=None), reopened),
+        (txn_t.update().where(txn_t.c.id == bindparam("b_id")), deleted),
+        (txn_t.update().where(txn_t.c.id == bindparam("b_id")), posted),
+        (hist_t.insert(), history),
+    )
+    for statement, params in writes:
+        if params:
+            conn.execute(statement, params)
+    ctx.session.expire_all()
 
 
-def _act_on_resolution(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, Entity]) -> None:
+def _act_on_accounts(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, Entity]) -> None:
+    """URC 6 / 6B with a corrected TIN, or URC 6 CCC 3 (`rules.urc.ACCOUNTS`)."""
     urc = (case_.urc or "").strip().upper()
     ccc = (case_.ccc or "").strip().upper()
     txn = case_.txn
-    if txn is None or txn.status != UNPOSTABLE:
-        # Nothing on the GUF any more (e.g. a fixture's historical case whose return has
-        # long posted): the resolution needs no action; never re-post a posted document.
-        if case_.status == "closed":
-            case_.released = True
-        else:
-            ctx.close_case(case_, f"CLOSED URC {urc} - NO DOCUMENT ON GUF")
-        return
-    if urc in ("D", "1", "2", "8"):
-        txn.status = DELETED
-        _extra(txn, deleted_by=f"URC {urc}", deleted_cycle=ctx.cycle)
-        ctx.close_case(case_, f"CLOSED URC {urc} - DOCUMENT DELETED")
-        return
-    if urc in ("5", "A"):
-        # Accepted by UPRES but with no master-file meaning in our sources (docs/input-codes.md):
-        # the case closes and the document stays where it is.
-        ctx.close_case(case_, f"CLOSED URC {urc} - NO MASTER FILE ACTION")
-        return
-    if urc not in ("0", "6", "6B"):
-        case_.urc = None
-        case_.history.append(
-            UnpostableHistory(date=ctx.run_date, idrs=case_.resolved_by, text=f"URC {urc} NOT VALID - CASE REOPENED")
-        )
-        return
+    assert txn is not None
     entity = txn.entity
     corrected = (case_.corrected_tin or "").strip()
-    if urc.startswith("6") and corrected and corrected != entity.tin:
+    if corrected and corrected != entity.tin:
         target = by_tin.get(corrected)
         if urc == "6B":
             if target is None:
@@ -511,7 +557,7 @@ def _act_on_resolution(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, E
         txn.entity = target
         if txn.module is not None:
             txn.module = _module(ctx.session, target, txn.module.mft, txn.module.period)
-    if urc.startswith("6") and "3" in ccc:
+    if "3" in ccc:
         decided = cal.cycle_of(case_.resolved_date) if case_.resolved_date else ctx.cycle
         ctx.close_case(case_, f"CLOSED URC 6 CCC 3 CYC {ctx.cycle}")
         if in_mft32_window(decided):
@@ -519,14 +565,13 @@ def _act_on_resolution(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, E
         else:
             _move_return(ctx, txn, "32")
         return
+    # On its new TIN the document posts like any other release.
+    eff = urc_rules.resolve(case_.urc, case_.ccc, upc=case_.upc, seq=case_.seq, cycle=ctx.cycle, on_guf=True,
+                            case_closed=False, corrected_differs=False, extra=txn.extra)
     txn.status = PENDING
     txn.due_cycle = ctx.cycle
-    bypass = sorted({*((txn.extra or {}).get(_BYPASS) or []), case_.upc})
-    changes: dict[str, Any] = {_BYPASS: bypass, "released_from": case_.seq}
-    if "1" in ccc:
-        changes["ccc"] = "1"
-    _extra(txn, **changes)
-    ctx.close_case(case_, f"CLOSED URC {urc}{' CCC ' + ccc if ccc else ''} REL CYC {ctx.cycle}")
+    _extra(txn, **(eff.extra or {}))
+    ctx.close_case(case_, eff.text or "")
 
 
 @rule("unpost_tpp_126", 20)

@@ -42,7 +42,7 @@ from ..ics.letters import add_quarters
 from ..masterfile import derive
 from ..masterfile.models import POSTED, Entity, IcsCase, SimState, TaxModule, Transaction
 from . import calendar as cal
-from .preload import load_accounts
+from .preload import id_set, load_accounts
 from .rules import CycleContext, rule
 
 __all__ = [
@@ -208,7 +208,7 @@ def analyze(session: Any, period: str, as_of: str, keep: list[Any] | None = None
         candidates[eid] = (current, baseline)
     if not candidates:
         return []
-    accounts = load_accounts(session, select(Entity.id).where(Entity.id.in_(list(candidates))), cases=False)
+    accounts = load_accounts(session, id_set(session, "ftd_candidate", candidates), cases=False)
     if keep is not None:
         keep.append(accounts)
     entities = sorted(accounts.values(), key=lambda e: e.tin)
@@ -325,8 +325,8 @@ def ftd_alerts(ctx: CycleContext) -> None:
     if selections is None:
         selections = analyze(ctx.session, period, analysis_cycle_for(ctx.cycle), keep=ctx.loaded)
     elif selections:
-        ctx.loaded.append(load_accounts(ctx.session, select(Entity.id).where(
-            Entity.id.in_([sel.entity_id for sel in selections])), cases=False))
+        ctx.loaded.append(load_accounts(ctx.session, id_set(ctx.session, "ftd_candidate",
+                                                            [sel.entity_id for sel in selections]), cases=False))
     # The open alerts of every TIN, read once (a new alert replaces an older open one).
     open_alerts: dict[str, list[IcsCase]] = {}
     for old in ctx.session.scalars(select(IcsCase).where(IcsCase.kind == ics.ALERT, IcsCase.status == "open")

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Column, Integer, MetaData, Table, func, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -34,7 +34,7 @@ from ..masterfile.models import (
     UnpostableHistory,
 )
 
-__all__ = ["assign_ids", "load_accounts", "load_entities"]
+__all__ = ["assign_ids", "id_set", "load_accounts", "load_entities"]
 
 
 def load_accounts(session: Session, entity_ids: Any, *, cases: bool = True, history: bool = True) -> dict[int, Entity]:
@@ -91,6 +91,26 @@ def load_entities(session: Session, entity_ids: Any) -> dict[int, Entity]:
     that `txn.entity` finds them in the session."""
     session.flush()
     return {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(entity_ids)))}
+
+
+_ID_TABLES: dict[str, Table] = {}
+
+
+def id_set(session: Session, name: str, ids: Iterable[int]) -> Any:
+    """A one-column select of `ids`, through a temporary table `name` filled with one
+    executemany: a list of ids as parameters of an IN would be one parameter per id (SQLite
+    takes at most 32,766 in one statement, and the statement text differs by size)."""
+    table = _ID_TABLES.get(name)
+    if table is None:
+        table = _ID_TABLES[name] = Table(name, MetaData(), Column("id", Integer, primary_key=True),
+                                         prefixes=["TEMPORARY"])
+    conn = session.connection()
+    table.create(conn, checkfirst=True)
+    conn.execute(table.delete())
+    unique = sorted(set(ids))
+    if unique:
+        conn.execute(table.insert(), [{"id": i} for i in unique])
+    return select(table.c.id)
 
 
 def _new_without_id(objs: Iterable[Any]) -> dict[Any, list[Any]]:

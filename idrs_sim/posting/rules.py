@@ -70,7 +70,7 @@ from ..masterfile.models import (
     Unpostable,
     UnpostableHistory,
 )
-from ..rules import up126
+from ..rules import mft32, up126
 from ..rules import urc as urc_rules
 from . import calendar as cal
 
@@ -377,36 +377,24 @@ def effective_release_cycle(case: Any) -> str:
 
 
 def _move_return(ctx: CycleContext, txn: Transaction, to_mft: str) -> None:
-    """Move a return to MFT 32 (as TC 976) or back to MFT 30 (TC 150, or TC 976 when a
-    TC 150 is already posted there: that is the -A freeze of IRM 25.25.6.5.2.4).
-
-    The row itself moves and becomes due in this cycle; `post_due` posts it.  Its amount
-    follows the TC: a TC 976 is not a money transaction (.00, the tax stays in the return
-    document), a TC 150 carries the tax on the return (tpp-rules §2.3) -- so a return that
-    comes back from MFT 32 assesses its tax again instead of posting .00.
-    """
+    """Move one return (an object of a loaded account) to MFT 32 or back to MFT 30, as
+    `rules.mft32.moved_return` says; it becomes due in this cycle and `post_due` posts it.
+    (Many returns: `posting.moves.move_returns`.)"""
     source = txn.module
     period = source.period if source else (txn.document or {}).get("period", "")
     target = _module(ctx.session, txn.entity, to_mft, period)
-    if to_mft == "32":
-        tc = 976
-    else:
-        other_return = any(t.tc == 150 and t.status == POSTED and t.id != txn.id for t in target.transactions)
-        tc = 976 if other_return else 150
+    other_return = to_mft != "32" and any(
+        t.tc == 150 and t.status == POSTED and t.id != txn.id for t in target.transactions)
     from_mft = source.mft if source else None
-    if tc == 976:
-        if txn.amount and Decimal(txn.amount) != 0:
-            _extra(txn, tax=str(txn.amount))
-        txn.amount = Decimal("0.00")
-    else:
-        tax = (txn.document or {}).get("tax", (txn.extra or {}).get("tax"))
-        if tax is not None:
-            txn.amount = _dec(tax)
+    after = mft32.moved_return(to_mft, txn.amount, txn.document, txn.extra, other_return_posted=other_return,
+                               from_mft=from_mft, cycle=ctx.cycle)
+    if after.amount is not None:
+        txn.amount = after.amount
+    txn.extra = after.extra
     txn.module = target
-    txn.tc = tc
+    txn.tc = after.tc
     txn.status = PENDING
     txn.due_cycle = ctx.cycle
-    _extra(txn, moved_from=from_mft, moved_cycle=ctx.cycle, **{_BYPASS: [UPC_TPP_HOLD[0]]})
     ctx.report.moved.append((txn.entity.tin, period, txn.dln, from_mft, to_mft))
 
 
@@ -712,28 +700,77 @@ def move_mft32(ctx: CycleContext) -> None:
     batch closure of IRM 25.25.6.5.4).  On MFT 32 with the DLN of a posted TC 976: the
     return moves back to MFT 30 (TC 150; TC 976 with -A when a return is already posted
     there).  No matching return: the AC 111 posts with no other effect.
+
+    Set-based (issue 19): one statement reads the AC 111s, one the open cases with their
+    returns, one the posted TC 976s; `posting.moves` moves the returns.
     """
+    from .bulk import due_rows
+    from .moves import Move, move_returns
+
     if 971 not in ctx.due_tcs():
         return
-    _load_due_accounts(ctx, Transaction.tc == 971, Transaction.ac == 111)
-    for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
-        mod, dln = t.module, derive.misc_dln(t.misc)
-        if mod is None or dln is None:
-            continue
-        if mod.mft == "30":
-            for case_ in mod.unpostables:
-                ret = case_.txn
-                if (case_.status == "open" and derive.dln_digits(case_.dln) == dln and ret is not None
-                        and ret.status == UNPOSTABLE and ret.tc == 150):
-                    case_.urc, case_.ccc, case_.resolved_date = "6", "3", ctx.run_date
-                    ctx.close_case(case_, f"CLOSED URC 6 CCC 3 - TC 971 AC 111 CYC {ctx.cycle}")
-                    _move_return(ctx, ret, "32")
+    ac111 = (Transaction.tc == 971, Transaction.ac == 111)
+    rows = [r for r in due_rows(ctx, *ac111) if r.module_id is not None and derive.misc_dln(r.misc) is not None]
+    if not rows:
+        return
+    their_modules = select(Transaction.module_id).where(*ctx.due_conditions(), *ac111)
+    ret = _RETURN
+    returns = (ret.id, ret.entity_id, Entity.tin, TaxModule.mft, TaxModule.period, ret.dln, ret.amount, ret.document,
+               ret.extra)
+    cases: dict[int | None, list[Any]] = {}
+    for c in ctx.session.execute(
+            select(Unpostable.id.label("case_id"), Unpostable.seq, Unpostable.module_id, Unpostable.dln.label("case_dln"),
+                   Unpostable.resolved_by, ret.status, ret.tc, *returns)
+            .select_from(Unpostable).join(ret, ret.id == Unpostable.txn_id).join(Entity, Entity.id == ret.entity_id)
+            .outerjoin(TaxModule, TaxModule.id == ret.module_id)
+            .where(Unpostable.module_id.in_(their_modules), Unpostable.status == "open").order_by(Unpostable.id)):
+        cases.setdefault(c.module_id, []).append(c)
+    on_32: dict[int | None, list[Any]] = {}
+    for t in ctx.session.execute(
+            select(ret.module_id, *returns).join(Entity, Entity.id == ret.entity_id)
+            .join(TaxModule, TaxModule.id == ret.module_id)
+            .where(ret.module_id.in_(their_modules), ret.tc == 976, ret.status == POSTED).order_by(ret.id)):
+        on_32.setdefault(t.module_id, []).append(t)
+
+    def move(t: Any, to_mft: str) -> Move:
+        period = t.period if t.period is not None else (t.document or {}).get("period", "")
+        return Move(t.id, t.entity_id, t.tin, t.mft, period, t.dln, t.amount, t.document, t.extra, to_mft)
+
+    moves: list[Move] = []
+    moved: set[int] = set()  # returns
+    closed_ids: set[int] = set()  # cases
+    closed: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for r in rows:
+        dln = derive.misc_dln(r.misc)
+        if r.mft == "30":
+            for c in cases.get(r.module_id, []):
+                if (c.case_id not in closed_ids and derive.dln_digits(c.case_dln) == dln
+                        and c.status == UNPOSTABLE and c.tc == 150 and c.id not in moved):
+                    closed_ids.add(c.case_id)
+                    closed.append({"b_id": c.case_id})
+                    history.append({"case_id": c.case_id, "date": ctx.run_date, "idrs": c.resolved_by,
+                                    "text": f"CLOSED URC 6 CCC 3 - TC 971 AC 111 CYC {ctx.cycle}"[:80]})
+                    ctx.report.released.append((c.seq, "6"))
+                    moved.add(c.id)
+                    moves.append(move(c, "32"))
                     break
-        elif mod.mft == "32":
-            for ret in list(mod.transactions):
-                if ret.tc == 976 and ret.status == POSTED and derive.dln_digits(ret.dln) == dln:
-                    _move_return(ctx, ret, "30")
+        elif r.mft == "32":
+            for t in on_32.get(r.module_id, []):
+                if t.id not in moved and derive.dln_digits(t.dln) == dln:
+                    moved.add(t.id)
+                    moves.append(move(t, "30"))
                     break
+    if closed:
+        ctx.session.flush()
+        conn = ctx.session.connection()
+        case_t, hist_t = Unpostable.__table__, UnpostableHistory.__table__
+        assert isinstance(case_t, Table) and isinstance(hist_t, Table)
+        conn.execute(case_t.update().where(case_t.c.id == bindparam("b_id")).values(
+            urc="6", ccc="3", resolved_date=ctx.run_date, status="closed", released=True, status_date=ctx.run_date),
+            closed)
+        conn.execute(hist_t.insert(), history)
+    move_returns(ctx, moves, select(Transaction.entity_id).where(*ctx.due_conditions(), *ac111))
 
 
 @rule("resequence_ac052", 60)
@@ -1060,12 +1097,13 @@ def issue_refunds(ctx: CycleContext) -> None:
     check = [c[0] for c in credits if c[6] or c[1] in suspect_entities]
     holds: dict[int, str | None] = {}
     if check:
-        from .preload import load_accounts
-
         # The accounts of the suspect modules in a few statements (issue 19: a loader that
         # fetches 500 parents' children per statement grows with the input).
-        ctx.loaded.append(load_accounts(s, select(TaxModule.entity_id).where(TaxModule.id.in_(check)), cases=False))
-        mods = s.scalars(select(TaxModule).where(TaxModule.id.in_(check)))
+        from .preload import id_set, load_accounts
+
+        suspects = id_set(s, "suspect_module", check)
+        ctx.loaded.append(load_accounts(s, select(TaxModule.entity_id).where(TaxModule.id.in_(suspects)), cases=False))
+        mods = s.scalars(select(TaxModule).where(TaxModule.id.in_(suspects)))
         holds = {m.id: derive.refund_hold(m, ctx.run_date) for m in mods}
     held, refunds, posted = ctx.report.held, ctx.report.refunds, ctx.report.posted
     share = ctx.shared.setdefault

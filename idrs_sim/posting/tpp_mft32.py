@@ -8,18 +8,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..masterfile import derive
-from ..masterfile.models import POSTED, TaxModule, Transaction
+from ..masterfile.models import POSTED, Entity, TaxModule, Transaction
 from ..rules import mft32
 from . import calendar as cal
 from .rules import (
     UPC_MFT32_WINDOW,
     CycleContext,
-    _load_due_accounts,
-    _move_return,
     rule,
 )
 
@@ -68,33 +68,39 @@ def divert_ac111_return(ctx: CycleContext) -> None:
     theft return").  A return that was moved between MFT 30 and 32 before is left alone
     (`rules.mft32.diverted_by_ac111`).  Decision I17-1 in docs/decisions.md.
     """
+    from .moves import Move, move_returns
+
     if 150 not in ctx.due_tcs():
         return
     marker = _AC111
-    stmt = (
-        select(Transaction, marker.misc)
-        .join(TaxModule, TaxModule.id == Transaction.module_id)
-        .join(marker, and_(
-            marker.module_id == Transaction.module_id,
-            marker.tc == 971,
-            marker.ac == 111,
-            marker.reversed_by_id.is_(None),
-            or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
-        ))
-        .where(*ctx.due_conditions(), Transaction.tc == 150, TaxModule.mft == "30")
-        .order_by(Transaction.id)
+    holding = and_(
+        marker.module_id == Transaction.module_id,
+        marker.tc == 971,
+        marker.ac == 111,
+        marker.reversed_by_id.is_(None),
+        or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
     )
-    _load_due_accounts(ctx, Transaction.tc == 150, select(marker.id).where(
-        marker.module_id == Transaction.module_id, marker.tc == 971, marker.ac == 111).exists())
+    due_here = (*ctx.due_conditions(), Transaction.tc == 150, TaxModule.mft == "30")
+    t = Transaction
+    stmt = (
+        select(t.id, t.entity_id, Entity.tin, TaxModule.period, t.dln, t.amount, t.document, t.extra, marker.misc)
+        .join(TaxModule, TaxModule.id == t.module_id)
+        .join(Entity, Entity.id == t.entity_id)
+        .join(marker, holding)
+        .where(*due_here)
+        .order_by(t.id)
+    )
     dlns: dict[int, set[str]] = {}
-    returns: dict[int, Transaction] = {}
-    for ret, misc in ctx.session.execute(ctx.live(stmt)).all():
-        returns[ret.id] = ret
-        found = derive.misc_dln(misc)
+    returns: dict[int, Any] = {}
+    for row in ctx.session.execute(ctx.live(stmt)).all():
+        returns[row.id] = row
+        found = derive.misc_dln(row.misc)
         if found:
-            dlns.setdefault(ret.id, set()).add(found)
-    for rid, ret in returns.items():
-        moved_before = bool((ret.extra or {}).get("moved_from"))
-        if mft32.diverted_by_ac111(derive.dln_digits(ret.dln), dlns.get(rid, set()), moved_before):
-            _move_return(ctx, ret, "32")
-
+            dlns.setdefault(row.id, set()).add(found)
+    moves: list[Move] = []
+    for rid, r in returns.items():
+        moved_before = bool((r.extra or {}).get("moved_from"))
+        if mft32.diverted_by_ac111(derive.dln_digits(r.dln), dlns.get(rid, set()), moved_before):
+            moves.append(Move(r.id, r.entity_id, r.tin, "30", r.period, r.dln, r.amount, r.document, r.extra, "32"))
+    move_returns(ctx, moves, select(Transaction.entity_id).join(TaxModule, TaxModule.id == Transaction.module_id)
+                 .where(*due_here, select(marker.id).where(holding).exists()))

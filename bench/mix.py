@@ -246,6 +246,18 @@ def build_file(path: str, n: int) -> dict[str, int]:
     return counts
 
 
+def build_idle_file(path: str) -> None:
+    """A master file with the schema, the clock and one taxpayer with nothing on it: what
+    `idrs-sim cycle` start-up is measured on (an empty file would get the training fixture)."""
+    build_file(path, 0)
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        con.execute(ENTITY_SQL, (1, ssn(0), "SSN", "IMF", 1, "IDLE", '["IDLE TAXPAYER"]', "[]", "{}", None, "[]", "[]",
+                                 "{}"))
+    finally:
+        con.close()
+
+
 def scenario_counts(n: int) -> dict[str, int]:
     out: dict[str, int] = {}
     for i in range(n):

@@ -7,9 +7,10 @@ Two ways, reported side by side (docs/benchmarks.md "The TPP/FTD mix"):
   the timed runs start from the same master file again (restored) and each is paired
   with the floor timed right after it; the ratio is the median of the pairs.
 * **file, separate process**: `idrs-sim cycle --db sqlite:///FILE` as a trainer runs it,
-  start-up included; *start-up* is the same command on a master file with the same schema
-  and nothing due (median of 3), so *beyond start-up* = process CPU - start-up CPU.  The
-  floor is the same input rows inserted into a file with the same schema, committed.
+  start-up included; *start-up* is the same command on a master file with the same schema,
+  one taxpayer and nothing due (median of 3; an empty file would get the training
+  fixture), so *beyond start-up* = process CPU - start-up CPU.  The floor is the same
+  input rows inserted into a file with the same schema, committed.
 
 With ``--tc972`` the file of issue 19 is measured the same way: N taxpayers with a TC 971
 AC 124 and a pending TC 972 AC 124 (`bench.tc972_file`).
@@ -66,12 +67,12 @@ def run_process(db: str) -> dict[str, Any]:
 
 
 def startup(tmp: str) -> dict[str, Any]:
-    """`idrs-sim cycle` on a master file with the schema and nothing due: median of 3 (after one
-    warm-up run that writes the byte-code caches)."""
+    """`idrs-sim cycle` on a master file with the schema, one taxpayer and nothing due: median
+    of 3 (after one warm-up run that writes the byte-code caches)."""
     path = os.path.join(tmp, "empty.db")
     runs = []
     for k in range(4):
-        mix.build_file(path, 0)
+        mix.build_idle_file(path)
         r = run_process(path)
         if k:
             runs.append(r)

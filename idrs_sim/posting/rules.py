@@ -188,8 +188,9 @@ class CycleContext:
     _next_seq: int | None = None
     _due_tcs: frozenset[int] | None = None
     _assignees: dict[int, str] = field(default_factory=dict)
-    #: Accounts a rule loaded in bulk (`preload`), held for the run: the session keeps
-    #: objects without changes only while something refers to them.
+    #: Accounts a rule loaded in bulk (`preload`), held until the rule ends (the run clears
+    #: it): the session keeps objects without changes only while something refers to them,
+    #: and every object it holds makes each later `expire_all` dearer.
     loaded: list[Any] = field(default_factory=list)
 
     # -- query helpers --

@@ -92,6 +92,7 @@ def run_cycle_in(
     try:
         for r in rules if rules is not None else rules_in_order():
             r(ctx)
+            ctx.loaded.clear()  # what a rule loaded in bulk lives as long as the rule
         session.flush()
     finally:
         event.remove(session, "before_flush", assign_ids)

@@ -27,25 +27,30 @@ __all__ = ["Scope", "match_tc972", "originals_in_scope"]
 Scope = tuple[str, int]
 
 
-def originals_in_scope(ctx: CycleContext, reversals: Any, tc: int = 971) -> dict[Scope, list[Any]]:
-    """The unreversed TC `tc`s, posted or due in this run, in the modules of the due
-    `reversals` (a select of due TC 972 rows) and on their entities for entity-level ones:
-    one statement.  Rows: (id, module_id, entity_id, ac, misc, dln, posting_cycle,
-    secondary_date)."""
+def originals_in_scope(ctx: CycleContext, reversals: Any) -> dict[Scope, list[reversal.Original]]:
+    """The unreversed TC 971s, posted or due in this run, in the modules of the due
+    `reversals` (a select of due TC 972 rows) and on their entities for entity-level ones,
+    by scope: one statement, read straight from the driver's cursor (the columns need no
+    conversion; as Row objects the 20,000 TC 971s of the issue's file cost a quarter of the
+    rule's time)."""
     c = Transaction
     revs = reversals.subquery("revs")
-    cols = (c.id, c.module_id, c.entity_id, c.ac, c.misc, c.dln, c.posting_cycle, c.secondary_date)
-    alive = and_(c.tc == tc, c.reversed_by_id.is_(None), or_(c.status == POSTED, and_(*ctx.due_conditions(c))),
+    cols = (c.id, c.module_id, c.entity_id, c.ac, c.misc, c.dln, c.posting_cycle)
+    alive = and_(c.tc == 971, c.reversed_by_id.is_(None), or_(c.status == POSTED, and_(*ctx.due_conditions(c))),
                  c.ac.in_(select(revs.c.ac)))
     stmt = union_all(
         select(*cols).where(alive, c.module_id.in_(select(revs.c.module_id).where(revs.c.module_id.is_not(None)))),
         select(*cols).where(alive, c.module_id.is_(None),
                             c.entity_id.in_(select(revs.c.entity_id).where(revs.c.module_id.is_(None)))),
     )
-    found: dict[Scope, list[Any]] = {}
-    for row in ctx.session.connection().execute(stmt):
-        key: Scope = ("M", row.module_id) if row.module_id is not None else ("E", row.entity_id)
-        found.setdefault(key, []).append(row)
+    found: dict[Scope, list[reversal.Original]] = {}
+    result = ctx.session.connection().execute(stmt)
+    try:
+        for oid, mid, eid, ac, misc, dln, cycle in result.cursor.fetchall():
+            key: Scope = ("M", mid) if mid is not None else ("E", eid)
+            found.setdefault(key, []).append(reversal.Original(oid, ac, misc, dln, (cycle or "", oid)))
+    finally:
+        result.close()
     return found
 
 
@@ -70,16 +75,18 @@ def match_tc972(ctx: CycleContext) -> None:
     conn = ctx.session.connection()
     # A light read of the reversals (no document, no amount): the full rows are read only
     # when some go unpostable.
-    revs = conn.execute(due.order_by(t.id)).all()
+    result = conn.execute(due.order_by(t.id))
+    try:
+        revs = result.cursor.fetchall()
+    finally:
+        result.close()
     if not revs:
         return
     scopes = originals_in_scope(ctx, due)
     offered = []
     for rid, mid, eid, ac, misc in revs:
         key: Scope = ("M", mid) if mid is not None else ("E", eid)
-        scope = [reversal.Original(o.id, o.ac, o.misc, o.dln, (o.posting_cycle or "", o.id))
-                 for o in scopes.get(key, ())]
-        offered.append((reversal.Reversal(rid, ac, misc), scope))
+        offered.append((reversal.Reversal(rid, ac, misc), scopes.get(key, [])))
     matched = reversal.match_all(offered, _dln_of)
     set_reversed_by(ctx, [(orig, rev) for rev, orig in matched if orig is not None])
     lost = {rev for rev, orig in matched if orig is None}

@@ -71,7 +71,8 @@ def match_all(reversals: Iterable[tuple[Reversal, Sequence[Original]]], dln_of: 
         if not found:
             out.append((rev.key, None))
             continue
-        pick = pick_original(rev, found, dln_of)
+        # One candidate: it is the pick whatever the MISC or DLN says (pick_original's fallback).
+        pick = found[0] if len(found) == 1 else pick_original(rev, found, dln_of)
         claimed.add(pick.key)
         out.append((rev.key, pick.key))
     return out

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Column, Integer, MetaData, Table, func, inspect, select
 from sqlalchemy.orm import Session
@@ -34,7 +34,7 @@ from ..masterfile.models import (
     UnpostableHistory,
 )
 
-__all__ = ["assign_ids", "id_set", "load_accounts", "load_entities"]
+__all__ = ["ModuleFacts", "TxnFacts", "assign_ids", "id_set", "load_accounts", "load_entities", "module_facts"]
 
 
 def load_accounts(session: Session, entity_ids: Any, *, cases: bool = True, history: bool = True) -> dict[int, Entity]:
@@ -91,6 +91,64 @@ def load_entities(session: Session, entity_ids: Any) -> dict[int, Entity]:
     that `txn.entity` finds them in the session."""
     session.flush()
     return {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(entity_ids)))}
+
+
+class TxnFacts(NamedTuple):
+    """What `masterfile.derive`'s freeze and balance rules read of a transaction."""
+
+    id: int
+    module_id: int | None
+    tc: int
+    ac: int | None
+    status: str
+    amount: Any
+    extra: dict[str, Any] | None
+    reversed_by_id: int | None
+    posting_cycle: str | None
+    secondary_date: Any
+
+
+class EntityFacts(NamedTuple):
+    entity_transactions: list[TxnFacts]
+
+
+class ModuleFacts(NamedTuple):
+    """A module as `derive.refund_hold` / `derive.freeze_details` read it."""
+
+    id: int
+    mft: str
+    transactions: list[TxnFacts]
+    entity: EntityFacts
+
+
+_FACT_COLUMNS = (Transaction.id, Transaction.module_id, Transaction.tc, Transaction.ac, Transaction.status,
+                 Transaction.amount, Transaction.extra, Transaction.reversed_by_id, Transaction.posting_cycle,
+                 Transaction.secondary_date)
+
+
+def module_facts(session: Session, module_ids: Any) -> dict[int, ModuleFacts]:
+    """The modules whose ids the one-column select `module_ids` gives, as plain records
+    with their transactions and their entities' own transactions: three statements, no ORM
+    objects.  `derive`'s rules read attributes only, and a record costs a fraction of an
+    ORM object (10,000 suspect modules of a refund run took 1.7 s and 250 MB as objects)."""
+    session.flush()
+    conn = session.connection()
+    mods = conn.execute(select(TaxModule.id, TaxModule.entity_id, TaxModule.mft).where(
+        TaxModule.id.in_(module_ids))).all()
+    if not mods:
+        return {}
+    by_module: dict[int, list[TxnFacts]] = defaultdict(list)
+    for row in conn.execute(select(*_FACT_COLUMNS).where(Transaction.module_id.in_(module_ids))
+                            .order_by(Transaction.id)):
+        by_module[row[1]].append(TxnFacts(*row))
+    by_entity: dict[int, list[TxnFacts]] = defaultdict(list)
+    for eid, *values in conn.execute(select(Transaction.entity_id, *_FACT_COLUMNS).where(
+            Transaction.module_id.is_(None),
+            Transaction.entity_id.in_(select(TaxModule.entity_id).where(TaxModule.id.in_(module_ids))))
+            .order_by(Transaction.id)):
+        by_entity[eid].append(TxnFacts(*values))
+    entities = {eid: EntityFacts(by_entity.get(eid, [])) for eid in {m[1] for m in mods}}
+    return {mid: ModuleFacts(mid, mft, by_module.get(mid, []), entities[eid]) for mid, eid, mft in mods}
 
 
 _ID_TABLES: dict[str, Table] = {}

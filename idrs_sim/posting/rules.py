@@ -1098,14 +1098,13 @@ def issue_refunds(ctx: CycleContext) -> None:
     check = [c[0] for c in credits if c[6] or c[1] in suspect_entities]
     holds: dict[int, str | None] = {}
     if check:
-        # The accounts of the suspect modules in a few statements (issue 19: a loader that
-        # fetches 500 parents' children per statement grows with the input).
-        from .preload import id_set, load_accounts
+        # The suspect modules as plain records (`preload.module_facts`): three statements
+        # whatever their number (issue 19), and derive.refund_hold reads them as it reads
+        # the objects.
+        from .preload import id_set, module_facts
 
-        suspects = id_set(s, "suspect_module", check)
-        ctx.loaded.append(load_accounts(s, select(TaxModule.entity_id).where(TaxModule.id.in_(suspects)), cases=False))
-        mods = s.scalars(select(TaxModule).where(TaxModule.id.in_(suspects)))
-        holds = {m.id: derive.refund_hold(m, ctx.run_date) for m in mods}
+        facts = module_facts(s, id_set(s, "suspect_module", check))
+        holds = {mid: derive.refund_hold(m, ctx.run_date) for mid, m in facts.items()}  # type: ignore[arg-type]
     held, refunds, posted = ctx.report.held, ctx.report.refunds, ctx.report.posted
     share = ctx.shared.setdefault
     held_now = {mid: hold for mid, hold in holds.items() if hold}

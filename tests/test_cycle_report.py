@@ -15,7 +15,7 @@ from idrs_sim.posting.report import progress, summary_lines, write_reports
 REPORT = CycleReport(
     cycle="202426",
     posted=[("400-00-1001", "30", "202312", 972, 124), ("400-00-1002", "30", "202312", 972, 124),
-            ("400-00-1003", "30", "202312", 150, None)],
+            ("400-00-1003", "30", "202312", 150, None), ("99-3000001", "01", "202406", 971, 46)],
     unposted=[("400-00-1004", "30", "202312", 150, 126, 0)],
     refunds=[("400-00-1003", "30", "202312", "150.00", "direct_deposit")],
     held=[("400-00-1005", "30", "202312", "-R")],
@@ -25,8 +25,8 @@ REPORT = CycleReport(
 
 def test_summary_counts_by_outcome_and_tc() -> None:
     lines = summary_lines(REPORT)
-    assert lines[0].startswith("CYCLE 202426: 3 POSTED, 1 UNPOSTABLE")
-    assert "  POSTED      TC 150: 1, TC 972: 2" in lines
+    assert lines[0].startswith("CYCLE 202426: 4 POSTED, 1 UNPOSTABLE")
+    assert "  POSTED      TC 150: 1, TC 971: 1, TC 972: 2" in lines
     assert "  UNPOSTABLE  TC 150 UPC 126 RC 0: 1" in lines
     assert "  REFUND      DIRECT DEPOSIT: 1" in lines
     assert "  HELD        -R: 1" in lines
@@ -40,6 +40,7 @@ def test_every_line_with_verbose_and_in_the_report_file() -> None:
     assert "400-00-1001" not in out.getvalue()
     lines = every.getvalue().splitlines()
     assert "  POSTED      400-00-1002 30 202312  TC 972 AC 124" in lines
+    assert "  POSTED      99-3000001 01 202406  TC 971 AC 046" in lines  # action codes in three digits
     assert "  UNPOSTABLE  400-00-1004 30 202312  TC 150  UPC 126 RC 0" in lines
     verbose = io.StringIO()
     write_reports([REPORT], verbose, verbose=True)

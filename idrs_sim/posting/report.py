@@ -60,10 +60,12 @@ def summary_lines(report: Any) -> list[str]:
 def detail_lines(report: Any) -> Iterator[str]:
     """Every line of a posting run: the summary line, then what posted, what went
     unpostable, the refunds, the holds and the releases, one line each."""
+    from ..cc.research import ac3  # the one place action codes are formatted (AC 046)
+
     head = getattr(report, "summary", None)
     yield head() if callable(head) else str(report)
     for tin, mft, period, tc, ac, *_ in getattr(report, "posted", ()):
-        yield f"  POSTED      {_module(tin, mft, period)}  TC {tc}" + (f" AC {ac}" if ac is not None else "")
+        yield f"  POSTED      {_module(tin, mft, period)}  TC {tc}" + (f" AC {ac3(ac)}" if ac is not None else "")
     for tin, mft, period, tc, upc, rc, *_ in getattr(report, "unposted", ()):
         yield f"  UNPOSTABLE  {_module(tin, mft, period)}  TC {tc}  UPC {upc} RC {rc}"
     for tin, mft, period, amount, method, *_ in getattr(report, "refunds", ()):

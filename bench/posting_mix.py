@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import statistics
 import subprocess
@@ -52,18 +53,27 @@ def _cli() -> list[str]:
     return [sys.executable, "-c", "import sys; from idrs_sim.cli import main; sys.exit(main())"]
 
 
+#: Runs the command and reports its child's rusage: a child started straight from this
+#: (large) process would report this process's peak RSS as its own (Linux records the
+#: memory it had before exec in ru_maxrss), so the command is started from a small one.
+_RUSAGE = ("import json, resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+           "u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+           "print('RUSAGE ' + json.dumps([u.ru_utime, u.ru_stime, u.ru_maxrss, r.returncode]), file=sys.stderr)")
+
+
 def run_process(db: str) -> dict[str, Any]:
     """`idrs-sim cycle --db sqlite:///db` as a child: wall, CPU (user + system), peak RSS, output."""
     w0 = time.perf_counter()
-    proc = subprocess.Popen([*_cli(), "cycle", "--db", f"sqlite:///{db}"], env=subprocess_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall_s": round(time.perf_counter() - w0, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-            "maxrss_mb": round(usage.ru_maxrss / 1024, 1), "exit": proc.returncode,
-            "summary": out.strip().splitlines()[0] if out.strip() else ""}
+    proc = subprocess.run([sys.executable, "-c", _RUSAGE, *_cli(), "cycle", "--db", f"sqlite:///{db}"],
+                          env=subprocess_env(), capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - w0
+    line = next((ln for ln in proc.stderr.splitlines() if ln.startswith("RUSAGE ")), None)
+    if line is None:
+        raise SystemExit(f"idrs-sim cycle did not run: {proc.stderr.strip()[-500:]}")
+    utime, stime, maxrss, code = json.loads(line[len("RUSAGE "):])
+    out = proc.stdout.strip()
+    return {"wall_s": round(wall, 3), "cpu_s": round(utime + stime, 3), "maxrss_mb": round(maxrss / 1024, 1),
+            "exit": code, "summary": out.splitlines()[0] if out else ""}
 
 
 def startup(tmp: str) -> dict[str, Any]:
@@ -168,6 +178,19 @@ def tc972(n: int, tmp: str, start: dict[str, Any]) -> dict[str, Any]:
     return {**r, "taxpayers": n, "beyond_startup_cpu_s": round(max(0.0, r["cpu_s"] - start["cpu_s"]), 3)}
 
 
+def _say_memory(mem: dict[str, Any]) -> None:
+    c = mem["counts"]
+    say(f"  master file: modules {c['modules']:,}   transactions {c['history'] + c['input']:,}   GUF cases "
+        f"{c['cases']:,}")
+    say(f"  outcome: posted {mem['posted']:,}  unpostable {mem['unposted']:,}  refunds {mem['refunds']:,}  "
+        f"held {mem['held']:,}  released {mem['released']:,}  moved {mem['moved']:,}  alerts {mem['alerts']:,}  "
+        f"TC 971 reversed {mem['reversed']:,}")
+    say(f"  in memory   run cpu {mem['run_cpu_s']:.3f} s (wall {mem['run_wall_s']:.3f})   floor cpu "
+        f"{mem['floor_cpu_s']:.3f} s   ratio {mem['ratio_cpu']}x   (runs: {' '.join(map(str, mem['run_cpu_each_s']))};"
+        f" cold first run {mem['cold_cpu_s']:.3f} s)   peak during run {_mb(mem['run_peak_rss_mb'])}   ru_maxrss "
+        f"{mem['maxrss_mb']:.0f} MB")
+
+
 def _mb(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f} MB"
 
@@ -177,6 +200,7 @@ def main(argv: list[str] | None = None) -> Result:
     ap.add_argument("--taxpayers", "--modules", type=int, default=10_000, dest="n")
     ap.add_argument("--runs", type=int, default=None, help="timed in-memory runs (default 5 up to 10k, 3 up to 100k, else 1)")
     ap.add_argument("--no-file", action="store_true", help="in memory only")
+    ap.add_argument("--file-only", action="store_true", help="through idrs-sim cycle on a file only")
     ap.add_argument("--tc972", type=int, default=0, metavar="N", help="also the TC 972 file of issue 19 with N taxpayers")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -186,10 +210,17 @@ def main(argv: list[str] | None = None) -> Result:
     f = res.figures
     f["taxpayers"] = n
     f["input_rows"] = mix.input_count(n)
-    mem = in_memory(n, runs)
-    ddl = mem.pop("ddl")
-    f["memory"] = mem
     f["scenarios"] = mix.scenario_counts(n)
+    if args.file_only:
+        from idrs_sim.masterfile.db import MasterFile
+
+        schema = MasterFile("sqlite://")
+        ddl = mix.schema_ddl(schema)
+        schema.dispose()
+    else:
+        mem = in_memory(n, runs)
+        ddl = mem.pop("ddl")
+        f["memory"] = mem
     with tempfile.TemporaryDirectory(prefix="idrs-bench-") as tmp:
         if not args.no_file or args.tc972:
             f["startup"] = startup(tmp)
@@ -197,16 +228,9 @@ def main(argv: list[str] | None = None) -> Result:
             f["file"] = on_file(n, tmp, ddl, f["startup"])
         if args.tc972:
             f["tc972_file"] = tc972(args.tc972, tmp, f["startup"])
-    c = mem["counts"]
-    say(f"posting mix  taxpayers {n:,}   modules {c['modules']:,}   transactions on file "
-        f"{c['history'] + c['input']:,}   input rows {f['input_rows']:,}   GUF cases {c['cases']:,}")
-    say(f"  outcome: posted {mem['posted']:,}  unpostable {mem['unposted']:,}  refunds {mem['refunds']:,}  "
-        f"held {mem['held']:,}  released {mem['released']:,}  moved {mem['moved']:,}  alerts {mem['alerts']:,}  "
-        f"TC 971 reversed {mem['reversed']:,}")
-    say(f"  in memory   run cpu {mem['run_cpu_s']:.3f} s (wall {mem['run_wall_s']:.3f})   floor cpu "
-        f"{mem['floor_cpu_s']:.3f} s   ratio {mem['ratio_cpu']}x   (runs: {' '.join(map(str, mem['run_cpu_each_s']))};"
-        f" cold first run {mem['cold_cpu_s']:.3f} s)   peak during run {_mb(mem['run_peak_rss_mb'])}   ru_maxrss "
-        f"{mem['maxrss_mb']:.0f} MB")
+    say(f"posting mix  taxpayers {n:,}   input rows {f['input_rows']:,}")
+    if "memory" in f:
+        _say_memory(f["memory"])
     if "startup" in f:
         st = f["startup"]
         say(f"  start-up    idrs-sim cycle, nothing due: cpu {st['cpu_s']:.3f} s  wall {st['wall_s']:.3f} s")

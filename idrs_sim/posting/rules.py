@@ -599,14 +599,18 @@ def unpost_tpp_126(ctx: CycleContext) -> None:
         return
     # A UP 126 already closed URC 0 / 6 for this DLN released the return: it posts
     # while the systemic TC 972 AC 124 is still to come (rules.up126, IRM 25.25.6.5.4).
-    modules_held = select(Transaction.module_id).join(marker, holding).where(
-        *ctx.due_conditions(), Transaction.tc == 150)
+    # The held returns go into a temporary id table: the cases of their modules and their
+    # rows are read through it (joining the markers again cost twice the first read).
+    from .preload import id_set
+
+    held_ids = id_set(ctx.session, "held_return", held)
+    modules_held = select(Transaction.module_id).where(Transaction.id.in_(held_ids))
     cases: dict[int | None, list[up126.CaseFacts]] = {}
     for mid, upc, status, urc, cdln in ctx.session.execute(
             select(Unpostable.module_id, Unpostable.upc, Unpostable.status, Unpostable.urc, Unpostable.dln)
             .where(Unpostable.module_id.in_(modules_held)).order_by(Unpostable.id)):
         cases.setdefault(mid, []).append(up126.CaseFacts(upc, status, urc, derive.dln_digits(cdln)))
-    rows = due_rows(ctx, Transaction.tc == 150, select(marker.id).where(holding).exists())
+    rows = due_rows(ctx, Transaction.tc == 150, Transaction.id.in_(held_ids))
     unpost_rows(ctx, [
         Unpost(r, *UPC_TPP_HOLD) for r in rows
         if r.id in held and not up126.released_from_hold(held[r.id], cases.get(r.module_id, []), UPC_TPP_HOLD[0])

@@ -25,6 +25,10 @@ The stages, in order:
 Other rule modules slot in between (run.RULE_MODULES): tpp_mft32.py (45, 55: TC 971 AC 111
 for old tax years, the return an AC 111 diverts), breach.py (65, 69: TC 971/972 AC 505),
 ftd_alerts.py (130, 900, 910).
+
+Every rule issues the same statements whatever the number of inputs (issue 19,
+tests/test_posting_statements.py): rows read in one statement and written in bulk
+(bulk.py, moves.py), or the accounts a rule walks loaded in a few statements (preload.py).
 """
 
 from __future__ import annotations

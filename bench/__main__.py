@@ -3,6 +3,8 @@
 Suites (each in its own subprocess, so one's memory and imports never colour another):
 
     posting   run_cycle at 10k, 100k and 1M modules beside plain SQLite inserts; memory
+    mix       the TPP/FTD mix at 10k and 100k (1M with IDRS_BENCH_MIX_1M=1), in memory and
+              through `idrs-sim cycle` on a file; the TC 972 file of issue 19 (20,000 taxpayers)
     latency   ENMOD, TXMODA, UPTIN, REQ77 + FRM77 in process at 100k entities
     replay    procedures per minute for examples/*.txt; `idrs-sim replay` start-up
     tn3270    round trips with 1, 10 and 50 clients on 127.0.0.1
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -30,13 +33,18 @@ from typing import Any
 
 from bench.common import RESULT_MARK, ROOT, machine, python, say, subprocess_env
 
-SUITES = ("posting", "latency", "replay", "tn3270", "tui", "web", "classroom")
+SUITES = ("posting", "mix", "latency", "replay", "tn3270", "tui", "web", "classroom")
 
 #: (suite, figure path, limit, unit, what): the targets of issue 10.
 TARGETS = [
     ("posting", "ratio", 3.0, "x", "posting run at most 3x the plain-SQLite insert of the same rows (CPU time)"),
     ("posting", "peak_1m", 2048.0, "MB", "1M modules in at most 2 GB peak memory (RSS)"),
+    ("mix", "ratio_memory", 2.0, "x", "TPP/FTD mix posting run at most 2x the plain-SQLite insert of its input, in memory (CPU)"),
+    ("mix", "ratio_file", 2.0, "x", "the same through `idrs-sim cycle` on a SQLite file, beyond start-up (CPU)"),
+    ("mix", "tc972", 0.5, "s", "`idrs-sim cycle` on the 20,000-taxpayer TC 972 file: CPU beyond start-up"),
+    ("mix", "peak_1m", 1024.0, "MB", "TPP/FTD mix at 1M taxpayers in at most 1 GB peak memory (in memory, ru_maxrss)"),
     ("latency", "p99", 5.0, "ms", "command latency p99 at 100k entities (Enter, CPU time)"),
+    ("latency", "p99", 2.0, "ms", "command latency p99 at 100k entities (Enter, CPU time), issue 19"),
     ("replay", "startup", 0.5, "s", "`idrs-sim replay` start-up on a one-line script (median)"),
     ("tn3270", "p99_50", 20.0, "ms", "TN3270 round trip p99 with 50 clients (think-time model)"),
 ]
@@ -97,6 +105,31 @@ def verdicts(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 if one_m:
                     value = one_m[0]["figures"]["maxrss_mb"]
                     where = "ru_maxrss, whole process"
+        elif suite == "mix" and results.get("mix"):
+            runs = [r["figures"] for r in results["mix"]]
+            if key == "ratio_memory":
+                mems = [f for f in runs if "memory" in f]
+                if mems:
+                    value = max(f["memory"]["ratio_cpu"] for f in mems)
+                    where = "worst size; " + ", ".join(f"{f['taxpayers']:,}: {f['memory']['ratio_cpu']}x" for f in mems)
+            elif key == "ratio_file":
+                files = [f for f in runs if "file" in f]
+                if files:
+                    value = max(f["file"]["ratio_cpu_beyond_startup"] for f in files)
+                    where = "worst size; " + ", ".join(
+                        f"{f['taxpayers']:,}: {f['file']['ratio_cpu_beyond_startup']}x" for f in files)
+            elif key == "tc972":
+                found = [f["tc972_file"] for f in runs if "tc972_file" in f]
+                if found:
+                    value = found[0]["beyond_startup_cpu_s"]
+                    where = f"process CPU {found[0]['cpu_s']} s, start-up {runs[0]['startup']['cpu_s']} s"
+            elif key == "peak_1m":
+                big_mix = [f for f in runs if f["taxpayers"] >= 1_000_000]
+                if big_mix and "memory" in big_mix[0]:
+                    value = big_mix[0]["memory"]["maxrss_mb"]
+                    where = "ru_maxrss, whole process; in memory: the master file itself is in it"
+                    if "file" in big_mix[0]:
+                        where += f"; through idrs-sim cycle on a file: {big_mix[0]['file']['maxrss_mb']:,.0f} MB"
         elif suite == "latency" and results.get("latency"):
             f = results["latency"]["figures"]
             names = ("ENMOD", "TXMODA", "UPTIN", "REQ77", "FRM77")
@@ -171,6 +204,40 @@ def write_results(path: Path, results: dict[str, Any], info: dict[str, Any], sta
             w("Python-heap peak of the run (tracemalloc, separate traced runs; SQLite's own memory is not traced): "
               + ", ".join(f"{_fmt(r['figures']['modules'])} modules {r['figures']['tracemalloc_peak_mb']} MB"
                           for r in traced) + ".")
+        w("")
+    if results.get("mix"):
+        w("## Posting run: the TPP/FTD mix")
+        w("")
+        w("`python -m bench.posting --mix` (docs/benchmarks.md \"The TPP/FTD mix\"): per 100 taxpayers 30 paper and 20 direct-deposit")
+        w("returns, 10 TC 971/972 AC 124 module pairs, 5 entity-level AC 527 pairs, 10 TC 290 .00 (post-delay 1) releasing a")
+        w("RIVO hold, 8 UPRES releases (URC 0, 0, 6, 6, 8, 8, D, D), 4 TC 971 AC 111 moves to MFT 32, 4 returns going UP 126,")
+        w("1 employer getting an FTD alert and 8 employers depositing.  *floor* = plain sqlite3 `executemany` of the same")
+        w("input rows into the master file's `txn` table (in memory, or a file, committed).  *file* = `idrs-sim cycle --db")
+        w("sqlite:///FILE` as a separate process; *start-up* = the same command on a file with nothing due.")
+        w("")
+        w("| taxpayers | input rows | posted | in-memory run CPU s | floor CPU s | ratio | peak during run MB | "
+          "ru_maxrss MB | file: process CPU s | beyond start-up s | file floor CPU s | ratio beyond start-up | "
+          "process peak MB |")
+        w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in results["mix"]:
+            f = r["figures"]
+            m, fl = f.get("memory") or {}, f.get("file") or {}
+            w(f"| {_fmt(f['taxpayers'])} | {_fmt(f['input_rows'])} | {_fmt(m.get('posted'))} | "
+              f"{_fmt(m.get('run_cpu_s'), 3)} | {_fmt(m.get('floor_cpu_s'), 3)} | {_fmt(m.get('ratio_cpu'))} | "
+              f"{_fmt(m.get('run_peak_rss_mb'), 0)} | {_fmt(m.get('maxrss_mb'), 0)} | {_fmt(fl.get('cpu_s'), 3)} | {_fmt(fl.get('beyond_startup_cpu_s'), 3)} | "
+              f"{_fmt(fl.get('floor_cpu_s'), 3)} | {_fmt(fl.get('ratio_cpu_beyond_startup'))} | {_fmt(fl.get('maxrss_mb'), 0)} |")
+        for r in results["mix"]:
+            f = r["figures"]
+            if "startup" in f:
+                w("")
+                w(f"Start-up (`idrs-sim cycle`, nothing due, median of 3): CPU {f['startup']['cpu_s']:.3f} s, "
+                  f"wall {f['startup']['wall_s']:.3f} s.")
+            if "tc972_file" in f:
+                t = f["tc972_file"]
+                w(f"The TC 972 file of issue 19, {_fmt(t['taxpayers'])} taxpayers: `idrs-sim cycle` CPU {t['cpu_s']:.3f} s, "
+                  f"beyond start-up {t['beyond_startup_cpu_s']:.3f} s, wall {t['wall_s']:.3f} s, peak {t['maxrss_mb']:.0f} MB "
+                  f"(`{t['summary']}`).")
+                break
         w("")
     if results.get("latency"):
         f = results["latency"]["figures"]
@@ -330,6 +397,13 @@ def main(argv: list[str] | None = None) -> int:
             runs = [run_suite("posting", ["--modules", str(n)], log) for n in sizes]
             runs += [run_suite("posting", ["--modules", str(n), "--tracemalloc"], log) for n in (10_000, 100_000)]
             results["posting"] = [r for r in runs if r is not None]
+        elif suite == "mix":
+            sizes = [10_000] if args.quick else [10_000, 100_000]
+            if os.environ.get("IDRS_BENCH_MIX_1M") == "1":
+                sizes.append(1_000_000)
+            runs = [run_suite("posting", ["--mix", "--taxpayers", str(n)] + (["--tc972", "20000"] if n == 10_000 else []),
+                              log) for n in sizes]
+            results["mix"] = [r for r in runs if r is not None]
         elif suite == "latency":
             r = run_suite("latency", ["--runs", "100" if args.quick else "300"], log)
             if r:
@@ -356,8 +430,6 @@ def main(argv: list[str] | None = None) -> int:
                 results["classroom"] = r
     total = time.perf_counter() - w0
     try:
-        import os
-
         load_end = [round(x, 2) for x in os.getloadavg()]
     except OSError:
         load_end = None

@@ -24,6 +24,11 @@ insert into a fresh copy of the schema, and the ratio is the median of these pai
 100k modules the run is repeated from the same master file.  Prints figures only.
 
     python -m bench.posting [--modules 100000] [--db sqlite://] [--tracemalloc] [--by-rule] [--json]
+
+With ``--mix`` the workload is the TPP/FTD mix instead (`bench.mix`, run by
+`bench.posting_mix`: in memory and through `idrs-sim cycle` on a file):
+
+    python -m bench.posting --mix [--taxpayers 10000] [--no-file] [--tc972 20000] [--json]
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import datetime as dt
 import gc
 import sqlite3
 import statistics
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -161,6 +167,10 @@ def build(mf: Any, n: int, insert_repeats: int = 1) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> Result:
+    if "--mix" in (sys.argv[1:] if argv is None else argv):
+        from bench import posting_mix
+
+        return posting_mix.main([a for a in (sys.argv[1:] if argv is None else argv) if a != "--mix"])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--modules", type=int, default=100_000)
     ap.add_argument("--db", default="sqlite://", help="SQLAlchemy URL (default: SQLite in memory)")

@@ -13,14 +13,15 @@ Textual is imported only when the terminal UI starts, so every other subcommand 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 EXIT_USAGE = 2
 
@@ -206,6 +207,8 @@ def build_parser() -> Parser:
                                    "--db this works on an in-memory copy (a dry look: nothing is kept).")
     _add_db(p)
     p.add_argument("--count", metavar="N", type=_positive, default=1, help="how many cycles (default 1)")
+    p.add_argument("--report", metavar="FILE", help="write every line (each posting, unpostable, refund...) to FILE")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every line, not only the summary")
 
     p = sub.add_parser("fixtures", help="fixture tools: 'fixtures check [PATH...]'",
                        description="Fixture tools.")
@@ -338,18 +341,24 @@ def _json_default(value: Any) -> Any:
 
 
 def cmd_cycle(args: argparse.Namespace) -> int:
+    from .posting.report import progress, write_reports
+
     if not getattr(args, "db", None):
         print("idrs-sim cycle: no --db, so this runs on an in-memory copy and nothing is kept",
               file=sys.stderr)
-    with _simulator(args) as sim:
+    with _report_file(getattr(args, "report", None)) as report_file, _simulator(args) as sim:
         done: list[Any] = []
 
         def committed(report: Any) -> None:  # printed as it commits: a later failure cannot hide it
             done.append(report)
-            print(format_report(report), flush=True)
+            write_reports([report], sys.stdout, verbose=args.verbose, report_file=report_file)
+            sys.stdout.flush()
 
         try:
-            sim.cycle(args.count, on_commit=committed)
+            # One cycle shows a progress line on a terminal while it posts; several print
+            # a summary as each commits, which is their progress.
+            with progress("idrs-sim cycle: posting 1 cycle") if args.count == 1 else contextlib.nullcontext():
+                sim.cycle(args.count, on_commit=committed)
         except BaseException as exc:
             if args.count > 1 or done:
                 stopped = _stopped_line(sim, done, args.count)
@@ -362,7 +371,6 @@ def cmd_cycle(args: argparse.Namespace) -> int:
             raise
     return 0
 
-
 def _stopped_line(sim: Any, done: list[Any], count: int) -> str:
     """Where a `cycle --count N` stopped: what committed, what did not, how to go on."""
     last = getattr(done[-1], "cycle", "?") if done else None
@@ -373,27 +381,25 @@ def _stopped_line(sim: Any, done: list[Any], count: int) -> str:
             f"to finish, run 'idrs-sim cycle --count {left}' (not --count {count})")
 
 
+@contextlib.contextmanager
+def _report_file(path: str | None) -> Iterator[TextIO | None]:
+    """The --report file, opened before the run so a bad path changes nothing."""
+    if not path:
+        yield None
+        return
+    try:
+        handle = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
+    with handle:
+        yield handle
+
+
 def format_report(report: Any) -> str:
     """A posting run as text: its summary line, then what posted and what went unpostable."""
-    summary = getattr(report, "summary", None)
-    lines = [summary() if callable(summary) else str(report)]
+    from .posting.report import detail
 
-    def module(tin: Any, mft: Any, period: Any) -> str:
-        return f"{tin} {mft or '--'} {period or '------'}"
-
-    from .cc.research import ac3  # the one place action codes are formatted (AC 046)
-
-    for tin, mft, period, tc, ac, *_ in getattr(report, "posted", ()):
-        lines.append(f"  POSTED      {module(tin, mft, period)}  TC {tc}" + (f" AC {ac3(ac)}" if ac is not None else ""))
-    for tin, mft, period, tc, upc, rc, *_ in getattr(report, "unposted", ()):
-        lines.append(f"  UNPOSTABLE  {module(tin, mft, period)}  TC {tc}  UPC {upc} RC {rc}")
-    for tin, mft, period, amount, method, *_ in getattr(report, "refunds", ()):
-        lines.append(f"  REFUND      {module(tin, mft, period)}  {amount} {str(method).upper().replace('_', ' ')}")
-    for tin, mft, period, freeze, *_ in getattr(report, "held", ()):
-        lines.append(f"  HELD        {module(tin, mft, period)}  {freeze}")
-    for seq, urc, *_ in getattr(report, "released", ()):
-        lines.append(f"  RELEASED    UNPOSTABLE {seq}  URC {urc}")
-    return "\n".join(lines)
+    return detail(report)
 
 
 def cmd_fixtures(args: argparse.Namespace) -> int:

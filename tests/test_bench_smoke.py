@@ -46,3 +46,19 @@ def test_classroom_benchmark_signs_on_every_trainee_to_a_sandbox() -> None:
     f = classroom.main(["--trainees", "3"]).figures
     assert f["trainees"] == 3 and f["engine"] == "sqlite"
     assert f["signon_last_ms"] > 0 and f["sandbox_file_kb"] and f["sandbox_file_kb"] > 0
+
+
+def test_mix_benchmark_runs_every_scenario_of_the_tpp_ftd_mix() -> None:
+    from bench import mix
+
+    res = posting.main(["--mix", "--taxpayers", "400", "--runs", "1", "--no-file"])
+    f = res.figures["memory"]
+    want = dict(mix.expected(400))
+    assert f["reversed"] == want["reversed"] == 60  # 40 module-level, 20 entity-level TC 972s
+    assert f["tc976_posted"] == f["moved"] == want["moved_to_mft32"] == 16  # the AC 111 moves
+    assert f["alerts"] == want["alerts"] == 4
+    assert f["released"] == 32 + 16  # the UPRES cases, and the UP 126 cases the AC 111 moves close
+    assert f["unposted"] == want["up126"] == 16
+    # Two thirds of the 200 returns refund, and the 40 credit modules the TC 290 .00 releases.
+    assert f["refunds"] == 133 + 40 and f["held"] == 0
+    assert f["ratio_cpu"] > 0

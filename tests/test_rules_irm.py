@@ -65,3 +65,19 @@ def test_duplicate_breach_rule() -> None:
     assert not breach.duplicate_breach(None, on)
     assert breach.breach_number_in(f"{MISTAKE} KEYED IN ERROR") == MISTAKE
     assert breach.breach_number_in("NOTHING HERE") is None
+
+
+def test_moved_return_rule() -> None:
+    from decimal import Decimal
+
+    to_32 = mft32.moved_return("32", Decimal("5000.00"), {"tax": "5000.00"}, {"x": 1}, other_return_posted=False,
+                               from_mft="30", cycle="202426")
+    assert to_32.tc == 976 and to_32.amount == Decimal("0.00")
+    assert to_32.extra == {"x": 1, "tax": "5000.00", "moved_from": "30", "moved_cycle": "202426", "bypass_upc": [126]}
+    back = mft32.moved_return("30", Decimal("0.00"), {"tax": "5000.00"}, to_32.extra, other_return_posted=False,
+                              from_mft="32", cycle="202430")
+    assert back.tc == 150 and back.amount == Decimal("5000.00") and back.extra["moved_from"] == "32"
+    # A return already posted on MFT 30: it comes back as TC 976 (-A), .00.
+    again = mft32.moved_return("30", Decimal("0.00"), {"tax": "5000.00"}, to_32.extra, other_return_posted=True,
+                               from_mft="32", cycle="202430")
+    assert again.tc == 976 and again.amount == Decimal("0.00")

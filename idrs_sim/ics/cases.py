@@ -390,14 +390,16 @@ def open_alerts(session: Session, tin: str) -> list[IcsCase]:
 
 
 def new_alert_case(session: Session, entity: Entity, mft: str, period: str, priority: str, received: dt.date,
-                   group: str, model: dict[str, Any]) -> IcsCase:
+                   group: str, model: dict[str, Any], *, open_before: list[IcsCase] | None = None) -> IcsCase:
     """An A/B alert arriving in the group designation hold file (IRM 5.7.1.1.5, 5.7.1.4).
 
     A prior quarter's alert still open is closed systemically and replaced (IRM 5.7.1.9);
     the replacement stays with the RO who held the old one [EMU], else waits in the hold file.
+    `open_before`: the TIN's open alerts when the caller read them already (the posting run
+    reads every TIN's at once), in `open_alerts` order.
     """
     inherited: str | None = None
-    for old in open_alerts(session, entity.tin):
+    for old in open_alerts(session, entity.tin) if open_before is None else open_before:
         if old.period >= period:
             continue
         inherited = inherited or old.assigned

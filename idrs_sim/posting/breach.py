@@ -9,10 +9,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import Any
+
+from sqlalchemy import and_, or_, select
 
 from ..masterfile.models import POSTED, Transaction
 from ..rules import breach
+from .bulk import TxnRow, Unpost, due_rows, set_reversed_by, unpost_rows
 from .rules import UPC_REVERSAL_NO_MATCH, CycleContext, rule
 
 __all__ = ["UPC_DUPLICATE_BREACH", "match_tc972_ac505", "unpost_duplicate_ac505"]
@@ -22,21 +25,33 @@ __all__ = ["UPC_DUPLICATE_BREACH", "match_tc972_ac505", "unpost_duplicate_ac505"
 UPC_DUPLICATE_BREACH = UPC_REVERSAL_NO_MATCH
 
 
-def _due_505(ctx: CycleContext, tc: int) -> list[Transaction]:
-    stmt = select(Transaction).where(
-        *ctx.due_conditions(), Transaction.tc == tc, Transaction.ac == 505, Transaction.module_id.is_(None)
-    ).order_by(Transaction.id)
-    return list(ctx.session.scalars(ctx.live(stmt)))
+def _due_505(ctx: CycleContext, tc: int) -> list[TxnRow]:
+    return due_rows(ctx, Transaction.tc == tc, Transaction.ac == 505, Transaction.module_id.is_(None))
 
 
-def _indicators(ctx: CycleContext, txns: list[Transaction], *, before: int | None = None) -> list[breach.Indicator]:
-    """The entity's unreversed TC 971 AC 505s, posted or due in this run (due ones only
-    when input before `before`, so the first of two duplicates is the one that posts)."""
+def _indicators_by_entity(ctx: CycleContext, tc: int) -> dict[int, list[Any]]:
+    """The unreversed entity-level TC 971 AC 505s, posted or due in this run, of every
+    entity with a due TC `tc` AC 505 (one statement): entity id -> rows (id, status,
+    secondary_date, misc), in id order."""
+    t = Transaction
+    entities = select(t.entity_id).where(*ctx.due_conditions(), t.tc == tc, t.ac == 505, t.module_id.is_(None))
+    stmt = select(t.entity_id, t.id, t.status, t.secondary_date, t.misc).where(
+        t.tc == 971, t.ac == 505, t.module_id.is_(None), t.reversed_by_id.is_(None),
+        or_(t.status == POSTED, and_(*ctx.due_conditions())), t.entity_id.in_(entities),
+    ).order_by(t.id)
+    found: dict[int, list[Any]] = {}
+    for row in ctx.session.connection().execute(stmt):
+        found.setdefault(row.entity_id, []).append(row)
+    return found
+
+
+def _indicators(rows: list[Any], *, before: int | None = None) -> list[breach.Indicator]:
+    """The entity's indicators (due ones only when input before `before`, so the first of
+    two duplicates is the one that posts)."""
     return [
-        breach.Indicator(t.id, t.secondary_date, breach.breach_number_in(t.misc))
-        for t in txns
-        if t.tc == 971 and t.ac == 505 and t.module_id is None and t.reversed_by_id is None
-        and (t.status == POSTED or (ctx.is_due(t) and (before is None or t.id < before)))
+        breach.Indicator(r.id, r.secondary_date, breach.breach_number_in(r.misc))
+        for r in rows
+        if r.status == POSTED or before is None or r.id < before
     ]
 
 
@@ -47,10 +62,18 @@ def unpost_duplicate_ac505(ctx: CycleContext) -> None:
     represents a different IRS data breach")."""
     if 971 not in ctx.due_tcs():
         return
-    for t in _due_505(ctx, 971):
-        others = _indicators(ctx, t.entity.entity_transactions, before=t.id)
+    due = _due_505(ctx, 971)
+    if not due:
+        return
+    on_entity = _indicators_by_entity(ctx, 971)
+    unpost: list[Unpost] = []
+    for t in due:
+        # An earlier duplicate that unposted in this loop is not on the entity any more.
+        gone = {u.row.id for u in unpost}
+        others = _indicators([r for r in on_entity.get(t.entity_id, ()) if r.id not in gone], before=t.id)
         if breach.duplicate_breach(breach.breach_number_in(t.misc), others):
-            ctx.new_unpostable(t, *UPC_DUPLICATE_BREACH, remarks=breach.DUPLICATE_BREACH[:60])
+            unpost.append(Unpost(t, *UPC_DUPLICATE_BREACH, remarks=breach.DUPLICATE_BREACH[:60]))
+    unpost_rows(ctx, unpost)
 
 
 @rule("match_tc972_ac505", 69)
@@ -61,17 +84,23 @@ def match_tc972_ac505(ctx: CycleContext) -> None:
     (IRM 10.5.4.5.1.1 (7), Exhibit 10.5.4-3; `rules.breach.pick_reversal`)."""
     if 972 not in ctx.due_tcs():
         return
+    due = _due_505(ctx, 972)
+    if not due:
+        return
+    on_entity = _indicators_by_entity(ctx, 972)
     claimed: set[int] = set()
-    for rev in _due_505(ctx, 972):
+    pairs: list[tuple[int, int]] = []
+    unpost: list[Unpost] = []
+    for rev in due:
         extra = rev.extra or {}
-        found = [i for i in _indicators(ctx, rev.entity.entity_transactions) if i.key not in claimed]
+        found = [i for i in _indicators(on_entity.get(rev.entity_id, [])) if i.key not in claimed]
         named = extra.get("reverses")
         pick = breach.pick_reversal(found, rev.secondary_date, extra.get("breach_number"),
                                     named if isinstance(named, int) else None)
         if pick.key is None:
-            ctx.new_unpostable(rev, *UPC_REVERSAL_NO_MATCH, remarks=(pick.problem or "")[:60])
+            unpost.append(Unpost(rev, *UPC_REVERSAL_NO_MATCH, remarks=(pick.problem or "")[:60]))
             continue
-        original = ctx.session.get(Transaction, pick.key)
-        assert original is not None
-        original.reversed_by_id = rev.id
+        pairs.append((pick.key, rev.id))
         claimed.add(pick.key)
+    set_reversed_by(ctx, pairs)
+    unpost_rows(ctx, unpost)

@@ -35,7 +35,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select
-from sqlalchemy.orm import selectinload
 
 from ..ics import cases as ics
 from ..ics import config
@@ -43,6 +42,7 @@ from ..ics.letters import add_quarters
 from ..masterfile import derive
 from ..masterfile.models import POSTED, Entity, IcsCase, SimState, TaxModule, Transaction
 from . import calendar as cal
+from .preload import id_set, load_accounts
 from .rules import CycleContext, rule
 
 __all__ = [
@@ -166,11 +166,13 @@ def _priority(entity: Entity, period: str, shortfall: Decimal) -> tuple[str, str
     return "B", f"PROJECTED SHORTFALL {shortfall:,.2f}"
 
 
-def analyze(session: Any, period: str, as_of: str) -> list[Selection]:
+def analyze(session: Any, period: str, as_of: str, keep: list[Any] | None = None) -> list[Selection]:
     """The model's selections for alert quarter `period`, from transactions posted by `as_of`.
 
     Set-based: one aggregate query over the semiweekly depositors' 941 modules of the
-    lookback quarters and the alert quarter; only the few selected entities are loaded.
+    lookback quarters and the alert quarter; only the selected entities are loaded, with
+    their accounts, in a fixed number of statements (`preload.load_accounts`).  `keep`
+    receives them, so that the caller finds them in the session.
     """
     m = config.model()
     lookback = [add_quarters(period, -i) for i in range(1, m.lookback_quarters + 1)]
@@ -206,11 +208,10 @@ def analyze(session: Any, period: str, as_of: str) -> list[Selection]:
         candidates[eid] = (current, baseline)
     if not candidates:
         return []
-    entities = session.scalars(
-        select(Entity).where(Entity.id.in_(list(candidates))).order_by(Entity.tin)
-        .options(selectinload(Entity.transactions),
-                 selectinload(Entity.modules).selectinload(TaxModule.transactions))
-    ).all()
+    accounts = load_accounts(session, id_set(session, "ftd_candidate", candidates), cases=False)
+    if keep is not None:
+        keep.append(accounts)
+    entities = sorted(accounts.values(), key=lambda e: e.tin)
     out: list[Selection] = []
     for ent in entities:
         current, baseline = candidates[ent.id]
@@ -247,8 +248,9 @@ def ftd_filing_requirements(ctx: CycleContext) -> None:
     posted_now = ctx.posted_ids([591])  # only what post_due posted is looked at
     if not posted_now:
         return
-    stmt = select(Transaction).where(Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED,
-                                     Transaction.tc == 591).order_by(Transaction.id)
+    now = (Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc == 591)
+    ctx.loaded.append(load_accounts(ctx.session, select(Transaction.entity_id).where(*now), cases=False))
+    stmt = select(Transaction).where(*now).order_by(Transaction.id)
     for t in ctx.session.scalars(stmt):
         if t.id not in posted_now or ics.tc_closing_code(t) != 50:
             continue
@@ -282,7 +284,6 @@ def _module(ctx: CycleContext, ent: Entity, mft: str, period: str) -> TaxModule:
     if module is None:
         module = TaxModule(entity=ent, mft=mft, period=period)
         ctx.session.add(module)
-        ctx.session.flush()
     return module
 
 
@@ -322,7 +323,15 @@ def ftd_alerts(ctx: CycleContext) -> None:
         return
     selections = _stored(ctx, period)
     if selections is None:
-        selections = analyze(ctx.session, period, analysis_cycle_for(ctx.cycle))
+        selections = analyze(ctx.session, period, analysis_cycle_for(ctx.cycle), keep=ctx.loaded)
+    elif selections:
+        ctx.loaded.append(load_accounts(ctx.session, id_set(ctx.session, "ftd_candidate",
+                                                            [sel.entity_id for sel in selections]), cases=False))
+    # The open alerts of every TIN, read once (a new alert replaces an older open one).
+    open_alerts: dict[str, list[IcsCase]] = {}
+    for old in ctx.session.scalars(select(IcsCase).where(IcsCase.kind == ics.ALERT, IcsCase.status == "open")
+                                   .order_by(IcsCase.period, IcsCase.id)):
+        open_alerts.setdefault(old.tin, []).append(old)
     n = 0
     for sel in selections:
         ent = ctx.session.get(Entity, sel.entity_id)
@@ -338,7 +347,7 @@ def ftd_alerts(ctx: CycleContext) -> None:
             continue
         group = group_for(ent)
         ics.new_alert_case(ctx.session, ent, m.mft, period, sel.priority, ctx.run_date, group,
-                           sel.as_json(analysis_cycle_for(ctx.cycle)))
+                           sel.as_json(analysis_cycle_for(ctx.cycle)), open_before=open_alerts.get(ent.tin, []))
         ctx.report.alerts.append((ent.tin, m.mft, period, sel.priority, "ICS"))
     ctx.session.flush()
 
@@ -352,18 +361,28 @@ def ftd_alert_bal_due(ctx: CycleContext) -> None:
     if "BMF" not in ctx.live_files:
         return
     m = config.model()
-    alerts = list(ctx.session.scalars(select(IcsCase).where(IcsCase.kind == ics.ALERT, IcsCase.status == "open")
-                                      .order_by(IcsCase.id)))
+    is_alert = (IcsCase.kind == ics.ALERT, IcsCase.status == "open")
+    alerts = list(ctx.session.scalars(select(IcsCase).where(*is_alert).order_by(IcsCase.id)))
+    if not alerts:
+        return
+    # The alerts' accounts and the open Bal Due / Del Ret cases, read once (issue 19).
+    tins = select(IcsCase.tin).where(*is_alert)
+    accounts = load_accounts(ctx.session, select(Entity.id).where(Entity.tin.in_(tins)), cases=False)
+    ctx.loaded.append(accounts)
+    by_tin = {e.tin: e for e in accounts.values()}
+    arrived: dict[tuple[str, str, str], IcsCase] = {}
+    for c in ctx.session.scalars(select(IcsCase).where(
+            IcsCase.tin.in_(tins), IcsCase.kind.in_(["BAL-DUE", "DEL-RET"]), IcsCase.status == "open")
+            .order_by(IcsCase.id.desc())):
+        arrived[(c.tin, c.mft, c.period)] = c
     for case in alerts:
-        ent = ctx.session.scalar(select(Entity).where(Entity.tin == case.tin))
+        ent = by_tin.get(case.tin)
         if ent is None:
             continue
         module = ent.module(case.mft, case.period)
         status = derive.module_status(module) if module is not None else None
         kind = "BAL-DUE" if status in m.bal_due_statuses else "DEL-RET" if status in m.del_ret_statuses else None
-        existing = ctx.session.scalar(select(IcsCase).where(
-            IcsCase.tin == case.tin, IcsCase.mft == case.mft, IcsCase.period == case.period,
-            IcsCase.kind.in_(["BAL-DUE", "DEL-RET"]), IcsCase.status == "open"))
+        existing = arrived.get((case.tin, case.mft, case.period))
         if existing is not None:
             kind = existing.kind
         if kind is None:
@@ -378,6 +397,7 @@ def ftd_alert_bal_due(ctx: CycleContext) -> None:
             existing = IcsCase(tin=case.tin, mft=case.mft, period=case.period, kind=kind, status="open",
                                opened=ctx.run_date, history=[], extra={"group": ics.group_of(case)})
             ctx.session.add(existing)
+            arrived[(case.tin, case.mft, case.period)] = existing
         if case.assigned and not existing.assigned:
             existing.assigned = case.assigned
             existing.assigned_date = ctx.run_date

@@ -15,16 +15,20 @@ The stages, in order:
     40  unpost_ac111            TC 971 AC 111 in cycles 47-52 / after a merge
     50  move_mft32              TC 971 AC 111 moves the return to / from MFT 32
     60  resequence_ac052        TC 971 AC 052 resequences the return 14 days (2 cycles)
-    70  match_tc972             TC 972 reverses its TC 971, or goes unpostable
+    70  match_tc972             TC 972 reverses its TC 971, or goes unpostable (reversals.py)
     80  return_credits          a return's withholding / refundable credits post with it
    100  post_due                everything still due posts (one UPDATE)
-   110  link_reversals          TC 137/421/521/571/811 reverse their originals
+   110  link_reversals          TC 137/421/521/571/811 reverse their originals (reversals.py)
    120  establish_entities      a posted return establishes its entity
    200  issue_refunds           credit balance, no hold -> TC 846 (DD or paper check)
 
 Other rule modules slot in between (run.RULE_MODULES): tpp_mft32.py (45, 55: TC 971 AC 111
 for old tax years, the return an AC 111 diverts), breach.py (65, 69: TC 971/972 AC 505),
 ftd_alerts.py (130, 900, 910).
+
+Every rule issues the same statements whatever the number of inputs (issue 19,
+tests/test_posting_statements.py): rows read in one statement and written in bulk
+(bulk.py, moves.py), or the accounts a rule walks loaded in a few statements (preload.py).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     case,
     cast,
     false,
@@ -54,7 +59,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import Session, aliased
 
 from ..digits import is_digits
 from ..masterfile import derive
@@ -70,7 +75,8 @@ from ..masterfile.models import (
     Unpostable,
     UnpostableHistory,
 )
-from ..rules import up126
+from ..rules import mft32, up126
+from ..rules import urc as urc_rules
 from . import calendar as cal
 
 __all__ = [
@@ -114,7 +120,7 @@ REFUND_TOLERANCE = Decimal("1.00")
 DEFAULT_UNPOSTABLE_ASSIGNEE = "0912345678"
 UNPOSTABLE_ASSIGNEES: dict[int, str] = {}
 
-_BYPASS = "bypass_upc"
+_BYPASS = urc_rules.BYPASS
 
 
 def in_mft32_window(cycle: str) -> bool:
@@ -186,6 +192,11 @@ class CycleContext:
     shared: dict[Any, Any] = field(default_factory=dict)
     _next_seq: int | None = None
     _due_tcs: frozenset[int] | None = None
+    _assignees: dict[int, str] = field(default_factory=dict)
+    #: Accounts a rule loaded in bulk (`preload`), held until the rule ends (the run clears
+    #: it): the session keeps objects without changes only while something refers to them,
+    #: and every object it holds makes each later `expire_all` dearer.
+    loaded: list[Any] = field(default_factory=list)
 
     # -- query helpers --
     @property
@@ -240,6 +251,12 @@ class CycleContext:
 
     # -- unpostables --
     def assignee(self, upc: int) -> str:
+        """Read once per code and run (a missing SimState key is not remembered by the session)."""
+        if upc not in self._assignees:
+            self._assignees[upc] = self._assignee(upc)
+        return self._assignees[upc]
+
+    def _assignee(self, upc: int) -> str:
         for key in (f"unpostable_assignee.{upc}", "unpostable_assignee"):
             row = self.session.get(SimState, key)
             if row is not None and row.value:
@@ -335,7 +352,7 @@ def _extra(t: Transaction, **changes: Any) -> None:
     t.extra = {**(t.extra or {}), **changes}
 
 
-def _bypasses(t: Transaction, upc: int) -> bool:
+def _bypasses(t: Any, upc: int) -> bool:
     return upc in ((t.extra or {}).get(_BYPASS) or [])
 
 
@@ -356,7 +373,7 @@ def _tin_kind(tin: str) -> tuple[str, str]:
     return ("ITIN" if tin.startswith("9") else "SSN"), "IMF"
 
 
-def effective_release_cycle(case: Unpostable) -> str:
+def effective_release_cycle(case: Any) -> str:
     """The cycle in which a resolution is acted on: REL CYC, but never before the cycle
     after the resolution (input in cycle C reaches the master file in C + 1)."""
     after = cal.add_cycles(cal.cycle_of(case.resolved_date), 1) if case.resolved_date else None
@@ -366,37 +383,34 @@ def effective_release_cycle(case: Unpostable) -> str:
 
 
 def _move_return(ctx: CycleContext, txn: Transaction, to_mft: str) -> None:
-    """Move a return to MFT 32 (as TC 976) or back to MFT 30 (TC 150, or TC 976 when a
-    TC 150 is already posted there: that is the -A freeze of IRM 25.25.6.5.2.4).
-
-    The row itself moves and becomes due in this cycle; `post_due` posts it.  Its amount
-    follows the TC: a TC 976 is not a money transaction (.00, the tax stays in the return
-    document), a TC 150 carries the tax on the return (tpp-rules §2.3) -- so a return that
-    comes back from MFT 32 assesses its tax again instead of posting .00.
-    """
+    """Move one return (an object of a loaded account) to MFT 32 or back to MFT 30, as
+    `rules.mft32.moved_return` says; it becomes due in this cycle and `post_due` posts it.
+    (Many returns: `posting.moves.move_returns`.)"""
     source = txn.module
     period = source.period if source else (txn.document or {}).get("period", "")
     target = _module(ctx.session, txn.entity, to_mft, period)
-    if to_mft == "32":
-        tc = 976
-    else:
-        other_return = any(t.tc == 150 and t.status == POSTED and t.id != txn.id for t in target.transactions)
-        tc = 976 if other_return else 150
+    other_return = to_mft != "32" and any(
+        t.tc == 150 and t.status == POSTED and t.id != txn.id for t in target.transactions)
     from_mft = source.mft if source else None
-    if tc == 976:
-        if txn.amount and Decimal(txn.amount) != 0:
-            _extra(txn, tax=str(txn.amount))
-        txn.amount = Decimal("0.00")
-    else:
-        tax = (txn.document or {}).get("tax", (txn.extra or {}).get("tax"))
-        if tax is not None:
-            txn.amount = _dec(tax)
+    after = mft32.moved_return(to_mft, txn.amount, txn.document, txn.extra, other_return_posted=other_return,
+                               from_mft=from_mft, cycle=ctx.cycle)
+    if after.amount is not None:
+        txn.amount = after.amount
+    txn.extra = after.extra
     txn.module = target
-    txn.tc = tc
+    txn.tc = after.tc
     txn.status = PENDING
     txn.due_cycle = ctx.cycle
-    _extra(txn, moved_from=from_mft, moved_cycle=ctx.cycle, **{_BYPASS: [UPC_TPP_HOLD[0]]})
     ctx.report.moved.append((txn.entity.tin, period, txn.dln, from_mft, to_mft))
+
+
+def _load_due_accounts(ctx: CycleContext, *where: Any) -> None:
+    """Load the accounts of the input due now that matches `where` (`preload.load_accounts`):
+    the rule's walks through them then issue no SQL."""
+    from .preload import load_accounts
+
+    ctx.loaded.append(load_accounts(ctx.session, ctx.live(select(Transaction.entity_id).where(
+        *ctx.due_conditions(), *where))))
 
 
 # --- the rules ---------------------------------------------------------------------------------
@@ -420,47 +434,100 @@ def release_resolutions(ctx: CycleContext) -> None:
     the document is removed.  The case is acted on in its REL CYC (field 48) or, when
     blank, in the cycle after the resolution: so an AC 850 input with the UPRES flips the
     refund only when REL CYC is at least current + 2.
+
+    The effect of each resolution is `rules.urc.resolve`.  Set-based (issue 19): one
+    statement reads the cases with their documents and a few write the effects; only a
+    corrected TIN or an MFT 32 move works on the accounts themselves, loaded in a fixed
+    number of statements (`preload.load_accounts`).
     """
-    stmt = select(Unpostable).where(
-        Unpostable.urc.is_not(None), Unpostable.urc != "", Unpostable.released.is_(False)
-    ).order_by(Unpostable.id)
-    for case_ in list(ctx.session.scalars(ctx.live(stmt, Unpostable.entity_id))):
-        if effective_release_cycle(case_) <= ctx.cycle:
-            _act_on_resolution(ctx, case_)
+    from .preload import load_accounts
+
+    resolved = (Unpostable.urc.is_not(None), Unpostable.urc != "", Unpostable.released.is_(False))
+    ctx.session.flush()
+    stmt = (
+        select(Unpostable.id, Unpostable.seq, Unpostable.upc, Unpostable.urc, Unpostable.ccc, Unpostable.status,
+               Unpostable.corrected_tin, Unpostable.resolved_by, Unpostable.resolved_date, Unpostable.release_cycle,
+               Transaction.id.label("txn_id"), Transaction.status.label("txn_status"), Transaction.extra, Entity.tin)
+        .select_from(Unpostable)
+        .outerjoin(Transaction, Transaction.id == Unpostable.txn_id)
+        .outerjoin(Entity, Entity.id == Transaction.entity_id)
+        .where(*resolved)
+        .order_by(Unpostable.id)
+    )
+    due = [r for r in ctx.session.execute(ctx.live(stmt, Unpostable.entity_id)) if effective_release_cycle(r) <= ctx.cycle]
+    if not due:
+        return
+    effects = []
+    for r in due:
+        corrected = (r.corrected_tin or "").strip()
+        effects.append((r, urc_rules.resolve(
+            r.urc, r.ccc, upc=r.upc, seq=r.seq, cycle=ctx.cycle, on_guf=r.txn_id is not None and r.txn_status == UNPOSTABLE,
+            case_closed=r.status == "closed", corrected_differs=bool(corrected) and corrected != r.tin, extra=r.extra)))
+    accounts_of = [r.id for r, eff in effects if eff.kind == urc_rules.ACCOUNTS]
+    by_case: dict[int, Unpostable] = {}
+    by_tin: dict[str, Entity] = {}
+    if accounts_of:
+        # The accounts of these cases and of the TINs field 29 names, in a few statements:
+        # the actions walk them without SQL.
+        these = Unpostable.id.in_(accounts_of)
+        accounts = load_accounts(ctx.session, select(Unpostable.entity_id).where(these).union(
+            select(Entity.id).where(Entity.tin.in_(select(Unpostable.corrected_tin).where(these)))))
+        ctx.loaded.append(accounts)
+        by_tin = {e.tin: e for e in accounts.values()}
+        by_case = {c.id: c for c in ctx.session.scalars(select(Unpostable).where(these))}
+    closed: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    marked: list[dict[str, Any]] = []
+    reopened: list[dict[str, Any]] = []
+    deleted: list[dict[str, Any]] = []
+    posted: list[dict[str, Any]] = []
+    for r, eff in effects:  # in case order, so the report lists them as before
+        if eff.kind == urc_rules.ACCOUNTS:
+            _act_on_accounts(ctx, by_case[r.id], by_tin)
+            continue
+        if eff.kind == urc_rules.MARK_RELEASED:
+            marked.append({"b_id": r.id})
+            continue
+        history.append({"case_id": r.id, "date": ctx.run_date, "idrs": r.resolved_by, "text": (eff.text or "")[:80]})
+        if eff.kind == urc_rules.REOPEN:
+            reopened.append({"b_id": r.id})
+            continue
+        closed.append({"b_id": r.id})
+        ctx.report.released.append((r.seq, r.urc))
+        if eff.kind == urc_rules.DELETE:
+            deleted.append({"b_id": r.txn_id, "status": DELETED, "extra": {**(r.extra or {}), **(eff.extra or {})}})
+        elif eff.kind == urc_rules.POST:
+            posted.append({"b_id": r.txn_id, "status": PENDING, "due_cycle": ctx.cycle,
+                           "extra": {**(r.extra or {}), **(eff.extra or {})}})
+    ctx.session.flush()
+    conn = ctx.session.connection()
+    case_t, txn_t, hist_t = Unpostable.__table__, Transaction.__table__, UnpostableHistory.__table__
+    assert isinstance(case_t, Table) and isinstance(txn_t, Table) and isinstance(hist_t, Table)
+    writes = (
+        (case_t.update().where(case_t.c.id == bindparam("b_id")).values(
+            status="closed", released=True, status_date=ctx.run_date), closed),
+        (case_t.update().where(case_t.c.id == bindparam("b_id")).values(released=True), marked),
+        (case_t.update().where(case_t.c.id == bindparam("b_id")).values(urc=None), reopened),
+        (txn_t.update().where(txn_t.c.id == bindparam("b_id")), deleted),
+        (txn_t.update().where(txn_t.c.id == bindparam("b_id")), posted),
+        (hist_t.insert(), history),
+    )
+    for statement, params in writes:
+        if params:
+            conn.execute(statement, params)
+    ctx.session.expire_all()
 
 
-def _act_on_resolution(ctx: CycleContext, case_: Unpostable) -> None:
+def _act_on_accounts(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, Entity]) -> None:
+    """URC 6 / 6B with a corrected TIN, or URC 6 CCC 3 (`rules.urc.ACCOUNTS`)."""
     urc = (case_.urc or "").strip().upper()
     ccc = (case_.ccc or "").strip().upper()
     txn = case_.txn
-    if txn is None or txn.status != UNPOSTABLE:
-        # Nothing on the GUF any more (e.g. a fixture's historical case whose return has
-        # long posted): the resolution needs no action; never re-post a posted document.
-        if case_.status == "closed":
-            case_.released = True
-        else:
-            ctx.close_case(case_, f"CLOSED URC {urc} - NO DOCUMENT ON GUF")
-        return
-    if urc in ("D", "1", "2", "8"):
-        txn.status = DELETED
-        _extra(txn, deleted_by=f"URC {urc}", deleted_cycle=ctx.cycle)
-        ctx.close_case(case_, f"CLOSED URC {urc} - DOCUMENT DELETED")
-        return
-    if urc in ("5", "A"):
-        # Accepted by UPRES but with no master-file meaning in our sources (docs/input-codes.md):
-        # the case closes and the document stays where it is.
-        ctx.close_case(case_, f"CLOSED URC {urc} - NO MASTER FILE ACTION")
-        return
-    if urc not in ("0", "6", "6B"):
-        case_.urc = None
-        case_.history.append(
-            UnpostableHistory(date=ctx.run_date, idrs=case_.resolved_by, text=f"URC {urc} NOT VALID - CASE REOPENED")
-        )
-        return
+    assert txn is not None
     entity = txn.entity
     corrected = (case_.corrected_tin or "").strip()
-    if urc.startswith("6") and corrected and corrected != entity.tin:
-        target = ctx.session.scalar(select(Entity).where(Entity.tin == corrected))
+    if corrected and corrected != entity.tin:
+        target = by_tin.get(corrected)
         if urc == "6B":
             if target is None:
                 doc = txn.document or {}
@@ -472,6 +539,7 @@ def _act_on_resolution(ctx: CycleContext, case_: Unpostable) -> None:
                     address=doc.get("address") or list(entity.address or []),
                 )
                 ctx.session.add(target)
+                by_tin[corrected] = target
             target.established = True
         elif target is None:
             # IDRS does not post a URC 6 to a TIN that is not on the master file: reopen.
@@ -483,7 +551,7 @@ def _act_on_resolution(ctx: CycleContext, case_: Unpostable) -> None:
         txn.entity = target
         if txn.module is not None:
             txn.module = _module(ctx.session, target, txn.module.mft, txn.module.period)
-    if urc.startswith("6") and "3" in ccc:
+    if "3" in ccc:
         decided = cal.cycle_of(case_.resolved_date) if case_.resolved_date else ctx.cycle
         ctx.close_case(case_, f"CLOSED URC 6 CCC 3 CYC {ctx.cycle}")
         if in_mft32_window(decided):
@@ -491,14 +559,13 @@ def _act_on_resolution(ctx: CycleContext, case_: Unpostable) -> None:
         else:
             _move_return(ctx, txn, "32")
         return
+    # On its new TIN the document posts like any other release.
+    eff = urc_rules.resolve(case_.urc, case_.ccc, upc=case_.upc, seq=case_.seq, cycle=ctx.cycle, on_guf=True,
+                            case_closed=False, corrected_differs=False, extra=txn.extra)
     txn.status = PENDING
     txn.due_cycle = ctx.cycle
-    bypass = sorted({*((txn.extra or {}).get(_BYPASS) or []), case_.upc})
-    changes: dict[str, Any] = {_BYPASS: bypass, "released_from": case_.seq}
-    if "1" in ccc:
-        changes["ccc"] = "1"
-    _extra(txn, **changes)
-    ctx.close_case(case_, f"CLOSED URC {urc}{' CCC ' + ccc if ccc else ''} REL CYC {ctx.cycle}")
+    _extra(txn, **(eff.extra or {}))
+    ctx.close_case(case_, eff.text or "")
 
 
 @rule("unpost_tpp_126", 20)
@@ -509,32 +576,50 @@ def unpost_tpp_126(ctx: CycleContext) -> None:
     Markers count when posted, or due in this same run.  MISC ending in `TR` needs no
     action (R02) and holds nothing.  A return released by UPRES bypasses this check.
     """
+    from .bulk import Unpost, due_rows, unpost_rows
+
     marker = _MARKER
+    holding = and_(
+        marker.module_id == Transaction.module_id,
+        marker.tc == 971,
+        marker.ac.in_((121, 124)),
+        marker.reversed_by_id.is_(None),
+        or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
+    )
+    # One statement for the markers, one for the cases of their modules, one for the
+    # returns held: the same three for 20 returns as for 20,000 (issue 19).
     stmt = (
-        select(Transaction, marker)
-        .join(marker, and_(
-            marker.module_id == Transaction.module_id,
-            marker.tc == 971,
-            marker.ac.in_((121, 124)),
-            marker.reversed_by_id.is_(None),
-            or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
-        ))
+        select(Transaction.id, Transaction.dln, Transaction.extra, marker.misc)
+        .join(marker, holding)
         .where(*ctx.due_conditions(), Transaction.tc == 150)
         .order_by(Transaction.id)
     )
-    held: dict[int, Transaction] = {}
-    for ret, m in ctx.session.execute(ctx.live(stmt)).all():
-        if ret.id in held or _bypasses(ret, UPC_TPP_HOLD[0]) or derive.marker_has_tr(m.misc):
+    held: dict[int, str] = {}
+    for rid, rdln, extra, misc in ctx.session.execute(ctx.live(stmt)).all():
+        if rid in held or UPC_TPP_HOLD[0] in ((extra or {}).get(_BYPASS) or []) or derive.marker_has_tr(misc):
             continue
-        if derive.misc_dln(m.misc) is not None and derive.misc_dln(m.misc) == derive.dln_digits(ret.dln):
-            held[ret.id] = ret
-    for ret in held.values():
-        # A UP 126 already closed URC 0 / 6 for this DLN released the return: it posts
-        # while the systemic TC 972 AC 124 is still to come (rules.up126, IRM 25.25.6.5.4).
-        cases = [up126.CaseFacts(c.upc, c.status, c.urc, derive.dln_digits(c.dln))
-                 for c in (ret.module.unpostables if ret.module is not None else [])]
-        if not up126.released_from_hold(derive.dln_digits(ret.dln), cases, UPC_TPP_HOLD[0]):
-            ctx.new_unpostable(ret, *UPC_TPP_HOLD)
+        if derive.misc_dln(misc) is not None and derive.misc_dln(misc) == derive.dln_digits(rdln):
+            held[rid] = derive.dln_digits(rdln)
+    if not held:
+        return
+    # A UP 126 already closed URC 0 / 6 for this DLN released the return: it posts
+    # while the systemic TC 972 AC 124 is still to come (rules.up126, IRM 25.25.6.5.4).
+    # The held returns go into a temporary id table: the cases of their modules and their
+    # rows are read through it (joining the markers again cost twice the first read).
+    from .preload import id_set
+
+    held_ids = id_set(ctx.session, "held_return", held)
+    modules_held = select(Transaction.module_id).where(Transaction.id.in_(held_ids))
+    cases: dict[int | None, list[up126.CaseFacts]] = {}
+    for mid, upc, status, urc, cdln in ctx.session.execute(
+            select(Unpostable.module_id, Unpostable.upc, Unpostable.status, Unpostable.urc, Unpostable.dln)
+            .where(Unpostable.module_id.in_(modules_held)).order_by(Unpostable.id)):
+        cases.setdefault(mid, []).append(up126.CaseFacts(upc, status, urc, derive.dln_digits(cdln)))
+    rows = due_rows(ctx, Transaction.tc == 150, Transaction.id.in_(held_ids))
+    unpost_rows(ctx, [
+        Unpost(r, *UPC_TPP_HOLD) for r in rows
+        if r.id in held and not up126.released_from_hold(held[r.id], cases.get(r.module_id, []), UPC_TPP_HOLD[0])
+    ])
 
 
 @rule("unpost_document", 30)
@@ -547,8 +632,11 @@ def unpost_document(ctx: CycleContext) -> None:
     `document: {..., unpostable: {code: 147, reason: 0}}`.  Only the first attempt:
     a release by UPRES bypasses it.
     """
+    from .bulk import Unpost, due_rows, unpost_rows
+
     has_spec = Transaction.document["unpostable"].as_string().is_not(None)
-    for t in ctx.due_txns(has_spec):
+    unpost: list[Unpost] = []
+    for t in due_rows(ctx, has_spec):
         spec = (t.document or {}).get("unpostable")
         if isinstance(spec, dict):
             code, reason, assigned = spec.get("code"), spec.get("reason", 0), spec.get("assigned")
@@ -558,18 +646,19 @@ def unpost_document(ctx: CycleContext) -> None:
             upc, rc = int(str(code)), int(str(reason or 0))
         except ValueError:
             continue
-        if not _bypasses(t, upc):
-            ctx.new_unpostable(t, upc, rc, assigned=assigned)
+        if upc not in ((t.extra or {}).get(_BYPASS) or []):
+            unpost.append(Unpost(t, upc, rc, assigned))
+    unpost_rows(ctx, unpost)
 
 
-def _merged_recently(entity: Entity, cycle: str) -> bool:
-    """A posted merge (TC 005/006) in the current or prior processing year."""
+def _merged_recently(merges: Iterable[tuple[str | None, dt.date | None]], cycle: str) -> bool:
+    """A posted merge (TC 005/006) in the current or prior processing year; `merges` are the
+    (posting cycle, transaction date) of the account's posted TC 005/006s."""
     year = cal.cycle_year(cycle)
-    for t in entity.transactions:
-        if t.tc in (5, 6) and t.status == POSTED:
-            when = int(t.posting_cycle[:4]) if t.posting_cycle else (t.trans_date.year if t.trans_date else None)
-            if when is not None and when >= year - 1:
-                return True
+    for posting_cycle, trans_date in merges:
+        when = int(posting_cycle[:4]) if posting_cycle else (trans_date.year if trans_date else None)
+        if when is not None and when >= year - 1:
+            return True
     return False
 
 
@@ -583,18 +672,33 @@ def unpost_ac111(ctx: CycleContext) -> None:
       46 posts in 47 and moves; input in 47 unposts.
     * The account had a merge or slot (TC 005/006) in the current or prior processing
       year: UP 168 RC 0.
+
+    Set-based: one statement reads the AC 111s, one the merges of their accounts
+    (`posting.bulk` writes the unpostables).
     """
+    from .bulk import Unpost, due_rows, unpost_rows
+
     if 971 not in ctx.due_tcs():
         return
-    for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
-        mod = t.module
+    ac111 = (Transaction.tc == 971, Transaction.ac == 111)
+    rows = due_rows(ctx, *ac111)
+    if not rows:
+        return
+    merges: dict[int, list[tuple[str | None, dt.date | None]]] = {}
+    for eid, cycle, when in ctx.session.execute(
+            select(Transaction.entity_id, Transaction.posting_cycle, Transaction.trans_date).where(
+                Transaction.tc.in_((5, 6)), Transaction.status == POSTED,
+                Transaction.entity_id.in_(select(Transaction.entity_id).where(*ctx.due_conditions(), *ac111)))):
+        merges.setdefault(eid, []).append((cycle, when))
+    unpost: list[Unpost] = []
+    for t in rows:
         decided = t.input_cycle or ctx.cycle
-        if mod is not None and mod.mft in ("30", "32") and in_mft32_window(decided):
+        if t.mft in ("30", "32") and in_mft32_window(decided):
             # Never bypassed: a released AC 111 still may not move anything in the window.
-            ctx.new_unpostable(t, *UPC_MFT32_WINDOW, assigned=t.input_idrs, remarks="MFT 32 MOVE CYC 47-52")
-            continue
-        if not _bypasses(t, UPC_AC111_MERGED[0]) and _merged_recently(t.entity, ctx.cycle):
-            ctx.new_unpostable(t, *UPC_AC111_MERGED, assigned=t.input_idrs)
+            unpost.append(Unpost(t, *UPC_MFT32_WINDOW, t.input_idrs or None, "MFT 32 MOVE CYC 47-52"))
+        elif not _bypasses(t, UPC_AC111_MERGED[0]) and _merged_recently(merges.get(t.entity_id, ()), ctx.cycle):
+            unpost.append(Unpost(t, *UPC_AC111_MERGED, t.input_idrs or None))
+    unpost_rows(ctx, unpost)
 
 
 @rule("move_mft32", 50)
@@ -606,27 +710,77 @@ def move_mft32(ctx: CycleContext) -> None:
     batch closure of IRM 25.25.6.5.4).  On MFT 32 with the DLN of a posted TC 976: the
     return moves back to MFT 30 (TC 150; TC 976 with -A when a return is already posted
     there).  No matching return: the AC 111 posts with no other effect.
+
+    Set-based (issue 19): one statement reads the AC 111s, one the open cases with their
+    returns, one the posted TC 976s; `posting.moves` moves the returns.
     """
+    from .bulk import due_rows
+    from .moves import Move, move_returns
+
     if 971 not in ctx.due_tcs():
         return
-    for t in ctx.due_txns(Transaction.tc == 971, Transaction.ac == 111):
-        mod, dln = t.module, derive.misc_dln(t.misc)
-        if mod is None or dln is None:
-            continue
-        if mod.mft == "30":
-            for case_ in mod.unpostables:
-                ret = case_.txn
-                if (case_.status == "open" and derive.dln_digits(case_.dln) == dln and ret is not None
-                        and ret.status == UNPOSTABLE and ret.tc == 150):
-                    case_.urc, case_.ccc, case_.resolved_date = "6", "3", ctx.run_date
-                    ctx.close_case(case_, f"CLOSED URC 6 CCC 3 - TC 971 AC 111 CYC {ctx.cycle}")
-                    _move_return(ctx, ret, "32")
+    ac111 = (Transaction.tc == 971, Transaction.ac == 111)
+    rows = [r for r in due_rows(ctx, *ac111) if r.module_id is not None and derive.misc_dln(r.misc) is not None]
+    if not rows:
+        return
+    their_modules = select(Transaction.module_id).where(*ctx.due_conditions(), *ac111)
+    ret = _RETURN
+    returns = (ret.id, ret.entity_id, Entity.tin, TaxModule.mft, TaxModule.period, ret.dln, ret.amount, ret.document,
+               ret.extra)
+    cases: dict[int | None, list[Any]] = {}
+    for c in ctx.session.execute(
+            select(Unpostable.id.label("case_id"), Unpostable.seq, Unpostable.module_id, Unpostable.dln.label("case_dln"),
+                   Unpostable.resolved_by, ret.status, ret.tc, *returns)
+            .select_from(Unpostable).join(ret, ret.id == Unpostable.txn_id).join(Entity, Entity.id == ret.entity_id)
+            .outerjoin(TaxModule, TaxModule.id == ret.module_id)
+            .where(Unpostable.module_id.in_(their_modules), Unpostable.status == "open").order_by(Unpostable.id)):
+        cases.setdefault(c.module_id, []).append(c)
+    on_32: dict[int | None, list[Any]] = {}
+    for t in ctx.session.execute(
+            select(ret.module_id, *returns).join(Entity, Entity.id == ret.entity_id)
+            .join(TaxModule, TaxModule.id == ret.module_id)
+            .where(ret.module_id.in_(their_modules), ret.tc == 976, ret.status == POSTED).order_by(ret.id)):
+        on_32.setdefault(t.module_id, []).append(t)
+
+    def move(t: Any, to_mft: str) -> Move:
+        period = t.period if t.period is not None else (t.document or {}).get("period", "")
+        return Move(t.id, t.entity_id, t.tin, t.mft, period, t.dln, t.amount, t.document, t.extra, to_mft)
+
+    moves: list[Move] = []
+    moved: set[int] = set()  # returns
+    closed_ids: set[int] = set()  # cases
+    closed: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for r in rows:
+        dln = derive.misc_dln(r.misc)
+        if r.mft == "30":
+            for c in cases.get(r.module_id, []):
+                if (c.case_id not in closed_ids and derive.dln_digits(c.case_dln) == dln
+                        and c.status == UNPOSTABLE and c.tc == 150 and c.id not in moved):
+                    closed_ids.add(c.case_id)
+                    closed.append({"b_id": c.case_id})
+                    history.append({"case_id": c.case_id, "date": ctx.run_date, "idrs": c.resolved_by,
+                                    "text": f"CLOSED URC 6 CCC 3 - TC 971 AC 111 CYC {ctx.cycle}"[:80]})
+                    ctx.report.released.append((c.seq, "6"))
+                    moved.add(c.id)
+                    moves.append(move(c, "32"))
                     break
-        elif mod.mft == "32":
-            for ret in list(mod.transactions):
-                if ret.tc == 976 and ret.status == POSTED and derive.dln_digits(ret.dln) == dln:
-                    _move_return(ctx, ret, "30")
+        elif r.mft == "32":
+            for t in on_32.get(r.module_id, []):
+                if t.id not in moved and derive.dln_digits(t.dln) == dln:
+                    moved.add(t.id)
+                    moves.append(move(t, "30"))
                     break
+    if closed:
+        ctx.session.flush()
+        conn = ctx.session.connection()
+        case_t, hist_t = Unpostable.__table__, UnpostableHistory.__table__
+        assert isinstance(case_t, Table) and isinstance(hist_t, Table)
+        conn.execute(case_t.update().where(case_t.c.id == bindparam("b_id")).values(
+            urc="6", ccc="3", resolved_date=ctx.run_date, status="closed", released=True, status_date=ctx.run_date),
+            closed)
+        conn.execute(hist_t.insert(), history)
+    move_returns(ctx, moves, select(Transaction.entity_id).where(*ctx.due_conditions(), *ac111))
 
 
 @rule("resequence_ac052", 60)
@@ -649,6 +803,8 @@ def resequence_ac052(ctx: CycleContext) -> None:
         .where(*ctx.due_conditions(), Transaction.tc == 150)
         .order_by(Transaction.id)
     )
+    _load_due_accounts(ctx, Transaction.tc == 150, select(marker.id).where(
+        marker.module_id == Transaction.module_id, marker.tc == 971, marker.ac == 52).exists())
     done: set[int] = set()
     for ret, m in ctx.session.execute(ctx.live(stmt)).all():
         if ret.id in done or (ret.extra or {}).get("resequenced_052") or not derive.ac052_matches(m, ret.dln):
@@ -658,49 +814,6 @@ def resequence_ac052(ctx: CycleContext) -> None:
         _extra(ret, resequenced_052=ctx.cycle)
         mod = ret.module
         ctx.report.resequenced.append((ret.entity.tin, mod.mft, mod.period, ret.tc, ret.due_cycle))
-
-
-def _prefer(reversal: Transaction, candidates: list[Transaction]) -> Transaction:
-    """Which TC 971 a TC 972 reverses: same MISC, else the same DLN (full, or the last six
-    digits the AC 129 reversal formats carry), else the earliest posted."""
-    misc = (reversal.misc or "").strip().upper()
-    ordered = sorted(candidates, key=derive.order_key)
-    for c in ordered:
-        if misc and (c.misc or "").strip().upper() == misc:
-            return c
-    full = derive.misc_dln(reversal.misc)
-    six = re.match(r"(\d{6})(?:_|\s)", misc)
-    for c in ordered:
-        theirs = derive.misc_dln(c.misc) or derive.dln_digits(c.dln)
-        if theirs and ((full and theirs == full) or (six and theirs.endswith(six.group(1)))):
-            return c
-    return ordered[0]
-
-
-@rule("match_tc972", 70)
-def match_tc972(ctx: CycleContext) -> None:
-    """TC 972 AC x reverses one unreversed TC 971 AC x in its scope -- the module, or the
-    entity for entity-level action codes such as AC 505/527 (CONTRACT §3; IRM 25.25.6.1.7:
-    "only reverse the AC 124 whose MISC DLN matches").  Preference: same MISC, then same
-    DLN, then the earliest.  Nothing to reverse: unpostable (UPC_REVERSAL_NO_MATCH).
-    """
-    if 972 not in ctx.due_tcs():
-        return
-    claimed: set[int] = set()
-    # TC 972 AC 505 names its breach indicator: posting.breach.match_tc972_ac505.
-    for rev in ctx.due_txns(Transaction.tc == 972, or_(Transaction.ac.is_(None), Transaction.ac != 505)):
-        scope = rev.module.transactions if rev.module is not None else rev.entity.entity_transactions
-        candidates = [
-            o for o in scope
-            if o.tc == 971 and o.ac == rev.ac and rev.ac is not None and o.reversed_by_id is None
-            and o.id not in claimed and (o.status == POSTED or ctx.is_due(o))
-        ]
-        if not candidates:
-            ctx.new_unpostable(rev, *UPC_REVERSAL_NO_MATCH)
-            continue
-        original = _prefer(rev, candidates)
-        original.reversed_by_id = rev.id
-        claimed.add(original.id)
 
 
 def _credit_insert(ctx: CycleContext, key: str, tc: int) -> None:
@@ -797,31 +910,6 @@ def post_due(ctx: CycleContext) -> None:
     ctx.session.expire_all()
 
 
-@rule("link_reversals", 110)
-def link_reversals(ctx: CycleContext) -> None:
-    """TC 137/421/521/571/811 reverse the latest unreversed TC 136/420/520/570/810 in
-    their scope (module, else entity) -- Document 6209 reversal pairs; with nothing to
-    reverse they post without effect (only TC 972 is strict, see match_tc972)."""
-    codes = [tc for tc in derive.REVERSAL_OF if tc != 972]
-    posted_now = ctx.posted_ids(codes)  # only what post_due posted is looked at
-    if not posted_now:
-        return
-    stmt = select(Transaction).where(
-        Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc.in_(codes)
-    ).order_by(Transaction.id)
-    for rev in ctx.session.scalars(stmt):
-        if rev.id not in posted_now:
-            continue
-        target_tc = derive.REVERSAL_OF[rev.tc]
-        scopes = [rev.module.transactions] if rev.module is not None else []
-        scopes.append(rev.entity.entity_transactions)
-        for scope in scopes:
-            cands = [o for o in derive.unreversed(scope) if o.tc == target_tc and o.id != rev.id]
-            if cands:
-                max(cands, key=derive.order_key).reversed_by_id = rev.id
-                break
-
-
 @rule("entity_changes", 115)
 def entity_changes(ctx: CycleContext) -> None:
     """A posted TC 014 (address change, input with INCHG) replaces the entity's address
@@ -829,9 +917,11 @@ def entity_changes(ctx: CycleContext) -> None:
     posted_now = ctx.posted_ids([14])  # only what post_due posted is looked at
     if not posted_now:
         return
-    stmt = select(Transaction).where(
-        Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc == 14
-    ).order_by(Transaction.id)
+    from .preload import load_entities
+
+    now = (Transaction.posting_cycle == ctx.cycle, Transaction.status == POSTED, Transaction.tc == 14)
+    ctx.loaded.append(load_entities(ctx.session, select(Transaction.entity_id).where(*now)))
+    stmt = select(Transaction).where(*now).order_by(Transaction.id)
     for txn in ctx.session.scalars(stmt):
         if txn.id not in posted_now:
             continue
@@ -1017,9 +1107,13 @@ def issue_refunds(ctx: CycleContext) -> None:
     check = [c[0] for c in credits if c[6] or c[1] in suspect_entities]
     holds: dict[int, str | None] = {}
     if check:
-        mods = s.scalars(select(TaxModule).where(TaxModule.id.in_(check)).options(
-            selectinload(TaxModule.transactions), selectinload(TaxModule.entity).selectinload(Entity.transactions)))
-        holds = {m.id: derive.refund_hold(m, ctx.run_date) for m in mods}
+        # The suspect modules as plain records (`preload.module_facts`): three statements
+        # whatever their number (issue 19), and derive.refund_hold reads them as it reads
+        # the objects.
+        from .preload import id_set, module_facts
+
+        facts = module_facts(s, id_set(s, "suspect_module", check))
+        holds = {mid: derive.refund_hold(m, ctx.run_date) for mid, m in facts.items()}  # type: ignore[arg-type]
     held, refunds, posted = ctx.report.held, ctx.report.refunds, ctx.report.posted
     share = ctx.shared.setdefault
     held_now = {mid: hold for mid, hold in holds.items() if hold}

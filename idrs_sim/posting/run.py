@@ -20,12 +20,13 @@ import importlib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Callable
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from ..gcpause import cyclic_gc_paused
 from ..masterfile.models import PENDING, CycleRun, Transaction
 from . import calendar as cal
+from .preload import assign_ids
 from .rules import CycleContext, CycleReport, Rule, rules_in_order
 
 if TYPE_CHECKING:
@@ -41,7 +42,8 @@ FILES = ("IMF", "BMF")
 #: issuance is expected in `idrs_sim.posting.ftd_alerts` (order 900); a module that does
 #: not exist yet is skipped.
 RULE_MODULES: list[str] = ["idrs_sim.posting.rules", "idrs_sim.posting.ftd_alerts",
-                            "idrs_sim.posting.tpp_mft32", "idrs_sim.posting.breach"]
+                            "idrs_sim.posting.tpp_mft32", "idrs_sim.posting.breach",
+                            "idrs_sim.posting.reversals"]
 
 
 def load_rule_modules() -> None:
@@ -86,9 +88,14 @@ def run_cycle_in(
     session.expire_all()
     if rules is None:
         load_rule_modules()
-    for r in rules if rules is not None else rules_in_order():
-        r(ctx)
-    session.flush()
+    event.listen(session, "before_flush", assign_ids)
+    try:
+        for r in rules if rules is not None else rules_in_order():
+            r(ctx)
+            ctx.loaded.clear()  # what a rule loaded in bulk lives as long as the rule
+        session.flush()
+    finally:
+        event.remove(session, "before_flush", assign_ids)
     session.add(CycleRun(cycle=cycle, ran_at=now, posted=len(report.posted), unposted=len(report.unposted)))
     session.flush()
     return report

@@ -8,15 +8,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..digits import is_digits
 from ..masterfile import derive
-from ..masterfile.models import POSTED, TaxModule, Transaction
+from ..masterfile.models import POSTED, Entity, TaxModule, Transaction
 from ..rules import mft32
 from . import calendar as cal
-from .rules import UPC_MFT32_WINDOW, CycleContext, _move_return, rule
+from .rules import (
+    UPC_MFT32_WINDOW,
+    CycleContext,
+    rule,
+)
 
 __all__ = ["UPC_AC111_PRIOR_YEAR", "divert_ac111_return", "refuse_ac111_prior_years"]
 
@@ -37,19 +43,20 @@ def refuse_ac111_prior_years(ctx: CycleContext) -> None:
     literal that says to reprocess manually: Form 4442 to RIVO (IRM 25.25.6.5.5.3 (2)
     box 2; 25.25.6.2.2.1 (4) box 5 exception).  FRM77 refuses the same input; this
     catches AC 111s that reach posting another way (fixtures, scripts of older data)."""
+    from .bulk import Unpost, due_rows, unpost_rows
+
     if 971 not in ctx.due_tcs():
         return
-    stmt = select(Transaction).join(TaxModule, TaxModule.id == Transaction.module_id).where(
-        *ctx.due_conditions(), Transaction.tc == 971, Transaction.ac == 111, TaxModule.mft == "32"
-    ).order_by(Transaction.id)
-    for t in list(ctx.session.scalars(ctx.live(stmt))):
-        period = t.module.period if t.module is not None else ""
+    unpost: list[Unpost] = []
+    for t in due_rows(ctx, Transaction.tc == 971, Transaction.ac == 111, TaxModule.mft == "32"):
+        period = t.period or ""
         if not is_digits(period[:4]):
             continue
         decided = t.input_cycle or ctx.cycle
         refusal = mft32.move_back_refusal(int(period[:4]), cal.cycle_year(decided))
         if refusal is not None:
-            ctx.new_unpostable(t, *UPC_AC111_PRIOR_YEAR, assigned=t.input_idrs, remarks=refusal)
+            unpost.append(Unpost(t, *UPC_AC111_PRIOR_YEAR, t.input_idrs or None, refusal))
+    unpost_rows(ctx, unpost)
 
 
 @rule("divert_ac111_return", 55)
@@ -62,31 +69,39 @@ def divert_ac111_return(ctx: CycleContext) -> None:
     theft return").  A return that was moved between MFT 30 and 32 before is left alone
     (`rules.mft32.diverted_by_ac111`).  Decision I17-1 in docs/decisions.md.
     """
+    from .moves import Move, move_returns
+
     if 150 not in ctx.due_tcs():
         return
     marker = _AC111
+    holding = and_(
+        marker.module_id == Transaction.module_id,
+        marker.tc == 971,
+        marker.ac == 111,
+        marker.reversed_by_id.is_(None),
+        or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
+    )
+    due_here = (*ctx.due_conditions(), Transaction.tc == 150, TaxModule.mft == "30")
+    t = Transaction
     stmt = (
-        select(Transaction, marker.misc)
-        .join(TaxModule, TaxModule.id == Transaction.module_id)
-        .join(marker, and_(
-            marker.module_id == Transaction.module_id,
-            marker.tc == 971,
-            marker.ac == 111,
-            marker.reversed_by_id.is_(None),
-            or_(marker.status == POSTED, and_(*ctx.due_conditions(marker))),
-        ))
-        .where(*ctx.due_conditions(), Transaction.tc == 150, TaxModule.mft == "30")
-        .order_by(Transaction.id)
+        select(t.id, t.entity_id, Entity.tin, TaxModule.period, t.dln, t.amount, t.document, t.extra, marker.misc)
+        .join(TaxModule, TaxModule.id == t.module_id)
+        .join(Entity, Entity.id == t.entity_id)
+        .join(marker, holding)
+        .where(*due_here)
+        .order_by(t.id)
     )
     dlns: dict[int, set[str]] = {}
-    returns: dict[int, Transaction] = {}
-    for ret, misc in ctx.session.execute(ctx.live(stmt)).all():
-        returns[ret.id] = ret
-        found = derive.misc_dln(misc)
+    returns: dict[int, Any] = {}
+    for row in ctx.session.execute(ctx.live(stmt)).all():
+        returns[row.id] = row
+        found = derive.misc_dln(row.misc)
         if found:
-            dlns.setdefault(ret.id, set()).add(found)
-    for rid, ret in returns.items():
-        moved_before = bool((ret.extra or {}).get("moved_from"))
-        if mft32.diverted_by_ac111(derive.dln_digits(ret.dln), dlns.get(rid, set()), moved_before):
-            _move_return(ctx, ret, "32")
-
+            dlns.setdefault(row.id, set()).add(found)
+    moves: list[Move] = []
+    for rid, r in returns.items():
+        moved_before = bool((r.extra or {}).get("moved_from"))
+        if mft32.diverted_by_ac111(derive.dln_digits(r.dln), dlns.get(rid, set()), moved_before):
+            moves.append(Move(r.id, r.entity_id, r.tin, "30", r.period, r.dln, r.amount, r.document, r.extra, "32"))
+    move_returns(ctx, moves, select(Transaction.entity_id).join(TaxModule, TaxModule.id == Transaction.module_id)
+                 .where(*due_here, select(marker.id).where(holding).exists()))

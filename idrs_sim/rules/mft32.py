@@ -13,12 +13,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any, NamedTuple
+
 __all__ = [
     "CURRENT_AND_PRIOR",
+    "UP126",
+    "Moved",
     "diverted_by_ac111",
     "move_back_refusal",
+    "moved_return",
     "systemic_move_year",
 ]
+
+#: The TPP hold a moved return has passed already (it bypasses it where it lands).
+UP126 = 126
 
 #: How many tax years can still move systemically: the current tax year (processing
 #: year - 1) and the prior one (IRM 25.25.6.5.5.3 (2) box 1: "2023 or 2022" in 2024).
@@ -48,3 +57,35 @@ def diverted_by_ac111(return_dln: str | None, ac111_dlns: set[str], moved_before
     moved between MFT 30 and MFT 32 before (a return moved back from MFT 32 keeps the
     AC 111 that once moved it on MFT 30: IRM 25.25.6.5.5.3 (1))."""
     return bool(return_dln) and return_dln in ac111_dlns and not moved_before
+
+
+class Moved(NamedTuple):
+    """A return after its move between MFT 30 and MFT 32 (`moved_return`)."""
+
+    tc: int
+    amount: Decimal | None  # None: unchanged
+    extra: dict[str, Any]  # the whole new `extra`
+
+
+def moved_return(to_mft: str, amount: Decimal | None, document: dict[str, Any] | None, extra: dict[str, Any] | None,
+                 *, other_return_posted: bool, from_mft: str | None, cycle: str) -> Moved:
+    """What a return becomes when it moves to MFT 32 (as TC 976) or back to MFT 30 (TC 150,
+    or TC 976 when a TC 150 is already posted there: the -A freeze of IRM 25.25.6.5.2.4).
+
+    A TC 976 is not a money transaction: .00, its tax kept in `extra` ("tax").  A TC 150
+    carries the tax on the return (tpp-rules §2.3), so a return that comes back from MFT
+    32 assesses its tax again.  The moved return bypasses the UP 126 check (it was held
+    already) and records where and when it moved."""
+    tc = 976 if to_mft == "32" or other_return_posted else 150
+    new_extra = dict(extra or {})
+    new_amount: Decimal | None = None
+    if tc == 976:
+        if amount and Decimal(amount) != 0:
+            new_extra["tax"] = str(amount)
+        new_amount = Decimal("0.00")
+    else:
+        tax = (document or {}).get("tax", new_extra.get("tax"))
+        if tax is not None:
+            new_amount = Decimal(str(tax)).quantize(Decimal("0.01"))
+    new_extra.update(moved_from=from_mft, moved_cycle=cycle, bypass_upc=[UP126])
+    return Moved(tc, new_amount, new_extra)

@@ -1,0 +1,89 @@
+"""Returns moving between MFT 30 and MFT 32, set-based: TC 971 AC 111 (`move_mft32`,
+`tpp_mft32.divert_ac111_return`).  What a moved return becomes is `rules.mft32.moved_return`.
+
+`move_returns` moves any number of returns in a fixed number of statements: one reads the
+target modules, one the returns already posted there, one inserts the modules that do not
+exist yet, one updates the returns (issue 19: `_move_return` walked each account).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import Table, and_, bindparam, func, select
+
+from ..masterfile.models import PENDING, POSTED, TaxModule, Transaction
+from ..rules import mft32
+from .rules import CycleContext
+
+__all__ = ["Move", "move_returns"]
+
+
+class Move(NamedTuple):
+    """One return to move: the columns `moved_return` and the report need."""
+
+    txn_id: int
+    entity_id: int
+    tin: str
+    from_mft: str | None
+    period: str
+    dln: str | None
+    amount: Decimal | None
+    document: dict[str, Any] | None
+    extra: dict[str, Any] | None
+    to_mft: str
+
+
+def _table(model: Any) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def move_returns(ctx: CycleContext, moves: Sequence[Move], entities: Any) -> None:
+    """Move each return to its MFT (module of the same period, made when missing); it becomes
+    due in this cycle and `post_due` posts it.  `entities`: a select of the entity ids the
+    moves are on (a superset will do), so no statement carries one parameter per move."""
+    if not moves:
+        return
+    s = ctx.session
+    s.flush()
+    conn = s.connection()
+    wanted = {(m.entity_id, m.to_mft, m.period) for m in moves}
+    modules: dict[tuple[int, str, str], int] = {}
+    for mid, eid, mft, period in conn.execute(
+            select(TaxModule.id, TaxModule.entity_id, TaxModule.mft, TaxModule.period).where(
+                TaxModule.entity_id.in_(entities), TaxModule.mft.in_(sorted({m.to_mft for m in moves})))
+            .order_by(TaxModule.id)):
+        modules.setdefault((eid, mft, period), mid)
+    missing = sorted(k for k in wanted if k not in modules)
+    if missing:
+        top = conn.execute(select(func.coalesce(func.max(TaxModule.id), 0))).scalar_one()
+        for n, key in enumerate(missing, start=1):
+            modules[key] = top + n
+        conn.execute(_table(TaxModule).insert(), [{"id": modules[k], "entity_id": k[0], "mft": k[1], "period": k[2]}
+                                                  for k in missing])
+    # A TC 150 already posted on an MFT 30 target: the return comes back as TC 976 (-A).
+    back = [modules[(m.entity_id, m.to_mft, m.period)] for m in moves if m.to_mft != "32"]
+    with_return: set[int | None] = set()
+    if back:
+        t = Transaction
+        with_return = set(conn.execute(select(t.module_id).where(
+            t.tc == 150, t.status == POSTED, t.module_id.in_(
+                select(TaxModule.id).where(and_(TaxModule.entity_id.in_(entities), TaxModule.mft != "32")))
+        ).distinct()).scalars())
+    updates: list[dict[str, Any]] = []
+    for m in moves:
+        target = modules[(m.entity_id, m.to_mft, m.period)]
+        after = mft32.moved_return(m.to_mft, m.amount, m.document, m.extra,
+                                   other_return_posted=m.to_mft != "32" and target in with_return,
+                                   from_mft=m.from_mft, cycle=ctx.cycle)
+        updates.append({"b_id": m.txn_id, "module_id": target, "tc": after.tc,
+                        "amount": m.amount if after.amount is None else after.amount,
+                        "status": PENDING, "due_cycle": ctx.cycle, "extra": after.extra})
+        ctx.report.moved.append((m.tin, m.period, m.dln, m.from_mft, m.to_mft))
+    txn = _table(Transaction)
+    conn.execute(txn.update().where(txn.c.id == bindparam("b_id")), updates)
+    s.expire_all()

@@ -1,0 +1,66 @@
+"""What the posting run does with a UPRES resolution (Unpostable Resolution Code) whose
+release cycle has come -- IRM 25.25.6.5.1.1, tpp-rules §3 and §6.1.  Pure: the posting
+rule (`posting.rules.release_resolutions`) reads the cases and applies the effect.
+
+    URC 0        the return posts as filed
+    URC 6 / 6B   posts (on the corrected TIN of field 29 when it has one; 6B makes the
+                 entity when the TIN has none); CCC 1 freezes its refund (-R, non-RIVO);
+                 CCC 3 moves it to MFT 32 as TC 976 (unpostable again in cycles 47-52)
+    URC D, 1, 2, 8   the document is removed
+    URC 5, A     accepted by UPRES, no master-file meaning in our sources: the case closes
+    other        not valid here: the case reopens
+A case whose document is no longer on the GUF closes with no action (a fixture's
+historical case whose return long posted must never post again).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+__all__ = ["ACCOUNTS", "CLOSE", "DELETE", "MARK_RELEASED", "POST", "REOPEN", "Resolution", "resolve"]
+
+BYPASS = "bypass_upc"  # the document's `extra` key listing the unpostable codes it passed
+
+MARK_RELEASED = "released"  # already closed: only marked as acted on
+CLOSE = "close"  # the case closes, the document stays
+DELETE = "delete"  # the document is removed, the case closes
+REOPEN = "reopen"  # the URC is cleared, the case stays open
+POST = "post"  # the document is due again this cycle, the case closes
+ACCOUNTS = "accounts"  # a corrected TIN or an MFT 32 move: needs the accounts themselves
+
+_DELETES = ("D", "1", "2", "8")
+_NO_ACTION = ("5", "A")
+_POSTS = ("0", "6", "6B")
+
+
+class Resolution(NamedTuple):
+    """The effect: its kind, the case-history line, and the keys added to the document's `extra`."""
+
+    kind: str
+    text: str | None = None
+    extra: dict[str, Any] | None = None
+
+
+def resolve(urc: str | None, ccc: str | None, *, upc: int, seq: str, cycle: str, on_guf: bool, case_closed: bool,
+            corrected_differs: bool, extra: dict[str, Any] | None) -> Resolution:
+    """The effect of the resolution `urc`/`ccc` of case `seq` (its code `upc`) in `cycle`.
+    `on_guf`: its document is still unpostable; `corrected_differs`: field 29 names a TIN
+    other than the document's; `extra`: the document's `extra` now."""
+    urc = (urc or "").strip().upper()
+    ccc = (ccc or "").strip().upper()
+    if not on_guf:
+        return Resolution(MARK_RELEASED) if case_closed else Resolution(CLOSE, f"CLOSED URC {urc} - NO DOCUMENT ON GUF")
+    if urc in _DELETES:
+        return Resolution(DELETE, f"CLOSED URC {urc} - DOCUMENT DELETED", {"deleted_by": f"URC {urc}",
+                                                                           "deleted_cycle": cycle})
+    if urc in _NO_ACTION:
+        return Resolution(CLOSE, f"CLOSED URC {urc} - NO MASTER FILE ACTION")
+    if urc not in _POSTS:
+        return Resolution(REOPEN, f"URC {urc} NOT VALID - CASE REOPENED")
+    if urc.startswith("6") and (corrected_differs or "3" in ccc):
+        return Resolution(ACCOUNTS)
+    bypass = sorted({*((extra or {}).get(BYPASS) or []), upc})
+    changes: dict[str, Any] = {BYPASS: bypass, "released_from": seq}
+    if "1" in ccc:
+        changes["ccc"] = "1"
+    return Resolution(POST, f"CLOSED URC {urc}{' CCC ' + ccc if ccc else ''} REL CYC {cycle}", changes)

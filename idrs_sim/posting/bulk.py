@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Table, bindparam, select
 
 from ..masterfile import derive
+from ..masterfile.ids import reserve_ids
 from ..masterfile.models import (
     UNPOSTABLE,
     Entity,
@@ -98,7 +99,7 @@ def unpost_rows(ctx: CycleContext, items: Sequence[Unpost]) -> None:
     s = ctx.session
     s.flush()
     conn = s.connection()
-    first_id = (conn.execute(select(func.coalesce(func.max(Unpostable.id), 0))).scalar_one()) + 1
+    first_id = reserve_ids(conn, _table(Unpostable), len(items))
     assignees: dict[int, str] = {}
     cases: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []

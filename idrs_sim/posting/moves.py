@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, and_, bindparam, func, select
+from sqlalchemy import Table, and_, bindparam, select
 
+from ..masterfile.ids import reserve_ids
 from ..masterfile.models import PENDING, POSTED, TaxModule, Transaction
 from ..rules import mft32
 from .rules import CycleContext
@@ -60,9 +61,9 @@ def move_returns(ctx: CycleContext, moves: Sequence[Move], entities: Any) -> Non
         modules.setdefault((eid, mft, period), mid)
     missing = sorted(k for k in wanted if k not in modules)
     if missing:
-        top = conn.execute(select(func.coalesce(func.max(TaxModule.id), 0))).scalar_one()
-        for n, key in enumerate(missing, start=1):
-            modules[key] = top + n
+        first = reserve_ids(conn, _table(TaxModule), len(missing))
+        for n, key in enumerate(missing):
+            modules[key] = first + n
         conn.execute(_table(TaxModule).insert(), [{"id": modules[k], "entity_id": k[0], "mft": k[1], "period": k[2]}
                                                   for k in missing])
     # A TC 150 already posted on an MFT 30 target: the return comes back as TC 976 (-A).

@@ -22,10 +22,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, Integer, MetaData, Table, func, inspect, select
+from sqlalchemy import Column, Integer, MetaData, Table, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..masterfile.ids import reserve_ids
 from ..masterfile.models import (
     Entity,
     TaxModule,
@@ -185,9 +186,9 @@ def _new_without_id(objs: Iterable[Any]) -> dict[Any, list[Any]]:
 
 def assign_ids(session: Session, _context: Any = None, _instances: Any = None) -> None:
     """`before_flush`: number the new rows of each table from its highest id + 1 (what SQLite
-    gives a row without one), one statement per table with new rows."""
+    gives a row without one; `masterfile.ids`), one statement per table with new rows."""
     for model, objs in _new_without_id(session.new).items():
         with session.no_autoflush:
-            top = session.execute(select(func.coalesce(func.max(model.id), 0))).scalar_one()
-        for n, obj in enumerate(sorted(objs, key=lambda o: inspect(o).insert_order), start=top + 1):
+            first = reserve_ids(session, model.__table__, len(objs))
+        for n, obj in enumerate(sorted(objs, key=lambda o: inspect(o).insert_order), start=first):
             obj.id = n

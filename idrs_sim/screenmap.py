@@ -37,7 +37,7 @@ intensified).  The map's row-1 slots are written into the command line.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -105,7 +105,7 @@ class ScreenMap:
     # ---- filling -------------------------------------------------------
     def render(
         self,
-        values: dict[str, object] | None = None,
+        values: Mapping[str, object] | None = None,
         lines: list[str] | None = None,
         continued: str | None = None,
         message: str = "",

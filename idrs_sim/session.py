@@ -395,7 +395,7 @@ class IdrsSession:
         if not data:
             return
         after = (data[-1] + 2) % SIZE  # past the attribute that ends the field
-        if not scr.is_attribute(after) and (scr.field_at(after) is None or scr.field_at(after).protected):
+        if not scr.is_attribute(after) and ((nxt := scr.field_at(after)) is None or nxt.protected):
             self._marks.append((after, scr.chars[after]))
             scr.chars[after] = "*"
 

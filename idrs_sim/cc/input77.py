@@ -22,8 +22,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from sqlalchemy import bindparam, func, inspect, select
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from ..commands import handles
 from ..digits import is_digits
@@ -205,7 +205,7 @@ def new_pending(
     # parents changed and the flush then works through them too (a third of the key).
     # Collections already loaded in this unit of work are given the new item as loaded.
     for parent in (ent, module):
-        if parent is not None and "transactions" not in inspect(parent).unloaded:
+        if parent is not None and "transactions" not in instance_state(parent).unloaded:
             set_committed_value(parent, "transactions", [*parent.transactions, txn])
     return txn
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Executable, create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from ..clock import Clock
 from . import acds_models  # noqa: F401  (registers AcdsCase on Base: Appeals TDC, issue 26)
@@ -131,6 +131,14 @@ def sqlite_schema_missing(dbapi_conn: Any) -> list[str]:
     return [name for name in want if name not in have]
 
 
+def _driver_connection(raw: PoolProxiedConnection) -> Any:
+    """The DB-API connection (sqlite3's) under a pooled one; None only once it is detached."""
+    conn = raw.driver_connection
+    if conn is None:
+        raise RuntimeError("the pooled database connection has no DB-API connection")
+    return conn
+
+
 class MasterFile:
     """The accounts of record plus the simulation clock that goes with them.
 
@@ -195,7 +203,7 @@ class MasterFile:
         """The whole SQLite database as bytes (`sqlite3.Connection.serialize`)."""
         raw = self.engine.raw_connection()
         try:
-            return bytes(raw.driver_connection.serialize())
+            return bytes(_driver_connection(raw).serialize())
         finally:
             raw.close()
 
@@ -214,7 +222,7 @@ class MasterFile:
             src.deserialize(image)
             raw = self.engine.raw_connection()
             try:
-                src.backup(raw.driver_connection)
+                src.backup(_driver_connection(raw))
             finally:
                 raw.close()
         finally:

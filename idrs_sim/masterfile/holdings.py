@@ -7,7 +7,7 @@ fresh start (`idrs-sim reset --discard`) says exactly what it throws away.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from . import models as m
@@ -22,7 +22,7 @@ KEPT = ("audit records", "incident reports")
 
 def count_holdings(db: Session) -> dict[str, int]:
     """Rows per kind (see DISCARDED and KEPT)."""
-    def count(model: type, *where: object) -> int:
+    def count(model: type[m.Base], *where: ColumnElement[bool]) -> int:
         return int(db.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
     return {

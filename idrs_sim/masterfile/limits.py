@@ -97,7 +97,7 @@ def check_yaml_shape(text: str, loader_class: Any) -> None:
             aliases += 1
             if aliases > MAX_ALIASES:
                 raise LimitError(f"more than {MAX_ALIASES} YAML aliases (*name)", line)
-            size = sizes.get(event.anchor, 1)
+            size = 1 if event.anchor is None else sizes.get(event.anchor, 1)
             stack[-1][1] += size
             total += size
         if total > MAX_NODES or stack[-1][1] > MAX_NODES:

@@ -29,21 +29,21 @@ from sqlalchemy import ColumnElement, Exists, Select, and_, bindparam, exists, i
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .models import Entity, HistoryItem, TaxModule
+from .models import Base, Entity, HistoryItem, TaxModule
 
 T = TypeVar("T")
 
 #: One entity by its (unique, indexed) TIN.
-ENTITY_BY_TIN: Select[tuple[Entity]] = select(Entity).where(Entity.tin == bindparam("tin"))
+ENTITY_BY_TIN: Select[Entity] = select(Entity).where(Entity.tin == bindparam("tin"))
 #: One module of an entity by MFT and period (the unique entity_id, mft, period index).
-MODULE_OF_ENTITY: Select[tuple[TaxModule]] = select(TaxModule).where(
+MODULE_OF_ENTITY: Select[TaxModule] = select(TaxModule).where(
     TaxModule.entity_id == bindparam("entity_id"),
     TaxModule.mft == bindparam("mft"),
     TaxModule.period == bindparam("period"),
 )
 
 
-def _simple_collection(cls: type, name: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
+def _simple_collection(cls: type[Base], name: str) -> tuple[Any, ColumnElement[Any], ColumnElement[Any]]:
     """The relationship `cls.name` with its parent key and child foreign key, if it is a
     simple one-to-many collection (ValueError otherwise)."""
     prop = inspect(cls).relationships[name]
@@ -57,7 +57,7 @@ def _simple_collection(cls: type, name: str) -> tuple[Any, ColumnElement[Any], C
 
 
 @cache
-def _collection_query(cls: type, name: str) -> Select[Any]:
+def _collection_query(cls: type[Base], name: str) -> Select[Any]:
     """`SELECT child WHERE child.fk = :parent ORDER BY <the relationship's order_by>`."""
     prop, _, remote = _simple_collection(cls, name)
     stmt = select(prop.mapper.class_).where(remote == bindparam("parent"))
@@ -66,7 +66,7 @@ def _collection_query(cls: type, name: str) -> Select[Any]:
 
 
 @cache
-def collection_exists(cls: type, name: str) -> Exists:
+def collection_exists(cls: type[Base], name: str) -> Exists:
     """`EXISTS (SELECT child WHERE child.fk = cls.pk)`, correlated to the `cls` row of the
     query it is put in: one indexed probe that tells whether the collection is empty."""
     _, local, remote = _simple_collection(cls, name)
@@ -83,13 +83,15 @@ MODULE_HAS_HISTORY: Exists = exists().where(
 ENTITY_HAS_HISTORY: Exists = exists().where(HistoryItem.entity_id == Entity.id, HistoryItem.module_id.is_(None))
 
 
-def load_collections(db: Session, obj: Any, *names: str) -> None:
+def load_collections(db: Session, obj: Base, *names: str) -> None:
     """Fill the named collections of `obj` (each with one prepared query), unless loaded.
 
     A collection already loaded in this session is left as it is, as a lazy load would.
     """
     state = inspect(obj)
     unloaded = state.unloaded
+    if state.identity is None:  # as `None[0]` would, but saying why
+        raise TypeError(f"{type(obj).__name__} has no identity: it was not loaded from the database")
     ident = state.identity[0]
     for name in names:
         if name in unloaded:
@@ -97,7 +99,7 @@ def load_collections(db: Session, obj: Any, *names: str) -> None:
             set_committed_value(obj, name, rows)
 
 
-def fill_flagged(db: Session, obj: Any, flags: dict[str, bool]) -> None:
+def fill_flagged(db: Session, obj: Base, flags: dict[str, bool]) -> None:
     """Fill collections whose emptiness is already known (from `collection_exists` in the
     query that read `obj`): an empty one is set to [] without a query, the others loaded."""
     unloaded = inspect(obj).unloaded
@@ -110,7 +112,7 @@ def fill_flagged(db: Session, obj: Any, flags: dict[str, bool]) -> None:
     load_collections(db, obj, *present)
 
 
-def _flags(cls: type, load: tuple[str, ...]) -> list[Any]:
+def _flags(cls: type[Base], load: tuple[str, ...]) -> list[Any]:
     return [collection_exists(cls, name).label(f"has_{cls.__tablename__}_{name}") for name in load]
 
 

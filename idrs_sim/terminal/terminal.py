@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Literal
 
 from .aid import Aid, AidEvent, Host
 from .screen import COLS, MESSAGE_ROW, SIZE, Field, Screen, address, position
@@ -359,12 +360,12 @@ class Terminal:
         return None
 
     # ---- helpers ------------------------------------------------------------------
-    def _lock(self, why: str) -> bool:
+    def _lock(self, why: str) -> Literal[False]:
         """Inhibit the keyboard until Reset; returns False so keys can `return self._lock(...)`."""
         self.keyboard = why
         return False
 
-    def _editable_field(self, addr: int) -> Field | None | bool:
+    def _editable_field(self, addr: int) -> Field | None | Literal[False]:
         """The unprotected field at `addr` (None when unformatted); False after a protect lock."""
         if not self.screen.formatted:
             return None

@@ -150,7 +150,7 @@ def _encode(text: str, table: bytes) -> bytes:
 
 
 
-def decode_text(data: bytes) -> str:
+def decode_text(data: bytes | bytearray) -> str:
     """Text from inbound EBCDIC bytes, NULs removed; control bytes become '?'."""
     return data.replace(b"\x00", b"").translate(_FROM_037).decode("latin-1")
 

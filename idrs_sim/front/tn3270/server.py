@@ -69,7 +69,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Literal, Protocol, TypeVar
+from typing import Any, Callable, Iterator, Literal, Protocol, TypeVar, cast
 
 from idrs_sim.terminal.aid import AidEvent, Host
 from idrs_sim.terminal.screen import Screen
@@ -463,7 +463,8 @@ class HostPool:
                 ok, value = False, exc
             if call.deliver:
                 with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
-                    call.loop.call_soon_threadsafe(_deliver, call.future, ok, value)
+                    # deliver=True only for `submit`, whose token is the caller's asyncio future
+                    call.loop.call_soon_threadsafe(_deliver, cast("asyncio.Future[Any]", call.future), ok, value)
             elif not ok:  # a posted call reports its own errors; this is a defect in it
                 log.error("tn3270 host call failed", exc_info=value)
             del value
@@ -693,7 +694,7 @@ class Tn3270Server:
                 await self._finish_key(cid, conn, line)
                 continue
             except IdleTimeout:
-                if line.key is None or idle is None:
+                if line.key is None or opts.idle_timeout is None:  # None: idle is None too
                     raise
                 # Silence counts from the answer, not from the key: read on for what is
                 # left of the idle time after the worker finished.

@@ -21,7 +21,7 @@ Simulated time is a naive datetime: local time at the simulated campus.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from idrs_sim.posting import calendar
 
@@ -35,7 +35,7 @@ START_OF_DAY = time(8, 0)
 
 def _real_now() -> datetime:
     """The real instant, in UTC; the single wall-clock read in the project."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _to_sim(value: datetime | date) -> datetime:

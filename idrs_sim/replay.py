@@ -109,7 +109,7 @@ class Driver:
         return Failure(message, self.rendered())
 
     # ---- keys ---------------------------------------------------------------------
-    def _key(self, what: str, press: Callable[[], bool], refused: str | None = None) -> "Driver":
+    def _key(self, what: str, press: Callable[[], bool], refused: str | None = None) -> Driver:
         term = self.terminal
         if term.locked:
             raise self.fail(f"{what}: keyboard locked ({term.keyboard})")
@@ -125,58 +125,58 @@ class Driver:
             raise self.fail(f"{what}: the host failed: {type(term.last_error).__name__}: {term.last_error}")
         raise self.fail(f"{what}: {refused or 'refused by the terminal'}")
 
-    def string(self, text: str) -> "Driver":
+    def string(self, text: str) -> Driver:
         """Type text at the cursor (s3270 String)."""
         bad = next((ch for ch in text if not typeable(ch)), None)
         refused = f"{bad!r} cannot be typed on a 3270 keyboard" if bad is not None else None
         return self._key(f"String({_q(text)})", lambda: self.terminal.type_text(text), refused)
 
-    def enter(self) -> "Driver":
+    def enter(self) -> Driver:
         return self._key("Enter", self.terminal.enter)
 
-    def clear(self) -> "Driver":
+    def clear(self) -> Driver:
         return self._key("Clear", self.terminal.clear)
 
-    def tab(self) -> "Driver":
+    def tab(self) -> Driver:
         return self._key("Tab", self.terminal.tab)
 
-    def backtab(self) -> "Driver":
+    def backtab(self) -> Driver:
         return self._key("BackTab", self.terminal.backtab)
 
-    def home(self) -> "Driver":
+    def home(self) -> Driver:
         return self._key("Home", self.terminal.home)
 
-    def newline(self) -> "Driver":
+    def newline(self) -> Driver:
         return self._key("Newline", self.terminal.newline)
 
-    def erase_eof(self) -> "Driver":
+    def erase_eof(self) -> Driver:
         return self._key("EraseEOF", self.terminal.erase_eof)
 
-    def erase_input(self) -> "Driver":
+    def erase_input(self) -> Driver:
         return self._key("EraseInput", self.terminal.erase_input)
 
-    def reset(self) -> "Driver":
+    def reset(self) -> Driver:
         """Unlock the keyboard (the only key accepted while it is locked)."""
         self.terminal.reset()
         return self
 
-    def pf(self, n: int) -> "Driver":
+    def pf(self, n: int) -> Driver:
         if not 1 <= n <= 24:
             raise ScriptProblem(f"PF({n}): PF keys run from 1 to 24")
         return self._key(f"PF({n})", lambda: self.terminal.pf(n))
 
-    def pa(self, n: int) -> "Driver":
+    def pa(self, n: int) -> Driver:
         if not 1 <= n <= 3:
             raise ScriptProblem(f"PA({n}): PA keys run from 1 to 3")
         return self._key(f"PA({n})", lambda: self.terminal.pa(n))
 
-    def move_cursor(self, row: int, col: int) -> "Driver":
+    def move_cursor(self, row: int, col: int) -> Driver:
         """Cursor to a 1-origin row and column (s3270 MoveCursor1)."""
         _check_position(row, col, "MoveCursor1")
         return self._key(f"MoveCursor1({row},{col})", lambda: self.terminal.move_cursor(row, col))
 
     # ---- simulator actions --------------------------------------------------------
-    def date(self, when: str | dt.date) -> "Driver":
+    def date(self, when: str | dt.date) -> Driver:
         """Stand the simulated clock on a date."""
         try:
             self.sim.set_date(when)
@@ -186,7 +186,7 @@ class Driver:
 
     set_date = date
 
-    def load(self, fixture: str | Path) -> "Driver":
+    def load(self, fixture: str | Path) -> Driver:
         """A fresh master file from a fixture, and a fresh terminal on its sign-on screen."""
         target: str | Path = fixture
         if self.base_dir is not None and _looks_like_path(str(fixture)):
@@ -200,7 +200,7 @@ class Driver:
         self.terminal = self.sim.new_terminal(self.terminal_id)
         return self
 
-    def sign_on(self, idrs: str, password: str | None = None) -> "Driver":
+    def sign_on(self, idrs: str, password: str | None = None) -> Driver:
         """Type employee number and password on the sign-on screen and press Enter.
 
         Without a password the fixture's password of that employee is used.
@@ -227,7 +227,7 @@ class Driver:
             self._key(what, partial(self.terminal.type_text, value))
         return self.enter()
 
-    def cycle(self, count: int = 1) -> "Driver":
+    def cycle(self, count: int = 1) -> Driver:
         """Advance to the next posting cycle and post, `count` times."""
         try:
             self.last_reports = self.sim.cycle(count)
@@ -235,7 +235,7 @@ class Driver:
             raise ScriptProblem(f"Cycle: {exc}") from None
         return self
 
-    def fill(self, label: str, value: str) -> "Driver":
+    def fill(self, label: str, value: str) -> Driver:
         """Erase the input field after the protected text ``LABEL>`` and type `value`."""
         what = f"Fill({_q(label)}, {_q(value)})"
         if self.terminal.locked:
@@ -248,7 +248,7 @@ class Driver:
             self._key(what, lambda: False)
         return self
 
-    def command(self, text: str) -> "Driver":
+    def command(self, text: str) -> Driver:
         """Clear, type a command line, Enter: the way scripts run one command code."""
         return self.clear().string(text).enter()
 
@@ -263,20 +263,20 @@ class Driver:
         return self.sim.dump(tin)
 
     # ---- expectations -------------------------------------------------------------
-    def expect(self, text: str) -> "Driver":
+    def expect(self, text: str) -> Driver:
         """`text` appears somewhere on the screen (within one line)."""
         if not any(text in line for line in self.screen_lines()):
             raise self.fail(f"Expect({_q(text)}): not on the screen")
         return self
 
-    def expect_not(self, text: str) -> "Driver":
+    def expect_not(self, text: str) -> Driver:
         """`text` appears nowhere on the screen."""
         rows = [n for n, line in enumerate(self.screen_lines(), start=1) if text in line]
         if rows:
             raise self.fail(f"ExpectNot({_q(text)}): on the screen at line {rows[0]}")
         return self
 
-    def expect_line(self, row: int, text: str) -> "Driver":
+    def expect_line(self, row: int, text: str) -> Driver:
         """Line `row` (1-24) contains `text`."""
         _check_position(row, 1, "ExpectLine")
         line = self.screen_lines()[row - 1]
@@ -284,7 +284,7 @@ class Driver:
             raise self.fail(f"ExpectLine({row}, {_q(text)}): line {row} reads {_q(line.rstrip())}")
         return self
 
-    def expect_at(self, row: int, col: int, text: str) -> "Driver":
+    def expect_at(self, row: int, col: int, text: str) -> Driver:
         """`text` stands exactly at (row, col), 1-origin."""
         _check_position(row, col, "ExpectAt")
         if col - 1 + len(text) > COLS:
@@ -294,7 +294,7 @@ class Driver:
             raise self.fail(f"ExpectAt({row}, {col}, {_q(text)}): the screen there reads {_q(found)}")
         return self
 
-    def expect_match(self, row: int, pattern: str) -> "Driver":
+    def expect_match(self, row: int, pattern: str) -> Driver:
         """Line `row`, without its trailing blanks, matches the regular expression (re.search).
 
         Trailing blanks are dropped so that ``$`` means the end of the text, as people read it.

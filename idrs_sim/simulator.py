@@ -226,7 +226,8 @@ class Simulator:
         if self.in_memory and self._restore_image(path):
             return
         self.mf.ensure_schema()  # no image: the database was opened without its schema
-        from .masterfile.fixtures import FixtureError, fixture_passwords as passwords_of, load_fixture
+        from .masterfile.fixtures import FixtureError, load_fixture
+        from .masterfile.fixtures import fixture_passwords as passwords_of
 
         try:
             composition = load_fixture(self.mf, path, replace=True)
@@ -388,7 +389,7 @@ class Simulator:
     def close(self) -> None:
         self.mf.dispose()
 
-    def __enter__(self) -> "Simulator":
+    def __enter__(self) -> Simulator:
         return self
 
     def __exit__(self, *exc: object) -> None:

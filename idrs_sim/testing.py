@@ -58,14 +58,14 @@ class IdrsTest(Driver):
         super().__init__(sim, terminal_id=terminal_id, out=out)
 
     # ---- in a test, a missing field is a failed assertion: show the screen -----------
-    def fill(self, label: str, value: str) -> "IdrsTest":
+    def fill(self, label: str, value: str) -> IdrsTest:
         try:
             super().fill(label, value)
         except ScriptProblem as exc:
             raise self.fail(str(exc)) from None
         return self
 
-    def sign_on(self, idrs: str, password: str | None = None) -> "IdrsTest":
+    def sign_on(self, idrs: str, password: str | None = None) -> IdrsTest:
         """Sign on (the fixture's password by default); AssertionError off the sign-on screen."""
         try:
             super().sign_on(idrs, password)
@@ -91,7 +91,7 @@ class IdrsTest(Driver):
         """The text of the input field after the protected text ``LABEL>``."""
         return self.terminal.field_value(label)
 
-    def new_terminal(self, terminal_id: str | None = None) -> "IdrsTest":
+    def new_terminal(self, terminal_id: str | None = None) -> IdrsTest:
         """Switch to a fresh terminal on the same master file (another employee's desk)."""
         self.terminal = self.sim.new_terminal(terminal_id)
         return self
@@ -99,7 +99,7 @@ class IdrsTest(Driver):
     def close(self) -> None:
         self.sim.close()
 
-    def __enter__(self) -> "IdrsTest":
+    def __enter__(self) -> IdrsTest:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -40,11 +40,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from .cache import read_yaml
 from .digits import digits_only
 from .masterfile.db import MasterFile, get_state, set_state
 from .masterfile.incident_models import IncidentReport
 from .masterfile.models import AuditRecord, ControlBase, Employee, Entity, IcsCase, Unpostable
-from .cache import read_yaml
 from .resources import data_dir
 
 __all__ = [

@@ -32,10 +32,10 @@ from sqlalchemy import select
 
 from ..commands import handles
 from ..masterfile.models import ControlBase, Entity, HistoryItem, TaxModule
+from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .input77 import target_entity
 from .research import control_and_history_lines, mark, refuse, tin_display
-from . import validate as v
 
 STATUSES = ("A", "B", "C", "M", "S")
 INVALID_STATUS = "INVALID STATUS - A, B, C, M OR S"

@@ -29,10 +29,10 @@ from typing import Any
 
 from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
+from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .input77 import DOC_CODE_ADJ54, check_name_control, module_account, new_pending
 from .research import refuse, tin_display
-from . import validate as v
 
 NO_PRIOR_RESEARCH = "TXMOD MUST PRECEDE REQ54"
 IMFOL_PRECEDES = "IMFOL CANNOT PRECEDE REQ54"

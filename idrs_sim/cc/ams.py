@@ -19,10 +19,10 @@ from typing import Any
 
 from ..commands import handles
 from ..masterfile.models import Entity, Note, TaxModule
+from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .input77 import target_account
 from .research import mark, mdy, tin_display
-from . import validate as v
 
 ISSUE_REQUIRED = "ISSUE CATEGORY REQUIRED"
 INVALID_ISSUE = "INVALID ISSUE CATEGORY"

@@ -22,10 +22,10 @@ from typing import Any
 
 from ..commands import handles
 from ..masterfile.models import Entity
+from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .input77 import DOC_CODE_ENTITY, new_pending, target_entity
 from .research import mark, refuse, tin_display
-from . import validate as v
 
 ENMOD_FIRST = "ENMOD MUST PRECEDE ENREQ"
 IMF_ONLY = "INCHG IS FOR IMF TINS - BNCHG NOT AVAILABLE"

@@ -23,10 +23,10 @@ from typing import Any
 
 from ..commands import handles
 from ..masterfile.models import Entity, Letter, TaxModule
+from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .input77 import target_account, violation
 from .research import mark, mdy, tin_display
-from . import validate as v
 
 LETTER_REQUIRED = "LETTER NUMBER REQUIRED"
 INVALID_LETTER = "INVALID LETTER NUMBER"

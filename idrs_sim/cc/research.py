@@ -449,12 +449,13 @@ def find_entity_and_module(ctx: Context, files: tuple[str, ...] = ("IMF", "BMF")
         module = find_module(ctx, ent, load)
         return module if isinstance(module, Refusal) else (ent, module, True)
     names, kept = for_one(options)
-    ent, module, has_history = entity_and_module(ctx.db, tin, mft, period, tuple(names), tuple(load), tuple(kept))
-    if ent is None or ent.file not in files:
+    found, found_module, has_history = entity_and_module(ctx.db, tin, mft, period, tuple(names), tuple(load),
+                                                         tuple(kept))
+    if found is None or found.file not in files:
         return refuse(ctx, NOT_FOUND, "tin")
-    if module is None:
+    if found_module is None:
         return refuse(ctx, NOT_FOUND, "period")
-    return ent, module, has_history
+    return found, found_module, has_history
 
 
 _MODULE_HISTORY = (

@@ -17,12 +17,10 @@ from ..masterfile.loading import module_transactions_from_entity
 from ..masterfile.models import POSTED, Entity, HistoryItem, Letter, TaxModule, Transaction
 from .base import Context, Display, Refusal
 from .research import (
-    fit,
-    filing_status,
-    address_lines,
     ENTITY_TXN_HEADER,
     NOT_FOUND,
     TXMOD_TXN_HEADER,
+    address_lines,
     check_definer,
     clip,
     control_and_history_lines,
@@ -31,10 +29,12 @@ from .research import (
     dln,
     echo,
     entity_txn_lines,
+    filing_status,
     find_entity,
     find_entity_and_module,
     find_entity_with_history,
     find_module,
+    fit,
     heading_values,
     history_line,
     mdy,

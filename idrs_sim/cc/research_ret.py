@@ -21,7 +21,6 @@ from .base import Context, Display, Refusal
 from .research import (
     NOT_FOUND,
     RULE,
-    item_value,
     clip,
     definer_or_default,
     displayed,
@@ -29,6 +28,7 @@ from .research import (
     echo,
     find_entity,
     heading_values,
+    item_value,
     mdy,
     money,
     refuse,

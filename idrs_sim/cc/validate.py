@@ -27,9 +27,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-
-from ..posting import calendar
 from ..cache import read_yaml
+from ..posting import calendar
 from ..resources import data_dir
 
 ANY = "any"

@@ -12,7 +12,6 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-
 from ..cache import read_yaml
 from ..resources import data_file
 

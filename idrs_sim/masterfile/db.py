@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from ..clock import Clock
-from . import acds_models  # noqa: F401  (registers AcdsCase on Base: Appeals TDC, issue 26)
-from . import appeals_models  # noqa: F401  (Appeals/ACMS tables on Base: issue 25)
-from . import incident_models  # noqa: F401  (registers IncidentReport on Base)
+from . import (
+    acds_models,  # noqa: F401  (registers AcdsCase on Base: Appeals TDC, issue 26)
+    appeals_models,  # noqa: F401  (Appeals/ACMS tables on Base: issue 25)
+    incident_models,  # noqa: F401  (registers IncidentReport on Base)
+)
 from .models import Base, SimState
 
 DEFAULT_URL = "sqlite://"

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .models import POSTED, PENDING, UNPOSTABLE, Entity, TaxModule, Transaction, Unpostable
+from .models import PENDING, POSTED, UNPOSTABLE, Entity, TaxModule, Transaction, Unpostable
 
 __all__ = [
     "TC_SIGN",

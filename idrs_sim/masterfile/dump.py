@@ -32,11 +32,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from ..gcpause import cyclic_gc_paused
 from . import acds_data  # Appeals TDC (issue 26)
 from . import models as m
 from .appeals_fixtures import dump_appeals
 from .db import _CLOCK_KEY, MasterFile
-from ..gcpause import cyclic_gc_paused
 
 __all__ = ["dump", "FORMAT"]
 

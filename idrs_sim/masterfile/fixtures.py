@@ -42,14 +42,16 @@ from sqlalchemy import JSON, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..gcpause import cyclic_gc_paused
+from ..cache import cached_parse
 from ..clock import START_OF_DAY
 from ..digits import is_digits
+from ..gcpause import cyclic_gc_paused
 from ..posting import calendar
-from ..cache import cached_parse
 from ..resources import data_dir
-from . import acds_data  # Appeals TDC (issue 26)
-from . import limits
+from . import (
+    acds_data,  # Appeals TDC (issue 26)
+    limits,
+)
 from . import models as m
 from .appeals_fixtures import insert_appeals, validate_appeal  # Appeals on ACMS (issue 25)
 from .db import _CLOCK_KEY, MasterFile

@@ -1114,7 +1114,7 @@ def issue_refunds(ctx: CycleContext) -> None:
 
         facts = module_facts(s, id_set(s, "suspect_module", check))
         holds = {mid: derive.refund_hold(m, ctx.run_date) for mid, m in facts.items()}  # type: ignore[arg-type]
-    held, refunds, posted = ctx.report.held, ctx.report.refunds, ctx.report.posted
+    held, refunds, posted_lines = ctx.report.held, ctx.report.refunds, ctx.report.posted
     share = ctx.shared.setdefault
     held_now = {mid: hold for mid, hold in holds.items() if hold}
     if held_now:
@@ -1134,7 +1134,7 @@ def issue_refunds(ctx: CycleContext) -> None:
         ]
         rows = list(zip(eids, mids, amounts, methods))
         refunds.extend(zip(tins, mfts, periods, amounts, methods))
-        posted.extend(zip(tins, mfts, periods, repeat(846), repeat(None)))
+        posted_lines.extend(zip(tins, mfts, periods, repeat(846), repeat(None)))
     if rows:
         # The constant columns are rendered into the statement, so only four parameters per
         # row are bound (no ORM bookkeeping, no JSON per row).

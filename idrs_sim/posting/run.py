@@ -17,8 +17,8 @@ Guarantees (DESIGN "Posting is a pure step"):
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session

@@ -46,13 +46,13 @@ class Aid(str, Enum):
     PF24 = "PF24"
 
     @classmethod
-    def pf(cls, n: int) -> "Aid":
+    def pf(cls, n: int) -> Aid:
         if not 1 <= n <= 24:
             raise ValueError(f"PF{n}: PF keys run from 1 to 24")
         return cls(f"PF{n}")
 
     @classmethod
-    def pa(cls, n: int) -> "Aid":
+    def pa(cls, n: int) -> Aid:
         if not 1 <= n <= 3:
             raise ValueError(f"PA{n}: PA keys run from 1 to 3")
         return cls(f"PA{n}")

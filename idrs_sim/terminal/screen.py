@@ -12,7 +12,9 @@ host builds them, and every front end (TUI, TN3270, text renderer) draws them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+
 ROWS = 24
 COLS = 80
 SIZE = ROWS * COLS
@@ -69,7 +71,7 @@ class Field:
         return bits
 
     @classmethod
-    def from_bits(cls, addr: int, bits: int, name: str | None = None) -> "Field":
+    def from_bits(cls, addr: int, bits: int, name: str | None = None) -> Field:
         display = bits & 0x0C
         return cls(
             addr=addr,
@@ -117,14 +119,14 @@ class Screen:
 
     # ---- construction -------------------------------------------------
     @classmethod
-    def unformatted(cls, text: str = "", cursor: int = 0) -> "Screen":
+    def unformatted(cls, text: str = "", cursor: int = 0) -> Screen:
         """An unformatted screen (no fields), optionally with text from row 1."""
         scr = cls(cursor=cursor)
         for i, ch in enumerate(text[:SIZE]):
             scr.chars[i] = ch
         return scr
 
-    def copy(self) -> "Screen":
+    def copy(self) -> Screen:
         return Screen(list(self.chars), {a: _clone(f) for a, f in self.fields.items()}, self.cursor)
 
     def put(self, row: int, col: int, text: str) -> None:

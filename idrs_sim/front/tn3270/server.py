@@ -68,8 +68,9 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Literal, Protocol, TypeVar, cast
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from idrs_sim.terminal.aid import AidEvent, Host
 from idrs_sim.terminal.screen import Screen
@@ -632,7 +633,7 @@ class Tn3270Server:
         observe = opts.observer
         try:
             ttype = await conn.negotiate(opts.negotiation_timeout)
-        except (NegotiationError, TelnetError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, NegotiationError, TelnetError, OSError) as exc:
             log.warning("tn3270 %s from %s dropped: negotiation failed: %s", cid, peer, exc)
             if not isinstance(exc, (ConnectionClosed, OSError)):  # a telnet client, nc...: say what is needed
                 await conn.send_plain(guard.NOT_3270_LINE)
@@ -675,7 +676,7 @@ class Tn3270Server:
             log.warning("tn3270 %s from %s dropped: %s", cid, peer, exc)
         except TelnetError as exc:
             log.warning("tn3270 %s from %s dropped: protocol error: %s", cid, peer, exc)
-        except (asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, OSError) as exc:
             log.warning("tn3270 %s from %s dropped: write failed: %s", cid, peer, str(exc) or f"no progress in {opts.write_timeout:g} s")
 
     async def _next_record(self, cid: str, conn: TelnetConnection, line: _Line) -> bytes:

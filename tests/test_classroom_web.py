@@ -306,3 +306,16 @@ def test_a_tab_that_cannot_reach_its_classroom_says_so(tmp_path: Path) -> None:
     assert done.returncode == 2
     want = f"idrs_sim.front.web_tab: cannot reach the classroom server at {tmp_path / 'none.sock'}: "
     assert done.stderr.strip().splitlines() == [want + "No such file or directory"]
+
+
+def test_a_classroom_tab_never_imports_the_master_file() -> None:
+    """The tab's process is a screen and a keyboard: no SQLAlchemy, no session (a faster start
+    and less memory per tab); its idle time is still the session's."""
+    probe = ("import sys, idrs_sim.front.web_tab, idrs_sim.front.web_bridge; "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy' or m == 'idrs_sim.session'))")
+    done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]"
+    from idrs_sim.front import web_tab
+    from idrs_sim.session import IDLE_TIMEOUT_MINUTES
+
+    assert web_tab.IDLE_TIMEOUT_MINUTES == IDLE_TIMEOUT_MINUTES

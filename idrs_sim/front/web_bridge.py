@@ -249,7 +249,7 @@ class HostBridge:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=30.0)
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._executor.shutdown(wait=False, cancel_futures=True)  # a stuck call must not hold up the stop
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)

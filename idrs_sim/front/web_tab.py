@@ -24,19 +24,23 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
-from ..session import IDLE_TIMEOUT_MINUTES
-from ..simulator import Simulator
 from .keybar import HINT, KEYMAP_BUTTON, WEB_KEY_HELP, KeyBar, press
 from .tui import IdrsApp, KeyMapScreen
 
+if TYPE_CHECKING:
+    from ..simulator import Simulator
+
 CLOSED = "BROWSER TAB CLOSED - SIGNED OFF"
 IDLE = "IDLE TIMEOUT - SIGNED OFF"
+# session.IDLE_TIMEOUT_MINUTES, written out: importing the session imports the master file
+# (SQLAlchemy), which a classroom's tab never opens (tests/test_classroom_web.py checks both).
+IDLE_TIMEOUT_MINUTES = 15
 
 
 class WebIdrsApp(IdrsApp):
@@ -108,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.host_socket:
         return _main_bridged(args)
+    from ..simulator import Simulator
+
     sim = Simulator(args.db, None, follow_clock=True)
     try:
         if args.clock:  # every tab's clock runs on from the server's, not from the one saved in the file
@@ -130,7 +136,7 @@ def _main_bridged(args: argparse.Namespace) -> int:
     bridged = BridgedSimulator(args.host_socket)
     try:
         # The app asks only new_terminal() and clock of its Simulator (web_bridge.BridgedSimulator).
-        app = WebIdrsApp(cast(Simulator, bridged), args.terminal, args.idle_minutes or None)
+        app = WebIdrsApp(cast("Simulator", bridged), args.terminal, args.idle_minutes or None)
     except OSError as exc:
         print(f"idrs_sim.front.web_tab: cannot reach the classroom server at {args.host_socket}: "
               f"{exc.strerror or exc}", file=sys.stderr)

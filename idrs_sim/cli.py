@@ -263,7 +263,8 @@ def build_parser() -> Parser:
                                    "sandbox, their own copy of the lesson's master file, kept in the classroom "
                                    "database (default sqlite:///classroom.db) across restarts. The instructor "
                                    "runs the class with CLASS, CYCLE, RESET, UNLOCK and LESSON. Prints "
-                                   "'listening on HOST:PORT' once ready; stops on SIGTERM/Ctrl+C.")
+                                   "'listening on HOST:PORT' once ready (and, with --web-port, then "
+                                   "'listening on http://HOST:PORT'); stops on SIGTERM/Ctrl+C.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=3270, help="TCP port (default 3270; 0 picks a free one)")
     p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
@@ -271,6 +272,11 @@ def build_parser() -> Parser:
     p.add_argument("--lesson", metavar="NAME|PATH", help="the lesson, a fixture (training, tpp/...); "
                                                          "used only when the database holds no class yet")
     p.add_argument("--trainees", type=_positive, default=40, help="class trainee accounts (default 40)")
+    p.add_argument("--web-port", type=_port, metavar="P",
+                   help="also serve the terminal in browser tabs on this port (0 picks a free one); a tab signs "
+                        "on and works in its trainee's sandbox as a TN3270 terminal does")
+    p.add_argument("--max-web-sessions", type=_positive, default=20, metavar="N",
+                   help="browser tabs served at once with --web-port (default 20)")
 
     p = sub.add_parser("audit", help="print the audit trail (who ran what, on which TIN)",
                        description="Print the audit trail: every AID key with time, employee, terminal, "
@@ -467,7 +473,10 @@ def cmd_reset(args: argparse.Namespace) -> int:
 def cmd_classroom(args: argparse.Namespace) -> int:
     from .classroom.serve import run
 
-    return run(getattr(args, "db", None), args.lesson, args.host, args.port, args.trainees)
+    if args.web_port is not None and args.web_port == args.port and args.port != 0:
+        raise UsageError(f"--web-port {args.web_port}: that is the TN3270 port (--port); give the browsers another")
+    return run(getattr(args, "db", None), args.lesson, args.host, args.port, args.trainees,
+               web_port=args.web_port, max_web_sessions=args.max_web_sessions)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:

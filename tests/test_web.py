@@ -38,7 +38,7 @@ def _audit(url: str) -> list[tuple[str, str, str, str, str]]:
     return [tuple(v or "" for v in r) for r in rows]  # type: ignore[misc]
 
 
-def _wait(test: Any, timeout: float = 30.0) -> None:
+def _wait(test: Any, timeout: float = 90.0) -> None:  # a bound, not a timing: a loaded machine is slow
     end = time.monotonic() + timeout
     while not test():
         if time.monotonic() > end:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from sqlalchemy import insert
 
+from ..clock import Clock
 from ..masterfile.models import AuditRecord
 from ..rules.signon_throttle import SignonThrottle
 from ..session import IDLE_TIMEOUT_MINUTES, IdrsSession
@@ -64,6 +65,18 @@ class ClassroomHost:
     @property
     def employee_idrs(self) -> str | None:
         return self.session.employee_idrs if self.session is not None else None
+
+    @property
+    def clock(self) -> Clock:
+        """The clock this terminal's status line shows: its sandbox's once signed on, the lobby's before."""
+        return self.sandbox.mf.clock if self.sandbox is not None else self.room.lobby.clock
+
+    def end(self, outcome: str) -> None:
+        """The terminal went away (a browser tab closed): a signed-on trainee is signed off
+        with an audit record in their sandbox (`IdrsSession.end`), and the terminal is back in the lobby."""
+        if self.session is not None:
+            self.session.end(outcome)
+            self._to_lobby(self.lobby.first_screen())
 
     # ---- sign-on -------------------------------------------------------------------
     def _signon(self, event: AidEvent) -> Screen:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -29,9 +30,11 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ..simulator import Simulator
 from ..terminal.screen import COLS, ROWS, Screen
 from ..terminal.terminal import Terminal
+
+if TYPE_CHECKING:  # imported when the app makes its own (a classroom's browser tab never opens a master file)
+    from ..simulator import Simulator
 
 GREEN = "#33dd33"
 BRIGHT = "#ccffcc"
@@ -340,7 +343,11 @@ class IdrsApp(App[None]):
 
     def __init__(self, sim: Simulator | None = None, terminal_id: str = "TUI01") -> None:
         super().__init__()
-        self.sim = sim if sim is not None else Simulator(follow_clock=True)
+        if sim is None:
+            from ..simulator import Simulator
+
+            sim = Simulator(follow_clock=True)
+        self.sim = sim
         self.terminal = self.sim.new_terminal(terminal_id)
 
     def compose(self) -> ComposeResult:

@@ -305,6 +305,13 @@ def tab_argv(db_url: str, terminal_id: str, *, clock: str | None = None,
     return argv
 
 
+def bridged_tab_argv(host_socket: str, terminal_id: str, *, idle_minutes: float = IDLE_TIMEOUT_MINUTES) -> list[str]:
+    """The argv of a classroom tab's process: its host is the classroom server's, reached over
+    `host_socket` (see `web_bridge`); it opens no database of its own."""
+    return [sys.executable, "-m", "idrs_sim.front.web_tab", "--host-socket", host_socket, "--terminal", terminal_id,
+            "--idle-minutes", f"{idle_minutes:g}"]
+
+
 def run_web(
     db: str | None,
     fixture: str | None,
@@ -359,4 +366,5 @@ def _run_until_signal(tab: TabCommand, host: str, port: int, max_sessions: int) 
     return asyncio.run(main())
 
 
-__all__ = ["TabCommand", "TabService", "WebTerminalServer", "patched_script", "run_web", "serve_web", "tab_argv"]
+__all__ = ["TabCommand", "TabService", "WebTerminalServer", "bridged_tab_argv", "patched_script", "run_web",
+           "serve_web", "tab_argv"]

@@ -11,6 +11,10 @@ on-screen key bar (`keybar`), and two rules the desktop TUI does not need:
   so a forgotten tab does not hold one of the server's sessions for good.
 
     python -m idrs_sim.front.web_tab --db URL --terminal WEB0001 [--clock ISO] [--idle-minutes N]
+    python -m idrs_sim.front.web_tab --host-socket PATH --terminal WEB0001 [--idle-minutes N]
+
+The second form is a classroom's tab (`idrs-sim classroom --web-port`): it opens no
+database; its host is the classroom server's, reached over a local socket (`web_bridge`).
 """
 
 from __future__ import annotations
@@ -20,18 +24,23 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
-from ..session import IDLE_TIMEOUT_MINUTES
-from ..simulator import Simulator
 from .keybar import HINT, KEYMAP_BUTTON, WEB_KEY_HELP, KeyBar, press
 from .tui import IdrsApp, KeyMapScreen
 
+if TYPE_CHECKING:
+    from ..simulator import Simulator
+
 CLOSED = "BROWSER TAB CLOSED - SIGNED OFF"
 IDLE = "IDLE TIMEOUT - SIGNED OFF"
+# session.IDLE_TIMEOUT_MINUTES, written out: importing the session imports the master file
+# (SQLAlchemy), which a classroom's tab never opens (tests/test_classroom_web.py checks both).
+IDLE_TIMEOUT_MINUTES = 15
 
 
 class WebIdrsApp(IdrsApp):
@@ -88,7 +97,10 @@ class WebIdrsApp(IdrsApp):
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="idrs_sim.front.web_tab", description=__doc__.splitlines()[0])
-    p.add_argument("--db", required=True, metavar="URL", help="the shared master file")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", metavar="URL", help="the shared master file")
+    where.add_argument("--host-socket", metavar="PATH",
+                       help="a classroom server's tab socket: the terminal's host is there (web_bridge)")
     p.add_argument("--terminal", default="WEB0001", metavar="ID", help="terminal id (audit trail, sign-on screen)")
     p.add_argument("--clock", metavar="ISO", help="the server's simulated time when the tab opened")
     p.add_argument("--idle-minutes", type=float, default=float(IDLE_TIMEOUT_MINUTES), metavar="N",
@@ -98,6 +110,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.host_socket:
+        return _main_bridged(args)
+    from ..simulator import Simulator
+
     sim = Simulator(args.db, None, follow_clock=True)
     try:
         if args.clock:  # every tab's clock runs on from the server's, not from the one saved in the file
@@ -109,6 +125,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.end_session()
     finally:
         sim.close()
+    return 0
+
+
+def _main_bridged(args: argparse.Namespace) -> int:
+    """A classroom tab: the same app, its keys answered by the classroom server's host for
+    this terminal (sign-on in the lobby, then the trainee's sandbox: see `web_bridge`)."""
+    from .web_bridge import BridgedSimulator
+
+    bridged = BridgedSimulator(args.host_socket)
+    try:
+        # The app asks only new_terminal() and clock of its Simulator (web_bridge.BridgedSimulator).
+        app = WebIdrsApp(cast("Simulator", bridged), args.terminal, args.idle_minutes or None)
+    except OSError as exc:
+        print(f"idrs_sim.front.web_tab: cannot reach the classroom server at {args.host_socket}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:
+        app.run()
+    finally:
+        app.end_session()
+        bridged.close()
     return 0
 
 

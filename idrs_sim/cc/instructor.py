@@ -107,7 +107,8 @@ def _definer_ok(ctx: Context, definer: str) -> Refusal | None:
 
 @handles("CLASS")
 def class_list(ctx: Context) -> Display | Refusal:
-    """The class: one line per trainee's sandbox (last command, date, cycle, grade, lockout)."""
+    """The class: one line per trainee's sandbox (last command, date, cycle, grade, lockout),
+    and under it the exercise the trainee started, when there is one."""
     room = _classroom(ctx)
     if room is None:
         return Refusal(_NOT_A_CLASSROOM)
@@ -119,6 +120,8 @@ def class_list(ctx: Context) -> Display | Refusal:
         status = "LOCKED" if r.locked else ""
         lines.append(f"{r.idrs:<10} {r.name[:12]:<12} {(r.last_command or '-'):<8} {at:<11} {date:<10} "
                      f"{r.cycle or '':<6} {r.grade:<5} {status}")
+        if r.exercise:  # the exercise started with EXER; GRADE above is its checks met/total
+            lines.append(f"{'':<11}EXERCISE {r.exercise.upper()}"[:79])
     sandboxes = sum(1 for r in rows if r.date is not None)
     ctx.outcome = f"CLASS: {sandboxes} SANDBOXES"
     return _class_display(ctx, "CLASS", "THE CLASS - ONE LINE PER TRAINEE SANDBOX", lines,

@@ -4,6 +4,8 @@ the trainee works it (as the exercise's employees), GRADE, the instructor's CLAS
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -190,3 +192,61 @@ def test_grade_class_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert out.returncode == 2 and "not a classroom database" in out.stderr
     out = _grade_cli(capsys, "--class", "--db", f"sqlite:///{tmp_path / 'none.db'}")
     assert out.returncode == 2 and "no database" in out.stderr
+
+
+@pytest.fixture
+def class_url(engine: str, request, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+    """A new, empty classroom database on each engine (the conftest `engine` parameter)."""
+    if engine == "postgresql":
+        return str(request.getfixturevalue("pg_database"))
+    return f"sqlite:///{tmp_path / 'class.db'}"
+
+
+def test_exercise_sandbox_and_its_grade_on_each_engine(class_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """On PostgreSQL an exercise's sandbox is a schema like any sandbox; `grade` finds it."""
+    me = trainee_number(1)
+    with Classroom(class_url, "training", follow_clock=False, trainees=2) as room:
+        ins = Terminal(ClassroomHost(room, "I"))
+        _signon(ins, INSTRUCTOR)
+        t = Terminal(ClassroomHost(room, "A"))
+        _signon(t, me)
+        assert _command(t, "EXER INVITE_LETTER_5157_FEATURE_CODE_DC").endswith("STARTED - NEW SANDBOX")
+        _work(t, "appeals/tdc/invite_letter_5157_feature_code_dc", ins, me)
+        assert _command(t, "GRADE") == "ALL CHECKS MET"
+    ok = _grade_cli(capsys, "--db", class_url, "--trainee", me)
+    assert ok.returncode == 0 and "3/3 CHECKS MET" in ok.stdout, ok.stdout + ok.stderr
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")
+def test_class_report_renders_in_headless_chromium(room: Classroom, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`grade --class --html`: trainees by exercise, opened in a real browser; its screenshot
+    is docs/img/class-report.png (IDRS_SIM_UPDATE_SCREENSHOTS=1 refreshes it)."""
+    ins = Terminal(ClassroomHost(room, "I"))
+    _signon(ins, INSTRUCTOR)
+    wrong_urc = ('Fill("URC", "0")', 'Fill("URC", "8")')
+    for n, name, edit in ((1, TPP, None), (2, TPP, lambda s: s.replace(*wrong_urc, 1)), (3, APPEALS, None)):
+        t = Terminal(ClassroomHost(room, f"T{n}"))
+        _signon(t, trainee_number(n))
+        _command(t, f"EXER {find_exercise(name).short_name.upper()}")
+        _work(t, name, ins, trainee_number(n), edit=edit)
+    page = tmp_path / "class.html"
+    assert _grade_cli(capsys, "--class", "--db", room.url, "--html", str(page)).returncode == 1
+    profile = tmp_path / "profile"
+    dom = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    assert "Class grade report" in dom and dom.count("<h2>") == 2
+    assert f"{trainee_number(2)} TRAINEE 02" in dom and "no exercise started" in dom
+    shot = tmp_path / "class.png"
+    subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1200,1500",
+                    "--hide-scrollbars", f"--screenshot={shot}", page.as_uri()],
+                   capture_output=True, timeout=60, check=True)
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    if (ROOT / "docs" / "img").is_dir() and os.environ.get("IDRS_SIM_UPDATE_SCREENSHOTS"):
+        shutil.copy(shot, ROOT / "docs" / "img" / "class-report.png")

@@ -143,7 +143,7 @@ def cycle(ctx: Context) -> Display | Refusal:
         outcomes = [room._cycle(handle, own)]
     elif operand.upper() == "ALL":
         outcomes = room.cycle_all(own)
-    elif len(operand) == 10 and operand.isdigit():
+    elif is_digits(operand, 10):
         one = room.cycle(operand, own)
         if one is None:
             return Refusal("NO SANDBOX FOR THIS EMPLOYEE NUMBER", marks=[mark])
@@ -168,7 +168,7 @@ def reset(ctx: Context) -> Cleared | Refusal:
     if room is None:
         return Refusal(_NOT_A_CLASSROOM)
     operand, mark = _employee_operand(ctx)
-    if operand is None or len(operand) != 10 or not operand.isdigit():
+    if operand is None or not is_digits(operand, 10):
         return Refusal("INVALID EMPLOYEE NUMBER", marks=[mark])
     if not room.reset(operand, own=(ctx.mf, ctx.db)):
         return Refusal("NO SANDBOX FOR THIS EMPLOYEE NUMBER", marks=[mark])
@@ -186,7 +186,7 @@ def unlock(ctx: Context) -> Cleared | Refusal:
     if bad is not None:
         return bad
     operand, mark = _employee_operand(ctx)
-    if operand is None or len(operand) != 10 or not operand.isdigit() or not room.unlock(operand):
+    if operand is None or not is_digits(operand, 10) or not room.unlock(operand):
         return Refusal("INVALID EMPLOYEE NUMBER", marks=[mark])
     ctx.outcome = f"UNLOCK {operand}"
     return Cleared(f"EMPLOYEE NUMBER {operand} UNLOCKED")

@@ -250,3 +250,18 @@ def test_class_report_renders_in_headless_chromium(room: Classroom, tmp_path: Pa
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
     if (ROOT / "docs" / "img").is_dir() and os.environ.get("IDRS_SIM_UPDATE_SCREENSHOTS"):
         shutil.copy(shot, ROOT / "docs" / "img" / "class-report.png")
+
+
+def test_exer_and_grade_run_beside_other_keys(room: Classroom) -> None:
+    """A fixture load or a graded copy takes seconds: the server must not hold the class for it."""
+    from idrs_sim.terminal.aid import Aid, AidEvent
+
+    host = ClassroomHost(room, "A")
+    t = Terminal(host)
+    assert host.slow_key(AidEvent(Aid.ENTER, 0))  # the sign-on
+    _signon(t, trainee_number(1))
+    assert host.slow_key(AidEvent(Aid.ENTER, 0, unformatted="EXER VALID_RETURN_UP126_PAPER_CHECK"))
+    assert host.slow_key(AidEvent(Aid.ENTER, 0, modified={1: "GRADE"}))
+    assert not host.slow_key(AidEvent(Aid.ENTER, 0, unformatted="EXER"))  # the list is quick
+    assert not host.slow_key(AidEvent(Aid.ENTER, 0, unformatted="TXMOD 400-00-1001 30 202312"))
+    assert not host.slow_key(AidEvent(Aid.CLEAR, 0))

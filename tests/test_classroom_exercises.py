@@ -262,6 +262,7 @@ def test_exer_and_grade_run_beside_other_keys(room: Classroom) -> None:
     _signon(t, trainee_number(1))
     assert host.slow_key(AidEvent(Aid.ENTER, 0, unformatted="EXER VALID_RETURN_UP126_PAPER_CHECK"))
     assert host.slow_key(AidEvent(Aid.ENTER, 0, modified={1: "GRADE"}))
+    assert host.slow_key(AidEvent(Aid.ENTER, 0, unformatted="CLASS"))
     assert not host.slow_key(AidEvent(Aid.ENTER, 0, unformatted="EXER"))  # the list is quick
     assert not host.slow_key(AidEvent(Aid.ENTER, 0, unformatted="TXMOD 400-00-1001 30 202312"))
     assert not host.slow_key(AidEvent(Aid.CLEAR, 0))

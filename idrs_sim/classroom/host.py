@@ -55,13 +55,14 @@ class ClassroomHost:
 
     def slow_key(self, event: AidEvent) -> bool:
         """The password check (scrypt), the first sign-on's sandbox copy, EXER NAME's fresh
-        sandbox (a fixture load, seconds) and GRADE (posting on a copy) run beside other keys."""
+        sandbox (a fixture load, seconds), GRADE (posting on a copy) and the instructor's CLASS
+        (a grade per trainee) run beside other keys."""
         if event.aid is not Aid.ENTER:
             return False
         if self.session is None:
             return True
         typed = event.unformatted if event.unformatted is not None else " ".join(event.modified.values())
-        return typed.lstrip().upper().startswith(("EXER ", "GRADE"))
+        return typed.lstrip().upper().startswith(("EXER ", "GRADE", "CLASS"))
 
     def handle(self, event: AidEvent) -> Screen:
         if self.session is None:

@@ -25,6 +25,8 @@ def sim():  # type: ignore[no-untyped-def]
 def test_exer_lists_every_exercise(sim: IdrsTest) -> None:
     sim.command("EXER")
     assert sim.message == f"{len(list_exercises())} EXERCISES"
+    sim.expect("APPEALS/APPROVAL_AD_THEN_ATM").expect("APPEALS/TDC/INVITE_LETTER_5157_FEATURE_CODE_DC")
+    sim.pf(8)  # the list pages on
     sim.expect("FTD/ALERT_IN_COMPLIANCE_AT_CONTACT").expect("TPP/AC129_1040X_FILED")
 
 

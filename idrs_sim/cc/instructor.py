@@ -107,7 +107,8 @@ def _definer_ok(ctx: Context, definer: str) -> Refusal | None:
 
 @handles("CLASS")
 def class_list(ctx: Context) -> Display | Refusal:
-    """The class: one line per trainee's sandbox (last command, date, cycle, grade, lockout)."""
+    """The class: one line per trainee's sandbox (last command, date, cycle, grade, lockout),
+    and under it the exercise the trainee started, when there is one."""
     room = _classroom(ctx)
     if room is None:
         return Refusal(_NOT_A_CLASSROOM)
@@ -119,6 +120,8 @@ def class_list(ctx: Context) -> Display | Refusal:
         status = "LOCKED" if r.locked else ""
         lines.append(f"{r.idrs:<10} {r.name[:12]:<12} {(r.last_command or '-'):<8} {at:<11} {date:<10} "
                      f"{r.cycle or '':<6} {r.grade:<5} {status}")
+        if r.exercise:  # the exercise started with EXER; GRADE above is its checks met/total
+            lines.append(f"{'':<11}EXERCISE {r.exercise.upper()}"[:79])
     sandboxes = sum(1 for r in rows if r.date is not None)
     ctx.outcome = f"CLASS: {sandboxes} SANDBOXES"
     return _class_display(ctx, "CLASS", "THE CLASS - ONE LINE PER TRAINEE SANDBOX", lines,
@@ -140,7 +143,7 @@ def cycle(ctx: Context) -> Display | Refusal:
         outcomes = [room._cycle(handle, own)]
     elif operand.upper() == "ALL":
         outcomes = room.cycle_all(own)
-    elif len(operand) == 10 and operand.isdigit():
+    elif is_digits(operand, 10):
         one = room.cycle(operand, own)
         if one is None:
             return Refusal("NO SANDBOX FOR THIS EMPLOYEE NUMBER", marks=[mark])
@@ -165,7 +168,7 @@ def reset(ctx: Context) -> Cleared | Refusal:
     if room is None:
         return Refusal(_NOT_A_CLASSROOM)
     operand, mark = _employee_operand(ctx)
-    if operand is None or len(operand) != 10 or not operand.isdigit():
+    if operand is None or not is_digits(operand, 10):
         return Refusal("INVALID EMPLOYEE NUMBER", marks=[mark])
     if not room.reset(operand, own=(ctx.mf, ctx.db)):
         return Refusal("NO SANDBOX FOR THIS EMPLOYEE NUMBER", marks=[mark])
@@ -183,7 +186,7 @@ def unlock(ctx: Context) -> Cleared | Refusal:
     if bad is not None:
         return bad
     operand, mark = _employee_operand(ctx)
-    if operand is None or len(operand) != 10 or not operand.isdigit() or not room.unlock(operand):
+    if operand is None or not is_digits(operand, 10) or not room.unlock(operand):
         return Refusal("INVALID EMPLOYEE NUMBER", marks=[mark])
     ctx.outcome = f"UNLOCK {operand}"
     return Cleared(f"EMPLOYEE NUMBER {operand} UNLOCKED")

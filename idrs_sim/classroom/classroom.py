@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -85,6 +85,7 @@ class ClassRow:
     grade: str = "-"
     locked: bool = False
     inputs: int = 0
+    exercise: str = ""  # the exercise the trainee started with EXER in this sandbox
 
 
 @dataclass
@@ -123,6 +124,7 @@ class Classroom:
         self._lock = threading.RLock()
         self._open: dict[str, SandboxHandle] = {}  # by location
         self._by_mf: dict[int, SandboxHandle] = {}  # id(mf) -> handle (instructor codes find the class)
+        self.moved: dict[str, SandboxHandle] = {}  # idrs -> the sandbox EXER just made (the host moves there)
         try:
             with self._setup_lock():
                 if not inspect(self.engine).has_table(ClassLesson.__tablename__) and not self.lobby.is_empty():
@@ -194,8 +196,10 @@ class Classroom:
                 self._retire_all(f"NEW LESSON {str(lesson).upper()}"[:60], own)
             return row
 
-    def _make_lesson_copy(self, path: Path, location: str) -> dt.datetime:
-        """Load the lesson's fixture into its own space (the clone source); its clock."""
+    def _make_lesson_copy(self, path: Path, location: str,
+                          prepare: Callable[[Simulator], None] | None = None) -> dt.datetime:
+        """Load the lesson's fixture into its own space (the clone source); its clock.
+        `prepare` finishes the copy before it is in place (an exercise's date, its trainee)."""
         spaces = self.spaces
         if isinstance(spaces, SqliteSpaces):
             final = spaces.path(location)
@@ -211,6 +215,8 @@ class Classroom:
         try:
             with sim.mf.unit_of_work() as db:
                 _add_trainees(db, self.trainees)
+            if prepare is not None:
+                prepare(sim)
             started = sim.clock.now()
         finally:
             sim.close()
@@ -413,6 +419,8 @@ class Classroom:
         with self.lobby.mf.reading() as db:
             employees = {e.idrs: e for e in db.scalars(select(Employee))}
             names = {k: (e.name, bool(e.locked)) for k, e in employees.items()}
+        from .exercise import sandbox_grade
+
         rows: list[ClassRow] = []
         seen: set[str] = set()
         for sb in self.active_sandboxes():
@@ -428,7 +436,10 @@ class Classroom:
                     last = _last_command(db)
                 date, cycle = handle.mf.clock.today(), handle.mf.clock.cycle
             name, locked = names.get(sb.idrs, ("", False))
-            rows.append(ClassRow(sb.idrs, name, last[0], last[1], date, cycle, locked=locked))
+            exercise, grade = sandbox_grade(self, handle, sb.idrs, own[1] if own is not None and own[0] is handle.mf
+                                            else None)
+            rows.append(ClassRow(sb.idrs, name, last[0], last[1], date, cycle, grade=grade, locked=locked,
+                                 exercise=exercise))
             seen.add(sb.idrs)
         for idrs, (name, locked) in sorted(names.items()):
             if locked and idrs not in seen:

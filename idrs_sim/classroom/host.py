@@ -9,6 +9,11 @@ the trainee's sandbox (made at the first sign-on, kept afterwards).  Before each
 host reads the sandbox's saved clock (another process or the instructor may have run a
 cycle: the terminal follows at once) and whether the sandbox was retired (RESET, LESSON:
 the trainee moves to the fresh one).  Sign-off, or an idle timeout, returns to the lobby.
+
+EXER NAME makes the trainee a fresh sandbox on the exercise's fixture
+(`classroom.exercise`); the host moves there after that key, signed on as the exercise's
+employee.  In an exercise sandbox sign-off stays in the sandbox: its own sign-on screen
+takes the other employees the exercise names, as the procedure signs on as them.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class ClassroomHost:
         self.lobby = IdrsSession(room.lobby.mf, terminal_id, idle_timeout_minutes=None)
         self.session: IdrsSession | None = None  # signed on: the session on the sandbox
         self.sandbox: SandboxHandle | None = None
+        self.trainee: str | None = None  # who signed on in the lobby: the sandbox's owner
+        self.in_exercise = False  # the sandbox was made by EXER: sign-on stays inside it
         self.throttle = SignonThrottle()
         self._seen_clock: str | None = None
 
@@ -48,8 +55,15 @@ class ClassroomHost:
         return self.lobby.first_screen()
 
     def slow_key(self, event: AidEvent) -> bool:
-        """The password check (scrypt) and the first sign-on's sandbox copy run beside other keys."""
-        return self.session is None and event.aid is Aid.ENTER
+        """The password check (scrypt), the first sign-on's sandbox copy, EXER NAME's fresh
+        sandbox (a fixture load, seconds), GRADE (posting on a copy) and the instructor's CLASS
+        (a grade per trainee) run beside other keys."""
+        if event.aid is not Aid.ENTER:
+            return False
+        if self.session is None:
+            return True
+        typed = event.unformatted if event.unformatted is not None else " ".join(event.modified.values())
+        return typed.lstrip().upper().startswith(("EXER ", "GRADE", "CLASS"))
 
     def handle(self, event: AidEvent) -> Screen:
         if self.session is None:
@@ -58,7 +72,14 @@ class ClassroomHost:
         if moved is not None:
             return moved
         screen = self.session.handle(event)
-        if not self.session.signed_on:  # SINOF or the idle timeout
+        assert self.trainee is not None
+        exercise = self.room.moved.pop(self.trainee, None)
+        if exercise is not None:  # EXER NAME made a fresh sandbox: the next key works there
+            self._enter_sandbox(exercise, self.trainee)
+            self.room.audit_signon(exercise, self.session.employee_idrs or self.trainee, self.terminal_id)
+            self.session.screen = screen.copy()
+            return screen
+        if not self.session.signed_on and not self.in_exercise:  # SINOF or the idle timeout
             self._to_lobby(screen)
         return screen
 
@@ -99,29 +120,35 @@ class ClassroomHost:
         assert idrs is not None
         self.throttle.succeeded()
         self.lobby.sign_off()  # the lobby session waits for this terminal's next sign-on
+        self.trainee = idrs
         handle = self.room.sandbox_for(idrs)
         if handle is None:  # cannot happen: the lobby knows the employee
             return self._lobby_message("NO SANDBOX FOR THIS EMPLOYEE - SEE YOUR INSTRUCTOR")
         self._enter_sandbox(handle, idrs)
-        self.room.audit_signon(handle, idrs, self.terminal_id)
         assert self.session is not None
+        self.room.audit_signon(handle, self.session.employee_idrs or idrs, self.terminal_id)
         self.session.screen = screen.copy()
         return screen
 
     def _enter_sandbox(self, handle: SandboxHandle, idrs: str) -> None:
+        """Work in `handle` as trainee `idrs` (or as the employee of the exercise started there)."""
+        from .exercise import played_employee
+
         self.room.follow(handle)
         session = IdrsSession(handle.mf, self.terminal_id, idle_timeout_minutes=self.idle)
-        session.employee_idrs = idrs
+        played = played_employee(handle.mf, idrs)
+        self.in_exercise = played is not None
+        session.employee_idrs = played or idrs
         session.last_activity = handle.mf.clock.now()
         self.session, self.sandbox = session, handle
         self._seen_clock = handle.applied_clock
 
     def _to_lobby(self, screen: Screen) -> None:
-        self.session, self.sandbox = None, None
+        self.session, self.sandbox, self.in_exercise = None, None, False
         self.lobby.screen = screen.copy()
 
     def _lobby_message(self, message: str) -> Screen:
-        self.session, self.sandbox = None, None
+        self.session, self.sandbox, self.in_exercise = None, None, False
         screen = _with_message(self.lobby.first_screen(), message)
         self.lobby.screen = screen.copy()
         return screen
@@ -140,13 +167,13 @@ class ClassroomHost:
         reason = state.get(RETIRED_KEY)
         if reason is None:
             return None
-        idrs = self.session.employee_idrs
+        idrs = self.trainee
         assert idrs is not None
         handle = self.room.sandbox_for(idrs)
         if handle is None:
             return self._lobby_message(f"{reason} - SIGN ON AGAIN")
         self._enter_sandbox(handle, idrs)
-        self.room.audit_signon(handle, idrs, self.terminal_id)
+        self.room.audit_signon(handle, self.session.employee_idrs or idrs, self.terminal_id)
         screen = _with_message(Screen.unformatted(), f"{reason} - NEW SANDBOX, ENTER YOUR COMMAND AGAIN")
         assert self.session is not None
         self.session.screen = screen.copy()

@@ -21,8 +21,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..digits import is_digits
+from .appeals_checks import APPEALS_KINDS, APPEALS_REQUIRED
+from .missed import Missed
 
-__all__ = ["KINDS", "Check", "CheckResult", "CheckError", "evaluate", "parse_check", "validate_check"]
+__all__ = ["KINDS", "Check", "CheckError", "CheckResult", "evaluate", "parse_check", "validate_check"]
 
 Dump = Mapping[str, Any]
 Audit = list[Mapping[str, Any]]
@@ -56,8 +58,7 @@ class CheckResult:
         return text if self.met or not self.found else f"{text}\n       found: {self.found}"
 
 
-class _Missed(Exception):
-    """Raised inside an evaluator: the check does not hold; the message says what was found."""
+_Missed = Missed  # raised inside an evaluator: the check does not hold (message: what was found)
 
 
 # ---- reading the dump ------------------------------------------------------------------------
@@ -299,15 +300,21 @@ def _ics_case(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
 
 
 def _path(row: Any, dotted: str) -> Any:
+    """The value at a dotted path; through a list, the list of its items' values
+    (``docs.kind``: the kinds of all documents)."""
     for part in dotted.split("."):
-        row = row.get(part) if isinstance(row, Mapping) else None
+        if isinstance(row, list):
+            row = [x.get(part) if isinstance(x, Mapping) else None for x in row]
+        else:
+            row = row.get(part) if isinstance(row, Mapping) else None
     return row
 
 
 def _record(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """A record of a top-level list of the dump (`in`: appeals, acds_cases, ics_cases...) that
     `where` selects; `has` the values of dotted paths (a list compares item by item, a mapping
-    as a subset, null as absent); `contains` / `lacks` an item in a list field; `count`."""
+    as a subset, null as absent); `contains` / `lacks` an item in a list field; `tally` how
+    often items occur in a list field (``{docs.kind: {MEDIATOR-REPORT: 1}}``); `count`."""
     rows = [r for r in d.get(str(spec["in"])) or [] if isinstance(r, Mapping)]
     found = [r for r in rows if all(_same(v, _path(r, k)) for k, v in (spec.get("where") or {}).items())]
     want = int(spec.get("count", 1))
@@ -323,6 +330,11 @@ def _record(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
         for key, item in (spec.get("lacks") or {}).items():
             if any(_same(item, x) for x in _path(r, key) or []):
                 raise _Missed(f"{key} holds {item}")
+        for key, items in (spec.get("tally") or {}).items():
+            for item, n in items.items():
+                seen = sum(_same(item, x) for x in _path(r, key) or [])
+                if seen != int(n):
+                    raise _Missed(f"{key} holds {item} {seen} time(s), {n} expected")
 
 
 def _command(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
@@ -353,13 +365,15 @@ KINDS: dict[str, tuple[Callable[[Dump, Mapping[str, Any], Audit], None], frozens
     "advice": (_advice, frozenset({"tin", "rule", "period"})),
     "ics_case": (_ics_case, frozenset({"tin", "mft", "period", "kind", "status", "closing_code", "assigned",
                                        "priority", "sub_code", "closed", "history_has", "count", "at_least"})),
-    "record": (_record, frozenset({"in", "where", "has", "contains", "lacks", "count"})),
+    "record": (_record, frozenset({"in", "where", "has", "contains", "lacks", "tally", "count"})),
     "command": (_command, frozenset({"code", "used", "tin"})),
+    **APPEALS_KINDS,
 }
 _REQUIRED = {"txn": ("tin", "tc"), "refunds": ("tin", "mft", "period"), "unpostable": ("seq",),
              "unpostables": ("tin", "field", "are"), "control": ("tin",), "letter": ("tin",),
              "note": ("tin", "words"), "entity": ("tin",), "module": ("tin", "mft", "period"),
-             "advice": ("tin", "rule"), "ics_case": ("tin",), "record": ("in", "where"), "command": ("code",)}
+             "advice": ("tin", "rule"), "ics_case": ("tin",), "record": ("in", "where"), "command": ("code",),
+             **APPEALS_REQUIRED}
 
 
 def parse_check(raw: Mapping[str, Any], *, default_irm: str, where: str = "") -> Check:

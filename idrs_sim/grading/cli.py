@@ -33,6 +33,9 @@ def add_parser(sub: Any) -> None:
                         "(default: the exercise the database was started on)")
     p.add_argument("--html", metavar="FILE", help="also write the report as one HTML page")
     p.add_argument("--list", action="store_true", help="list the exercises and exit")
+    p.add_argument("--class", dest="whole_class", action="store_true",
+                   help="grade every trainee of the classroom at --db (default sqlite:///classroom.db) on the "
+                        "exercise they started with EXER; with --html, one page for the class")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,13 +46,24 @@ def run(args: argparse.Namespace) -> int:
             print(f"{ex.name:<58} IRM {ex.procedure.irm}")
         return 0
     url = getattr(args, "db", None)
+    if args.whole_class:
+        from .classgrade import run_class
+
+        return run_class(url or "sqlite:///classroom.db", args.html, args.exercise, _must_exist, GradeUsage)
     if not url:
         raise GradeUsage("grade needs --db URL: the database holding the trainee's work")
     if not args.trainee:
         raise GradeUsage("grade needs --trainee IDRS: whose work to grade")
     _must_exist(url)
+    from ..classroom.exercise import class_sandboxes, grade_sandbox
     from ..simulator import Simulator
 
+    sandboxes = class_sandboxes(url)
+    if sandboxes is not None:  # a classroom database: the trainee's own sandbox, not the lesson
+        mine = [s for s in sandboxes if s.idrs == args.trainee]
+        if not mine:
+            raise GradeUsage(f"trainee {args.trainee} has no sandbox in this class (not signed on yet?)")
+        url = mine[0].url
     with Simulator(url, None) as sim:
         name = args.exercise or _started_exercise(sim, args.trainee)
         try:
@@ -58,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
             raise GradeUsage(str(exc)) from None
         from .grade import grade_master_file
 
-        grade = grade_master_file(sim.mf, exercise, args.trainee)
+        grade = (grade_sandbox(sim.mf, args.trainee, exercise) if sandboxes is not None
+                 else grade_master_file(sim.mf, exercise, args.trainee))
     for line in grade.lines():
         print(line)
     if args.html:

@@ -8,7 +8,7 @@ a file on a closed training network and prints cleanly.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .grade import Grade
 
@@ -22,12 +22,20 @@ th{background:#eee}.met{color:#075e07;font-weight:bold}.missed{color:#a00;font-w
 """
 
 
-def html_report(grades: Iterable[Grade], title: str = "idrs-sim grade report", when: str = "") -> str:
-    """The page: a summary table (trainee x exercise), then each trainee's checks."""
+def html_report(grades: Iterable[Grade], title: str = "idrs-sim grade report", when: str = "",
+                names: Mapping[str, str] | None = None, idle: Iterable[tuple[str, str]] = ()) -> str:
+    """The page: a summary table (trainee x exercise), then for each exercise a trainee x check
+    table and each trainee's checks.  `names`: the trainees' names; `idle`: (IDRS, name) of
+    trainees who started no exercise (listed so that nobody is missing from the page)."""
     by_exercise: dict[str, list[Grade]] = {}
     for g in grades:
         by_exercise.setdefault(g.exercise.name, []).append(g)
     e = html.escape
+    names = names or {}
+
+    def who(idrs: str) -> str:
+        return f"{idrs} {names[idrs]}" if names.get(idrs) else idrs
+
     out = [f"<!doctype html><html lang=en><meta charset=utf-8><title>{e(title)}</title><style>{_CSS}</style>",
            f"<h1>{e(title)}</h1>"]
     if when:
@@ -36,15 +44,26 @@ def html_report(grades: Iterable[Grade], title: str = "idrs-sim grade report", w
     for name, items in sorted(by_exercise.items()):
         for g in sorted(items, key=lambda x: x.trainee):
             verdict = '<span class=met>ALL MET</span>' if g.passed else '<span class=missed>MISSED</span>'
-            out.append(f"<tr><td>{e(name)}</td><td>{e(g.trainee)}</td><td class=sum>{g.summary}</td>"
+            out.append(f"<tr><td>{e(name)}</td><td>{e(who(g.trainee))}</td><td class=sum>{g.summary}</td>"
                        f"<td>{verdict}</td></tr>")
+    for idrs, name in sorted(idle):
+        out.append(f"<tr><td><i>no exercise started</i></td><td>{e(f'{idrs} {name}'.strip())}"
+                   "</td><td></td><td></td></tr>")
     out.append("</table>")
     for name, items in sorted(by_exercise.items()):
         ex = items[0].exercise
         out.append(f"<h2>{e(name)} &mdash; {e(ex.title)}</h2><p>IRM {e(ex.procedure.irm)}. "
                    f"{e(ex.situation)}</p>")
+        if len(items) > 1:  # the class at a glance: which check each trainee missed
+            ids = [c.id for c in ex.checks]
+            out.append("<table><tr><th>Trainee</th>" + "".join(f"<th>{e(i)}</th>" for i in ids) + "</tr>")
+            for g in sorted(items, key=lambda x: x.trainee):
+                cells = "".join('<td class=met>met</td>' if r.met else '<td class=missed>MISSED</td>'
+                                for r in g.results)
+                out.append(f"<tr><td>{e(who(g.trainee))}</td>{cells}</tr>")
+            out.append("</table>")
         for g in sorted(items, key=lambda x: x.trainee):
-            out.append(f"<h3>Trainee {e(g.trainee)}: {g.summary} met</h3>")
+            out.append(f"<h3>Trainee {e(who(g.trainee))}: {g.summary} met</h3>")
             out.append("<table><tr><th></th><th>Check</th><th>IRM</th><th>What the IRM expects</th></tr>")
             for r in g.results:
                 mark = '<span class=met>MET</span>' if r.met else '<span class=missed>MISSED</span>'

@@ -1,5 +1,6 @@
 """Every Appeals procedure (procedures/appeals/*.txt) runs clean and leaves the ACMS records the
-memo requires (AP-08-1125-0028): the script checks the screens, OUTCOMES check the dump.
+memo requires (AP-08-1125-0028): the script checks the screens, its answer key (the exercise's
+checks, procedures/appeals/<name>.yaml) checks the dump.
 
 The mutants leave out or change one required action; each must make its procedure fail.
 """
@@ -7,129 +8,25 @@ The mutants leave out or change one required action; each must make its procedur
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from idrs_sim.grading.exercises import list_exercises
+from idrs_sim.grading.grade import Grade, grade_master_file
 from idrs_sim.masterfile.db import MasterFile
 from idrs_sim.masterfile.dump import dump
 from idrs_sim.masterfile.fixtures import load_data
 from idrs_sim.procedures import ProcedureFailure, list_procedures, run_procedure
 
 PROCEDURES = {p.name: p for p in list_procedures("appeals")}
-Check = Callable[[dict[str, Any]], None]
-OUTCOMES: dict[str, Check] = {}
+#: The expected outcomes are the answer keys beside the scripts (procedures/appeals/*.yaml).
+EXERCISES = {e.short_name: e for e in list_exercises("appeals") if not e.name.startswith("appeals/tdc/")}
 
 
-def outcome(name: str) -> Callable[[Check], Check]:
-    def register(fn: Check) -> Check:
-        OUTCOMES[name] = fn
-        return fn
-    return register
-
-
-def appeal(d: dict[str, Any], number: str) -> dict[str, Any]:
-    [a] = [a for a in d["appeals"] if a["id"] == number]
-    return a
-
-
-def car(a: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(c["code"], c["date"]) for c in a["car"]]
-
-
-def kinds(a: dict[str, Any]) -> list[str]:
-    return [doc["kind"] for doc in a["docs"]]
-
-
-@outcome("approval_ad_then_atm")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "OIC-2501")
-    assert a["request_received"] == "2024-06-17" and car(a) == [("MI", "2024-06-17")]
-    p = a["pam"]
-    assert (p["state"], p["mediator"], p["approved"], p["assigned"]) == ("ASSIGNED", "0810000400", "2024-06-17", "2024-06-17")
-    assert kinds(a) == ["ANALYST", "AD-APPROVAL", "L5559"]
-    assert "submitted" not in a
-
-
-@outcome("denial_with_concurrence")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "TFRP-2502")
-    p = a["pam"]
-    assert (p["state"], p["status"], p["closed"], p["closed_by"]) == ("CLOSED", "DENIED", "2024-06-17", "0810000100")
-    assert p["reason"] == "REQUEST DENIED WITH EXECUTIVE CONCURRENCE"
-    assert car(a) == [("MI", "2024-06-17"), ("MO", "2024-06-17")]
-    assert kinds(a) == ["ANALYST", "AD-CONCUR", "EXEC-CONCUR", "L5558"]
-    assert a["submitted"] == "2024-06-17"
-
-
-@outcome("denial_without_concurrence")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "OIC-2503")
-    p = a["pam"]
-    assert (p["state"], p["mediator"], p["approved"]) == ("APPROVED", "0810000401", "2024-06-17")
-    assert "EXEC-NONCONCUR" in kinds(a) and "L5557" not in kinds(a)
-    assert [c for c, _ in car(a)] == ["MI"]
-
-
-@outcome("withdrawal_before_mediator")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "OIC-2504")
-    p = a["pam"]
-    assert (p["state"], p["status"], p["closed"], p["closed_by"]) == ("CLOSED", "WITHDRAWN", "2024-06-14", "0810000100")
-    assert p["result"] == "PAM WITHDRAWN BY WRITTEN REQUEST FROM TP" and "assigned" not in p
-    assert car(a)[-1] == ("MO", "2024-06-14")
-    assert a["submitted"] == "2024-06-17"
-
-
-@outcome("withdrawal_after_mediator")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "TFRP-2505")
-    p = a["pam"]
-    assert (p["state"], p["status"], p["closed_by"], p["result"]) == (
-        "CLOSED", "WITHDRAWN", "0810000400", "PAM WITHDRAWN BY WRITTEN REQUEST FROM TP")
-    assert kinds(a).count("MEDIATOR-REPORT") == 1 and car(a)[-1] == ("MO", "2024-06-17")
-
-
-@outcome("mediator_closing")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "TFRP-2505")
-    p = a["pam"]
-    assert (p["state"], p["status"], p["result"], p["closed_by"]) == (
-        "CLOSED", "MEDIATED", "MEDIATED - PARTIALLY AGREED", "0810000400")
-    assert kinds(a).count("MEDIATOR-REPORT") == 1
-    assert car(a) == [("MI", "2024-05-13"), ("MO", "2024-06-17")] and a["submitted"] == "2024-06-17"
-
-
-@outcome("cdp_eh_oic_no_mi")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "CDP-2506")
-    assert a["request_received"] == "2024-06-17" and "pam" not in a and car(a) == []
-
-
-@outcome("premature_request_held")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "OIC-2507")
-    assert a["intake"] == "PREMATURE"
-    p = a["pam"]
-    assert (p["state"], p["status"], p["closed_by"]) == ("CLOSED", "WITHDRAWN", "0810000100")
-    assert car(a) == [("MI", "2024-06-17"), ("MO", "2024-06-17")] and a["submitted"] == "2024-06-17"
-
-
-@outcome("incomplete_request_not_perfected")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "TFRP-2508")
-    p = a["pam"]
-    assert (p["state"], p["status"], p["closed"]) == ("CLOSED", "DENIED", "2024-06-18")
-    assert p["reason"] == "REQUEST DENIED - INELIGIBLE ISSUE OR CASE TYPE"
-    assert "PERFECTED" not in kinds(a) and car(a)[-1] == ("MO", "2024-06-18")
-
-
-@outcome("request_after_appeal_closed")
-def _(d: dict[str, Any]) -> None:
-    a = appeal(d, "OIC-2509")
-    assert a["status"] == "closed" and "pam" not in a and car(a) == []
-    assert kinds(a) == ["ANALYST", "AD-CONCUR", "EXEC-CONCUR", "L5557"]
+def graded(name: str, driver: Any) -> Grade:
+    exercise = EXERCISES[name]
+    return grade_master_file(driver.sim.mf, exercise, exercise.employee)
 
 
 def test_at_least_eight_procedures_cover_the_issue() -> None:
@@ -140,8 +37,8 @@ def test_at_least_eight_procedures_cover_the_issue() -> None:
         assert needed in PROCEDURES
 
 
-def test_every_procedure_has_an_outcome_and_every_outcome_a_procedure() -> None:
-    assert sorted(PROCEDURES) == sorted(OUTCOMES)
+def test_every_procedure_has_an_answer_key() -> None:
+    assert sorted(PROCEDURES) == sorted(EXERCISES)
 
 
 def test_headers_name_their_fixture_and_irm() -> None:
@@ -155,7 +52,8 @@ def test_procedure(name: str) -> None:
     driver = run_procedure(PROCEDURES[name])
     try:
         data = driver.dump()
-        OUTCOMES[name](data)
+        grade = graded(name, driver)
+        assert grade.passed, "\n".join(grade.lines())
         again = MasterFile()  # the end state round-trips through dump and load
         load_data(again, json.loads(json.dumps(data)))
         assert dump(again) == data
@@ -199,6 +97,7 @@ def test_mutant_fails(mutant: tuple[str, str, str, str]) -> None:
     with pytest.raises((ProcedureFailure, AssertionError)):
         driver = run_procedure(proc, edit=edit)
         try:
-            OUTCOMES[name](driver.dump())
+            grade = graded(name, driver)
+            assert grade.passed, "\n".join(grade.lines())
         finally:
             driver.sim.close()

@@ -34,6 +34,16 @@ def test_worked_script_grades_all_met(name: str) -> None:
     assert grade.passed, "\n".join(grade.lines())
 
 
+@pytest.mark.parametrize("name", sorted(n for n in EXERCISES if n.startswith("appeals/")))
+def test_the_untouched_case_grades_missed(name: str) -> None:
+    """An answer key that an untouched fixture passes grades nothing: each names work to do."""
+    exercise = EXERCISES[name]
+    text = "\n".join(line for line in exercise.procedure.text.splitlines()
+                     if line.startswith(("Load(", "Date(", "#")) or not line.strip()) + "\n"
+    grade = _grade(name, text=text.split("SignOn(")[0])
+    assert not grade.passed, "\n".join(grade.lines())
+
+
 @pytest.mark.parametrize("name", sorted(EXERCISES))
 def test_replayed_as_the_trainee_grades_all_met(name: str) -> None:
     grade = _grade(name, edit=trainee_keys)
@@ -61,6 +71,25 @@ MUTANTS = [
            'Fill("REQ", "TC136")\n', 'Fill("REQ", "")\n', "tc136-requested"),
     Mutant("ftd/alert_in_compliance_at_contact", "closed before the return was secured (no TC 599)",
            'Fill("TC", "599")\nFill("CC", "01")\n', 'Fill("TC", "")\n', "return-secured-tc599"),
+    # Appeals mediation (ACMS PAM): the trainee plays each role the script signs on as.
+    Mutant("appeals/approval_ad_then_atm", "MI dated the day the request was keyed in, not received",
+           "CODE>MI DATE>06172024", "CODE>MI DATE>06142024", "mi-on-day-received"),
+    Mutant("appeals/approval_ad_then_atm", "Letter 5559 never sent",
+           'String("ACMSLT 400-00-2501 APPEAL>OIC-2501 LETTER>5559 DATE>06172024")',
+           'String("ACMS 400-00-2501 APPEAL>OIC-2501")', "letter-5559-issued"),
+    Mutant("appeals/denial_with_concurrence", "denied without the executive's concurrence",
+           'String("ACMSDOC 400-00-2502 APPEAL>TFRP-2502 DOC>EXEC-CONCUR")',
+           'String("ACMS 400-00-2502 APPEAL>TFRP-2502")', "executive-concurrence-attached"),
+    Mutant("appeals/withdrawal_after_mediator", "the ATM closes after the mediator was assigned",
+           "SignOn(0810000400)", "SignOn(0810000100)", "closed-by-the-mediator"),
+    Mutant("appeals/mediator_closing", "closing submitted with a second attachment (refused: not closed)",
+           'ATTACH>MEDIATOR-REPORT")\nNewline\nString("RESULT>MEDIATED - PARTIALLY AGREED")\nEnter\nExpectLine(24, "REQUEST',
+           'ATTACH>MEDIATOR-REPORT,OTHER")\nNewline\nString("RESULT>MEDIATED - PARTIALLY AGREED")\nEnter\n'
+           'ExpectLine(24, "REQUEST', "closed-mediated-by-the-mediator"),
+    Mutant("appeals/incomplete_request_not_perfected", "denied before the 14 days to perfect ran out",
+           "Date(2024-06-18)\n", "", "denied-after-the-14-days"),
+    Mutant("appeals/premature_request_held", "a premature request taken as complete",
+           'Newline\nString("INTAKE>PREMATURE")\n', "", "request-marked-premature"),
 ]
 
 

@@ -34,6 +34,7 @@ from sqlalchemy.orm import RelationshipProperty
 from .. import commands
 from ..digits import is_digits
 from ..masterfile import derive
+from ..rules import codes as tx_codes
 from ..masterfile.loading import (
     MODULE_OF_ENTITY,
     entity_and_module,
@@ -196,8 +197,9 @@ TXMOD_TXN_HEADER = "ST     " + MODULE_TXN_HEADER
 
 
 def display_amount(t: Transaction) -> Decimal:
-    """The amount as the module sees it: debits +, credits - (derive.TC_SIGN); other TCs as stored."""
-    if derive.TC_SIGN.get(t.tc):
+    """The amount as the module sees it: debits +, credits - (codes.yaml `balance`, via
+    idrs_sim.rules.codes); other TCs as stored."""
+    if tx_codes.sign(t.tc):
         return derive.signed_amount(t)
     return Decimal(t.amount or 0)
 

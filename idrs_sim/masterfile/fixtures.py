@@ -48,6 +48,9 @@ from ..digits import is_digits
 from ..posting import calendar
 from ..cache import cached_parse
 from ..resources import data_dir
+from ..rules import codes as tx_codes
+from ..rules import misc as misc_rules_
+from ..rules import tables
 from . import acds_data  # Appeals TDC (issue 26)
 from . import limits
 from . import models as m
@@ -411,18 +414,13 @@ class Codes:
     roles: tuple[str, ...]
 
     def reversal_targets(self, tc: int) -> tuple[int, ...]:
-        """The TCs that `tc` reverses (TC 972 -> 971, TC 137 -> 136...)."""
-        return tuple(self.transaction_codes.get(tc, {}).get("reverses") or ())
+        """The TCs that `tc` reverses (TC 972 -> 971, TC 137 -> 136...): idrs_sim.rules.codes."""
+        return tx_codes.reversal_targets(tc)
 
     @property
     def reversible(self) -> frozenset[int]:
         """TCs that some other TC reverses (TC 971, 136, 570...)."""
-        return _reversible(self)
-
-
-@lru_cache(maxsize=4)
-def _reversible(table: Codes) -> frozenset[int]:
-    return frozenset(t for info in table.transaction_codes.values() for t in (info.get("reverses") or ()))
+        return tx_codes.reversible_tcs()
 
 
 @lru_cache(maxsize=4096)
@@ -438,9 +436,8 @@ def _cycle_of(day: dt.date) -> str:
 
 @cache
 def codes() -> Codes:
-    """The code tables, read once per process from commands/codes.yaml."""
-    path = data_dir("commands") / "codes.yaml"
-    raw = read_fixture(path)
+    """The code tables of commands/codes.yaml, read once per process by the rules layer."""
+    raw = tables.codes()
     return Codes(
         transaction_codes={int(k): dict(v) for k, v in raw["transaction_codes"].items()},
         action_codes={int(k): dict(v) for k, v in raw["action_codes"].items()},
@@ -1450,17 +1447,17 @@ class _Validator:
         """MISC literals the IRM fixes (TPP table 2.2, AC 505 breach numbers, AC 804 CP239...)."""
         if tc not in (971, 972) or ac is None or not ainfo:
             return
-        pattern = ainfo.get("misc") if tc == 971 else ainfo.get("reversal_misc")
+        pattern = misc_rules_.misc_pattern(tc, ac)
         if tc == 972 and ac == 129 and not misc:
             self.lint(node, "misc", "TC 972 AC 129 needs a MISC (e.g. 123456_NONIDT); a blank MISC never reaches RIVO")
         elif pattern and misc is not None and not re.search(pattern, misc):
             self.lint(node, "misc", f"TC {tc} AC {ac:03d} MISC {misc!r} does not have the IRM format {pattern}")
-        elif pattern and misc is None and tc == 971 and ac in (124, 129, 505, 111):
+        elif pattern and misc is None and tc == 971 and ac in misc_rules_.MISC_REQUIRED_ACS:
             self.lint(node, "misc", f"TC 971 AC {ac:03d} needs a MISC ({pattern})")
-        if misc and tc == 971 and ac in (52, 111, 124, 129):
-            found = re.match(r"^(\d{14})", misc)
+        if misc and tc == 971 and ac in misc_rules_.DLN_MISC_ACS:
+            found = misc_rules_.leading_dln(misc)
             if found:
-                self.dln_structure(node, "misc", found.group(1), mod["mft"] if mod and mod["mft"] != "32" else None)
+                self.dln_structure(node, "misc", found, mod["mft"] if mod and mod["mft"] != "32" else None)
 
     def reversals(self, txns: list[dict]) -> None:
         """Link `reversed: true` originals to their reversal in the same list; flag orphans.

@@ -70,6 +70,8 @@ from ..masterfile.models import (
     Unpostable,
     UnpostableHistory,
 )
+from ..rules import codes as tx_codes
+from ..rules import freezes as freeze_rules
 from ..rules import up126
 from . import calendar as cal
 
@@ -799,10 +801,12 @@ def post_due(ctx: CycleContext) -> None:
 
 @rule("link_reversals", 110)
 def link_reversals(ctx: CycleContext) -> None:
-    """TC 137/421/521/571/811 reverse the latest unreversed TC 136/420/520/570/810 in
-    their scope (module, else entity) -- Document 6209 reversal pairs; with nothing to
-    reverse they post without effect (only TC 972 is strict, see match_tc972)."""
-    codes = [tc for tc in derive.REVERSAL_OF if tc != 972]
+    """A reversal TC (TC 137, 421, 521, 571, 572, 611, 807, 811 ...) reverses the latest
+    unreversed TC it names in its scope (module, else entity) -- the Document 6209 reversal
+    pairs of commands/codes.yaml (`idrs_sim.rules.codes`, the table the fixture linker uses
+    too); with nothing to reverse it posts without effect (only TC 972 is strict, see
+    match_tc972)."""
+    codes = [tc for tc in tx_codes.reversal_tcs() if tc != 972]
     posted_now = ctx.posted_ids(codes)  # only what post_due posted is looked at
     if not posted_now:
         return
@@ -812,11 +816,11 @@ def link_reversals(ctx: CycleContext) -> None:
     for rev in ctx.session.scalars(stmt):
         if rev.id not in posted_now:
             continue
-        target_tc = derive.REVERSAL_OF[rev.tc]
+        targets = tx_codes.reversal_targets(rev.tc)
         scopes = [rev.module.transactions] if rev.module is not None else []
         scopes.append(rev.entity.entity_transactions)
         for scope in scopes:
-            cands = [o for o in derive.unreversed(scope) if o.tc == target_tc and o.id != rev.id]
+            cands = [o for o in derive.unreversed(scope) if o.tc in targets and o.id != rev.id]
             if cands:
                 max(cands, key=derive.order_key).reversed_by_id = rev.id
                 break
@@ -858,8 +862,8 @@ def establish_entities(ctx: CycleContext) -> None:
     ctx.session.expire_all()
 
 
-_HOLD_TCS = (570, 810, 420, 520, 720, 841, 976, 977)
-_HOLD_ACS = (129, 134, 10, 12, 13, 14, 15)
+_HOLD_TCS = freeze_rules.FREEZE_TCS
+_HOLD_ACS = freeze_rules.FREEZE_ACS
 
 
 def _sql_literal(value: int | str | dt.date) -> str:
@@ -938,8 +942,8 @@ def issue_refunds(ctx: CycleContext) -> None:
     ctx.session.flush()
     s = ctx.session
     t = Transaction
-    debits = [tc for tc, sg in derive.TC_SIGN.items() if sg > 0]
-    credit_tcs = [tc for tc, sg in derive.TC_SIGN.items() if sg < 0]
+    debits = tx_codes.debit_tcs()
+    credit_tcs = tx_codes.credit_tcs()
     # A module is touched when one of its transactions posted in this cycle.  One pass over
     # the transactions, grouped by module, gives that flag, the balance, the return count
     # and the freeze pre-filter together: only modules with a freeze-making transaction (or

@@ -14,7 +14,7 @@ from functools import cache
 
 from . import tables
 
-__all__ = ["misc_pattern", "MISC_REQUIRED_ACS", "DLN_MISC_ACS", "leading_dln"]
+__all__ = ["DLN_MISC_ACS", "MISC_REQUIRED_ACS", "leading_dln", "misc_pattern"]
 
 #: TC 971 action codes whose MISC the IRM requires: AC 111 (the DLN of the return moved,
 #: IRM 25.25.6.7), AC 124 (the DLN held, 25.25.6.1.7), AC 129 (25.25.6.5.1.2), AC 505 (the

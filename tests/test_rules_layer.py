@@ -21,7 +21,7 @@ from idrs_sim.cc import validate
 from idrs_sim.masterfile import derive
 from idrs_sim.masterfile.models import TaxModule, Transaction
 from idrs_sim.posting import run_cycle
-from idrs_sim.rules import codes, freezes, misc, status, tables, tpp
+from idrs_sim.rules import codes, freezes, ftd_letters, misc, status, tables, tpp
 from idrs_sim.rules.account import DumpModule
 
 PKG = Path(__file__).resolve().parent.parent / "idrs_sim"
@@ -229,3 +229,20 @@ def test_tc136_on_file_counts_a_pending_one_in_effect_does_not() -> None:
     pending = DumpModule({"mft": "01", "period": "202403", "transactions": [
         {"tc": 136, "status": "pending", "cycle": "202426"}]}).transactions
     assert freezes.tc136_in_effect(pending, pending_counts=True) and not freezes.tc136_in_effect(pending)
+
+
+# --- the FTD letter sequence (rules/ftd_letters, moved out of the ICS screens) -------------------
+
+
+def test_ftd_letter_sequence() -> None:
+    """IRM 5.7.1.5/5.7.1.6: 725-B only with 5427, 937 only with a 5857 copy, the first 5857 by
+    telephone with a date and an HHMM time, and no initial contact before a 5857."""
+    assert ftd_letters.letter_problem("725-B", "") == ("LETTER", ftd_letters.NO_725B_FOR_5857)
+    assert ftd_letters.letter_problem("725-B", "5427") is None
+    assert ftd_letters.letter_problem("937", "")[0] == "LETTER"
+    assert ftd_letters.letter_problem(ftd_letters.letter_name("l5857"), "") is None
+    assert ftd_letters.appointment_problem("P", had_5857=False, has_date=True, time_text="1000")[0] == "MEET"
+    assert ftd_letters.appointment_problem("P", had_5857=True, has_date=True, time_text="1000") is None
+    assert ftd_letters.appointment_problem("T", had_5857=False, has_date=True, time_text="2460")[0] == "APPT-TM"
+    assert ftd_letters.contact_problem("PHONE", had_5857=False) == ftd_letters.LETTER_5857_FIRST
+    assert ftd_letters.contact_problem("PHONE", had_5857=True) is None

@@ -13,9 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import mf_builders as b
 import pytest
 
-import mf_builders as b
 from idrs_sim import tpp_advice
 from idrs_sim.cc import validate
 from idrs_sim.masterfile import derive
@@ -84,7 +84,7 @@ def test_the_rules_layer_imports_no_sqlalchemy() -> None:
 
 
 def _module(*txns: dict[str, Any], mft: str = "30") -> DumpModule:
-    rows = [{"status": "posted", "cycle": "2024%02d" % (10 + i), **t} for i, t in enumerate(txns)]
+    rows = [{"status": "posted", "cycle": f"2024{10 + i:02d}", **t} for i, t in enumerate(txns)]
     return DumpModule({"mft": mft, "period": "202312", "transactions": rows})
 
 
@@ -167,7 +167,7 @@ def _entity(*modules: dict[str, Any]) -> dict[str, Any]:
 
 
 def _mod(*txns: dict[str, Any], mft: str = "30", unpostables: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    rows = [{"status": "posted", "cycle": "2024%02d" % (10 + i), "reversed": False, **t} for i, t in enumerate(txns)]
+    rows = [{"status": "posted", "cycle": f"2024{10 + i:02d}", "reversed": False, **t} for i, t in enumerate(txns)]
     return {"mft": mft, "period": "202312", "status": None, "transactions": rows, "unpostables": unpostables or []}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from .cache import read_yaml
 from .resources import data_dir
+from .rules import tables
 
 ANY_ROLE = "any"
 
@@ -45,7 +46,7 @@ def definitions() -> dict[str, CommandDef]:
     """Every command-code definition, by code, read once from commands/*.yaml."""
     out: dict[str, CommandDef] = {}
     for path in sorted(data_dir("commands").glob("*.yaml")):
-        if path.name == "codes.yaml":
+        if path.name == tables.REFERENCE_FILES["codes"]:  # reference data only, no command codes
             continue
         data = read_yaml(path) or {}
         for code, d in (data.get("commands") or {}).items():

@@ -414,12 +414,12 @@ _LOADING_CODE = (
 
 def loading_code_files() -> list[Path]:
     """The files whose content names the image cache entries (code and code tables)."""
-    from .resources import data_dir
+    from .rules import tables
 
     files: list[Path] = []
     for pattern in _LOADING_CODE:
         files.extend(sorted(_PKG.glob(pattern)))
-    files.append(data_dir("commands") / "codes.yaml")
+    files.append(tables.path_of("codes"))
     return files
 
 

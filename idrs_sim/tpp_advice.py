@@ -29,7 +29,11 @@ from decimal import Decimal
 from typing import Any
 
 from .posting import calendar as cal
+from .rules import freezes as freeze_rules
 from .rules import mft32
+from .rules import status as status_rules
+from .rules import tpp as tpp_rules
+from .rules.account import DumpModule
 
 __all__ = [
     "LetterWait",
@@ -54,12 +58,8 @@ FOREIGN_LETTER = "5447C"
 MARKER_DAYS, FOREIGN_DAYS, NO_MARKER_DAYS = 14, 30, 21
 #: A TPP letter may be issued up to two times to the name and address on the return.
 MAX_ISSUES = 2
-#: IDRS numbers of RIVO and its IAT batch tool (148xxxxxxx, IRM 25.25.6.5.4).
-_RIVO = re.compile(r"^148\d{7}$")
 _SENT = re.compile(r"^(\d{4}C) SENT(?: (\d{6}))?$")
 _US_LAST_LINE = re.compile(r"\b[A-Z]{2} \d{5}(-\d{4})?$")
-_SIGN = {150: 1, 290: 1, 840: 1, 846: 1, 291: -1, 610: -1, 640: -1, 650: -1, 660: -1, 670: -1, 720: -1,
-         766: -1, 806: -1, 841: -1}
 
 
 def _date(value: Any) -> dt.date | None:
@@ -208,14 +208,20 @@ class Timeframe:
     irm: str
 
 
+def _freeze_codes(m: Module) -> list[str]:
+    """The module's freezes as TXMOD shows them (idrs_sim.rules.freezes: one statement)."""
+    view = DumpModule(m)
+    return freeze_rules.codes_of(freeze_rules.module_freezes(view.transactions, view.mft))
+
+
 def _freeze_e(m: Module) -> bool:
-    live = [t for t in _txns(m) if not t.get("reversed")]
-    return any(t["tc"] == 810 and str((t.get("extra") or {}).get("rc", "")) == "4" for t in live)
+    return "-E" in _freeze_codes(m)
 
 
 def _minus_a(m: Module) -> bool:
-    """-A: a TC 976 on MFT 30 next to a posted TC 150 (IRM 25.25.6.5.2.4)."""
-    return m["mft"] == "30" and bool(_txns(m, 150)) and any(not t.get("reversed") for t in _txns(m, 976))
+    """-A on MFT 30 (IRM 25.25.6.5.2.4): TC 976/977 next to a TC 150, or TC 971 AC 010/012-015,
+    until released (TC 971 AC 001/002, a money adjustment) -- as TXMOD shows it."""
+    return m["mft"] == "30" and "-A" in _freeze_codes(m)
 
 
 def _tf(weeks: int, start: dt.date, reason: str, irm: str) -> Timeframe:
@@ -239,13 +245,13 @@ def processing_timeframe(entity: Entity, today: dt.date | str, period: str, *, c
         return Timeframe(None, day, None, "-E freeze: give the -E freeze timeframe (IRM 21.5.6.4.10), not 9 weeks",
                          "IRM 25.25.6.5.4 (5)")
     for u in _cases(entity, period):
-        batch_valid = u.get("urc") == "0" and (_RIVO.match(str(u.get("resolved_by") or ""))
-                                               or _RIVO.match(str(u.get("assigned") or "")))
+        batch_valid = u.get("urc") == "0" and (tpp_rules.is_rivo_number(u.get("resolved_by"))
+                                               or tpp_rules.is_rivo_number(u.get("assigned")))
         if u.get("code") == 126 and batch_valid:
             start = _date(u.get("status_date")) or day
             return _tf(9, start, "resolved by the IAT batch tool: 9 weeks from the UPRES status date",
                        "IRM 25.25.6.5.4 (6)")
-        if u.get("code") == 126 and u.get("status") == "open" and _RIVO.match(str(u.get("assigned") or "")):
+        if u.get("code") == 126 and u.get("status") == "open" and tpp_rules.is_rivo_number(u.get("assigned")):
             return _tf(9, day, "batch tool owns the open UP 126: 9 weeks", "IRM 25.25.6.5.4 (7)")
     own_on_32 = any(_txns(m, 976) for m in mods if m["mft"] == "32")
     if any(_minus_a(m) for m in mft30) or (own_on_32 and any(_txns(m, 150) for m in mft30)):
@@ -269,40 +275,31 @@ class RefundAdvice:
 
 
 def _balance(m: Module) -> Decimal:
-    total = Decimal("0")
-    for t in _txns(m):
-        sign = _SIGN.get(t["tc"], 0)
-        total += sign * abs(Decimal(str(t.get("amount") or "0")))
-    return total
+    """The module balance as TXMOD shows it (every TC of codes.yaml: idrs_sim.rules.status)."""
+    return status_rules.balance(DumpModule(m).transactions)
 
 
 def _held_by_rivo(m: Module) -> bool:
-    """A RIVO -R/P- still holds: a TC 971 AC 129/134 with no TC 290 posted after it."""
-    txns = sorted(_txns(m), key=lambda t: (t.get("cycle") or ""))
-    markers = [t for t in txns if t["tc"] == 971 and t.get("ac") in (129, 134)]
-    return any(not any(x["tc"] == 290 and (x.get("cycle") or "") > (mk.get("cycle") or "") for x in txns)
-               for mk in markers)
+    """A RIVO -R/P- still holds the module (idrs_sim.rules.freezes: TC 971 AC 129/134 until TC 290)."""
+    view = DumpModule(m)
+    return any(f.rivo and f.code in ("-R", "P-") for f in freeze_rules.module_freezes(view.transactions, view.mft))
+
+
+_ISSUE_TEXT = {"AC129-UP147": "AC 129, return UP 147", "AC129-1040X": "AC 129 1040X",
+               "AC129-HELD": "AC 129, refund held"}
 
 
 def open_tpp_issues(entity: Entity) -> list[str]:
-    """Open TPP issues (IRM 25.25.6.1.7, 25.25.6.6.4 (5) note): an open UP 126 RC 0, or an
-    unreversed TC 971 AC 129 (not FILTER X/V) on a module whose return is UP 147 or whose
-    credit a RIVO freeze holds.  An unreversed marker alone is not an open issue."""
+    """Open TPP issues (IRM 25.25.6.1.7, 25.25.6.6.4 (5) note), as one line each: the rule is
+    idrs_sim.rules.tpp.open_issues (an open UP 126 RC 0; an unreversed TC 971 AC 129, not
+    FILTER X/V, with a 1040X MISC, a return UP 147 or a credit a RIVO freeze holds).  An
+    unreversed marker alone is not an open issue."""
     out = []
-    for m in _modules(entity):
-        for u in m.get("unpostables") or []:
-            if u.get("code") == 126 and u.get("reason", 0) == 0 and u.get("status") == "open":
-                out.append(f"{m['mft']} {m['period']} UP 126 RC 0 seq {u['seq']}")
-        for t in _txns(m, 971, 129):
-            misc = str(t.get("misc") or "").upper()
-            if t.get("reversed") or "FILTER X" in misc or "FILTER V" in misc:
-                continue
-            if any(u.get("code") == 147 and u.get("status") == "open" for u in m.get("unpostables") or []):
-                out.append(f"{m['mft']} {m['period']} AC 129, return UP 147")
-            elif misc.endswith("1040X"):
-                out.append(f"{m['mft']} {m['period']} AC 129 1040X")
-            elif _balance(m) < 0 and _held_by_rivo(m):
-                out.append(f"{m['mft']} {m['period']} AC 129, refund held")
+    for issue in tpp_rules.open_issues(DumpModule(m) for m in _modules(entity)):
+        if issue.kind == "UP126":
+            out.append(f"{issue.mft} {issue.period} UP 126 RC 0 seq {issue.seq}")
+        else:
+            out.append(f"{issue.mft} {issue.period} {_ISSUE_TEXT[issue.kind]}")
     return out
 
 

@@ -40,12 +40,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .cache import read_yaml
 from .digits import digits_only
 from .masterfile.db import MasterFile, get_state, set_state
 from .masterfile.incident_models import IncidentReport
 from .masterfile.models import AuditRecord, ControlBase, Employee, Entity, IcsCase, Unpostable
-from .resources import data_dir
+from .rules import tables
 
 __all__ = [
     "SELF",
@@ -85,10 +84,7 @@ class UnaxRules:
 @cache
 def rules() -> UnaxRules:
     """The UNAX rules from commands/security.yaml (defaults when the key is absent)."""
-    path = data_dir("commands") / "security.yaml"
-    data: dict[str, Any] = {}
-    if path.is_file():
-        data = (read_yaml(path) or {}).get("unax") or {}
+    data: dict[str, Any] = tables.security().get("unax") or {}
     base = UnaxRules()
     return UnaxRules(
         browse_threshold=int(data.get("browse_threshold", base.browse_threshold)),

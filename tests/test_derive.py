@@ -159,10 +159,11 @@ def test_exam_and_bankruptcy_freezes(s, mod) -> None:
 
 
 def test_entity_bankruptcy_holds_module_refunds_and_disaster_does_not(s, mod) -> None:
+    """AC 688 sets -S, AC 087 -O (IRM 25.25.6.1.7.2.3; docs/decisions.md, rules layer): neither holds a refund."""
     ent = s.get(Entity, mod.entity_id)
     b.txn(s, ent, 971, ac=688, cycle="202410", secondary_date=dt.date(2024, 12, 31))
     m = _fresh(s, mod)
-    assert derive.entity_freezes(m.entity, b.TODAY) == ["-O"] and derive.refund_hold(m) is None
+    assert derive.entity_freezes(m.entity, b.TODAY) == ["-S"] and derive.refund_hold(m) is None
     assert derive.entity_freezes(m.entity, dt.date(2025, 1, 2)) == []
     b.txn(s, ent, 520, ac=60, cycle="202411")
     m = _fresh(s, mod)

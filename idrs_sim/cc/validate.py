@@ -24,12 +24,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
-from ..cache import read_yaml
 from ..posting import calendar
-from ..resources import data_dir
+from ..rules import tables
+from ..rules import tpp as tpp_rules
 
 ANY = "any"
 
@@ -58,27 +57,19 @@ class Problem:
 # data files
 
 
-@cache
-def _yaml(name: str) -> dict[str, Any]:
-    path = data_dir("commands") / name
-    if not path.is_file():
-        return {}
-    return read_yaml(path) or {}
-
-
 def codes_table() -> dict[str, Any]:
-    """commands/codes.yaml (TC and action-code meanings, levels, roles)."""
-    return _yaml("codes.yaml")
+    """commands/codes.yaml (TC and action-code meanings, levels, roles), via the rules layer."""
+    return tables.codes()
 
 
 def misc_rules() -> dict[str, Any]:
-    """commands/misc_rules.yaml (FRM77 input rules per action code)."""
-    return _yaml("misc_rules.yaml")
+    """commands/misc_rules.yaml (FRM77 input rules per action code), via the rules layer."""
+    return tables.misc_rules()
 
 
 def input_data() -> dict[str, Any]:
     """commands/input.yaml: the non-command data (ADJ54 TCs, URCs, letters, AMS issues)."""
-    return _yaml("input.yaml")
+    return tables.input_data()
 
 
 # ---------------------------------------------------------------------------------
@@ -189,8 +180,8 @@ def has_role(roles: list[str] | tuple[str, ...] | None, allowed: Any) -> bool:
 
 
 def is_rivo_number(idrs: str | None) -> bool:
-    """IDRS numbers starting 148 belong to RIVO, incl. the IAT batch tool 1483845470 (IRM 25.25.6)."""
-    return bool(idrs) and str(idrs).startswith("148")
+    """IDRS numbers 148xxxxxxx belong to RIVO (the rule: idrs_sim.rules.tpp.is_rivo_number)."""
+    return tpp_rules.is_rivo_number(idrs)
 
 
 RIVO_ROLES = ("rivo-examiner",)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import PENDING, POSTED, Entity, IcsCase, TaxModule, Transaction
+from ..rules import freezes as freeze_rules
 from . import config
 
 __all__ = [
@@ -206,12 +207,8 @@ def _live(txns: Iterable[Transaction]) -> list[Transaction]:
 
 
 def tc_closing_code(t: Transaction) -> int | None:
-    if t.ac is not None:
-        return t.ac
-    try:
-        return int((t.extra or {}).get("cc"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
+    """The closing code of a TC 520/59X (idrs_sim.rules.freezes.closing_code)."""
+    return freeze_rules.closing_code(t)
 
 
 def return_secured(module: TaxModule | None) -> bool:
@@ -251,9 +248,10 @@ def tc591_cc50(entity: Entity) -> bool:
 
 
 def tc136_on_file(entity: Entity) -> bool:
-    """TC 136 posted (not reversed by TC 137) or pending on the entity or any module."""
+    """TC 136 posted (not reversed by TC 137) or pending on the entity or any module: the
+    TC 136 rule of idrs_sim.rules.freezes, a pending one counting (not requested twice)."""
     txns = list(entity.entity_transactions) + [t for m in entity.modules for t in m.transactions]
-    return any(t.tc == 136 for t in _live(txns))
+    return freeze_rules.tc136_in_effect(txns, pending_counts=True)
 
 
 def requested(case: IcsCase, req: str) -> list[dict[str, Any]]:

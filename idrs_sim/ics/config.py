@@ -12,22 +12,21 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ..cache import read_yaml
-from ..resources import data_file
+from ..rules import tables
 
 __all__ = ["ftd_data", "ics_data", "Model", "model", "ClosingCode", "closing_codes", "closing_code"]
 
 
 @cache
 def ftd_data() -> dict[str, Any]:
-    """commands/ftd_alerts.yaml as a mapping."""
-    return read_yaml(data_file("commands", "ftd_alerts.yaml")) or {}
+    """commands/ftd_alerts.yaml as a mapping (read by the rules layer)."""
+    return tables.ftd_alerts()
 
 
 @cache
 def ics_data() -> dict[str, Any]:
-    """commands/ics.yaml as a mapping."""
-    return read_yaml(data_file("commands", "ics.yaml")) or {}
+    """commands/ics.yaml as a mapping (read by the rules layer)."""
+    return tables.ics()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, or_, select, union_all
 
 from ..masterfile import derive
 from ..masterfile.models import POSTED, Transaction
+from ..rules import codes as tx_codes
 from ..rules import reversal
 from .bulk import Unpost, due_rows, set_reversed_by, unpost_rows
 from .rules import UPC_REVERSAL_NO_MATCH, CycleContext, rule
@@ -100,13 +101,14 @@ def _dln_of(misc: str | None, dln: str | None) -> str | None:
 
 @rule("link_reversals", 110)
 def link_reversals(ctx: CycleContext) -> None:
-    """TC 137/421/521/571/811 reverse the latest unreversed TC 136/420/520/570/810 in
-    their scope (module, else entity) -- Document 6209 reversal pairs; with nothing to
-    reverse they post without effect (only TC 972 is strict, see match_tc972).
+    """A reversal TC (TC 137, 421, 521, 571, 572, 807, 811 ...) reverses the latest unreversed
+    TC it names in its scope (module, else entity) -- the Document 6209 reversal pairs of
+    `rules.codes`, the table the fixture linker uses too; with nothing to reverse it posts
+    without effect (only TC 972 is strict, see match_tc972).
 
     Two statements read the reversals posted now and the originals in their modules and
     entities (`rules.reversal.latest_original` picks), one writes the links."""
-    codes = [tc for tc in derive.REVERSAL_OF if tc != 972]
+    codes = [tc for tc in tx_codes.reversal_tcs() if tc != 972]
     posted_now = ctx.posted_ids(codes)  # only what post_due posted is looked at
     if not posted_now:
         return
@@ -117,7 +119,7 @@ def link_reversals(ctx: CycleContext) -> None:
         t.posting_cycle == ctx.cycle, t.status == POSTED, t.tc.in_(codes))
     sub = revs.subquery("revs")
     cols = (t.id, t.tc, t.module_id, t.entity_id, t.posting_cycle)
-    targets = sorted({derive.REVERSAL_OF[c] for c in codes})
+    targets = sorted({o for c in codes for o in tx_codes.reversal_targets(c)})
     alive = and_(t.status == POSTED, t.reversed_by_id.is_(None), t.tc.in_(targets))
     originals = union_all(
         select(*cols).where(alive, t.module_id.in_(select(sub.c.module_id).where(sub.c.module_id.is_not(None)))),
@@ -132,7 +134,7 @@ def link_reversals(ctx: CycleContext) -> None:
     for rid, rtc, mid, eid in conn.execute(revs.order_by(t.id)):
         if rid not in posted_now:
             continue
-        target = derive.REVERSAL_OF[rtc]
+        target = tx_codes.reversal_targets(rtc)
         for key in ((("M", mid),) if mid is not None else ()) + (("E", eid),):
             pick = reversal.latest_original(target, rid, scopes.get(key, ()), claimed)
             if pick is not None:

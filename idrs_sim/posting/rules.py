@@ -75,6 +75,8 @@ from ..masterfile.models import (
     Unpostable,
     UnpostableHistory,
 )
+from ..rules import codes as tx_codes
+from ..rules import freezes as freeze_rules
 from ..rules import mft32, up126
 from ..rules import urc as urc_rules
 from . import calendar as cal
@@ -948,8 +950,8 @@ def establish_entities(ctx: CycleContext) -> None:
     ctx.session.expire_all()
 
 
-_HOLD_TCS = (570, 810, 420, 520, 720, 841, 976, 977)
-_HOLD_ACS = (129, 134, 10, 12, 13, 14, 15)
+_HOLD_TCS = freeze_rules.FREEZE_TCS
+_HOLD_ACS = freeze_rules.FREEZE_ACS
 
 
 def _sql_literal(value: int | str | dt.date) -> str:
@@ -1028,8 +1030,8 @@ def issue_refunds(ctx: CycleContext) -> None:
     ctx.session.flush()
     s = ctx.session
     t = Transaction
-    debits = [tc for tc, sg in derive.TC_SIGN.items() if sg > 0]
-    credit_tcs = [tc for tc, sg in derive.TC_SIGN.items() if sg < 0]
+    debits = tx_codes.debit_tcs()
+    credit_tcs = tx_codes.credit_tcs()
     # A module is touched when one of its transactions posted in this cycle.  One pass over
     # the transactions, grouped by module, gives that flag, the balance, the return count
     # and the freeze pre-filter together: only modules with a freeze-making transaction (or

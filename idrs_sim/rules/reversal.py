@@ -78,10 +78,11 @@ def match_all(reversals: Iterable[tuple[Reversal, Sequence[Original]]], dln_of: 
     return out
 
 
-def latest_original(tc: int, reversal_key: int, scope: Iterable[Original], claimed: set[int]) -> int | None:
-    """The original a TC 137/421/521/571/811 reverses: the latest (posting order) unreversed
-    transaction of code `tc` in the scope, not already claimed this cycle; None when there
-    is none (Document 6209: such reversals post without effect).  `Original.ac` carries
-    the transaction code here."""
-    found = [o for o in scope if o.ac == tc and o.key != reversal_key and o.key not in claimed]
+def latest_original(tcs: Iterable[int], reversal_key: int, scope: Iterable[Original], claimed: set[int]) -> int | None:
+    """The original a reversal TC (137, 421, 521, 571, 572, 807, 811 ...) reverses: the latest
+    (posting order) unreversed transaction of one of the codes `tcs` it names in the scope,
+    not already claimed this cycle; None when there is none (Document 6209: such reversals
+    post without effect).  `Original.ac` carries the transaction code here."""
+    wanted = frozenset(tcs)
+    found = [o for o in scope if o.ac in wanted and o.key != reversal_key and o.key not in claimed]
     return max(found, key=lambda o: o.order).key if found else None

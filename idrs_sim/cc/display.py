@@ -1,0 +1,264 @@
+"""How IDRS prints account values on research screens: money, dates, DLNs, action codes,
+TINs, wrapped list lines, and the one format of a transaction, control base and history line
+(ENMOD, TXMOD, IMFOLT, UPTIN ... share it so a trainee can compare screens column by column).
+
+Pure formatting over the master-file rows; `idrs_sim.cc.research` (finding the account,
+refusals) re-exports these names for the codes that import them from there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ..masterfile import derive
+from ..masterfile.models import (
+    PENDING,
+    POSTED,
+    ControlBase,
+    Entity,
+    HistoryItem,
+    Transaction,
+    Unpostable,
+)
+from ..rules import codes as tx_codes
+
+WIDTH = 79  # list lines: column 80 may hold an attribute
+RULE = "-" * WIDTH
+
+# ---------------------------------------------------------------------------------------
+# formatting
+
+
+def money(value: Decimal | int | str | None, blank_zero: bool = False) -> str:
+    """IDRS money: thousands separators, credits with a trailing minus, zero as ``.00``."""
+    if value is None or value == "":
+        return ""
+    d = Decimal(str(value)).quantize(Decimal("0.01"))
+    if d == 0:
+        return "" if blank_zero else ".00"
+    text = f"{abs(d):,.2f}"
+    if text.startswith("0."):
+        text = text[1:]
+    return text + ("-" if d < 0 else "")
+
+
+def mdy(value: dt.date | str | None) -> str:
+    """A date as IDRS shows it: MMDDYYYY (blank when there is none)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10]).strftime("%m%d%Y")
+        except ValueError:
+            return value
+    return value.strftime("%m%d%Y")
+
+
+def dln(value: str | None) -> str:
+    """A DLN in the dashed display form 5-3-5-1 (`29211-105-00123-4`); other text as is."""
+    digits = derive.dln_digits(value)
+    if len(digits) != 14:
+        return value or ""
+    return f"{digits[:5]}-{digits[5:8]}-{digits[8:13]}-{digits[13]}"
+
+
+def ac3(ac: int | None) -> str:
+    """An action or closing code as three digits (`046`), blank when there is none."""
+    return "" if ac is None else f"{ac:03d}"
+
+
+def tin_display(ent: Entity) -> str:
+    """The TIN followed by its file-source character (reference §1.3): blank when valid,
+    `V` for an SSN on the BMF; `extra.file_source` overrides (e.g. `*` invalid SSN)."""
+    fs = (ent.extra or {}).get("file_source")
+    if fs is None:
+        fs = "V" if ent.file == "BMF" and ent.tin_type in ("SSN", "ITIN") else " "
+    return f"{ent.tin}{str(fs)[:1]}"
+
+
+FILING_STATUS = {
+    "single": "1", "married_filing_jointly": "2", "joint": "2", "married_filing_separately": "3",
+    "head_of_household": "4", "qualifying_surviving_spouse": "5", "qualifying_widow": "5",
+}
+
+
+def filing_status(value: Any) -> str:
+    """Filing status as the IMF codes it (1 single, 2 joint, 3 separate, 4 head of household,
+    5 surviving spouse); a code or unknown text as given."""
+    text = str(value or "")
+    return FILING_STATUS.get(text.lower().replace(" ", "_").replace("-", "_"), text.upper())
+
+
+def yes_no(flag: bool) -> str:
+    return "YES" if flag else "NO"
+
+
+def name_lines(ent: Entity) -> list[str]:
+    lines = [str(x) for x in (ent.name_lines or [])]
+    return lines + [""] * (2 - len(lines)) if len(lines) < 2 else lines
+
+
+def address_lines(ent: Entity) -> list[str]:
+    lines = [str(x) for x in (ent.address or [])]
+    if len(lines) > 2:  # street lines joined so the city line always shows
+        lines = ["  ".join(lines[:-1]), lines[-1]]
+    return lines + [""] * (2 - len(lines))
+
+
+def filing_requirements(ent: Entity) -> str:
+    """Filing requirements as `FORM-CODE` pairs (`1040-01`, `941-01 940-01`)."""
+    fr = ent.filing_requirements or {}
+    if isinstance(fr, dict):
+        return " ".join(f"{k}-{v}" if v not in (None, "", True) else str(k) for k, v in fr.items())
+    if isinstance(fr, list | tuple):
+        return " ".join(str(x) for x in fr)
+    return str(fr)
+
+
+def wrap(text: str, width: int = WIDTH, indent: str = "") -> list[str]:
+    """Free text over as many list lines as it needs."""
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def fit(items: Iterable[str], sep: str = "  ", indent: str = "") -> list[str]:
+    """Labelled items (`TAX> 5,610.00`) on as few lines as they fit, never cut in the middle."""
+    lines: list[str] = []
+    current = ""
+    for item in (i for i in items if i):
+        candidate = f"{current}{sep}{item}" if current else indent + item
+        if current and len(candidate) > WIDTH:
+            lines.append(current)
+            current = indent + item
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return [clip(line) for line in lines]
+
+
+def section(title: str) -> str:
+    """A section header inside a paged list (`--- POSTED TRANSACTIONS ---`)."""
+    return f"--- {title} ---"
+
+
+def clip(line: str) -> str:
+    return line[:WIDTH].rstrip()
+
+
+def echo(cmd: Any, *parts: str | None) -> str:
+    """Line 1 of the answer: the code with its definer and the elements it used."""
+    return " ".join(p for p in (cmd.head, *parts) if p)
+
+
+# ---------------------------------------------------------------------------------------
+# transaction lines (one format on ENMOD, IMFOLE, TXMOD, IMFOLT)
+
+ENTITY_TXN_HEADER = "TC   AC  TRANS-DT SECONDARY-DT CYCLE  ST     MISC"
+MODULE_TXN_HEADER = "TC   TRANS-DT CYCLE          AMOUNT DLN               AC  MISC"
+TXMOD_TXN_HEADER = "ST     " + MODULE_TXN_HEADER
+
+
+def display_amount(t: Transaction) -> Decimal:
+    """The amount as the module sees it: debits +, credits - (codes.yaml `balance`, via
+    idrs_sim.rules.codes); other TCs as stored."""
+    if tx_codes.sign(t.tc):
+        return derive.signed_amount(t)
+    return Decimal(t.amount or 0)
+
+
+def tc_text(t: Transaction) -> str:
+    """The TC, with `R` after it when a later transaction reversed it (Doc 6209 §8A)."""
+    reversed_ = t.reversed_by_id is not None or bool((t.extra or {}).get("reversed"))
+    return f"{t.tc:03d}" + ("R" if reversed_ else "")
+
+
+def txn_cycle(t: Transaction) -> str:
+    if t.status == POSTED:
+        return t.posting_cycle or ""
+    if t.status == PENDING:
+        return t.due_cycle or ""
+    return t.posting_cycle or t.due_cycle or t.input_cycle or ""
+
+
+def _misc_tail(misc: str, room: int, indent: int) -> tuple[str, list[str]]:
+    """MISC in the room left on the line; a longer one continues on a `MISC>` line."""
+    if len(misc) <= room:
+        return misc, []
+    return "", [" " * indent + "MISC> " + misc]
+
+
+def entity_txn_lines(t: Transaction, status: str = "") -> list[str]:
+    """An entity transaction: TC, AC, TRANS-DT, SECONDARY-DT, cycle, status, MISC."""
+    head = f"{tc_text(t):<4} {ac3(t.ac):<3} {mdy(t.trans_date):<8} {mdy(t.secondary_date):<12} {txn_cycle(t):<6} {status:<6} "
+    misc, more = _misc_tail(t.misc or "", WIDTH - len(head), 9)
+    return [clip(head + misc)] + more
+
+
+def module_txn_lines(t: Transaction, status: str | None = None) -> list[str]:
+    """A module transaction: TC, date, cycle, amount, DLN, AC, MISC (with a status column
+    first on TXMOD: blank posted, PN pending, U126 0 unpostable)."""
+    body = f"{tc_text(t):<4} {mdy(t.trans_date):<8} {txn_cycle(t):<6} {money(display_amount(t)):>14} {dln(t.dln):<17} {ac3(t.ac):<3} "
+    if status is not None:
+        body = f"{status:<6} " + body
+    misc_text = t.misc or _REFUND_METHOD.get(t.refund_method or "", "") if t.tc in (840, 846) else t.misc or ""
+    misc, more = _misc_tail(misc_text, WIDTH - len(body), 7)
+    return [clip(body + misc)] + more
+
+
+# A refund line says how it went out (IDRS shows direct-deposit refunds with their RTN).
+_REFUND_METHOD = {"check": "PAPER CHECK", "direct_deposit": "DIRECT DEPOSIT"}
+
+
+def unpostable_status(case: Unpostable) -> str:
+    """`U` + UPC + blank + reason code, as TXMOD and ENMOD mark an unposted item (`U126 0`)."""
+    return f"U{case.upc:03d} {case.reason}"
+
+
+# ---------------------------------------------------------------------------------------
+# control bases and history items
+
+CONTROL_HEADER = "CB   ST CAT  IDRS#      ACTIVITY   RECEIVED OPENED   STAT-DT  CLOSED"
+
+
+def control_line(cb: ControlBase) -> str:
+    state = "CLSD" if cb.status == "C" else "OPEN"
+    return clip(
+        f"{state:<4} {cb.status:<2} {cb.category:<4} {cb.idrs:<10} {cb.activity:<10} "
+        f"{mdy(cb.received_date):<8} {mdy(cb.opened_date):<8} {mdy(cb.status_date):<8} {mdy(cb.closed_date)}"
+    )
+
+
+def history_line(h: HistoryItem) -> str:
+    return clip(f"HIST    {h.idrs or '':<10} {h.activity:<10} {mdy(h.date):<8} {h.text or ''}")
+
+
+def control_summary(controls: Iterable[ControlBase], word: bool = True) -> str:
+    """The first open control base in one line (TXMOD CTRL>, SUMRY): status, category, IDRS#, activity."""
+    for cb in controls:
+        if cb.status != "C":
+            return ("OPEN " if word else "") + f"{cb.status} {cb.category} {cb.idrs} {cb.activity}"
+    return "NONE"
+
+
+def control_and_history_lines(controls: Sequence[ControlBase], history: Sequence[HistoryItem]) -> list[str]:
+    """Control bases, each followed by its history items, then history items without control.
+
+    `history` is every history item of the module (or entity) from one indexed query; they
+    are grouped here rather than loaded per control base (history_item.control_id has no
+    index, and one query is cheaper than two anyway).
+    """
+    lines: list[str] = []
+    if controls:
+        lines.append(CONTROL_HEADER)
+    ids = {cb.id for cb in controls}
+    for cb in controls:
+        lines.append(control_line(cb))
+        mine = [h for h in history if h.control_id == cb.id]
+        lines += ["  " + history_line(h) for h in sorted(mine, key=lambda h: (h.date, h.id))]
+    loose = [h for h in history if h.control_id is None or h.control_id not in ids]
+    lines += [history_line(h) for h in sorted(loose, key=lambda h: (h.date, h.id))]
+    return lines or ["NONE"]

@@ -1,0 +1,91 @@
+"""Which FTD Alert letter a revenue officer may send, and when (IRM 5.7.1.5, 5.7.1.6).
+
+Pure rules the ICS screens (idrs_sim.cc.ics_letters, ics_contact) call, so the IRM's letter
+sequence is stated once:
+
+* Letter 5857 (appointment letter) comes first: the initial contact -- a telephone contact
+  or a no-show -- needs a 5857 on the case, and the first 5857 sets a telephone meeting
+  (MEET>T); later ones may set an in-person meeting.  A 5857 needs the appointment date and
+  time (HHMM).
+* Letter 937 goes only with a copy of a 5857 to a representative (sent by the 5857 itself).
+* Letter 725-B only goes with Letter 5427 (representation validation) and never in place of
+  a 5857.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "INVALID_LETTER",
+    "LETTER_5857_FIRST",
+    "LETTER_TITLES",
+    "NO_725B_FOR_5857",
+    "ONLY_WITH_5857",
+    "appointment_problem",
+    "appointment_time",
+    "contact_problem",
+    "letter_name",
+    "letter_problem",
+]
+
+LETTER_TITLES = {
+    "5857": "FTD ALERT APPOINTMENT LETTER",
+    "5664": "FTD ALERT FIELD CONTACT LETTER",
+    "725-B": "NOTICE OF APPOINTMENT",
+    "5427": "INCOMPLETE POWER OF ATTORNEY",
+    "937": "TRANSMITTAL LETTER FOR POWER OF ATTORNEY",
+}
+LETTER_5857_FIRST = "LETTER 5857 REQUIRED BEFORE INITIAL CONTACT"
+NO_725B_FOR_5857 = "LETTER 725-B CANNOT BE SENT IN PLACE OF LETTER 5857"
+INVALID_LETTER = "INVALID LETTER FOR AN FTD ALERT"
+ONLY_WITH_5857 = "LETTER 937 GOES ONLY WITH A COPY OF LETTER 5857"
+MEET_T_OR_P = "MEETING TYPE MUST BE T (TELEPHONE) OR P (IN PERSON)"
+FIRST_BY_PHONE = "INITIAL CONTACT MUST BE BY TELEPHONE - MEET>T"
+APPT_DATE_REQUIRED = "APPOINTMENT DATE REQUIRED"
+APPT_TIME_REQUIRED = "APPOINTMENT TIME REQUIRED - HHMM"
+_HHMM = re.compile(r"([01][0-9]|2[0-3])[0-5][0-9]")
+
+
+def letter_name(text: str) -> str:
+    """A letter as typed (`725B`, `L5857`, `5857`) -> its name in LETTER_TITLES."""
+    t = text.strip().upper().replace(" ", "")
+    return {"725B": "725-B", "L5857": "5857"}.get(t, t)
+
+
+def appointment_time(text: str) -> str | None:
+    """HHMM on a 24-hour clock, else None."""
+    return text if _HHMM.fullmatch(text or "") else None
+
+
+def letter_problem(name: str, with_letter: str) -> tuple[str, str] | None:
+    """What stops sending letter `name` (with `with_letter`), as (field label, line-24
+    literal); None when it may go."""
+    if name not in LETTER_TITLES:
+        return ("LETTER", INVALID_LETTER)
+    if name == "937":
+        return ("LETTER", ONLY_WITH_5857)
+    if name == "725-B" and with_letter != "5427":
+        return ("LETTER", NO_725B_FOR_5857)
+    return None
+
+
+def appointment_problem(meet: str, *, had_5857: bool, has_date: bool, time_text: str) -> tuple[str, str] | None:
+    """What stops a Letter 5857's appointment: the meeting type (the first 5857 is a
+    telephone meeting), the date (its format is the screen's check) and the time (HHMM)."""
+    if meet not in ("T", "P"):
+        return ("MEET", MEET_T_OR_P)
+    if meet == "P" and not had_5857:
+        return ("MEET", FIRST_BY_PHONE)
+    if not has_date:
+        return ("APPT-DT", APPT_DATE_REQUIRED)
+    if appointment_time(time_text) is None:
+        return ("APPT-TM", APPT_TIME_REQUIRED)
+    return None
+
+
+def contact_problem(kind: str, *, had_5857: bool) -> str | None:
+    """An initial contact (a telephone contact or a no-show) needs a Letter 5857 first."""
+    if kind in ("PHONE", "NOSHOW") and not had_5857:
+        return LETTER_5857_FIRST
+    return None

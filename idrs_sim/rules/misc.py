@@ -1,0 +1,43 @@
+"""TC 971/972 MISC formats: one statement of what the IRM fixes for an action code's MISC.
+
+The regular expressions live in the `action_codes` table of commands/codes.yaml (`misc` for
+the TC 971, `reversal_misc` for the TC 972); the FRM77 screen (idrs_sim.cc.validate) and the
+fixture linter both read them through here.  commands/misc_rules.yaml adds only what the
+input screen alone checks (required, literals, account checks) and names no pattern the
+codes table already gives (AC 111: the 14-digit DLN of the return, IRM 25.25.6.7).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from . import tables
+
+__all__ = ["DLN_MISC_ACS", "MISC_REQUIRED_ACS", "leading_dln", "misc_pattern"]
+
+#: TC 971 action codes whose MISC the IRM requires: AC 111 (the DLN of the return moved,
+#: IRM 25.25.6.7), AC 124 (the DLN held, 25.25.6.1.7), AC 129 (25.25.6.5.1.2), AC 505 (the
+#: breach tracking number, IRM 10.5.4.5).
+MISC_REQUIRED_ACS = (111, 124, 129, 505)
+#: TC 971 action codes whose MISC begins with the DLN of a return (checked as a DLN).
+DLN_MISC_ACS = (52, 111, 124, 129)
+_LEADING_DLN = re.compile(r"^(\d{14})")
+
+
+@cache
+def _action_codes() -> dict[int, dict[str, object]]:
+    return {int(k): dict(v or {}) for k, v in (tables.codes().get("action_codes") or {}).items()}
+
+
+def misc_pattern(tc: int, ac: int) -> str | None:
+    """The regular expression the MISC of TC `tc` (971/972) with `ac` must match, if the IRM fixes one."""
+    info = _action_codes().get(ac) or {}
+    value = info.get("misc") if tc == 971 else info.get("reversal_misc") if tc == 972 else None
+    return str(value) if value else None
+
+
+def leading_dln(misc: str) -> str | None:
+    """The 14 digits a DLN-carrying MISC starts with, else None."""
+    found = _LEADING_DLN.match(misc)
+    return found.group(1) if found else None

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from terminal_helpers import command as _command
+from terminal_helpers import sign_on as _signon
 
 from idrs_sim.classroom import Classroom, trainee_number
 from idrs_sim.classroom.host import ClassroomHost
@@ -31,20 +33,6 @@ def class_url(engine: str, request, tmp_path: Path) -> str:
     if engine == "postgresql":
         return str(request.getfixturevalue("pg_database"))
     return f"sqlite:///{tmp_path / 'class.db'}"
-
-
-def _signon(t: Terminal, idrs: str, password: str = "train123") -> str:
-    t.fill("EMPLOYEE NUMBER", idrs)
-    t.fill("PASSWORD", password)
-    t.enter()
-    return t.screen.message
-
-
-def _command(t: Terminal, text: str) -> str:
-    t.clear()
-    t.type_text(text)
-    t.enter()
-    return t.screen.message
 
 
 def _pending_by(mf) -> list[dict]:  # type: ignore[no-untyped-def]

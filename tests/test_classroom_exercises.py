@@ -10,6 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from terminal_helpers import command as _command
+from terminal_helpers import sign_on as _signon
 
 from idrs_sim.classroom import Classroom, trainee_number
 from idrs_sim.classroom.host import ClassroomHost
@@ -23,20 +25,6 @@ INSTRUCTOR = "1485099999"
 TPP = "tpp/valid_return_up126_paper_check"  # one employee, a posting cycle
 APPEALS = "appeals/premature_request_held"  # the ATE and the ATM sign on in turn
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _signon(t: Terminal, idrs: str, password: str = "train123") -> str:
-    t.fill("EMPLOYEE NUMBER", idrs)
-    t.fill("PASSWORD", password)
-    t.enter()
-    return t.screen.message
-
-
-def _command(t: Terminal, text: str) -> str:
-    t.clear()
-    t.type_text(text)
-    t.enter()
-    return t.screen.message
 
 
 def _work(t: Terminal, name: str, instructor: Terminal, trainee: str, edit=None) -> None:  # type: ignore[no-untyped-def]

@@ -23,6 +23,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from terminal_helpers import command as _command
+from terminal_helpers import sign_on as _signon
 
 from idrs_sim.classroom import Classroom, trainee_number
 from idrs_sim.classroom.host import ClassroomHost
@@ -47,20 +49,6 @@ INSTRUCTOR = "1485099999"
 TIN = "400-00-1001"
 FRM77 = f"FRM77 {TIN} 30 202312 TC>971 TC971/151>850"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _signon(t: Terminal, idrs: str, password: str = "train123") -> str:
-    t.fill("EMPLOYEE NUMBER", idrs)
-    t.fill("PASSWORD", password)
-    t.enter()
-    return t.screen.message
-
-
-def _command(t: Terminal, text: str) -> str:
-    t.clear()
-    t.type_text(text)
-    t.enter()
-    return t.screen.message
 
 
 def _inputs_by(mf: Any) -> list[str]:

@@ -60,6 +60,24 @@ def element_date(ctx: Context, label: str = "DATE", required: bool = True) -> dt
     return day if day is not None else ctx.today
 
 
+def case_and_date(ctx: Context, required: bool = True) -> tuple[AcdsCase, dt.date] | Refusal:
+    """The case (`case_of`) and the DATE> element (`element_date`): the start of every dated
+    ACDS entry."""
+    case = case_of(ctx)
+    if isinstance(case, Refusal):
+        return case
+    day = element_date(ctx, required=required)
+    if isinstance(day, Refusal):
+        return day
+    return case, day
+
+
+def casefile_requester(case: AcdsCase) -> str | None:
+    """Who asked for the case file (TP or POA), the first request; None when nobody did."""
+    requesters = [r.get("who", "TP") for r in case.requests or [] if r["req"] == "CASEFILE"]
+    return requesters[0] if requesters else None
+
+
 def access_of(emp: Employee) -> tdc.EgainAccess:
     return tdc.egain_access(emp.roles or [], emp.series, bool(emp.bears), emp.egain)
 
@@ -250,12 +268,10 @@ def acdslt(ctx: Context) -> Display | Refusal:
 @handles("ACDSCAR")
 def acdscar(ctx: Context) -> Display | Refusal:
     """A first phone contact on the Case Activity Record: TDC discussed, or not offered (¶3)."""
-    case = case_of(ctx)
-    if isinstance(case, Refusal):
-        return case
-    day = element_date(ctx, required=False)
-    if isinstance(day, Refusal):
-        return day
+    found = case_and_date(ctx, required=False)
+    if isinstance(found, Refusal):
+        return found
+    case, day = found
     contact = (ctx.value("CONTACT") or "PHONE").upper()
     if contact != "PHONE":
         return _refuse(ctx, "CONTACT>PHONE (LETTERS ARE ISSUED WITH ACDSLT)", "CONTACT>")
@@ -283,12 +299,10 @@ def acdscar(ctx: Context) -> Display | Refusal:
 @handles("CARATS")
 def carats(ctx: Context) -> Display | Refusal:
     """A CARATS action/sub-action entry, dated as the memo's table says (¶5)."""
-    case = case_of(ctx)
-    if isinstance(case, Refusal):
-        return case
-    day = element_date(ctx)
-    if isinstance(day, Refusal):
-        return day
+    found = case_and_date(ctx)
+    if isinstance(found, Refusal):
+        return found
+    case, day = found
     act, sub = ctx.value("ACT").upper(), ctx.value("SUB").upper()
     problem = tdc.check_carats(act, sub, day, facts_of(case))
     if problem:
@@ -305,8 +319,7 @@ def acdsup(ctx: Context) -> Display | Refusal:
         return case
     doc = ctx.value("DOC").upper()
     signed, dated = ctx.value("SIGNED").upper() == "Y", ctx.value("DATED").upper() == "Y"
-    requesters = [r.get("who", "TP") for r in case.requests or [] if r["req"] == "CASEFILE"]
-    requester = requesters[0] if requesters else None
+    requester = casefile_requester(case)
     to = ctx.value("TO").upper()
     problem = tdc.check_upload(doc, signed, dated, to, requester, bool(case.stars))
     if problem:

@@ -17,10 +17,11 @@ from .acds import (
     _refuse,
     access_of,
     badges,
+    case_and_date,
     case_of,
+    casefile_requester,
     changed,
     done,
-    element_date,
     facts_of,
     invited_ids,
     registrations_of,
@@ -57,12 +58,10 @@ def egain(ctx: Context) -> Display:
 @handles("TDCREQ")
 def tdcreq(ctx: Context) -> Display | Refusal:
     """What the TP/Rep did: REGISTER (consent, authentication, ID), WITHDRAW, CASEFILE."""
-    case = case_of(ctx)
-    if isinstance(case, Refusal):
-        return case
-    day = element_date(ctx)
-    if isinstance(day, Refusal):
-        return day
+    found = case_and_date(ctx)
+    if isinstance(found, Refusal):
+        return found
+    case, day = found
     req, who = ctx.value("REQ").upper(), (ctx.value("WHO") or "TP").upper()
     if who not in tdc.PARTIES:
         return _refuse(ctx, "WHO> TP OR POA", "WHO>")
@@ -97,12 +96,10 @@ def tdcreq(ctx: Context) -> Display | Refusal:
 @handles("TDCMSG")
 def tdcmsg(ctx: Context) -> Display | Refusal:
     """A secure message sent or received; each one emails a notice without its content (¶4-5)."""
-    case = case_of(ctx)
-    if isinstance(case, Refusal):
-        return case
-    day = element_date(ctx)
-    if isinstance(day, Refusal):
-        return day
+    found = case_and_date(ctx)
+    if isinstance(found, Refusal):
+        return found
+    case, day = found
     sender, doc = ctx.value("FROM").upper(), ctx.value("DOC").upper()
     regs = registrations_of(case)
     access = access_of(ctx.employee)
@@ -149,8 +146,7 @@ def stars(ctx: Context) -> Display | Refusal:
     case = case_of(ctx)
     if isinstance(case, Refusal):
         return case
-    requesters = [r.get("who", "TP") for r in case.requests or [] if r["req"] == "CASEFILE"]
-    requester = requesters[0] if requesters else None
+    requester = casefile_requester(case)
     regs = [r for r in registrations_of(case) if r.who == requester]
     reachable = (tdc.usable(regs[0]) if regs else f"{requester} HAS NOT REGISTERED FOR TDC SECURE MESSAGING")
     if facts_of(case).withdrawal is not None:

@@ -33,7 +33,7 @@ from ..rules import appeals_pam as pam_rules
 from .appeals_models import Appeal, AppealDoc, CaseAction, PamRequest
 
 if TYPE_CHECKING:
-    from .fixtures import _Validator
+    from .fixture_validate import _Validator
 
 APPEAL_KEYS = {
     "id", "tin", "type", "cdp", "status", "ate", "atm", "received", "closed", "submitted",

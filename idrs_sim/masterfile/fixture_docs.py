@@ -13,7 +13,7 @@ from typing import Any
 from ..posting import calendar
 from .fixture_compose import Composition, SourceFile, compose
 from .fixture_read import FixtureError
-from .fixture_validate import EIN_RE
+from .fixture_validate.schema import EIN_RE
 
 # ---------------------------------------------------------------------------------------
 # Trainers' material

@@ -27,7 +27,8 @@ from .appeals_fixtures import (  # Appeals on ACMS (issue 25)
 from .db import _CLOCK_KEY, MasterFile
 from .fixture_compose import Composition, compose
 from .fixture_read import DATA_SOURCE, FixtureError
-from .fixture_validate import Rows, _to_decimal, validate
+from .fixture_validate import Rows, validate
+from .fixture_validate.schema import _to_decimal
 from .security import hash_passwords
 
 # ---------------------------------------------------------------------------------------

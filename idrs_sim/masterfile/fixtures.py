@@ -101,6 +101,16 @@ from .fixture_read import (  # noqa: F401 - re-exported: idrs_sim.masterfile.fix
     text_digest,
 )
 from .fixture_validate import (  # noqa: F401 - re-exported: idrs_sim.masterfile.fixtures keeps its names
+    _Validator,
+    validate,
+)
+from .fixture_validate.entities import _name_control  # noqa: F401 - re-exported
+from .fixture_validate.reversals import (  # noqa: F401 - re-exported: idrs_sim.masterfile.fixtures keeps its names
+    _misc_related,
+    _original_label,
+    _reverses,
+)
+from .fixture_validate.schema import (  # noqa: F401 - re-exported: idrs_sim.masterfile.fixtures keeps its names
     _MAX_MONEY,
     _TWO,
     _ZERO,
@@ -131,15 +141,9 @@ from .fixture_validate import (  # noqa: F401 - re-exported: idrs_sim.masterfile
     Rows,
     _close_match,
     _line,
-    _misc_related,
-    _name_control,
-    _original_label,
-    _reverses,
     _to_decimal,
     _to_time,
-    _Validator,
     calendar_isleap,
-    validate,
 )
 
 __all__ = [

@@ -4,6 +4,8 @@ A definition says what a command code is: its definers, elements, the roles that
 it, a help text and its IRM reference.  Handlers live in `idrs_sim.cc` and register with
 `@handles("ENMOD")`; a code with a definition and no handler is reported by the tests.
 The command reference in docs/ is generated from the definitions, so it cannot drift.
+The reference data the definitions' validations use (codes, URCs, ICS lists...) is not here:
+it is in tables/, read by idrs_sim.rules.tables.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import Any
 
 from .cache import read_yaml
 from .resources import data_dir
-from .rules import tables
 
 ANY_ROLE = "any"
 
@@ -46,8 +47,6 @@ def definitions() -> dict[str, CommandDef]:
     """Every command-code definition, by code, read once from commands/*.yaml."""
     out: dict[str, CommandDef] = {}
     for path in sorted(data_dir("commands").glob("*.yaml")):
-        if path.name == tables.REFERENCE_FILES["codes"]:  # reference data only, no command codes
-            continue
         data = read_yaml(path) or {}
         for code, d in (data.get("commands") or {}).items():
             code = str(code).upper()

@@ -1,4 +1,4 @@
-"""Where the data directories are: grammar/, commands/, screens/, fixtures/, examples/, procedures/.
+"""Where the data directories are: grammar/, commands/, tables/, screens/, fixtures/, examples/, procedures/.
 
 In a source checkout (and an editable install) they sit at the top of the repository,
 beside the package; an installed wheel carries them inside the package under _data/.

@@ -31,7 +31,7 @@ entry is used only when
 
 * it was made for this fixture file (its resolved path names the entry) by this code: a
   hash of the loading code (every module of `idrs_sim.masterfile`, the clock, the posting
-  calendar, this module, the cache, `commands/codes.yaml`) and the Python, SQLAlchemy,
+  calendar, this module, the cache, the reference tables of `tables/`) and the Python, SQLAlchemy,
   SQLite and PyYAML versions;
 * and every file the fixture was composed from still has the content hash recorded in
   the entry, and every path that include resolution tried and found missing is still
@@ -419,7 +419,7 @@ def loading_code_files() -> list[Path]:
     files: list[Path] = []
     for pattern in _LOADING_CODE:
         files.extend(sorted(_PKG.glob(pattern)))
-    files.append(tables.path_of("codes"))
+    files.extend(p for p in tables.paths() if p.is_file())  # every table: a fixture load may read any of them
     return files
 
 

@@ -2,7 +2,7 @@
 
 Every AID key leaves an `AuditRecord` (idrs_sim.session).  An *access* is an audit
 record that names a TIN, made with any command code except the simulator's own
-reporting and review codes (`exempt_codes` in commands/security.yaml).  This module
+reporting and review codes (`exempt_codes` in tables/unax.yaml).  This module
 reads the audit trail and the master file and returns `Flag`s; it changes nothing.
 
 Flag kinds (one flag per employee, TIN, kind and simulated day; `record_ids` lists every
@@ -75,7 +75,7 @@ ASSIGNED_WORK_KEY = "assigned_work:{idrs}"
 
 @dataclass(frozen=True)
 class UnaxRules:
-    """The thresholds, as data (commands/security.yaml, key ``unax``)."""
+    """The thresholds, as data (tables/unax.yaml, key ``unax``)."""
 
     browse_threshold: int = 5  # BROWSING when MORE than this many unconnected TINs in a day
     exempt_codes: frozenset[str] = frozenset({"UNAXR", "INCID"})
@@ -83,8 +83,8 @@ class UnaxRules:
 
 @cache
 def rules() -> UnaxRules:
-    """The UNAX rules from commands/security.yaml (defaults when the key is absent)."""
-    data: dict[str, Any] = tables.security().get("unax") or {}
+    """The UNAX rules from tables/unax.yaml (defaults when the key is absent)."""
+    data: dict[str, Any] = tables.unax().get("unax") or {}
     base = UnaxRules()
     return UnaxRules(
         browse_threshold=int(data.get("browse_threshold", base.browse_threshold)),
@@ -194,7 +194,7 @@ def unax_flags(
     `session` is a SQLAlchemy session on the master file (or a `MasterFile`, read in a
     session of its own); `employee` limits the review to one IDRS number; `since` to
     accesses at or after that time (a date means from midnight).  `browse_threshold`
-    overrides the rule in commands/security.yaml.
+    overrides the rule in tables/unax.yaml.
     """
     if isinstance(session, MasterFile):
         with session.reading() as db:

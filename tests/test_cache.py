@@ -273,7 +273,9 @@ def test_every_module_a_load_imports_is_part_of_the_code_version() -> None:
     imported = {str(Path(p).resolve()) for p in json.loads(done.stdout.splitlines()[-1])}
     tagged = {str(p.resolve()) for p in simulator.loading_code_files()}
     assert imported <= tagged, f"add to simulator._LOADING_CODE: {sorted(imported - tagged)}"
-    assert str((fixtures_dir().parent / "commands" / "codes.yaml").resolve()) in tagged
+    for table in ("codes.yaml", "misc_rules.yaml", "input_values.yaml", "ics_lists.yaml", "ftd_alert_model.yaml",
+                  "unax.yaml"):
+        assert str((fixtures_dir().parent / "tables" / table).resolve()) in tagged, table
 
 
 def test_the_disk_keeps_a_bounded_number_of_images(cache_at: Path, tmp_path: Path,

@@ -15,12 +15,14 @@ from typing import Any
 
 import mf_builders as b
 import pytest
+import yaml
 
 from idrs_sim import tpp_advice
 from idrs_sim.cc import validate
 from idrs_sim.masterfile import derive
 from idrs_sim.masterfile.models import TaxModule, Transaction
 from idrs_sim.posting import run_cycle
+from idrs_sim.resources import data_dir
 from idrs_sim.rules import codes, freezes, ftd_letters, misc, status, tables, tpp
 from idrs_sim.rules.account import DumpModule
 
@@ -49,24 +51,68 @@ def _code_strings(tree: ast.AST) -> list[ast.Constant]:
             and id(n) not in docstrings]
 
 
-def test_only_the_rules_layer_reads_the_reference_tables() -> None:
-    """No module outside idrs_sim/rules/tables.py names a reference table file in code (a
-    second reader is how TC signs and reversal pairs drifted apart).  Messages that mention a
-    file for the user ("... is not in commands/codes.yaml") are text, not a path."""
+def _table_readers(tree: ast.AST) -> list[tuple[int, str]]:
+    """Where a module names a reference table in code: a table file name (codes.yaml...) in a
+    string that is not a docstring or a message, or the tables/ folder given to
+    resources.data_dir / data_file."""
     names = set(tables.REFERENCE_FILES.values())
+    found = [(c.lineno, repr(c.value)) for c in _code_strings(tree)
+             if " " not in c.value and c.value.rsplit("/", 1)[-1] in names]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args:
+            fn = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            first = node.args[0]
+            if (fn in ("data_dir", "data_file") and isinstance(first, ast.Constant)
+                    and first.value == tables.FOLDER):
+                found.append((node.lineno, f"{fn}({tables.FOLDER!r})"))
+    return sorted(found)
+
+
+def test_only_the_rules_layer_reads_the_reference_tables() -> None:
+    """No module outside idrs_sim/rules/tables.py names a reference table file or the tables/
+    folder in code (a second reader is how TC signs and reversal pairs drifted apart).  Messages
+    that mention a file for the user ("... is not in tables/codes.yaml") are text, not a path."""
     offenders = []
     for path in sorted(PKG.rglob("*.py")):
         if path == PKG / "rules" / "tables.py":
             continue
-        for const in _code_strings(ast.parse(path.read_text(encoding="utf-8"))):
-            if " " not in const.value and const.value.rsplit("/", 1)[-1] in names:
-                offenders.append(f"{path.relative_to(PKG)}:{const.lineno}: {const.value!r}")
+        for lineno, what in _table_readers(ast.parse(path.read_text(encoding="utf-8"))):
+            offenders.append(f"{path.relative_to(PKG)}:{lineno}: {what}")
     assert offenders == []
 
 
 def test_the_check_above_would_see_a_second_reader() -> None:
     tree = ast.parse('"""docstring: codes.yaml is fine here"""\nX = read_yaml("codes.yaml")\n')
     assert [c.value for c in _code_strings(tree)] == ["codes.yaml"]
+    assert _table_readers(tree) == [(2, "'codes.yaml'")]
+    tree = ast.parse('from idrs_sim import resources\n'
+                     'A = resources.data_dir("tables") / ("ics" + "_lists.yaml")\n'
+                     'B = data_file("tables", NAME)\nC = data_dir("commands")\n'
+                     'D = "unax.yaml is not in tables/"\n')
+    assert _table_readers(tree) == [(2, "data_dir('tables')"), (3, "data_file('tables')")]
+    assert _table_readers(ast.parse("X = 'tables/unax.yaml'\n")) == [(1, "'tables/unax.yaml'")]
+
+
+def test_the_tables_folder_holds_the_reference_tables_and_only_them() -> None:
+    """tables/ is the one data folder of the reference tables: each file there is a table the
+    rules layer reads (none forgotten by the reader or the cache fingerprint), each table is there."""
+    folder = tables.path_of("codes").parent
+    assert folder.name == tables.FOLDER
+    assert sorted(p.name for p in folder.glob("*.yaml")) == sorted(tables.REFERENCE_FILES.values())
+    assert all(p.is_file() for p in tables.paths())
+    assert all(tables.reference(name) for name in tables.REFERENCE_FILES)
+
+
+def test_commands_hold_only_command_definitions() -> None:
+    """commands/*.yaml define command codes (plus YAML anchors `x-...` they share); reference
+    data there would be a second home for a table."""
+    stray = {}
+    for path in sorted(data_dir("commands").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        extra = [k for k in data if k != "commands" and not str(k).startswith("x-")]
+        if extra or not data.get("commands"):
+            stray[path.name] = extra or "no commands:"
+    assert stray == {}
 
 
 def test_the_rules_layer_imports_no_sqlalchemy() -> None:

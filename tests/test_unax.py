@@ -106,7 +106,7 @@ def run(term: Terminal, text: str) -> str:
 
 # ---- the rule data -------------------------------------------------------------------
 
-def test_thresholds_are_data_in_security_yaml() -> None:
+def test_thresholds_are_data_in_tables_unax_yaml() -> None:
     assert rules().browse_threshold == 5
     assert {"UNAXR", "INCID"} <= rules().exempt_codes
 

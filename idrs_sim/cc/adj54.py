@@ -9,7 +9,7 @@ post-delay 1, tpp-rules §6.1).
 
 ADJ54 elements idrs-sim takes (docs/input-codes.md says why):
 
-* ``TC>`` one of commands/input.yaml `adj54.transaction_codes` (290, 291, 160/161, ...);
+* ``TC>`` one of tables/input_values.yaml `adj54.transaction_codes` (290, 291, 160/161, ...);
 * ``AMOUNT>`` dollars and cents, never negative (the TC gives the sign), ``.00`` allowed;
 * ``POST-DELAY>`` 0-6 cycles;
 * ``HOLD-CD>`` 0-4 (0 = none; xMend uses 0 and 4, IRM 25.25.6.5.5.2.3);

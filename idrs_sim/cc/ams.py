@@ -2,7 +2,7 @@
 
 IRM 25.25.6 sends every TPP contact to AMS (IRM 21.2.2.4.5): the authentication result,
 the issue category ("Other Entity", "TPP-HIGH RISK PASSED" ...; Exhibit 25.25.6-7 is not in
-the seed, so the list in commands/input.yaml `ams_issues` is the named ones plus idrs-sim
+the seed, so the list in tables/input_values.yaml `ams_issues` is the named ones plus idrs-sim
 choices), and what only AMS knows -- Letter 5216 never shows on IDRS.
 
 ``AMS TIN`` shows the notes of the TIN, newest first, each with its date, employee and

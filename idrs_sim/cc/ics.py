@@ -2,7 +2,7 @@
 
 ICS is not IDRS: it holds the FTD Alert cases the Master File sends (posting rule
 ``ftd_alerts``) and what the group manager and revenue officer do with them.  Codes
-(commands/ics.yaml; docs/ftd.md walks through the procedures):
+(commands/ics.yaml; lists in tables/ics_lists.yaml; docs/ftd.md walks through the procedures):
 
 =======  ===========================================================  ===================
 code     screen                                                       roles

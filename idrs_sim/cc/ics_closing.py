@@ -73,15 +73,13 @@ def ics_close(ctx: Context) -> Display | Refusal:
         fcc = ics.latest_fcc(case)
         extra_history.append(f"FULL COMPLIANCE CHECK OF {_fmt(ics.as_date(fcc.get('date')) if fcc else None)} "
                              "CONFIRMED AT CLOSING")
-        if code.code == "Bal Due/Del Ret Received":
+        if "staup_or_assignment" in code.evidence:
             stauped = ics.staup_modules(ent)
             if stauped:
                 extra_history.append("STAUP INPUT VERIFIED ON IDRS: " + ", ".join(
                     f"MFT {m.mft} {m.period} UNTIL CYCLE {m.stop_notice_until}" for m in stauped))
     ics.close_case(case, ctx.today, ctx.idrs, code.code, narrative, extra_history=extra_history)
-    status = f"CLOSED {code.code.upper()}"
-    if code.code == "Bal Due/Del Ret Received":
-        status += " - CREATE THE ICS ONLY BAL DUE/DEL RET (ICSMD)"
+    status = f"CLOSED {code.code.upper()}" + (f" - {code.next_step}" if code.next_step else "")
     return _done(ctx, ent, case, "ICSCL", "ics_close", title, status[:79], _history_lines(case),
                  dict.fromkeys(labels, ""))
 

@@ -6,8 +6,8 @@ for a module-level transaction; with the TIN alone for an entity-level action co
 established -- a first-time filer gets no TC 971/972 at all, not even AC 850 or AC 506
 (IRM 25.25.6.5.1.1; tpp-rules §9.1): the literal is ``ENTITY NOT ESTABLISHED``.
 
-Enter on FRM77 validates every element (validate.py + commands/misc_rules.yaml +
-commands/codes.yaml) and, when all are good, stores a *pending* transaction: it shows at
+Enter on FRM77 validates every element (validate.py + tables/misc_rules.yaml +
+tables/codes.yaml) and, when all are good, stores a *pending* transaction: it shows at
 once as PN on TXMOD / ENMOD with the cycle it will post in, ``due_cycle_for(C, delay)``
 (docs/posting.md).  Bad elements: one line-24 literal, ``*`` right of each bad field.
 
@@ -376,7 +376,7 @@ def _refuse(ctx: Context, problems: list[v.Problem]) -> Refusal:
 
 
 # ---------------------------------------------------------------------------------
-# account checks named in commands/misc_rules.yaml
+# account checks named in tables/misc_rules.yaml
 
 
 def _return_dlns(ent: Entity) -> set[str]:

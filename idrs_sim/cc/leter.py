@@ -2,7 +2,7 @@
 
 ``LETER TIN MFT PERIOD`` (the letter's tax period shows on ENMOD) or ``LETER TIN`` gives
 the LETER screen; LETTER>, PARAS>, RTN-ADDR-CD>, SIG-CD> and, for open paragraphs,
-OPEN-PARA> are checked against commands/input.yaml `letters`:
+OPEN-PARA> are checked against tables/input_values.yaml `letters`:
 
 * 4674C: paragraphs ``C7acwy&`` (international ``C7acwy:``), return address TP (CP on a
   Cincinnati/CSC IDRS), signature KA;

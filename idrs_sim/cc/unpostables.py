@@ -174,7 +174,7 @@ def _entity_by_tin(ctx: Context, tin: str) -> Entity | None:
 
 
 def _validate_upres(ctx: Context, case: Unpostable, typed: dict[str, str]) -> tuple[list[v.Problem], dict[str, Any]]:
-    """Check URC, CCC, REL-CYC and CORR-TIN against commands/input.yaml `urcs`."""
+    """Check URC, CCC, REL-CYC and CORR-TIN against tables/input_values.yaml `urcs`."""
     problems: list[v.Problem] = []
     out: dict[str, Any] = {}
     urc = typed["URC"].upper().replace(" ", "")

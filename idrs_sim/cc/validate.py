@@ -5,13 +5,13 @@ refused with a line-24 literal and a ``*`` right of it (IRM 2.3.81, 2.4.54).  Th
 that are *facts about codes* live as data, so a trainer can read and extend them without
 Python:
 
-* ``commands/codes.yaml`` (fixtures engineer): every TC 971/972 action code with its
+* ``tables/codes.yaml`` (fixtures engineer): every TC 971/972 action code with its
   level (entity | module | either), the roles that may input it and, where the IRM fixes
   one, a MISC regular expression (`misc` for TC 971, `reversal_misc` for TC 972);
-* ``commands/misc_rules.yaml`` (this module's data): what the FRM77 screen checks on input
+* ``tables/misc_rules.yaml`` (this module's data): what the FRM77 screen checks on input
   beyond a regex: MISC required / forbidden, literal lists, SECONDARY-DT, cross-references,
   named account checks (DLN of a return on the account, one AC 111 per DLN on MFT 32...);
-* ``commands/input.yaml``: ADJ54 transaction codes, URCs, letters, AMS issue categories.
+* ``tables/input_values.yaml``: ADJ54 transaction codes, URCs, letters, AMS issue categories.
 
 Everything here is pure (no database writes); functions that need the account take the
 ORM objects.  Each check returns None when the element is good, else a `Problem`
@@ -58,18 +58,18 @@ class Problem:
 
 
 def codes_table() -> dict[str, Any]:
-    """commands/codes.yaml (TC and action-code meanings, levels, roles), via the rules layer."""
+    """tables/codes.yaml (TC and action-code meanings, levels, roles), via the rules layer."""
     return tables.codes()
 
 
 def misc_rules() -> dict[str, Any]:
-    """commands/misc_rules.yaml (FRM77 input rules per action code), via the rules layer."""
+    """tables/misc_rules.yaml (FRM77 input rules per action code), via the rules layer."""
     return tables.misc_rules()
 
 
 def input_data() -> dict[str, Any]:
-    """commands/input.yaml: the non-command data (ADJ54 TCs, URCs, letters, AMS issues)."""
-    return tables.input_data()
+    """tables/input_values.yaml (ADJ54 TCs, URCs, letters, AMS issues), via the rules layer."""
+    return tables.input_values()
 
 
 # ---------------------------------------------------------------------------------
@@ -282,7 +282,7 @@ def valid_action_codes(tc: int) -> list[int]:
 
 
 # ---------------------------------------------------------------------------------
-# ADJ54, URCs, letters, AMS issues (commands/input.yaml)
+# ADJ54, URCs, letters, AMS issues (tables/input_values.yaml)
 
 
 def adj54_tcs() -> dict[int, str]:
@@ -292,12 +292,12 @@ def adj54_tcs() -> dict[int, str]:
 
 
 def urc_table() -> dict[str, dict[str, Any]]:
-    """Unpostable resolution codes UPRES accepts (commands/input.yaml `urcs`)."""
+    """Unpostable resolution codes UPRES accepts (tables/input_values.yaml `urcs`)."""
     return {str(k).upper(): (v or {}) for k, v in (input_data().get("urcs") or {}).items()}
 
 
 def letter_table() -> dict[str, dict[str, Any]]:
-    """Letters LETER accepts (commands/input.yaml `letters`), keyed by letter number."""
+    """Letters LETER accepts (tables/input_values.yaml `letters`), keyed by letter number."""
     return {str(k).upper(): (v or {}) for k, v in (input_data().get("letters") or {}).items()}
 
 

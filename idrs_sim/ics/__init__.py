@@ -1,6 +1,6 @@
 """ICS, the Integrated Collection System, as far as FTD Alerts need it (IRM 5.7.1).
 
-* `config` -- the data in commands/ftd_alerts.yaml and commands/ics.yaml;
+* `config` -- the data in tables/ftd_alert_model.yaml and tables/ics_lists.yaml;
 * `cases`  -- case history, the 7/25-day timers, the 60/75/90-day notification, closing
   guards and systemic closures;
 * `letters` -- the Letter 5857 and Letter 5664 tables computed from IDRS.

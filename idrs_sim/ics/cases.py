@@ -18,7 +18,7 @@ clock.  Screens are in `idrs_sim.cc.ics`; the posting rule in `idrs_sim.posting.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +52,7 @@ __all__ = [
     "notification_mark",
     "alert_module",
     "return_secured",
+    "EVIDENCE",
     "closing_problem",
     "close_case",
     "open_alerts",
@@ -305,15 +306,58 @@ def approval(case: IcsCase, ref: str) -> dict[str, Any] | None:
     return None
 
 
+def _full_compliance(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    return None if fcc_full(latest_fcc(case)) else FCC_NOT_FULL
+
+
+def _return_secured(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    return None if return_secured(module) else RETURN_NOT_SECURED
+
+
+def _compliant_at_contact(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    contact = phone_contact(case)
+    if contact is None:
+        return CONTACT_NOT_RECORDED
+    return None if contact.get("compliant") == "Y" else NOT_COMPLIANT_AT_CONTACT
+
+
+def _tc136(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    return None if requested(case, "TC136") or tc136_on_file(entity) else TC136_REQUIRED
+
+
+def _not_liable(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    evidence = (tc590_cc50(module) or requested(case, "4844") or tc591_cc50(entity)
+                or final_return_posted(entity) or zero_return(module))
+    return None if evidence else NOT_REQUIRED_EVIDENCE
+
+
+def _staup_or_assignment(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    return None if requested(case, "ASSIGN") or staup_modules(entity) else STAUP_REQUIRED
+
+
+#: The evidence a closing code can require (`evidence:` of the closing codes in
+#: tables/ics_lists.yaml, which says which code needs which): name -> the check, returning the
+#: literal that stops the closure or None.
+EVIDENCE: dict[str, Callable[[IcsCase, Entity, TaxModule | None], str | None]] = {
+    "full_compliance": _full_compliance,
+    "return_secured": _return_secured,
+    "compliant_at_contact": _compliant_at_contact,
+    "tc136": _tc136,
+    "not_liable": _not_liable,
+    "staup_or_assignment": _staup_or_assignment,
+}
+
+
 def closing_problem(case: IcsCase, entity: Entity, code: config.ClosingCode, narrative: str,
                     approval_ref: str = "") -> tuple[str, str] | None:
     """What stops this closure, as (field label, literal); None when it may close.
 
-    Catalogue A.14 #4-#5: narrative always; Full Compliance Check always (except Alert
-    Erroneously Created, which the GM closes without a field call); the compliance codes
-    need the alert-quarter 941 secured; Sporadic/Seasonal a TC 136 request; Not Required to
-    Deposit TC 590 CC 50, Form 4844, a final or a zero return; Bal Due/Del Ret Received a
-    STAUP or an assignment request first; Erroneously Created the analyst's concurrence.
+    Catalogue A.14 #4-#5: narrative always; Alert Erroneously Created the analyst's
+    concurrence (the GM closes it without a field call); every other code a Full Compliance
+    Check on the case, then the evidence its table entry lists, in that order (the compliance
+    codes the alert-quarter 941 secured; Sporadic/Seasonal a TC 136 request; Not Required to
+    Deposit TC 590 CC 50, Form 4844, a final or a zero return; Bal Due/Del Ret Received a STAUP
+    or an assignment request first).
     """
     if case.status != "open":
         return ("CC", CLOSED)
@@ -330,31 +374,16 @@ def closing_problem(case: IcsCase, entity: Entity, code: config.ClosingCode, nar
         return None
     if not narrative.strip():
         return ("NARR", NARRATIVE_REQUIRED)
-    fcc = latest_fcc(case)
-    if fcc is None:
+    if latest_fcc(case) is None:
         return ("CC", FCC_REQUIRED)
     module = alert_module(entity, case)
-    name = code.code
-    if name in ("TP is in Compliance", "Brought into Compliance", "TP is Sporadic/Seasonal"):
-        if not fcc_full(fcc):
-            return ("CC", FCC_NOT_FULL)
-        if not return_secured(module):
-            return ("CC", RETURN_NOT_SECURED)
-    if name == "TP is in Compliance":
-        contact = phone_contact(case)
-        if contact is None:
-            return ("CC", CONTACT_NOT_RECORDED)
-        if contact.get("compliant") != "Y":
-            return ("CC", NOT_COMPLIANT_AT_CONTACT)
-    if name == "TP is Sporadic/Seasonal" and not (requested(case, "TC136") or tc136_on_file(entity)):
-        return ("CC", TC136_REQUIRED)
-    if name == "Not Required to Deposit" and not (
-        tc590_cc50(module) or requested(case, "4844") or tc591_cc50(entity)
-        or final_return_posted(entity) or zero_return(module)
-    ):
-        return ("CC", NOT_REQUIRED_EVIDENCE)
-    if name == "Bal Due/Del Ret Received" and not (requested(case, "ASSIGN") or staup_modules(entity)):
-        return ("CC", STAUP_REQUIRED)
+    for name in code.evidence:
+        check = EVIDENCE.get(name)
+        if check is None:
+            raise ValueError(f"tables/ics_lists.yaml: closing code {code.n} needs unknown evidence {name!r}")
+        problem = check(case, entity, module)
+        if problem is not None:
+            return ("CC", problem)
     return None
 
 

@@ -1,5 +1,5 @@
-"""The data of the FTD Alert program: commands/ftd_alerts.yaml (calendar, selection model,
-routing, FRM49) and commands/ics.yaml (closing codes, pick lists, areas).
+"""The data of the FTD Alert program: tables/ftd_alert_model.yaml (calendar, selection model,
+routing, FRM49) and tables/ics_lists.yaml (closing codes, pick lists, areas).
 
 Read once per process.  Nothing here decides anything: the posting rule
 (`idrs_sim.posting.ftd_alerts`) and the ICS screens (`idrs_sim.cc.ics`) do.
@@ -19,14 +19,14 @@ __all__ = ["ftd_data", "ics_data", "Model", "model", "ClosingCode", "closing_cod
 
 @cache
 def ftd_data() -> dict[str, Any]:
-    """commands/ftd_alerts.yaml as a mapping (read by the rules layer)."""
-    return tables.ftd_alerts()
+    """tables/ftd_alert_model.yaml as a mapping (read by the rules layer)."""
+    return tables.ftd_alert_model()
 
 
 @cache
 def ics_data() -> dict[str, Any]:
-    """commands/ics.yaml as a mapping (read by the rules layer)."""
-    return tables.ics()
+    """tables/ics_lists.yaml as a mapping (read by the rules layer)."""
+    return tables.ics_lists()
 
 
 @dataclass(frozen=True)
@@ -79,21 +79,27 @@ def model() -> Model:
 
 @dataclass(frozen=True)
 class ClosingCode:
-    """One ICS closing option (IRM 5.7.1.9)."""
+    """One ICS closing option (IRM 5.7.1.9): who may select it and what it needs first."""
 
     n: int
     code: str
     aliases: tuple[str, ...]
     roles: tuple[str, ...]
     analyst_approval: bool
+    #: the checks the case and IDRS must pass, in order (names of idrs_sim.ics.cases.EVIDENCE)
+    evidence: tuple[str, ...] = ()
+    #: what the closing message tells the user to do next ("" for nothing)
+    next_step: str = ""
 
 
 @cache
 def closing_codes() -> tuple[ClosingCode, ...]:
+    """The closing options of tables/ics_lists.yaml, in the order ICSCL lists them."""
     out = []
     for c in ics_data().get("closing_codes") or []:
         out.append(ClosingCode(int(c["n"]), str(c["code"]), tuple(c.get("aliases") or ()),
-                               tuple(c.get("roles") or ()), bool(c.get("analyst_approval", False))))
+                               tuple(c.get("roles") or ()), bool(c.get("analyst_approval", False)),
+                               tuple(str(e) for e in c.get("evidence") or ()), str(c.get("next_step") or "")))
     return tuple(out)
 
 

@@ -8,7 +8,7 @@ roles, missing includes) and the project's data rules that a load tolerates:
 * DLNs have the structure of idrs-screens-and-codes §8: 14 digits, a campus FLC, the tax
   class of the module's MFT (MFT 30/32 -> 2, MFT 01 -> 1), a Julian day 001-366 or 999
   that is not after the master file date;
-* TCs, TC 971/972 action codes and TC 59X closing codes are in commands/codes.yaml and
+* TCs, TC 971/972 action codes and TC 59X closing codes are in tables/codes.yaml and
   post at their level (entity or module); amounts have the TC's sign;
 * a reversal (TC 972 AC x, TC 137...) has its original in the same list, a `reversed: true`
   TC 971 has its TC 972, MISC literals have the IRM format (TC 972 AC 129 never blank);

@@ -11,7 +11,7 @@ refund holds, so what TXMOD shows and what the run does cannot drift apart.
 
 Conventions (documented in docs/posting.md):
 
-* Amounts are stored as magnitudes; the sign comes from commands/codes.yaml `balance`
+* Amounts are stored as magnitudes; the sign comes from tables/codes.yaml `balance`
   (`idrs_sim.rules.codes`: debits +, credits -).  A credit stored with a minus sign is read
   the same way (we take `abs(amount)`).
 * "Posting order" of two transactions is (posting_cycle, id): a TC 290 releases a

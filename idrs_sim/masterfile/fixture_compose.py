@@ -29,13 +29,13 @@ from .fixture_read import (
 )
 
 # ---------------------------------------------------------------------------------------
-# Code tables (commands/codes.yaml)
+# Code tables (tables/codes.yaml)
 # ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, eq=False)
 class Codes:
-    """The code tables of commands/codes.yaml, keyed by int (TC, AC, closing code) or str (MFT)."""
+    """The code tables of tables/codes.yaml, keyed by int (TC, AC, closing code) or str (MFT)."""
 
     transaction_codes: dict[int, dict[str, Any]]
     action_codes: dict[int, dict[str, Any]]
@@ -67,7 +67,7 @@ def _cycle_of(day: dt.date) -> str:
 
 @cache
 def codes() -> Codes:
-    """The code tables of commands/codes.yaml, read once per process by the rules layer."""
+    """The code tables of tables/codes.yaml, read once per process by the rules layer."""
     raw = tables.codes()
     return Codes(
         transaction_codes={int(k): dict(v) for k, v in raw["transaction_codes"].items()},

@@ -1,6 +1,6 @@
 """Transaction codes: what each TC does to a module's balance and which TCs it reverses.
 
-Stated once, read from the `transaction_codes` table of commands/codes.yaml (Document 6209
+Stated once, read from the `transaction_codes` table of tables/codes.yaml (Document 6209
 §8A meanings, docs/decisions.md "Rules layer (issue 18)"): `balance: debit | credit | none`
 gives the sign, `reverses: [...]` the reversal pairs.  The balance of a module, its refund,
 the fixture linker, the posting run's reversal links and the TPP advice all use this one

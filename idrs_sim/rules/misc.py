@@ -1,8 +1,8 @@
 """TC 971/972 MISC formats: one statement of what the IRM fixes for an action code's MISC.
 
-The regular expressions live in the `action_codes` table of commands/codes.yaml (`misc` for
+The regular expressions live in the `action_codes` table of tables/codes.yaml (`misc` for
 the TC 971, `reversal_misc` for the TC 972); the FRM77 screen (idrs_sim.cc.validate) and the
-fixture linter both read them through here.  commands/misc_rules.yaml adds only what the
+fixture linter both read them through here.  tables/misc_rules.yaml adds only what the
 input screen alone checks (required, literals, account checks) and names no pattern the
 codes table already gives (AC 111: the 14-digit DLN of the return, IRM 25.25.6.7).
 """

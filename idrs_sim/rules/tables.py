@@ -1,19 +1,20 @@
 """The one reader of the reference tables: the IRS code facts idrs-sim keeps as data.
 
-Every rule that needs a Document 6209 / IRM fact reads it here, never from the file itself
-(tests/test_rules_layer.py checks that no other module opens these files):
+The tables live in the top-level ``tables/`` folder (installed wheels carry it as
+``idrs_sim/_data/tables``), apart from the command definitions in ``commands/``.  Every rule
+that needs a Document 6209 / IRM fact reads it here, never from the file itself
+(tests/test_rules_layer.py checks that no other module opens these files or the folder):
 
-* ``codes.yaml``       transaction codes (meaning, level, balance sign, reversal pairs),
-                       TC 971/972 action codes, TC 520/59X closing codes, MFTs, UPCs, roles;
-* ``misc_rules.yaml``  what the FRM77 screen checks per action code;
-* ``input.yaml``       ADJ54 TCs, URCs, letters, AMS issues, states;
-* ``ics.yaml``         ICS closing codes, pick lists, areas;
-* ``ftd_alerts.yaml``  the FTD Alert program's calendar, model, routing, FRM49;
-* ``security.yaml``    UNAX thresholds.
+* ``codes.yaml``            transaction codes (meaning, level, balance sign, reversal pairs),
+                            TC 971/972 action codes, TC 520/59X closing codes, MFTs, UPCs, roles;
+* ``misc_rules.yaml``       what the FRM77 screen checks per action code;
+* ``input_values.yaml``     what the input codes accept: ADJ54 TCs and hold codes, URCs,
+                            letters, AMS issues, states;
+* ``ics_lists.yaml``        ICS closing codes (roles, evidence), priorities, pick lists, areas;
+* ``ftd_alert_model.yaml``  the FTD Alert program's calendar, model, routing, FRM49 TCs;
+* ``unax.yaml``             UNAX review thresholds.
 
-They sit in ``commands/`` beside the command definitions (``idrs_sim.commands`` reads only the
-``commands:`` key of the files, and skips ``codes.yaml``, which has none).  Each is parsed once
-per process; a missing optional table reads as empty.
+Each is parsed once per process; a missing optional table reads as empty.
 """
 
 from __future__ import annotations
@@ -26,31 +27,41 @@ from ..cache import read_yaml
 from ..resources import data_dir
 
 __all__ = [
+    "FOLDER",
     "REFERENCE_FILES",
     "codes",
-    "ftd_alerts",
-    "ics",
-    "input_data",
+    "ftd_alert_model",
+    "ics_lists",
+    "input_values",
     "misc_rules",
     "path_of",
+    "paths",
     "reference",
-    "security",
+    "unax",
 ]
 
-#: Table name -> file under commands/.
+#: The data folder of the tables (resources.data_dir name).
+FOLDER = "tables"
+
+#: Table name -> file under tables/.
 REFERENCE_FILES: dict[str, str] = {
     "codes": "codes.yaml",
     "misc_rules": "misc_rules.yaml",
-    "input": "input.yaml",
-    "ics": "ics.yaml",
-    "ftd_alerts": "ftd_alerts.yaml",
-    "security": "security.yaml",
+    "input_values": "input_values.yaml",
+    "ics_lists": "ics_lists.yaml",
+    "ftd_alert_model": "ftd_alert_model.yaml",
+    "unax": "unax.yaml",
 }
 
 
 def path_of(name: str) -> Path:
     """Where the table `name` is (for fingerprints and messages)."""
-    return data_dir("commands") / REFERENCE_FILES[name]
+    return data_dir(FOLDER) / REFERENCE_FILES[name]
+
+
+def paths() -> list[Path]:
+    """Every reference table, in REFERENCE_FILES order (what a cache fingerprint covers)."""
+    return [path_of(name) for name in REFERENCE_FILES]
 
 
 @cache
@@ -63,30 +74,30 @@ def reference(name: str) -> dict[str, Any]:
 
 
 def codes() -> dict[str, Any]:
-    """commands/codes.yaml."""
+    """tables/codes.yaml (Document 6209 codes)."""
     return reference("codes")
 
 
 def misc_rules() -> dict[str, Any]:
-    """commands/misc_rules.yaml."""
+    """tables/misc_rules.yaml (FRM77 checks per action code)."""
     return reference("misc_rules")
 
 
-def input_data() -> dict[str, Any]:
-    """commands/input.yaml."""
-    return reference("input")
+def input_values() -> dict[str, Any]:
+    """tables/input_values.yaml (ADJ54 TCs, URCs, letters, AMS issues, states)."""
+    return reference("input_values")
 
 
-def ics() -> dict[str, Any]:
-    """commands/ics.yaml."""
-    return reference("ics")
+def ics_lists() -> dict[str, Any]:
+    """tables/ics_lists.yaml (ICS closing codes, pick lists, areas)."""
+    return reference("ics_lists")
 
 
-def ftd_alerts() -> dict[str, Any]:
-    """commands/ftd_alerts.yaml."""
-    return reference("ftd_alerts")
+def ftd_alert_model() -> dict[str, Any]:
+    """tables/ftd_alert_model.yaml (FTD Alert calendar, model, routing, FRM49 TCs)."""
+    return reference("ftd_alert_model")
 
 
-def security() -> dict[str, Any]:
-    """commands/security.yaml."""
-    return reference("security")
+def unax() -> dict[str, Any]:
+    """tables/unax.yaml (UNAX review thresholds)."""
+    return reference("unax")

@@ -29,7 +29,7 @@ class EmployeeSection(FieldChecks):
             for role in roles:
                 if role not in self.codes.roles:
                     hint = _close_match(str(role), set(self.codes.roles))
-                    self.err(node, "roles", f"unknown role {role!r}" + (f" (did you mean {hint!r}?)" if hint else "") + "; roles are listed in commands/codes.yaml")
+                    self.err(node, "roles", f"unknown role {role!r}" + (f" (did you mean {hint!r}?)" if hint else "") + "; roles are listed in tables/codes.yaml")
                 else:
                     good_roles.append(role)
         password, pw_hash = node.get("password"), node.get("password_hash")

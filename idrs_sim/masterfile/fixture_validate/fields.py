@@ -139,7 +139,7 @@ class FieldChecks(ValidatorCore):
             self.err(node, key, f"{key}: {value!r} is not an MFT (two digits)")
             return None
         if text not in self.codes.mfts:
-            self.lint(node, key, f"MFT {text} is not in commands/codes.yaml")
+            self.lint(node, key, f"MFT {text} is not in tables/codes.yaml")
         return text
 
     def money(self, node: dict, key: str, default: Decimal | None = None) -> Decimal | None:

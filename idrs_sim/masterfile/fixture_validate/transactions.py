@@ -140,16 +140,16 @@ class TransactionSection(FieldChecks):
     ) -> None:
         """The data rules of a transaction that a load tolerates (codes, level, sign, dates)."""
         if not tinfo:
-            self.lint(node, "tc", f"{label} is not a known transaction code (commands/codes.yaml)")
+            self.lint(node, "tc", f"{label} is not a known transaction code (tables/codes.yaml)")
         table = tinfo.get("codes")
         if table == "action_codes":
             if ac is None:
                 self.lint(node, None, f"{label} needs an action code (ac:)")
             elif not ainfo:
-                self.lint(node, ac_key, f"action code {ac:03d} is not a known TC 971/972 action code (commands/codes.yaml)")
+                self.lint(node, ac_key, f"action code {ac:03d} is not a known TC 971/972 action code (tables/codes.yaml)")
         elif table == "closing_codes":
             if ac is not None and ac not in self.codes.closing_codes:
-                self.lint(node, ac_key, f"closing code {ac:02d} is not known for {label[:6]} (commands/codes.yaml)")
+                self.lint(node, ac_key, f"closing code {ac:02d} is not known for {label[:6]} (tables/codes.yaml)")
         elif ac is not None and tinfo:
             self.lint(node, ac_key, f"{label} takes no action or closing code")
         level = ainfo.get("level") or tinfo.get("level")

@@ -2,8 +2,9 @@
 
 * `codec`  - pure 3270 data stream: `encode_screen(Screen) -> bytes` (Erase/Write, so
   every client model shows 24x80), `decode_read(bytes, formatted=...) -> AidEvent`.
-* `telnet` - negotiation (TERMINAL-TYPE, EOR, BINARY; TN3270E refused), IAC escaping,
-  EOR record framing, timeouts.
+* `telnet` - the telnet wire, pure: commands, options, IAC escaping, EOR record framing.
+* `telnet_connection` - one client's stream: negotiation (TERMINAL-TYPE, EOR, BINARY;
+  TN3270E refused), reading records under timeouts, writing answers.
 * `server` - `serve(host_factory, ...)` (asyncio), `run_server(...)` (blocking, prints
   `listening on HOST:PORT`, 0 on SIGTERM) and `server_in_thread(...)` for tests.
 

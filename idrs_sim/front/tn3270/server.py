@@ -80,13 +80,12 @@ from .codec import DecodeError, decode_read, encode_screen_for, wcc
 from .telnet import (
     ConnectionClosed,
     IdleTimeout,
-    Interrupted,
     NegotiationError,
     RecordTimeout,
-    TelnetConnection,
     TelnetError,
     frame_record,
 )
+from .telnet_connection import Interrupted, TelnetConnection
 
 log = logging.getLogger("idrs_sim.front.tn3270")
 

@@ -1,7 +1,7 @@
 """A key's way through the server when the event loop does not wait for the worker.
 
 The session posts each key to a host worker and goes back to reading; the worker writes
-the answer and the session takes the outcome when the next record arrives (`_Key`).
+the answer and the session takes the outcome when the next record arrives (`key.Key`).
 These tests pin down what must still hold, with raw sockets and small fake hosts:
 
 * a host error is logged and the previous screen re-sent with the alarm, and the next key works;

@@ -2,7 +2,7 @@
 amount of memory, log or traffic (issue 24): rate budgets, the session limit's default,
 the lines sent to clients that cannot be served, and the accept loop's quiet back-off.
 
-Pure helpers (no sockets); `server.py` applies them.
+Pure helpers (no sockets); `server.py` (limits, accept loop) and `session.py` (bad records) apply them.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ server).  It keeps its own copy of the screen it last sent, merges the modified 
 of each AID event into it (as a 3270 application does), reads the command from the
 screen, runs the command code's handler in one unit of work and answers with the next
 screen.  Every AID key leaves an audit record.  Nothing raises to the terminal.
+
+Its screen work (the command read off the screen, line 24, the `*` of a refusal, the
+cleared screen) is `session_screen`; the audit record is `session_audit`.
 """
 
 from __future__ import annotations
@@ -14,22 +17,22 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from . import commands, signon_audit
 from .cc.base import Cleared, Context, Refusal, Reply, TerminalState
-from .cc.parse import Command, ParseError, Span, parse_command
+from .cc.parse import ParseError, parse_command
 from .digits import is_digits, typed_tin
 from .masterfile.db import MasterFile, is_busy
-from .masterfile.models import AuditRecord, Employee
+from .masterfile.models import Employee
 from .masterfile.security import verify_password
 from .screenmap import load_map
+from .session_audit import Typed, first_word, write_audit
+from .session_screen import cleared_screen, command_lines, mark_after, on_screen, refusal_screen, with_message
 from .terminal.aid import Aid, AidEvent
-from .terminal.screen import COLS, ROWS, SIZE, Field, Screen, address
+from .terminal.screen import SIZE, Screen
 
 log = logging.getLogger(__name__)
-
-_AUDIT_INSERT = insert(AuditRecord)  # executed on the Connection: a plain Core INSERT
 
 MAX_SIGNON_FAILURES = 3
 IDLE_TIMEOUT_MINUTES = 15  # IRS terminals lock after 15 idle minutes; configurable per session
@@ -98,10 +101,10 @@ class IdrsSession:
             if is_busy(exc):
                 log.warning("database busy on %s: %s", event.aid, exc)
                 self.busy = DATABASE_BUSY
-                reply_screen = self._with_message(self.screen, DATABASE_BUSY)
+                reply_screen = with_message(self.screen, DATABASE_BUSY)
             else:
                 log.exception("host error on %s", event.aid)
-                reply_screen = self._with_message(self.screen, "SYSTEM ERROR - REQUEST NOT PROCESSED")
+                reply_screen = with_message(self.screen, "SYSTEM ERROR - REQUEST NOT PROCESSED")
         self.screen = reply_screen
         return reply_screen.copy()
 
@@ -211,7 +214,7 @@ class IdrsSession:
             self.employee_idrs = emp.idrs
             self._employee = emp  # stays readable after the unit of work (expire_on_commit=False)
             self._audit(db, event, emp.idrs, "SINON", outcome="SIGN-ON COMPLETED")
-            return self._cleared(f"SIGN-ON COMPLETED - {emp.name} {emp.idrs}")
+            return cleared_screen(f"SIGN-ON COMPLETED - {emp.name} {emp.idrs}")
 
     def _signon_error(self, message: str, field_name: str) -> Screen:
         """The sign-on screen again: `*` right of the bad field, the password always blank,
@@ -224,7 +227,7 @@ class IdrsSession:
             scr.set_text(fld, self.screen.text_of(keep))
         target = scr.field_named(field_name)
         if target is not None:
-            self._mark_after(scr, target)
+            mark_after(scr, target, self._marks)
         first = fld or target
         if first is not None:
             scr.cursor = (first.addr + 1) % SIZE
@@ -245,50 +248,23 @@ class IdrsSession:
         if aid is Aid.CLEAR:
             self._pages = _Pages()
             self._audit(None, event, self.employee_idrs, None, outcome="CLEAR")
-            return self._cleared("")
+            return cleared_screen("")
         if aid in (Aid.PF7, Aid.PF8):
             return self._page(event, forward=aid is Aid.PF8)
         if aid is not Aid.ENTER:
             self._audit(None, event, self.employee_idrs, None, outcome="KEY NOT ACTIVE")
-            return self._with_message(self.screen, f"{aid.value} KEY NOT ACTIVE ON THIS SCREEN")
+            return with_message(self.screen, f"{aid.value} KEY NOT ACTIVE ON THIS SCREEN")
         return self._enter(event)
 
-    def _command_lines(self) -> tuple[list[str], int]:
-        """The typed input, and the screen column (0-origin) where its line 1 starts.
-
-        The input is the whole unformatted screen (rows 1-23), or the `COMMAND` field of a
-        formatted one, split at the ends of rows: on a research display that is line 1 from
-        column 1; on the cleared screen (`cleared_screen`) rows 1-23 from row 1 column 2,
-        since column 1 holds the field attribute.
-        """
-        scr = self.screen
-        if not scr.formatted:
-            lines = [scr.row_text(r).rstrip() for r in range(1, ROWS)]
-            while lines and not lines[-1]:
-                lines.pop()
-            return lines, 0
-        cmd = scr.field_named("COMMAND")
-        if cmd is None:
-            return [""], 0
-        rows: dict[int, list[str]] = {}
-        for a in scr.data_addresses(cmd):
-            if a // COLS < ROWS - 1:  # line 24 is the message line, never input
-                rows.setdefault(a // COLS, []).append(scr.chars[a])
-        lines = ["".join(chars).replace("\0", " ").rstrip() for _, chars in sorted(rows.items())]
-        while len(lines) > 1 and not lines[-1]:
-            lines.pop()
-        start = (cmd.addr + 1) % SIZE
-        return lines or [""], start if start < COLS else 0
-
     def _enter(self, event: AidEvent) -> Screen:
-        lines, offset = self._command_lines()
+        lines, offset = command_lines(self.screen)
         if not any(line.strip() for line in lines):
-            return self._with_message(self.screen, "ENTER A COMMAND CODE")
+            return with_message(self.screen, "ENTER A COMMAND CODE")
         parsed = parse_command(lines)
         if parsed is None:
-            return self._with_message(self.screen, "ENTER A COMMAND CODE")
+            return with_message(self.screen, "ENTER A COMMAND CODE")
         if offset:
-            parsed = _on_screen(parsed, offset)
+            parsed = on_screen(parsed, offset)
         with self.mf.unit_of_work() as db:
             emp = self._employee
             if emp is None or emp.idrs != self.employee_idrs:  # signed on some other way (tests)
@@ -297,7 +273,7 @@ class IdrsSession:
             if isinstance(parsed, ParseError):
                 # The TIN typed stays on the record (INVALID MFT, TAX PERIOD, NAME CONTROL,
                 # DATA): a refused request still accessed it (docs/security.md; issue #16 item 10).
-                self._audit(db, event, emp.idrs, _first_word(lines[0]), _Typed(typed_tin(lines[0])),
+                self._audit(db, event, emp.idrs, first_word(lines[0]), Typed(typed_tin(lines[0])),
                             outcome=parsed.literal)
                 return self._refuse(Refusal(parsed.literal, marks=[(parsed.line, parsed.start or parsed.col, parsed.col - 1)]))
             code = commands.resolve(parsed).code
@@ -346,7 +322,7 @@ class IdrsSession:
             return self._refuse(reply)
         if isinstance(reply, Cleared):
             self._pages = _Pages()
-            return self._cleared(reply.message)
+            return cleared_screen(reply.message)
         smap = load_map(reply.map)
         continued = reply.continued
         if continued is None and smap.list_rows:
@@ -359,136 +335,25 @@ class IdrsSession:
         pages = self._pages
         self._audit(None, event, self.employee_idrs, self.state.last_code, outcome="PAGE")
         if len(pages.screens) <= 1:
-            return self._with_message(self.screen, "NO MORE PAGES")
+            return with_message(self.screen, "NO MORE PAGES")
         nxt = pages.index + (1 if forward else -1)
         if not 0 <= nxt < len(pages.screens):
-            return self._with_message(self.screen, "LAST PAGE DISPLAYED" if forward else "FIRST PAGE DISPLAYED")
+            return with_message(self.screen, "LAST PAGE DISPLAYED" if forward else "FIRST PAGE DISPLAYED")
         pages.index = nxt
         return pages.screens[nxt].copy()
 
     def _refuse(self, refusal: Refusal) -> Screen:
-        """The user's own screen, `*` right of each bad element, cursor on the first, line 24."""
-        scr = self._with_message(self.screen, refusal.message)
-        first_cursor: int | None = None
-        for name in refusal.fields:
-            fld = scr.field_named(name)
-            if fld is None:
-                continue
-            self._mark_after(scr, fld)
-            if first_cursor is None:
-                first_cursor = (fld.addr + 1) % SIZE
-        for row, start, end in refusal.marks:
-            row = min(max(row, 1), ROWS - 1)
-            star_col = min(max(end + 1, 1), COLS)
-            pos = address(row, star_col)
-            if not scr.is_attribute(pos):
-                self._marks.append((pos, scr.chars[pos]))  # a delimiter under it is given back
-                scr.chars[pos] = "*"
-            if first_cursor is None:
-                first_cursor = address(row, min(max(start, 1), COLS))
-        if first_cursor is not None:
-            scr.cursor = first_cursor
-        return scr
-
-    def _mark_after(self, scr: Screen, fld) -> None:  # type: ignore[no-untyped-def]
-        data = scr.data_addresses(fld)
-        if not data:
-            return
-        after = (data[-1] + 2) % SIZE  # past the attribute that ends the field
-        if not scr.is_attribute(after) and ((nxt := scr.field_at(after)) is None or nxt.protected):
-            self._marks.append((after, scr.chars[after]))
-            scr.chars[after] = "*"
-
-    def _with_message(self, screen: Screen, message: str) -> Screen:
-        scr = screen.copy()
-        msg_field = scr.field_named("MESSAGE")
-        if msg_field is not None:
-            scr.set_text(msg_field, message)
-        else:
-            base = address(ROWS, 1)
-            for i in range(COLS):
-                if not scr.is_attribute(base + i):
-                    scr.chars[base + i] = message[i] if i < len(message) else " "
-        return scr
-
-    def _cleared(self, message: str) -> Screen:
-        return cleared_screen(message)
+        return refusal_screen(self.screen, refusal, self._marks)
 
     # ---- audit ---------------------------------------------------------------
     def _audit(self, db, event: AidEvent | None, idrs: str | None, code: str | None, cmd=None,  # type: ignore[no-untyped-def]
                outcome: str | None = None, violation: bool = False) -> None:
-        """Append one audit record (every AID key leaves one; passwords never appear).
-
-        A Core INSERT on the unit of work's connection (same transaction, committed or
-        rolled back with it): the record is never read back as an object here, and the
-        ORM's flush of one new object cost more than the rest of a Clear key.  With no
-        unit of work (`db` None: a key that only leaves its record) it is written in a
-        transaction of its own (`MasterFile.write_one`).
-        """
-        row = dict(
-            at=self.mf.clock.now(),
-            idrs=idrs,
-            terminal=self.terminal_id,
-            aid=event.aid.value if event is not None else None,  # None: no key (the terminal went away)
-            command=(code or "")[:8] or None,
-            tin=getattr(cmd, "tin", None),
-            mft=getattr(cmd, "mft", None),
-            period=getattr(cmd, "period", None),
-            outcome=(outcome or "")[:80] or None,
-            violation=violation,
-        )
-        if db is None:
-            self.mf.write_one(_AUDIT_INSERT, row)
-        else:
-            db.connection().execute(_AUDIT_INSERT, row)
-
-
-@dataclass(frozen=True)
-class _Typed:
-    """The TIN read off a line the parser refused, for its audit record."""
-
-    tin: str | None
+        """Append one audit record for this terminal (`session_audit.write_audit`)."""
+        write_audit(self.mf, self.terminal_id, db, event, idrs, code, cmd, outcome, violation)
 
 
 def _reply_message(reply: Reply) -> str:
     return reply.message if hasattr(reply, "message") else ""
-
-
-def _first_word(line: str) -> str | None:
-    word = line.strip().split(" ")[0][:5].upper() if line.strip() else ""
-    return word or None
-
-
-def cleared_screen(message: str = "") -> Screen:
-    """The screen after Clear (and after sign-on): one unprotected area, the message line.
-
-    As on IDRS the whole screen above line 24 is one area to type in, but it is a field,
-    not an unformatted buffer: its attribute is at row 1 column 1 and the cursor at row 1
-    column 2, so x3270-family tools (s3270 ``Wait(InputField)``, py3270
-    ``wait_for_field``, Robot Framework Mainframe3270 ``Wait Field Detected``) see a
-    formatted screen with the cursor in an input field.  Not underlined: it is the blank
-    screen, not a form.  Line 24 is a protected, intensified message field.
-    """
-    scr = Screen()
-    scr.add_field(Field(0, name="COMMAND", highlight="normal"))
-    scr.add_field(Field(address(ROWS - 1, COLS), protected=True, intensified=True, name="MESSAGE"))
-    scr.put(ROWS, 1, message[:COLS])
-    scr.cursor = 1
-    return scr
-
-
-def _on_screen(parsed: Command | ParseError, offset: int) -> Command | ParseError:
-    """A parse of input whose line 1 starts `offset` columns into the screen row, with every
-    line-1 position moved to its screen column (the `*` and the cursor go there)."""
-    if isinstance(parsed, ParseError):
-        if parsed.line != 1:
-            return parsed
-        return ParseError(parsed.literal, parsed.line, parsed.col + offset, parsed.start + offset if parsed.start else 0)
-    parsed.spans = {k: (Span(v.line, v.start + offset, v.end + offset) if v.line == 1 else v)
-                    for k, v in parsed.spans.items()}
-    if parsed.lines:
-        parsed.lines = [" " * offset + parsed.lines[0], *parsed.lines[1:]]
-    return parsed
 
 
 def _head_span(cmd) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]

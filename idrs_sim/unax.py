@@ -1,6 +1,6 @@
 """UNAX review of the audit trail: accesses the trainer should look at (IRM 10.5.4.3.4, IRM 10.5.5).
 
-Every AID key leaves an `AuditRecord` (idrs_sim.session).  An *access* is an audit
+Every AID key leaves an `AuditRecord` (idrs_sim.session_audit).  An *access* is an audit
 record that names a TIN, made with any command code except the simulator's own
 reporting and review codes (`exempt_codes` in tables/unax.yaml).  This module
 reads the audit trail and the master file and returns `Flag`s; it changes nothing.

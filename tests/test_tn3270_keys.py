@@ -1,7 +1,7 @@
 """A key's way through the server when the event loop does not wait for the worker.
 
 The session posts each key to a host worker and goes back to reading; the worker writes
-the answer and the session takes the outcome when the next record arrives (`_Key`).
+the answer and the session takes the outcome when the next record arrives (`key.Key`).
 These tests pin down what must still hold, with raw sockets and small fake hosts:
 
 * a host error is logged and the previous screen re-sent with the alarm, and the next key works;
@@ -26,6 +26,7 @@ import pytest
 from idrs_sim.front.tn3270 import telnet
 from idrs_sim.front.tn3270.codec import WCC_DEFAULT, wcc
 from idrs_sim.front.tn3270.server import HostPool, KeyTiming, ServerOptions, server_in_thread
+from idrs_sim.front.tn3270.telnet_connection import TelnetConnection
 from idrs_sim.terminal.aid import AidEvent
 
 from test_tn3270_s3270 import RawClient
@@ -207,14 +208,14 @@ def test_a_spare_pool_thread_ends_while_calls_keep_coming() -> None:
 def test_the_rest_of_a_partly_sent_answer_goes_out_while_the_session_reads(monkeypatch) -> None:
     """The worker's direct send took only part of the answer and the client sends nothing
     until it has all of it: the event loop must stop reading and write the rest."""
-    real = telnet.TelnetConnection._send_direct
+    real = TelnetConnection._send_direct
 
-    def half(self: telnet.TelnetConnection, data: bytes) -> bytes:
+    def half(self: TelnetConnection, data: bytes) -> bytes:
         cut = len(data) // 2
         rest = real(self, data[:cut])
         return rest + data[cut:]
 
-    monkeypatch.setattr(telnet.TelnetConnection, "_send_direct", half)
+    monkeypatch.setattr(TelnetConnection, "_send_direct", half)
     seen: list[KeyTiming] = []
     with server_in_thread(KeyHost, options=ServerOptions(observer=seen.append)) as (_, port):
         c = RawClient(port)

@@ -30,6 +30,7 @@ import pytest
 
 from idrs_sim.front.tn3270 import telnet
 from idrs_sim.front.tn3270.server import HostPool, ServerOptions, Tn3270Server, server_in_thread
+from idrs_sim.front.tn3270.telnet_connection import TelnetConnection
 from idrs_sim.terminal.aid import AidEvent
 from idrs_sim.terminal.screen import Screen
 
@@ -253,7 +254,7 @@ def test_direct_send_leaves_what_the_socket_does_not_take_to_the_event_loop() ->
         a, b = socket.socketpair()
         a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 8192)
         reader, writer = await asyncio.open_connection(sock=a)
-        conn = telnet.TelnetConnection(reader, writer, write_timeout=10)
+        conn = TelnetConnection(reader, writer, write_timeout=10)
         send = conn.direct_sender()
         assert send is not None
         rest = await asyncio.to_thread(send, data)  # from another thread, as a worker does

@@ -27,8 +27,9 @@ from ..clock import Clock
 from ..masterfile.models import AuditRecord
 from ..rules.signon_throttle import SignonThrottle
 from ..session import IDLE_TIMEOUT_MINUTES, IdrsSession
+from ..session_screen import with_message
 from ..terminal.aid import Aid, AidEvent
-from ..terminal.screen import COLS, ROWS, Screen, address
+from ..terminal.screen import Screen
 from .classroom import CLOCK_KEY, RETIRED_KEY, Classroom, SandboxHandle
 
 _REJECTED = ("INVALID", "EMPLOYEE NUMBER LOCKED")  # the sign-on literals of a failed attempt
@@ -108,7 +109,7 @@ class ClassroomHost:
                     "at": self.room.lobby.clock.now(), "idrs": None, "terminal": self.terminal_id, "aid": event.aid.value,
                     "command": None, "tin": None, "mft": None, "period": None, "violation": True,
                     "outcome": f"SIGN-ON DELAYED: {self.throttle.failures} FAILURES ON THIS CONNECTION"})
-                screen = _with_message(self.lobby.first_screen(), f"SIGN-ON DELAYED - TRY AGAIN IN {int(wait) + 1} SECONDS")
+                screen = with_message(self.lobby.first_screen(), f"SIGN-ON DELAYED - TRY AGAIN IN {int(wait) + 1} SECONDS")
                 self.lobby.screen = screen.copy()
                 return screen
         screen = self.lobby.handle(event)
@@ -149,7 +150,7 @@ class ClassroomHost:
 
     def _lobby_message(self, message: str) -> Screen:
         self.session, self.sandbox, self.in_exercise = None, None, False
-        screen = _with_message(self.lobby.first_screen(), message)
+        screen = with_message(self.lobby.first_screen(), message)
         self.lobby.screen = screen.copy()
         return screen
 
@@ -174,21 +175,7 @@ class ClassroomHost:
             return self._lobby_message(f"{reason} - SIGN ON AGAIN")
         self._enter_sandbox(handle, idrs)
         self.room.audit_signon(handle, self.session.employee_idrs or idrs, self.terminal_id)
-        screen = _with_message(Screen.unformatted(), f"{reason} - NEW SANDBOX, ENTER YOUR COMMAND AGAIN")
+        screen = with_message(Screen.unformatted(), f"{reason} - NEW SANDBOX, ENTER YOUR COMMAND AGAIN")
         assert self.session is not None
         self.session.screen = screen.copy()
         return screen
-
-
-def _with_message(screen: Screen, message: str) -> Screen:
-    """The screen with `message` on line 24 (the map's message field, or the row itself)."""
-    scr = screen.copy()
-    fld = scr.field_named("MESSAGE")
-    if fld is not None:
-        scr.set_text(fld, message)
-        return scr
-    base = address(ROWS, 1)
-    for i in range(COLS):
-        if not scr.is_attribute(base + i):
-            scr.chars[base + i] = message[i] if i < len(message) else " "
-    return scr

@@ -23,6 +23,9 @@ Behaviour follows a 3278 as emulated by x3270/s3270, with these deliberate choic
   line 24 says "TERMINAL ERROR - REQUEST NOT PROCESSED".  The keyboard is left
   unlocked so the operator can correct and retry; `last_error` keeps the exception
   for tests and replay reports.
+
+Where Tab, BackTab and Home go and where a field ends is `navigation`; finding a field
+by its ``LABEL>`` is `labels`.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
+from . import labels
 from .aid import Aid, AidEvent, Host
+from .navigation import field_tail, home_address, next_input, previous_input
 from .screen import COLS, MESSAGE_ROW, SIZE, Field, Screen, address, position
 
 log = logging.getLogger(__name__)
@@ -127,7 +132,7 @@ class Terminal:
 
     def _make_room(self, addr: int) -> bool:
         """Shift the rest of the field (or unformatted row) right by one, if its end is empty."""
-        tail = self._tail(addr, whole_screen=False)
+        tail = field_tail(self.screen, addr, whole_screen=False)
         chars = self.screen.chars
         if chars[tail[-1]] not in EMPTY:
             return False
@@ -140,7 +145,7 @@ class Terminal:
         attribute (protected + numeric), the next input field — as a 3270 does."""
         nxt = (addr + 1) % SIZE
         if self.screen.is_attribute(nxt) and self.screen.fields[nxt].skip:
-            return self._next_input(addr)
+            return next_input(self.screen, addr)
         return nxt
 
     # ---- local editing keys ---------------------------------------------------
@@ -151,7 +156,7 @@ class Terminal:
         fld = self._editable_field(self.cursor)
         if fld is False:
             return False
-        for a in self._tail(self.cursor, whole_screen=True):
+        for a in field_tail(self.screen, self.cursor, whole_screen=True):
             self.screen.chars[a] = " "
         self._touch(fld)
         return True
@@ -167,7 +172,7 @@ class Terminal:
         for fld in self.screen.input_fields():
             self.screen.set_text(fld, "")
             fld.modified = False
-        self.cursor = self._home_address()
+        self.cursor = home_address(self.screen)
         return True
 
     def delete(self) -> bool:
@@ -177,7 +182,7 @@ class Terminal:
         fld = self._editable_field(self.cursor)
         if fld is False:
             return False
-        tail = self._tail(self.cursor, whole_screen=False)
+        tail = field_tail(self.screen, self.cursor, whole_screen=False)
         chars = self.screen.chars
         for dst, src in zip(tail, tail[1:]):
             chars[dst] = chars[src]
@@ -214,14 +219,14 @@ class Terminal:
     # ---- cursor movement --------------------------------------------------------
     def tab(self) -> bool:
         """To the first position of the next unprotected field (address 0 if there is none)."""
-        return self._move(self._next_input(self.cursor))
+        return self._move(next_input(self.screen, self.cursor))
 
     def backtab(self) -> bool:
         """To the start of this field, or of the previous unprotected field if already there."""
-        return self._move(self._previous_input(self.cursor))
+        return self._move(previous_input(self.screen, self.cursor))
 
     def home(self) -> bool:
-        return self._move(self._home_address())
+        return self._move(home_address(self.screen))
 
     def newline(self) -> bool:
         """To the first input position at or after the start of the next row."""
@@ -229,7 +234,7 @@ class Terminal:
         fld = self.screen.field_at(start)
         if fld is None or (not fld.protected and not self.screen.is_attribute(start)):
             return self._move(start)
-        return self._move(self._next_input(start - 1))  # from `start` itself
+        return self._move(next_input(self.screen, start - 1))  # from `start` itself
 
     def cursor_up(self) -> bool:
         return self._move(self.cursor - COLS)
@@ -331,33 +336,7 @@ class Terminal:
 
     def find_labelled_field(self, label: str) -> Field:
         """The first unprotected field whose data starts after the protected text ``LABEL>``."""
-        needle = label if label.endswith(">") else label + ">"
-        found_text = False
-        for row, line in enumerate(self.screen.lines(), start=1):
-            for col in _occurrences(line, needle):
-                start = address(row, col + 1)
-                if not self._is_protected_text(start, len(needle)):
-                    continue
-                found_text = True
-                fld = self._first_input_from(start + len(needle))
-                if fld is not None:
-                    return fld
-        if not found_text:
-            raise LookupError(f"no protected text {needle!r} on the screen")
-        raise LookupError(f"no input field after the protected text {needle!r}")
-
-    def _is_protected_text(self, start: int, length: int) -> bool:
-        for a in range(start, start + length):
-            fld = self.screen.field_at(a)
-            if fld is None or not fld.protected or self.screen.is_attribute(a):
-                return False
-        return True
-
-    def _first_input_from(self, start: int) -> Field | None:
-        for fld in self.screen.input_fields():
-            if fld.addr + 1 >= start and self._has_data(fld.addr):
-                return fld
-        return None
+        return labels.find_labelled_field(self.screen, label)
 
     # ---- helpers ------------------------------------------------------------------
     def _lock(self, why: str) -> Literal[False]:
@@ -377,62 +356,6 @@ class Terminal:
     def _touch(self, fld: Field | None) -> None:
         if fld is not None:
             fld.modified = True
-
-    def _tail(self, addr: int, whole_screen: bool) -> list[int]:
-        """Addresses from `addr` to the end of its field.
-
-        Unformatted, the "field" ends at the end of the row (insert, delete) or of the
-        screen (erase EOF), as in x3270.
-        """
-        if not self.screen.formatted:
-            end = SIZE if whole_screen else (addr // COLS + 1) * COLS
-            return list(range(addr, end))
-        out: list[int] = []
-        a = addr
-        while len(out) < SIZE and not self.screen.is_attribute(a):
-            out.append(a)
-            a = (a + 1) % SIZE
-        return out
-
-    def _has_data(self, attr: int) -> bool:
-        return not self.screen.is_attribute(attr + 1)
-
-    def _is_input_attr(self, attr: int) -> bool:
-        fld = self.screen.fields.get(attr % SIZE)
-        return fld is not None and not fld.protected and self._has_data(attr)
-
-    def _next_input(self, addr: int) -> int:
-        """First data position of the next unprotected field after `addr`, wrapping; else 0."""
-        for step in range(1, SIZE + 1):
-            a = (addr + step) % SIZE
-            if self._is_input_attr(a):
-                return (a + 1) % SIZE
-        return 0
-
-    def _previous_input(self, addr: int) -> int:
-        """x3270 BackTab: start of this input field, or of the previous one; else 0."""
-        start = (addr - 1) % SIZE
-        if self.screen.is_attribute(start):
-            start = (start - 1) % SIZE
-        for step in range(SIZE):
-            a = (start - step) % SIZE
-            if self._is_input_attr(a):
-                return (a + 1) % SIZE
-        return 0
-
-    def _home_address(self) -> int:
-        return self._next_input(SIZE - 1) if self.screen.formatted else 0
-
-
-def _occurrences(line: str, needle: str) -> list[int]:
-    """0-origin columns where `needle` starts as a word (not glued to a letter or digit)."""
-    cols = []
-    col = line.find(needle)
-    while col >= 0:
-        if col == 0 or not line[col - 1].isalnum():
-            cols.append(col)
-        col = line.find(needle, col + 1)
-    return cols
 
 
 def _check_screen(answer: object) -> None:

@@ -1,7 +1,7 @@
 """The 3270 data stream as pure functions: screens out, Read Modified replies in.
 
 Nothing here touches a socket or telnet; `telnet.py` frames these bytes into records
-and `server.py` moves them.  Everything is written for the IDRS geometry, 24x80:
+and the server (`session.py`, `key.py`) moves them.  Everything is written for the IDRS geometry, 24x80:
 
 * Output always uses **Erase/Write** (0xF5), never Erase/Write Alternate.  Erase/Write
   switches the client to its *default* screen size, which is 24x80 for every 3270

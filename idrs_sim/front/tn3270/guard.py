@@ -2,7 +2,7 @@
 amount of memory, log or traffic (issue 24): rate budgets, the session limit's default,
 the lines sent to clients that cannot be served, and the accept loop's quiet back-off.
 
-Pure helpers (no sockets); `server.py` applies them.
+Pure helpers (no sockets); `server.py` (limits, accept loop) and `session.py` (bad records) apply them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ NOT_3270_LINE = (b"idrs-sim: this is a TN3270 server; connect with a 3270 emulat
 
 DEFAULT_IDLE_TIMEOUT = 3600.0  # seconds of silence before `serve` drops a connection
 SESSION_CAP = 500  # `serve`'s default --max-sessions, when the file limit allows it
-FDS_PER_SESSION = 2  # the socket and its duplicate for direct writes (telnet.TelnetConnection)
+FDS_PER_SESSION = 2  # the socket and its duplicate for direct writes (telnet_connection.TelnetConnection)
 FDS_RESERVED = 64  # the master file, the log, the listening socket, threads' pipes...
 
 

@@ -1,5 +1,5 @@
 """The per-user caches that make start-up fast (idrs_sim/cache.py), above all the ready-made
-master-file images of loaded fixtures (idrs_sim/simulator.py): same data as a load from the
+master-file images of loaded fixtures (idrs_sim/fixture_images.py): same data as a load from the
 files, rebuilt whenever a fixture file, an include's resolution or the loading code changes,
 never shared between fixture files, and never in the way when the cache cannot be used."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from idrs_sim import cache, simulator
+from idrs_sim import cache, fixture_images
 from idrs_sim.masterfile import models as m
 from idrs_sim.masterfile.fixtures import fixture_passwords, fixtures_dir
 from idrs_sim.masterfile.security import verify_password
@@ -223,7 +223,7 @@ def test_two_fixture_files_never_share_an_image(cache_at: Path, tmp_path: Path) 
 def test_a_new_code_version_rebuilds_the_entry(cache_at: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = restored(monkeypatch)
     Simulator().close()
-    monkeypatch.setattr(simulator, "_code_tag", lambda: "another version of the code")
+    monkeypatch.setattr(fixture_images, "_code_tag", lambda: "another version of the code")
     Simulator().close()
     Simulator().close()
     assert len(seen) == 1 and len(images(cache_at)) == 1  # rebuilt once, in the same entry
@@ -250,7 +250,7 @@ def test_code_edited_after_import_turns_the_images_off(cache_at: Path, monkeypat
     Simulator().close()
     assert len(images(cache_at)) == 1
     seen = restored(monkeypatch)
-    monkeypatch.setattr(simulator, "_CODE_AT_IMPORT", (("idrs_sim/masterfile/models.py", 0, 0),))
+    monkeypatch.setattr(fixture_images, "_CODE_AT_IMPORT", (("idrs_sim/masterfile/models.py", 0, 0),))
     cache._ENTRIES.clear()
     for entry in images(cache_at):
         entry.unlink()
@@ -271,8 +271,8 @@ def test_every_module_a_load_imports_is_part_of_the_code_version() -> None:
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True,
                           env={**__import__("os").environ, "IDRS_SIM_CACHE_DIR": "off"}, check=True)
     imported = {str(Path(p).resolve()) for p in json.loads(done.stdout.splitlines()[-1])}
-    tagged = {str(p.resolve()) for p in simulator.loading_code_files()}
-    assert imported <= tagged, f"add to simulator._LOADING_CODE: {sorted(imported - tagged)}"
+    tagged = {str(p.resolve()) for p in fixture_images.loading_code_files()}
+    assert imported <= tagged, f"add to fixture_images._LOADING_CODE: {sorted(imported - tagged)}"
     for table in ("codes.yaml", "misc_rules.yaml", "input_values.yaml", "ics_lists.yaml", "ftd_alert_model.yaml",
                   "unax.yaml"):
         assert str((fixtures_dir().parent / "tables" / table).resolve()) in tagged, table
@@ -280,7 +280,7 @@ def test_every_module_a_load_imports_is_part_of_the_code_version() -> None:
 
 def test_the_disk_keeps_a_bounded_number_of_images(cache_at: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(simulator, "_IMAGES_KEPT", 3)
+    monkeypatch.setattr(fixture_images, "_IMAGES_KEPT", 3)
     paths = [write_fixture(tmp_path / f"f{i}.yaml", tin=f"400-00-70{i:02d}") for i in range(5)]
     for path in paths[:3]:
         Simulator("sqlite://", path).close()
@@ -290,7 +290,7 @@ def test_the_disk_keeps_a_bounded_number_of_images(cache_at: Path, tmp_path: Pat
         Simulator("sqlite://", path).close()
     kept = images(cache_at)
     assert len(kept) == 3
-    names = {simulator._image_name(str(p.resolve())) for p in (paths[0], paths[3], paths[4])}
+    names = {fixture_images._image_name(str(p.resolve())) for p in (paths[0], paths[3], paths[4])}
     assert {p.name for p in kept} == names
 
 

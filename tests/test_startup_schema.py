@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from idrs_sim import cache, simulator
+from idrs_sim import cache, fixture_images
 from idrs_sim.masterfile import db as mfdb
 from idrs_sim.masterfile import models as m
 from idrs_sim.masterfile.db import MasterFile, sqlite_schema_missing
@@ -67,9 +67,9 @@ def rewrite_image(entry: Path, change: bytes | str) -> None:
     """Replace the SQLite image inside a valid entry, keeping its header valid (the digest of
     the new image): `change` is an SQL statement run on the image, or the new bytes."""
     blob = entry.read_bytes()
-    at = len(simulator._IMAGE_MAGIC)
+    at = len(fixture_images._IMAGE_MAGIC)
     top = json.loads(blob[at + 8:at + 8 + int.from_bytes(blob[at:at + 8], "big")])["top"]
-    found = simulator._read_image(blob, top)
+    found = fixture_images._read_image(blob, top)
     assert found is not None
     header, image = found
     if isinstance(change, bytes):
@@ -82,7 +82,7 @@ def rewrite_image(entry: Path, change: bytes | str) -> None:
         con.close()
     header["image_sha256"] = hashlib.sha256(new).hexdigest()
     head = json.dumps(header, sort_keys=True).encode()
-    entry.write_bytes(simulator._IMAGE_MAGIC + len(head).to_bytes(8, "big") + head + new)
+    entry.write_bytes(fixture_images._IMAGE_MAGIC + len(head).to_bytes(8, "big") + head + new)
     cache._ENTRIES.clear()
 
 

@@ -1,0 +1,36 @@
+"""What the subcommands share: the usage error, the simulator of ``--db``/``--fixture``/``--date``,
+and telling a database error from a defect (without importing SQLAlchemy)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem the user can fix by changing the command; one line, exit 2."""
+
+
+def _simulator(args: argparse.Namespace, follow_clock: bool = False):  # type: ignore[no-untyped-def]
+    from ..simulator import DEFAULT_FIXTURE, Simulator
+
+    fixture = getattr(args, "fixture", None)
+    return Simulator(
+        getattr(args, "db", None) or "sqlite://",
+        fixture or DEFAULT_FIXTURE,
+        getattr(args, "date", None),
+        replace=fixture is not None,
+        follow_clock=follow_clock,
+    )
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    """A SQLAlchemy error, checked without importing SQLAlchemy: if it was never imported,
+    nothing can have raised one."""
+    exc_module = sys.modules.get("sqlalchemy.exc")
+    return exc_module is not None and isinstance(exc, exc_module.SQLAlchemyError)
+
+
+__all__ = ["EXIT_USAGE", "UsageError"]

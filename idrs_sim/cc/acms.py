@@ -21,8 +21,7 @@ from ..digits import is_digits
 from ..masterfile.appeals_models import Appeal
 from ..masterfile.models import Employee
 from ..rules import pam_codes, pam_deadlines, pam_literals, pam_mediation, pam_record
-from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import violation
+from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .research import mark
 
 NO_APPEALS = "NO APPEALS ON ACMS FOR THIS TIN"

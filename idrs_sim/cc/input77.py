@@ -28,7 +28,7 @@ from ..masterfile.models import Entity, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .frm77_account_checks import ACCOUNT_CHECKS
-from .input_account import check_name_control, target_entity, target_module
+from .input_account import check_name_control, target_account
 from .input_pending import DOC_CODE_FRM77, new_pending
 from .research import tin_display
 
@@ -57,16 +57,6 @@ def period_end(period: str) -> dt.date | None:
 # REQ77 / FRM77
 
 
-def _target(ctx: Context) -> tuple[Entity, TaxModule | None] | Refusal:
-    ent = target_entity(ctx)
-    if isinstance(ent, Refusal):
-        return ent
-    module = target_module(ctx, ent, required=False)
-    if isinstance(module, Refusal):
-        return module
-    return ent, module
-
-
 def _screen(ctx: Context, ent: Entity, module: TaxModule | None, fields: dict[str, str],
             status: str = "") -> dict[str, Any]:
     parts = [ent.tin] + ([module.mft, module.period] if module else []) + [ent.name_control]
@@ -85,7 +75,7 @@ def _screen(ctx: Context, ent: Entity, module: TaxModule | None, fields: dict[st
 @handles("REQ77")
 def req77(ctx: Context) -> Display | Refusal:
     """Return FRM77 with TIN, MFT, period and name control filled in (IRM 2.4.19)."""
-    found = _target(ctx)
+    found = target_account(ctx, need_established=True)  # no TC 971/972 on an entity not established
     if isinstance(found, Refusal):
         return found
     ent, module = found
@@ -98,7 +88,7 @@ def req77(ctx: Context) -> Display | Refusal:
 @handles("FRM77")
 def frm77(ctx: Context) -> Display | Refusal:
     """Validate the FRM77 elements and store the pending TC 971/972 (REQUEST COMPLETED)."""
-    found = _target(ctx)
+    found = target_account(ctx, need_established=True)  # no TC 971/972 on an entity not established
     if isinstance(found, Refusal):
         return found
     ent, module = found

@@ -20,7 +20,7 @@ from ..commands import handles
 from ..digits import is_digits
 from ..masterfile.acds_models import ACDS_LISTS, AcdsCase
 from ..masterfile.models import Employee
-from ..rules import appeals_tdc as tdc
+from ..rules import tdc_access, tdc_carats, tdc_case_file, tdc_invitation, tdc_messaging, tdc_record
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .research import mark
 from .validate import check_date
@@ -78,8 +78,8 @@ def casefile_requester(case: AcdsCase) -> str | None:
     return requesters[0] if requesters else None
 
 
-def access_of(emp: Employee) -> tdc.EgainAccess:
-    return tdc.egain_access(emp.roles or [], emp.series, bool(emp.bears), emp.egain)
+def access_of(emp: Employee) -> tdc_access.EgainAccess:
+    return tdc_access.egain_access(emp.roles or [], emp.series, bool(emp.bears), emp.egain)
 
 
 def badges(ctx: Context) -> set[str]:
@@ -93,15 +93,15 @@ def record(case: AcdsCase) -> dict[str, Any]:
 
 
 def invited_ids(case: AcdsCase) -> list[str]:
-    return tdc.invited_ids(record(case))
+    return tdc_record.invited_ids(record(case))
 
 
-def facts_of(case: AcdsCase) -> tdc.TdcFacts:
-    return tdc.facts(record(case))
+def facts_of(case: AcdsCase) -> tdc_record.TdcFacts:
+    return tdc_record.facts(record(case))
 
 
-def registrations_of(case: AcdsCase) -> list[tdc.Registration]:
-    return tdc.registrations(record(case))
+def registrations_of(case: AcdsCase) -> list[tdc_record.Registration]:
+    return tdc_record.registrations(record(case))
 
 
 def changed(case: AcdsCase, name: str, entry: dict[str, Any]) -> None:
@@ -118,11 +118,11 @@ def _tdc_state(case: AcdsCase) -> str:
     if facts.withdrawal:
         return f"WITHDRAWN {facts.withdrawal:%m%d%Y} (TP/REP ASKED TO STOP)"
     regs = registrations_of(case)
-    ok = [r.who for r in regs if tdc.usable(r) is None]
+    ok = [r.who for r in regs if tdc_messaging.usable(r) is None]
     if ok:
         return f"REGISTERED: {', '.join(ok)} - MESSAGES {len(case.messages or [])}"
     if regs:
-        return "REGISTRATION INCOMPLETE: " + (tdc.usable(regs[0]) or "")
+        return "REGISTRATION INCOMPLETE: " + (tdc_messaging.usable(regs[0]) or "")
     if facts.invited:
         return f"INVITED {facts.invited:%m%d%Y} - NOT REGISTERED"
     if facts.not_offered:
@@ -138,20 +138,20 @@ def _lines(case: AcdsCase, first: str | None = None) -> list[str]:
         if rows:
             parts[title] = [f"{title}:", *("  " + r for r in rows)]
 
-    section("FINDINGS", tdc.findings(facts_of(case)))
+    section("FINDINGS", tdc_carats.findings(facts_of(case)))
     car = []
     for x in case.car or []:
         car.append(f"{_mdy(x['date'])} {x.get('idrs', ''):<10} {x.get('contact', 'PHONE')} TDC {x.get('tdc', '')}"
                    + (f" ID {x['egain']}" if x.get("egain") else ""))
         if x.get("pub"):
-            car.append("  " + tdc.PUB_5437.get(x["pub"], x["pub"]))
+            car.append("  " + tdc_invitation.PUB_5437.get(x["pub"], x["pub"]))
         if x.get("reason"):
             car += ["  REASON: " + part for part in textwrap.wrap(x["reason"].upper(), 66)]
         if x.get("note"):
             car += ["  " + part for part in textwrap.wrap(x["note"].upper(), 74)]
     section("CASE ACTIVITY RECORD", car)
     section("CARATS", [f"{e['act']}-{e['sub']:<4} {_mdy(e['date'])} {e.get('idrs', ''):<10} "
-                       f"{tdc.CARATS_CODES.get((e['act'], e['sub']), '')}" for e in case.carats or []])
+                       f"{tdc_carats.CARATS_CODES.get((e['act'], e['sub']), '')}" for e in case.carats or []])
     uploads = []
     for u in case.uploads or []:
         uploads.append(f"{u['doc']} {_mdy(u['date'])} {u.get('by') or u.get('idrs', '')}"
@@ -226,7 +226,7 @@ def acdsfc(ctx: Context) -> Display | Refusal:
     if isinstance(case, Refusal):
         return case
     fc = ctx.value("FC").upper()
-    problem = tdc.check_feature_code(fc, case.feature_codes or [], facts_of(case).invited is not None)
+    problem = tdc_carats.check_feature_code(fc, case.feature_codes or [], facts_of(case).invited is not None)
     if problem:
         return _refuse(ctx, problem, "FC>")
     case.feature_codes = [*(case.feature_codes or []), fc]
@@ -248,16 +248,16 @@ def acdslt(ctx: Context) -> Display | Refusal:
     para = int(para_text) if para_text else None
     given = ctx.value("ID").upper()
     access = access_of(ctx.employee)
-    obliged = tdc.must_offer(ctx.employee.roles or [], ctx.employee.series)
-    problem = tdc.check_invitation(letter, para, given, access, badges(ctx), obliged)
+    obliged = tdc_access.must_offer(ctx.employee.roles or [], ctx.employee.series)
+    problem = tdc_invitation.check_invitation(letter, para, given, access, badges(ctx), obliged)
     if problem:
         element = "ID>" if "ID" in problem.split(":")[0] or "BADGE" in problem else (
             "PARA>" if "PARAGRAPH" in problem or "PARA>" in problem else "LETTER>")
         return _refuse(ctx, problem, element)
     entry: dict[str, Any] = {"letter": letter, "date": ctx.today.isoformat(), "idrs": ctx.idrs}
-    if letter in tdc.INVITATION_PARAGRAPHS and para is not None:
-        text = tdc.invitation_paragraph(given)
-        missing = tdc.missing_elements(text, given)
+    if letter in tdc_invitation.INVITATION_PARAGRAPHS and para is not None:
+        text = tdc_invitation.invitation_paragraph(given)
+        missing = tdc_invitation.missing_elements(text, given)
         if missing:  # the paragraph must say all four things (reference C.5)
             return _refuse(ctx, "INVITATION PARAGRAPH LACKS: " + missing[0], "LETTER>")
         entry.update({"para": para, "egain": given, "text": text})
@@ -278,7 +278,7 @@ def acdscar(ctx: Context) -> Display | Refusal:
     choice, pub, given = ctx.value("TDC").upper(), ctx.value("PUB").upper(), ctx.value("ID").upper()
     resolved, reason = ctx.value("RESOLVED").upper() == "Y", ctx.value("REASON")
     prior = len(case.letters or []) + len(case.car or [])
-    problem = tdc.check_phone_contact(choice, pub, given, resolved, reason, prior, access_of(ctx.employee), badges(ctx))
+    problem = tdc_invitation.check_phone_contact(choice, pub, given, resolved, reason, prior, access_of(ctx.employee), badges(ctx))
     if problem:
         label = {"PUB": "PUB>", "ID": "ID>", "REASON": "REASON>", "OFFER": "RESOLVED>"}
         element = next((v for k, v in label.items() if problem.startswith(k)), "TDC>")
@@ -286,7 +286,7 @@ def acdscar(ctx: Context) -> Display | Refusal:
             element = "ID>"
         return _refuse(ctx, problem, element)
     entry: dict[str, Any] = {"date": day.isoformat(), "idrs": ctx.idrs, "contact": "PHONE", "tdc": choice}
-    if choice == tdc.DISCUSSED:
+    if choice == tdc_invitation.DISCUSSED:
         entry.update({"egain": given, "pub": pub})
     else:
         entry.update({"resolved": True, "reason": reason})
@@ -304,7 +304,7 @@ def carats(ctx: Context) -> Display | Refusal:
         return found
     case, day = found
     act, sub = ctx.value("ACT").upper(), ctx.value("SUB").upper()
-    problem = tdc.check_carats(act, sub, day, facts_of(case))
+    problem = tdc_carats.check_carats(act, sub, day, facts_of(case))
     if problem:
         return _refuse(ctx, problem, "SUB>" if "CODE" in problem else "DATE>")
     changed(case, "carats", {"act": act, "sub": sub, "date": day.isoformat(), "idrs": ctx.idrs})
@@ -321,7 +321,7 @@ def acdsup(ctx: Context) -> Display | Refusal:
     signed, dated = ctx.value("SIGNED").upper() == "Y", ctx.value("DATED").upper() == "Y"
     requester = casefile_requester(case)
     to = ctx.value("TO").upper()
-    problem = tdc.check_upload(doc, signed, dated, to, requester, bool(case.stars))
+    problem = tdc_case_file.check_upload(doc, signed, dated, to, requester, bool(case.stars))
     if problem:
         return _refuse(ctx, problem, "DOC>" if "6270" in problem or "DOC>" in problem else "SIGNED>")
     entry: dict[str, Any] = {"doc": doc, "date": ctx.today.isoformat(), "idrs": ctx.idrs, "signed": signed, "dated": dated}

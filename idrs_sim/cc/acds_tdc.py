@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..commands import handles
-from ..rules import appeals_tdc as tdc
+from ..rules import tdc_access, tdc_case_file, tdc_messaging
 from .acds import (
     _refuse,
     access_of,
@@ -37,8 +37,8 @@ def egain(ctx: Context) -> Display:
     emp = ctx.employee
     access = access_of(emp)
     lines = [
-        f"ACCESS: BEARS REQUEST FOR {tdc.BEARS_ENTITLEMENT}",
-        "SERIES: IR/GS " + ", ".join(tdc.LISTED_SERIES) + " (APPEALS MANAGERS AND TECHNICAL EMPLOYEES)",
+        f"ACCESS: BEARS REQUEST FOR {tdc_access.BEARS_ENTITLEMENT}",
+        "SERIES: IR/GS " + ", ".join(tdc_access.LISTED_SERIES) + " (APPEALS MANAGERS AND TECHNICAL EMPLOYEES)",
         "GIVE TAXPAYERS AND REPRESENTATIVES YOUR EGAIN ID AS THE APPEALS EMPLOYEE ID,",
         "NEVER YOUR BADGE OR IDRS NUMBER. THE EGAIN ID DOES NOT CHANGE ONCE ISSUED.",
     ]
@@ -63,13 +63,13 @@ def tdcreq(ctx: Context) -> Display | Refusal:
         return found
     case, day = found
     req, who = ctx.value("REQ").upper(), (ctx.value("WHO") or "TP").upper()
-    if who not in tdc.PARTIES:
+    if who not in tdc_messaging.PARTIES:
         return _refuse(ctx, "WHO> TP OR POA", "WHO>")
     if who == "POA" and not case.poa:
         return _refuse(ctx, "NO REPRESENTATIVE (POA) ON THIS CASE", "WHO>")
     if req == "REGISTER":
         given = ctx.value("ID").upper()
-        problem = tdc.check_registration(who, given, bool(case.poa), invited_ids(case), badges(ctx))
+        problem = tdc_messaging.check_registration(who, given, bool(case.poa), invited_ids(case), badges(ctx))
         if problem:
             return _refuse(ctx, problem, "ID>")
         yn = {k: ctx.value(k).upper() for k in ("CONSENT", "AUTH")}
@@ -103,7 +103,7 @@ def tdcmsg(ctx: Context) -> Display | Refusal:
     sender, doc = ctx.value("FROM").upper(), ctx.value("DOC").upper()
     regs = registrations_of(case)
     access = access_of(ctx.employee)
-    problem = tdc.check_message(sender, regs, facts_of(case).withdrawal, access)
+    problem = tdc_messaging.check_message(sender, regs, facts_of(case).withdrawal, access)
     if problem:
         return _refuse(ctx, problem, "FROM>")
     if doc and doc not in ("CASEFILE", "AGREEMENT", "OTHER"):
@@ -121,8 +121,8 @@ def tdcmsg(ctx: Context) -> Display | Refusal:
     if ctx.value("TEXT"):
         entry["text"] = ctx.value("TEXT")
     changed(case, "messages", entry)
-    for to in tdc.recipients(sender, regs, access.egain_id or ""):
-        changed(case, "notices", tdc.email_notice(to, day))
+    for to in tdc_messaging.recipients(sender, regs, access.egain_id or ""):
+        changed(case, "notices", tdc_messaging.email_notice(to, day))
     return done(ctx, case, f"TDC MESSAGE FROM {sender} {day:%m%d%Y}", "EMAIL NOTICES")
 
 
@@ -148,17 +148,17 @@ def stars(ctx: Context) -> Display | Refusal:
         return case
     requester = casefile_requester(case)
     regs = [r for r in registrations_of(case) if r.who == requester]
-    reachable = (tdc.usable(regs[0]) if regs else f"{requester} HAS NOT REGISTERED FOR TDC SECURE MESSAGING")
+    reachable = (tdc_messaging.usable(regs[0]) if regs else f"{requester} HAS NOT REGISTERED FOR TDC SECURE MESSAGING")
     if facts_of(case).withdrawal is not None:
         reachable = "THE TP/REP WITHDREW FROM TDC SECURE MESSAGING"
-    uploads = [tdc.Upload(u["doc"], bool(u.get("signed")), bool(u.get("dated")), u.get("to", "")) for u in case.uploads or []]
-    problem = tdc.check_stars(ctx.value("DELIVERY").upper(), requester, uploads, bool(case.stars), reachable)
+    uploads = [tdc_case_file.Upload(u["doc"], bool(u.get("signed")), bool(u.get("dated")), u.get("to", "")) for u in case.uploads or []]
+    problem = tdc_case_file.check_stars(ctx.value("DELIVERY").upper(), requester, uploads, bool(case.stars), reachable)
     if problem:
         return _refuse(ctx, problem, "DELIVERY>")
     seq = sum(len(c.stars or []) for c in _all_cases(ctx)) + 1
-    rid = tdc.stars_request_id(ctx.today, seq)
+    rid = tdc_case_file.stars_request_id(ctx.today, seq)
     today = ctx.today.isoformat()
-    changed(case, "stars", {"id": rid, "date": today, "delivery": tdc.STARS_DELIVERY, "idrs": ctx.idrs})
+    changed(case, "stars", {"id": rid, "date": today, "delivery": tdc_case_file.STARS_DELIVERY, "idrs": ctx.idrs})
     case.uploads = [{**u, "letter_date": today, "stars_id": rid} if u["doc"] == "L6271" and not u.get("stars_id") else u
                     for u in case.uploads or []]
     changed(case, "uploads", {"doc": "REDACTED-CASEFILE", "date": today, "by": "STARS", "stars_id": rid})

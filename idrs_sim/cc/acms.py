@@ -20,9 +20,8 @@ from ..commands import handles
 from ..digits import is_digits
 from ..masterfile.appeals_models import Appeal
 from ..masterfile.models import Employee
-from ..rules import appeals_pam as pam
-from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import violation
+from ..rules import pam_codes, pam_deadlines, pam_literals, pam_mediation, pam_record
+from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .research import mark
 
 NO_APPEALS = "NO APPEALS ON ACMS FOR THIS TIN"
@@ -70,9 +69,9 @@ def own_appeal(ctx: Context, appeal: Appeal, role: str) -> Refusal | None:
     if is_instructor(ctx):
         return None
     if role == "ate" and ctx.idrs != appeal.ate:
-        return refuse(ctx, "APPEAL", pam.NOT_APPEAL_ATE, is_violation=True)
+        return refuse(ctx, "APPEAL", pam_literals.NOT_APPEAL_ATE, is_violation=True)
     if role == "atm" and ctx.idrs != appeal.atm:
-        return refuse(ctx, "APPEAL", pam.NOT_APPEAL_ATM, is_violation=True)
+        return refuse(ctx, "APPEAL", pam_literals.NOT_APPEAL_ATM, is_violation=True)
     return None
 
 
@@ -90,7 +89,7 @@ def header(ctx: Context, appeal: Appeal, cmd: str, **extra: Any) -> dict[str, An
     """The rows every ACMS appeal screen shares."""
     p = appeal.pam
     state = p.state if p is not None else "NONE"
-    if p is not None and p.state == pam.CLOSED and p.status:
+    if p is not None and p.state == pam_codes.CLOSED and p.status:
         state = f"CLOSED {p.status}"
     return {
         "cmd": cmd,
@@ -98,7 +97,7 @@ def header(ctx: Context, appeal: Appeal, cmd: str, **extra: Any) -> dict[str, An
         "tin": appeal.tin,
         "name1": _name(ctx, appeal.tin),
         "appeal": appeal.number,
-        "type": appeal.type + ("/CDP-EH" if pam.is_cdp(appeal) and appeal.type == "OIC" else ""),
+        "type": appeal.type + ("/CDP-EH" if pam_record.is_cdp(appeal) and appeal.type == "OIC" else ""),
         "status": appeal.status.upper() + (" SUBMITTED" if appeal.submitted else ""),
         "ate": appeal.ate or "",
         "atm": appeal.atm or "",
@@ -109,7 +108,7 @@ def header(ctx: Context, appeal: Appeal, cmd: str, **extra: Any) -> dict[str, An
 
 
 def _d(day: Any) -> str:
-    return pam.mdy(day)
+    return pam_literals.mdy(day)
 
 
 def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
@@ -118,10 +117,10 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
     if appeal.request_received is None:
         lines.append("NO WRITTEN MEDIATION REQUEST RECEIVED")
     else:
-        lines.append(f"WRITTEN MEDIATION REQUEST RECEIVED {_d(appeal.request_received)}  INTAKE {appeal.intake or pam.COMPLETE}")
-        if not pam.under_consideration(appeal):
+        lines.append(f"WRITTEN MEDIATION REQUEST RECEIVED {_d(appeal.request_received)}  INTAKE {appeal.intake or pam_codes.COMPLETE}")
+        if not pam_record.under_consideration(appeal):
             lines.append("  NOT ELIGIBLE - APPEAL NO LONGER UNDER CONSIDERATION")
-        elif pam.is_cdp(appeal):
+        elif pam_record.is_cdp(appeal):
             lines.append("  OIC IN A CDP OR EH CASE - NO MI, NO PAM SUPPORT REQUEST")
     p = appeal.pam
     if p is not None:
@@ -129,7 +128,7 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
         if p.mediator:
             kind = "ASSIGNED " + _d(p.assigned) if p.assigned else "SELECTED (PROVISIONAL)"
             lines.append(f"  MEDIATOR {p.mediator} {kind}  APPROVED {_d(p.approved)}")
-        if p.state == pam.CLOSED:
+        if p.state == pam_codes.CLOSED:
             lines.append(f"  CLOSED {_d(p.closed)} BY {p.closed_by or ''}  {p.status or ''}")
             if p.reason:
                 lines.append(f"  REASON: {p.reason}")
@@ -143,7 +142,7 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
     else:
         for entry in appeal.car:
             lines.append(f"  {_d(entry.date)} {entry.code:<3} {entry.idrs or '':<10} {entry.text or ''}".rstrip()[:79])
-    limits = pam.deadlines(appeal, p, appeal.docs, p.closed if p is not None else None)
+    limits = pam_deadlines.deadlines(appeal, p, appeal.docs, p.closed if p is not None else None)
     if limits:
         lines.append("TIME LIMITS")
         lines += ["  " + d.line(ctx.today) for d in limits]
@@ -151,15 +150,15 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
         lines.append("ATTACHMENTS AND LETTERS")
         for doc in appeal.docs:
             what = doc.kind
-            if doc.kind in pam.LETTER_DOCS:
-                what = f"LETTER {doc.kind[1:]} {pam.LETTERS[doc.kind[1:]]}"
+            if doc.kind in pam_codes.LETTER_DOCS:
+                what = f"LETTER {doc.kind[1:]} {pam_codes.LETTERS[doc.kind[1:]]}"
             lines.append(f"  {_d(doc.date)} {doc.idrs or '':<10} {what} {doc.text or ''}".rstrip()[:79])
     return lines
 
 
 def appeal_display(ctx: Context, appeal: Appeal, cmd: str, map_name: str = "acms_appeal", message: str = "",
                    **extra: Any) -> Display:
-    show_car = not pam.mediation_open_for(appeal.pam, ctx.idrs)
+    show_car = not pam_mediation.mediation_open_for(appeal.pam, ctx.idrs)
     return Display(map_name, header(ctx, appeal, cmd, **extra), detail_lines(ctx, appeal, show_car=show_car),
                    message=message)
 
@@ -168,7 +167,7 @@ def _list_lines(appeals: list[Appeal]) -> list[str]:
     out = []
     for a in appeals:
         p = a.pam
-        state = "-" if p is None else (f"CLOSED {p.status or ''}".strip() if p.state == pam.CLOSED else p.state)
+        state = "-" if p is None else (f"CLOSED {p.status or ''}".strip() if p.state == pam_codes.CLOSED else p.state)
         kind = a.type + ("/CDP" if a.cdp and a.type == "OIC" else "")
         out.append(f"{a.number:<16} {kind:<8} {a.status.upper():<6} {a.ate or '':<10} {a.atm or '':<10} "
                    f"{_d(a.request_received) or '-':<10} {state}"[:79])
@@ -202,9 +201,9 @@ def acms_open(ctx: Context) -> Display | Refusal:
     appeal = find_appeal(ctx)
     if isinstance(appeal, Refusal):
         return appeal
-    if pam.mediation_open_for(appeal.pam, ctx.idrs):
-        ctx.outcome = f"{pam.EX_PARTE}"[:80]
-        return refuse(ctx, "APPEAL", pam.EX_PARTE, is_violation=True)
+    if pam_mediation.mediation_open_for(appeal.pam, ctx.idrs):
+        ctx.outcome = f"{pam_literals.EX_PARTE}"[:80]
+        return refuse(ctx, "APPEAL", pam_literals.EX_PARTE, is_violation=True)
     ctx.outcome = f"ACMS APPEAL OPENED {appeal.number}"
     return appeal_display(ctx, appeal, f"ACMSOPEN {appeal.tin} APPEAL>{appeal.number}", message=REQUEST_COMPLETED)
 
@@ -218,7 +217,7 @@ def acms_submit(ctx: Context) -> Display | Refusal:
     refused = own_appeal(ctx, appeal, "ate")
     if refused:
         return refused
-    problem = pam.check_submit_appeal(appeal, appeal.pam)
+    problem = pam_mediation.check_submit_appeal(appeal, appeal.pam)
     if problem:
         return refuse(ctx, "APPEAL", problem)
     appeal.submitted = ctx.today

@@ -15,7 +15,7 @@ import datetime as dt
 
 from ..commands import handles
 from ..masterfile.appeals_models import AppealDoc, CaseAction, PamRequest
-from ..rules import appeals_pam as pam
+from ..rules import pam_codes, pam_intake, pam_literals
 from . import validate as v
 from .acms import appeal_display, find_appeal, own_appeal, refuse
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
@@ -53,16 +53,16 @@ def acms_request(ctx: Context) -> Display | Refusal:
     received = date_element(ctx, "RECEIVED", required=True)
     if isinstance(received, Refusal):
         return received
-    intake = ctx.value("INTAKE").upper() or pam.COMPLETE
-    if intake not in pam.INTAKES:
+    intake = ctx.value("INTAKE").upper() or pam_codes.COMPLETE
+    if intake not in pam_codes.INTAKES:
         return refuse(ctx, "INTAKE", INVALID_INTAKE)
-    problem = pam.check_request(appeal, appeal.pam)
+    problem = pam_intake.check_request(appeal, appeal.pam)
     if problem:
         return refuse(ctx, "APPEAL", problem)
     appeal.request_received = received
     appeal.intake = intake
     ctx.db.flush()
-    notice = pam.request_notice(appeal, received)
+    notice = pam_intake.request_notice(appeal, received)
     ctx.outcome = f"MEDIATION REQUEST RECORDED {appeal.number} {intake}"
     return appeal_display(ctx, appeal, cmd, "acmsreq", REQUEST_COMPLETED, RECEIVED="", INTAKE="", msg=notice)
 
@@ -83,25 +83,25 @@ def acms_car(ctx: Context) -> Display | Refusal:
     if refused:
         return refused
     code = ctx.value("CODE").upper()
-    problem = pam.check_car_code(code)
+    problem = pam_intake.check_car_code(code)
     if problem:
         return refuse(ctx, "CODE", problem)
     day = date_element(ctx, "DATE", required=True)
     if isinstance(day, Refusal):
         return day
-    problem = pam.check_mi(appeal, appeal.pam, day)
+    problem = pam_intake.check_mi(appeal, appeal.pam, day)
     if problem:
         return refuse(ctx, "DATE" if problem.startswith("MI DATE") else "CODE", problem)
-    intake = appeal.intake or pam.COMPLETE
-    state = pam.opening_state(intake)
+    intake = appeal.intake or pam_codes.COMPLETE
+    state = pam_intake.opening_state(intake)
     ctx.db.add(CaseAction(appeal=appeal, code="MI", date=day, idrs=ctx.idrs,
                           text="PAM SUPPORT REQUEST OPENED, ROUTED TO ATM"))
     assert appeal.request_received is not None
     appeal.pam = PamRequest(state=state, opened=day, opened_by=ctx.idrs,
-                            perfect_due=pam.perfect_due(appeal.request_received) if state == pam.PERFECTING else None)
+                            perfect_due=pam_intake.perfect_due(appeal.request_received) if state == pam_codes.PERFECTING else None)
     ctx.db.flush()
-    note = {pam.HELD: "PREMATURE: HELD OPEN UNTIL SETTLEMENT DISCUSSIONS END",
-            pam.PERFECTING: f"INCOMPLETE: TP HAS UNTIL {pam.mdy(appeal.pam.perfect_due)} TO PERFECT IT"}.get(
+    note = {pam_codes.HELD: "PREMATURE: HELD OPEN UNTIL SETTLEMENT DISCUSSIONS END",
+            pam_codes.PERFECTING: f"INCOMPLETE: TP HAS UNTIL {pam_literals.mdy(appeal.pam.perfect_due)} TO PERFECT IT"}.get(
         state, f"ROUTED TO ATM {appeal.atm or ''} FOR APPROVAL AND ASSIGNMENT")
     ctx.outcome = f"MI INPUT {appeal.number} PAM SUPPORT REQUEST {state}"
     return appeal_display(ctx, appeal, cmd, "acmscar", REQUEST_COMPLETED, CODE="", DATE="", msg=note)
@@ -116,26 +116,26 @@ def acms_doc(ctx: Context) -> Display | Refusal:
     cmd = f"ACMSDOC {appeal.tin} APPEAL>{appeal.number}"
     if blank_form(ctx, "DOC"):
         ctx.outcome = f"ACMSDOC FORM {appeal.number}"
-        return appeal_display(ctx, appeal, cmd, "acmsdoc", "KEY DOC> (" + " ".join(list(pam.DOC_KINDS)[:6]) + " ...)",
+        return appeal_display(ctx, appeal, cmd, "acmsdoc", "KEY DOC> (" + " ".join(list(pam_codes.DOC_KINDS)[:6]) + " ...)",
                               DOC="", DATE="", TEXT="")
     kind = ctx.value("DOC").upper()
     day = date_element(ctx, "DATE", required=False)
     if isinstance(day, Refusal):
         return day
     p = appeal.pam
-    problem = pam.check_doc(kind, ctx.employee.roles or [], appeal, p, appeal.docs, day)
+    problem = pam_intake.check_doc(kind, ctx.employee.roles or [], appeal, p, appeal.docs, day)
     if problem:
-        return refuse(ctx, "DOC", problem, is_violation=problem == pam.DOC_NOT_AUTHORIZED)
+        return refuse(ctx, "DOC", problem, is_violation=problem == pam_literals.DOC_NOT_AUTHORIZED)
     if kind == "MEDIATOR-REPORT" and p is not None and p.mediator != ctx.idrs and "instructor" not in (ctx.employee.roles or []):
-        return refuse(ctx, "DOC", pam.NOT_THE_MEDIATOR, is_violation=True)
+        return refuse(ctx, "DOC", pam_literals.NOT_THE_MEDIATOR, is_violation=True)
     ctx.db.add(AppealDoc(appeal=appeal, kind=kind, date=day, idrs=ctx.idrs, text=ctx.value("TEXT")[:80] or None))
     if p is not None:
-        p.state = pam.state_after_doc(p.state, kind)
+        p.state = pam_intake.state_after_doc(p.state, kind)
     ctx.db.flush()
     ctx.db.refresh(appeal)
     ctx.outcome = f"ACMS {kind} ATTACHED {appeal.number}"
     return appeal_display(ctx, appeal, cmd, "acmsdoc", REQUEST_COMPLETED, DOC="", DATE="", TEXT="",
-                          msg=f"{kind} ATTACHED {pam.mdy(day)}")
+                          msg=f"{kind} ATTACHED {pam_literals.mdy(day)}")
 
 
 __all__ = ["acms_car", "acms_doc", "acms_request", "blank_form", "date_element"]

@@ -15,7 +15,7 @@ import datetime as dt
 
 from ..commands import handles
 from ..masterfile.appeals_models import Appeal, AppealDoc, CaseAction, PamRequest
-from ..rules import appeals_pam as pam
+from ..rules import pam_codes, pam_decision, pam_literals, pam_mediation, pam_record
 from .acms import (
     appeal_display,
     find_appeal,
@@ -41,7 +41,7 @@ def _blank_inputs() -> dict[str, str]:
 def _close(ctx: Context, appeal: Appeal, p: PamRequest, day: dt.date, status: str, *,
            reason: str | None = None, result: str | None = None) -> None:
     """Close the PAM support request; ACMS writes MO (mediation out) dated the closing."""
-    p.state, p.closed, p.closed_by, p.status, p.reason, p.result = pam.CLOSED, day, ctx.idrs, status, reason, result
+    p.state, p.closed, p.closed_by, p.status, p.reason, p.result = pam_codes.CLOSED, day, ctx.idrs, status, reason, result
     ctx.db.add(CaseAction(appeal=appeal, code="MO", date=day, idrs=ctx.idrs,
                           text=f"MEDIATION OUT - PAM SUPPORT REQUEST CLOSED {status}"))
 
@@ -72,50 +72,50 @@ def acms_pam(ctx: Context) -> Display | Refusal:
         if not mediator:
             return refuse(ctx, "MEDIATOR", MEDIATOR_REQUIRED)
         ok = is_mediator(ctx, mediator)
-        check = pam.check_approve(p, docs, ok, ctx.today) if act == "APPROVE" else pam.check_assign(p, docs, ok)
+        check = pam_decision.check_approve(p, docs, ok, ctx.today) if act == "APPROVE" else pam_mediation.check_assign(p, docs, ok)
         if check:
-            return refuse(ctx, "MEDIATOR" if check == pam.NOT_A_MEDIATOR else "ACT", check)
+            return refuse(ctx, "MEDIATOR" if check == pam_literals.NOT_A_MEDIATOR else "ACT", check)
         assert p is not None
         p.mediator = mediator
         if act == "APPROVE":
-            p.state, p.approved = pam.APPROVED, ctx.today
+            p.state, p.approved = pam_codes.APPROVED, ctx.today
             note = f"APPROVED - MEDIATOR {mediator} SELECTED; NOTIFY TP, ATE AND PAM ANALYST"
         else:
-            p.state, p.assigned = pam.ASSIGNED, ctx.today
+            p.state, p.assigned = pam_codes.ASSIGNED, ctx.today
             note = f"ASSIGNED TO MEDIATOR {mediator}"
     elif act == "DENY":
         day = date_element(ctx, "DATE", required=True)
         if isinstance(day, Refusal):
             return day
         reason = ctx.value("REASON")
-        check = pam.check_deny(appeal, p, docs, reason, day, ctx.today)
+        check = pam_decision.check_deny(appeal, p, docs, reason, day, ctx.today)
         if check:
-            label = {pam.INVALID_REASON: "REASON"}.get(check, "DATE" if check.startswith("DENIAL DATE") else "ACT")
+            label = {pam_literals.INVALID_REASON: "REASON"}.get(check, "DATE" if check.startswith("DENIAL DATE") else "ACT")
             return refuse(ctx, label, check)
         assert p is not None
-        _close(ctx, appeal, p, day, pam.DENIED, reason=pam.pick(reason, pam.DENIAL_REASONS))
-        note = f"CLOSED DENIED {pam.mdy(day)} - MO WRITTEN; ATE MAY SUBMIT THE APPEAL FOR CLOSING"
+        _close(ctx, appeal, p, day, pam_codes.DENIED, reason=pam_codes.pick(reason, pam_codes.DENIAL_REASONS))
+        note = f"CLOSED DENIED {pam_literals.mdy(day)} - MO WRITTEN; ATE MAY SUBMIT THE APPEAL FOR CLOSING"
     else:  # CLOSE / SUBMIT
         day = date_element(ctx, "DATE", required=act == "CLOSE")
         if isinstance(day, Refusal):
             return day
         result = ctx.value("RESULT")
         if act == "CLOSE":
-            check = pam.check_close(p, docs, result, day, by_atm="atm" in roles or is_instructor(ctx))
+            check = pam_mediation.check_close(p, docs, result, day, by_atm="atm" in roles or is_instructor(ctx))
         else:
             attach = [a for a in ctx.value("ATTACH").upper().split(",")]
-            check = pam.check_submit(p, docs, result, attach, ctx.idrs, day)
+            check = pam_mediation.check_submit(p, docs, result, attach, ctx.idrs, day)
         if check:
-            label = {pam.INVALID_RESULT: "RESULT", pam.ONLY_REPORT: "ATTACH"}.get(
+            label = {pam_literals.INVALID_RESULT: "RESULT", pam_literals.ONLY_REPORT: "ATTACH"}.get(
                 check, "DATE" if check.startswith("CLOSE DATE") else "ACT")
-            return refuse(ctx, label, check, is_violation=check == pam.NOT_THE_MEDIATOR)
+            return refuse(ctx, label, check, is_violation=check == pam_literals.NOT_THE_MEDIATOR)
         assert p is not None
-        chosen = pam.pick(result, pam.RESULTS)
-        if act == "SUBMIT" and not pam.has(docs, "MEDIATOR-REPORT"):
+        chosen = pam_codes.pick(result, pam_codes.RESULTS)
+        if act == "SUBMIT" and not pam_record.has(docs, "MEDIATOR-REPORT"):
             ctx.db.add(AppealDoc(appeal=appeal, kind="MEDIATOR-REPORT", date=day, idrs=ctx.idrs))
-        status = "WITHDRAWN" if chosen in pam.WITHDRAWALS else "MEDIATED"
+        status = "WITHDRAWN" if chosen in pam_codes.WITHDRAWALS else "MEDIATED"
         _close(ctx, appeal, p, day, status, result=chosen)
-        note = f"CLOSED {status} {pam.mdy(day)} - MO WRITTEN"
+        note = f"CLOSED {status} {pam_literals.mdy(day)} - MO WRITTEN"
     ctx.db.flush()
     ctx.db.refresh(appeal)
     ctx.outcome = f"PAM {act} {appeal.number}"
@@ -140,16 +140,16 @@ def acms_letter(ctx: Context) -> Display | Refusal:
     day = date_element(ctx, "DATE", required=True)
     if isinstance(day, Refusal):
         return day
-    check = pam.check_letter(letter, appeal, appeal.pam, appeal.docs, ctx.today)
+    check = pam_decision.check_letter(letter, appeal, appeal.pam, appeal.docs, ctx.today)
     if check:
         return refuse(ctx, "LETTER", check)
     ctx.db.add(AppealDoc(appeal=appeal, kind="L" + letter, date=day, idrs=ctx.idrs))
     ctx.db.flush()
     ctx.db.refresh(appeal)
-    if letter == pam.LETTER_AGREEMENT:
-        note = f"SIGNED AGREEMENT AND CONSENT DUE BACK {pam.mdy(day + dt.timedelta(days=pam.RETURN_DAYS))}"
+    if letter == pam_codes.LETTER_AGREEMENT:
+        note = f"SIGNED AGREEMENT AND CONSENT DUE BACK {pam_literals.mdy(day + dt.timedelta(days=pam_codes.RETURN_DAYS))}"
     else:
-        note = f"DENIAL MAILED - CLOSE THE PAM SUPPORT REQUEST AS DENIED DATED {pam.mdy(day)}"
+        note = f"DENIAL MAILED - CLOSE THE PAM SUPPORT REQUEST AS DENIED DATED {pam_literals.mdy(day)}"
     ctx.outcome = f"LETTER {letter} ISSUED {appeal.number}"
     return appeal_display(ctx, appeal, cmd, "acmslt", REQUEST_COMPLETED, LETTER="", DATE="", msg=note)
 

@@ -34,7 +34,7 @@ from ..commands import handles
 from ..masterfile.models import ControlBase, Entity, HistoryItem, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import target_entity
+from .input_account import target_entity
 from .research import control_and_history_lines, mark, refuse, tin_display
 
 STATUSES = ("A", "B", "C", "M", "S")

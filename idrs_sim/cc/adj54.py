@@ -31,7 +31,8 @@ from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import DOC_CODE_ADJ54, check_name_control, module_account, new_pending
+from .input_account import check_name_control, module_account
+from .input_pending import DOC_CODE_ADJ54, new_pending
 from .research import refuse, tin_display
 
 NO_PRIOR_RESEARCH = "TXMOD MUST PRECEDE REQ54"

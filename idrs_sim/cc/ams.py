@@ -21,7 +21,7 @@ from ..commands import handles
 from ..masterfile.models import Entity, Note, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import target_account
+from .input_account import target_account
 from .research import mark, mdy, tin_display
 
 ISSUE_REQUIRED = "ISSUE CATEGORY REQUIRED"

@@ -43,6 +43,12 @@ class Refusal:
     marks: list[tuple[int, int, int]] = field(default_factory=list)  # (row, start col, end col), 1-origin
 
 
+def violation(refusal: Refusal) -> Refusal:
+    """Mark a refusal as an authorisation violation for the audit record (the session reads it)."""
+    refusal.violation = True  # type: ignore[attr-defined]
+    return refusal
+
+
 @dataclass
 class Cleared:
     """An unformatted screen (as after Clear) with a message on line 24."""

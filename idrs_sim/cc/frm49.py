@@ -21,7 +21,8 @@ from ..ics import config
 from ..masterfile import derive
 from ..masterfile.models import Entity, TaxModule
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import module_account, new_pending
+from .input_account import module_account
+from .input_pending import new_pending
 from .research import mark, tin_display
 
 DOC_CODE_FRM49 = "49"

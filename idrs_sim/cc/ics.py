@@ -46,8 +46,8 @@ from sqlalchemy import select
 from ..ics import cases as ics
 from ..masterfile.models import Employee, Entity, IcsCase
 from ..rules import ftd_letters as letter_rules
-from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import target_entity, violation
+from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
+from .input_account import target_entity
 from .research import mark, wrap
 
 # --- literals --------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from .ics import (
     _target,
 )
 from .ics_contact import _idrs_facts
-from .input77 import new_pending
+from .input_pending import new_pending
 
 __all__ = ["ics_request"]
 

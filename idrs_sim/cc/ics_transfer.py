@@ -28,7 +28,7 @@ from .ics import (
     _submitted,
     _target,
 )
-from .input77 import new_pending
+from .input_pending import new_pending
 
 __all__ = ["ics_insolvency", "ics_module", "ics_transfer"]
 

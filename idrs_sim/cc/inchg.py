@@ -24,7 +24,8 @@ from ..commands import handles
 from ..masterfile.models import Entity
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import DOC_CODE_ENTITY, new_pending, target_entity
+from .input_account import target_entity
+from .input_pending import DOC_CODE_ENTITY, new_pending
 from .research import mark, refuse, tin_display
 
 ENMOD_FIRST = "ENMOD MUST PRECEDE ENREQ"

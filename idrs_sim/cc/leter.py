@@ -24,8 +24,8 @@ from typing import Any
 from ..commands import handles
 from ..masterfile.models import Entity, Letter, TaxModule
 from . import validate as v
-from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import target_account, violation
+from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
+from .input_account import target_account
 from .research import mark, mdy, tin_display
 
 LETTER_REQUIRED = "LETTER NUMBER REQUIRED"

@@ -17,7 +17,7 @@ from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
 from ..posting import calendar
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import module_account
+from .input_account import module_account
 from .research import mark, tin_display
 
 MAX_WEEKS = 15

@@ -21,7 +21,7 @@ from typing import Any
 from ..commands import handles
 from ..masterfile.models import DELETED, PENDING, Entity, TaxModule, Transaction
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import target_account
+from .input_account import target_account
 from .research import ac3, mark, money, refuse, tin_display
 
 NOTHING_TODAY = "NO INPUT OF TODAY TO DELETE"

@@ -31,8 +31,7 @@ from ..commands import handles
 from ..masterfile.models import Entity, Unpostable, UnpostableHistory
 from ..posting import calendar
 from . import validate as v
-from .base import REQUEST_COMPLETED, Context, Display, Refusal
-from .input77 import violation
+from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .research import dln, mark, mdy, refuse, shown_case_status, tin_display
 from .research_up import case_module, resolve_case
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..rules import appeals_tdc as tdc
+from ..rules import tdc_carats, tdc_invitation, tdc_messaging, tdc_record
 from .missed import Missed
 
 __all__ = ["APPEALS_KINDS", "APPEALS_REQUIRED"]
@@ -30,7 +30,7 @@ def _case(d: Dump, case_id: str) -> Mapping[str, Any]:
 def _findings(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """The findings the ACDS screen shows for the case (what the memo still requires) are
     exactly `are` (default: none)."""
-    got = tdc.findings(tdc.facts(_case(d, str(spec["case"]))))
+    got = tdc_carats.findings(tdc_record.facts(_case(d, str(spec["case"]))))
     want = [str(x) for x in spec.get("are") or []]
     if got != want:
         raise Missed("; ".join(got) if got else "no findings")
@@ -46,26 +46,26 @@ def _invitation(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
                      f"{[(x.get('letter'), x.get('para'), x.get('egain')) for x in invites] or 'none'}")
     inv = invites[0]
     letter, egain = str(spec["letter"]), str(spec["egain"])
-    para = tdc.INVITATION_PARAGRAPHS.get(letter)
+    para = tdc_invitation.INVITATION_PARAGRAPHS.get(letter)
     if (str(inv.get("letter")), inv.get("para")) != (letter, para):
         raise Missed(f"Letter {inv.get('letter')} paragraph {inv.get('para')}, not Letter {letter} paragraph {para}")
     if str(inv.get("egain")) != egain:
         raise Missed(f"Appeals Employee ID {inv.get('egain')}, not the eGain ID {egain}")
     if "idrs" in spec and str(inv.get("idrs")) != str(spec["idrs"]):
         raise Missed(f"issued by {inv.get('idrs')}, not {spec['idrs']}")
-    missing = tdc.missing_elements(str(inv.get("text") or ""), egain)
-    if missing or inv.get("text") != tdc.invitation_paragraph(egain):
+    missing = tdc_invitation.missing_elements(str(inv.get("text") or ""), egain)
+    if missing or inv.get("text") != tdc_invitation.invitation_paragraph(egain):
         raise Missed("the paragraph is not the memo's text" + (f": lacks {', '.join(missing)}" if missing else ""))
 
 
 def _registration(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """Registrations of the case (`who`, `egain` filter); `usable: true` (default) counts only
     those that can carry messages (consented and authenticated); `count` or `at_least` (1)."""
-    regs = tdc.registrations(_case(d, str(spec["case"])))
+    regs = tdc_record.registrations(_case(d, str(spec["case"])))
     found = [r for r in regs if ("who" not in spec or r.who == str(spec["who"]))
              and ("egain" not in spec or r.egain_id == str(spec["egain"]))
-             and (tdc.usable(r) is None) == bool(spec.get("usable", True))]
-    shown = "; ".join(f"{r.who} {r.egain_id} {tdc.usable(r) or 'USABLE'}" for r in regs) or "none"
+             and (tdc_messaging.usable(r) is None) == bool(spec.get("usable", True))]
+    shown = "; ".join(f"{r.who} {r.egain_id} {tdc_messaging.usable(r) or 'USABLE'}" for r in regs) or "none"
     if "count" in spec and len(found) != int(spec["count"]):
         raise Missed(f"{len(found)} matching, {spec['count']} expected: {shown}")
     if "count" not in spec and len(found) < int(spec.get("at_least", 1)):

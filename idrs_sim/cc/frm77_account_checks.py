@@ -1,0 +1,127 @@
+"""The account checks FRM77 runs for an action code, named in tables/misc_rules.yaml
+(`checks:`): the things an action code's MISC, dates and the account must agree on that
+the element checks (validate.py, rules/misc.py) cannot see without the account.
+
+Each check takes the account and the typed elements and returns the `Problem` (field and
+line-24 literal) or None; it may add to `extra` what the stored transaction must carry
+(which TC 971 it reverses, the breach tracking number).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..digits import is_digits
+from ..masterfile import derive
+from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule
+from ..posting import calendar as cal
+from ..rules import breach, mft32
+from . import validate as v
+from .base import Context
+
+DLN_NOT_ON_ACCOUNT = "DLN NOT ON THIS ACCOUNT"
+DUPLICATE_AC111 = "TC 971 AC 111 ALREADY INPUT FOR THIS DLN"
+NO_AC505 = "NO UNREVERSED TC 971 AC 505 ON THIS ENTITY"
+AC505_AMBIGUOUS = breach.AC505_AMBIGUOUS
+
+
+def _return_dlns(ent: Entity) -> set[str]:
+    """DLNs of the returns on the account: posted/pending/unposted TC 150/976/977 and GUF cases."""
+    out = {derive.dln_digits(t.dln) for t in ent.transactions
+           if t.tc in (150, 976, 977) and t.dln and t.status != DELETED}
+    out |= {derive.dln_digits(u.dln) for u in ent.unpostables if u.dln}
+    return {d for d in out if len(d) == 14}
+
+
+def _dln_on_account(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                    secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """TC 971 AC 111: the MISC is the DLN of a return on this account (IRM 25.25.6.7)."""
+    if derive.dln_digits(misc) not in _return_dlns(ent):
+        return v.Problem("MISC", DLN_NOT_ON_ACCOUNT)
+    return None
+
+
+def _once_per_dln_mft32(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                        secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """Only one TC 971 AC 111 with the same DLN may be input on MFT 32 (IRM 25.25.6.5.5.3)."""
+    if module is None or module.mft != "32":
+        return None
+    dln = derive.dln_digits(misc)
+    for t in module.transactions:
+        if t.tc == 971 and t.ac == 111 and t.status != DELETED and derive.dln_digits(t.misc) == dln:
+            return v.Problem("MISC", DUPLICATE_AC111)
+    return None
+
+
+def _open_ac505(ent: Entity) -> list[breach.Indicator]:
+    """The entity's unreversed TC 971 AC 505s, posted or pending."""
+    return [breach.Indicator(t.id, t.secondary_date, breach.breach_number_in(t.misc))
+            for t in ent.entity_transactions
+            if t.tc == 971 and t.ac == 505 and t.reversed_by_id is None and t.status in (POSTED, PENDING)]
+
+
+def _reverses_ac505(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                    secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """TC 972 AC 505 needs an unreversed TC 971 AC 505 to reverse; with several, the breach
+    date (SECONDARY-DT) and/or the breach tracking number (typed in REMARKS: the MISC is
+    the reason) name which (IRM 10.5.4.5.1.1 (7); rules.breach.pick_reversal)."""
+    open_505 = _open_ac505(ent)
+    if not open_505:
+        return v.Problem("TC971/151", NO_AC505)
+    number = breach.breach_number_in(ctx.value("REMARKS"))
+    pick = breach.pick_reversal(open_505, secondary, number)
+    if pick.key is None:
+        label = "REMARKS" if number and pick.problem == breach.NO_MATCHING_AC505 and secondary is None else "SECONDARY-DT"
+        return v.Problem(label, pick.problem or NO_AC505)
+    extra["reverses"] = pick.key
+    extra["reverses_misc"] = next(i.breach_number for i in open_505 if i.key == pick.key)
+    if number:
+        extra["breach_number"] = number
+    return None
+
+
+def _one_ac505_per_breach(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                          secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """One breach, one indicator: a breach tracking number already on the entity is
+    refused (IRM 10.5.4.5.1.1 (6); rules.breach.duplicate_breach)."""
+    if breach.duplicate_breach(breach.breach_number_in(misc), _open_ac505(ent)):
+        return v.Problem("MISC", breach.DUPLICATE_BREACH)
+    return None
+
+
+def _systemic_move_back(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                        secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """TC 971 AC 111 on MFT 32 moves a return back only for the current and prior tax year;
+    older ones are reprocessed manually with a Form 4442 to RIVO (IRM 25.25.6.5.5.3 (2)
+    box 2, 25.25.6.2.2.1 (4) box 5 exception; rules.mft32.move_back_refusal)."""
+    if module is None or module.mft != "32" or not is_digits(module.period[:4]):
+        return None
+    refusal = mft32.move_back_refusal(int(module.period[:4]), cal.cycle_year(ctx.cycle))
+    return v.Problem("TC971/151", refusal) if refusal else None
+
+
+def _reverses_dln_marker(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                         secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """TC 972 AC 124/121 with a DLN reverses only the marker carrying that DLN
+    (IRM 25.25.6.1.7: "only reverse the AC 124 whose MISC DLN matches")."""
+    if not misc or module is None:
+        return None
+    dln = derive.dln_digits(misc)
+    for t in module.transactions:
+        if (t.tc == 971 and t.ac == ac and t.reversed_by_id is None and t.status in (POSTED, PENDING)
+                and derive.misc_dln(t.misc) == dln):
+            extra["reverses"] = t.id
+            return None
+    return v.Problem("MISC", f"NO UNREVERSED TC 971 AC {ac:03d} WITH THIS DLN")
+
+
+#: The checks by the name misc_rules.yaml gives them.
+ACCOUNT_CHECKS = {
+    "dln_on_account": _dln_on_account,
+    "once_per_dln_mft32": _once_per_dln_mft32,
+    "reverses_ac505": _reverses_ac505,
+    "one_ac505_per_breach": _one_ac505_per_breach,
+    "systemic_move_back": _systemic_move_back,
+    "reverses_dln_marker": _reverses_dln_marker,
+}

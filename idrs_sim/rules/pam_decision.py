@@ -1,0 +1,152 @@
+"""The ATM's decision on a PAM support request: approval (with the Area Director's approval
+and a provisional mediator), or denial (with the AD's and a first-line executive's
+concurrence, Letter 5557 or 5558, closed on the letter's mail date), and Letter 5559.
+
+Source: IRM 8.26.9.2.3.1, 8.26.9.2.3.3, 8.26.9.2.3.4 and Exhibit 8.26.9-1.  Each check
+returns None when the action may go ahead, else the line-24 literal that refuses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from .pam_codes import (
+    APPROVED,
+    ASSIGNED,
+    CLOSED,
+    DENIAL_REASONS,
+    HELD,
+    LETTER_AGREEMENT,
+    LETTER_DENIAL_OIC,
+    LETTER_DENIAL_TFRP,
+    LETTERS,
+    PERFECTING,
+    pick,
+)
+from .pam_literals import (
+    ALREADY_APPROVED,
+    DECIDED,
+    HELD_PREMATURE,
+    INVALID_LETTER,
+    INVALID_REASON,
+    LETTER_5559_ISSUED,
+    MEDIATOR_ALREADY,
+    NO_AD_APPROVAL,
+    NO_AD_CONCUR,
+    NO_ANALYST,
+    NO_EXEC_CONCUR,
+    NO_PAM,
+    NO_REQUEST,
+    NONCONCURRED,
+    NOT_A_MEDIATOR,
+    NOT_APPROVED,
+    PAM_CLOSED,
+    mdy,
+)
+from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, latest, under_consideration
+
+# ---- decision (8.26.9.2.3.1, 8.26.9.2.3.3, 8.26.9.2.3.4; Exhibit) -----------------------
+
+
+def _undecided(pam: PamLike | None, today: dt.date, *, denying: bool) -> str | None:
+    if pam is None:
+        return NO_PAM
+    if pam.state == CLOSED:
+        return PAM_CLOSED
+    if pam.state in (APPROVED, ASSIGNED):
+        return DECIDED if denying else ALREADY_APPROVED
+    if pam.state == HELD:
+        return HELD_PREMATURE
+    if pam.state == PERFECTING:
+        due = pam.perfect_due
+        # Not perfected: it cannot be approved; it can be denied once the 14 days have run.
+        if not denying or (due is not None and today <= due):
+            return f"REQUEST NOT PERFECTED - DETAILS DUE {mdy(due)}"
+    return None
+
+
+def accepted_by_nonconcurrence(docs: Iterable[DocLike]) -> bool:
+    """Either the AD or the first-line executive not concurring with a denial accepts the request."""
+    return has(docs, "AD-NONCONCUR") or has(docs, "EXEC-NONCONCUR")
+
+
+def check_approve(pam: PamLike | None, docs: Sequence[DocLike], mediator_ok: bool, today: dt.date) -> str | None:
+    """The ATM approves, after the analyst discussion and the Area Director's approval, and
+    selects a (provisional) mediator (Exhibit step 5; decision C.4 #2)."""
+    problem = _undecided(pam, today, denying=False)
+    if problem:
+        return problem
+    if not has(docs, "ANALYST"):
+        return NO_ANALYST
+    if not (has(docs, "AD-APPROVAL") or accepted_by_nonconcurrence(docs)):
+        return NO_AD_APPROVAL
+    return None if mediator_ok else NOT_A_MEDIATOR
+
+
+def denial_letter(appeal: AppealLike) -> str:
+    """Letter 5557 for an OIC (CDP/EH OICs included), 5558 for a TFRP."""
+    return LETTER_DENIAL_TFRP if appeal.type == "TFRP" else LETTER_DENIAL_OIC
+
+
+def check_concurrence(docs: Sequence[DocLike]) -> str | None:
+    """Every denial: the analyst discussed it, the AD and a first-line executive concur, and
+    neither did not concur (8.26.9.2.3.3(1); the pilot; decision C.4 #1)."""
+    if accepted_by_nonconcurrence(docs):
+        return NONCONCURRED
+    if not has(docs, "ANALYST"):
+        return NO_ANALYST
+    if not has(docs, "AD-CONCUR"):
+        return NO_AD_CONCUR
+    if not has(docs, "EXEC-CONCUR"):
+        return NO_EXEC_CONCUR
+    return None
+
+
+def check_letter(letter: str, appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike],
+                 today: dt.date) -> str | None:
+    """Letters 5557/5558 (denial: signed and mailed by the ATM after concurrence) and 5559."""
+    if letter not in LETTERS:
+        return INVALID_LETTER
+    if letter == LETTER_AGREEMENT:
+        if pam is None:
+            return NO_PAM
+        if has(docs, "L" + LETTER_AGREEMENT):
+            return LETTER_5559_ISSUED
+        if pam.state != APPROVED:
+            return MEDIATOR_ALREADY if pam.state == ASSIGNED else NOT_APPROVED
+        return None
+    right = denial_letter(appeal)
+    if letter != right:
+        return f"USE LETTER {right} FOR A{'N' if appeal.type == 'OIC' else ''} {appeal.type} APPEAL"
+    if appeal.request_received is None:
+        return NO_REQUEST
+    if has(docs, "L" + letter):
+        return f"LETTER {letter} ALREADY ISSUED"
+    if pam is not None:
+        problem = _undecided(pam, today, denying=True)
+        if problem:
+            return problem
+    elif under_consideration(appeal) and not is_cdp(appeal):
+        return NO_PAM
+    return check_concurrence(docs)
+
+
+def check_deny(appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike], reason: str,
+               date: dt.date, today: dt.date) -> str | None:
+    """The ATM closes the request as Denied on the date the signed denial letter was mailed,
+    with one of the two denial reasons (Exhibit, Mediation Request Denied, step 3)."""
+    problem = _undecided(pam, today, denying=True)
+    if problem:
+        return problem
+    if pick(reason, DENIAL_REASONS) is None:
+        return INVALID_REASON
+    problem = check_concurrence(docs)
+    if problem:
+        return problem
+    letter = latest(docs, "L" + denial_letter(appeal))
+    if letter is None:
+        return f"DENIAL LETTER {denial_letter(appeal)} NOT ISSUED"
+    if date != letter.date:
+        return f"DENIAL DATE MUST BE THE LETTER MAIL DATE {mdy(letter.date)}"
+    return None

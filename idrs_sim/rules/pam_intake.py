@@ -1,0 +1,137 @@
+"""Intake of a PAM support request, and what may be attached to it: the written request,
+the MI case action dated the day it was received, the held (premature) and perfecting
+(incomplete) states, and who attaches which document when.
+
+Source: IRM 8.26.9.2.3(4)-(7), 8.26.9.2.3.2, 8.26.9.2.3.8 and Exhibit 8.26.9-1, Processing
+Mediation Request.  Each check returns None when the action may go ahead, else the
+line-24 literal that refuses it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from .pam_codes import (
+    ASSIGNED,
+    CLOSED,
+    DOC_KINDS,
+    EMAIL_BUSINESS_DAYS,
+    HELD,
+    INCOMPLETE,
+    LETTER_AGREEMENT,
+    OPEN,
+    PERFECT_DAYS,
+    PERFECTING,
+    PREMATURE,
+    add_business_days,
+)
+from .pam_literals import (
+    DOC_NOT_AUTHORIZED,
+    INVALID_CAR_CODE,
+    INVALID_DOC,
+    MO_SYSTEM,
+    NO_MI_CDP,
+    NO_PAM,
+    NO_REQUEST,
+    NOT_ASSIGNED,
+    NOT_ELIGIBLE,
+    NOT_HELD,
+    NOT_PERFECTING,
+    PAM_CLOSED,
+    PAM_EXISTS,
+    mdy,
+)
+from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, under_consideration
+
+# ---- intake (8.26.9.2.3(4)-(7), 8.26.9.2.3.2, Exhibit Processing Mediation Request) ------
+
+
+def request_notice(appeal: AppealLike, received: dt.date) -> str:
+    """What the ATE is told when a written mediation request is recorded."""
+    if not under_consideration(appeal):
+        return "NOT ELIGIBLE - NOTIFY ATM; EMAIL REQUEST AND DENIAL LETTER TO *AP ADR PMO"
+    if is_cdp(appeal):
+        return "CDP/EH OIC - NO MI; EMAIL THE REQUEST TO *AP ADR PMO"
+    due = add_business_days(received, EMAIL_BUSINESS_DAYS)
+    return f"NOTIFY ATM NOW; EMAIL REQUEST TO *AP ADR PMO BY {mdy(due)}; INPUT MI"
+
+
+def check_request(appeal: AppealLike, pam: PamLike | None) -> str | None:
+    """A written request can be recorded on any appeal, once, before its PAM support request."""
+    return PAM_EXISTS if pam is not None else None
+
+
+def check_car_code(code: str) -> str | None:
+    """The ATE inputs MI; MO is written by ACMS when the PAM support request closes."""
+    if code == "MO":
+        return MO_SYSTEM
+    return None if code == "MI" else INVALID_CAR_CODE
+
+
+def check_mi(appeal: AppealLike, pam: PamLike | None, date: dt.date) -> str | None:
+    """MI opens the PAM support request: dated the day the request was received (8.26.9.2.3.8),
+    never for an OIC in a CDP/EH case (8.26.9.2.3.2(5)), only while under consideration."""
+    if is_cdp(appeal):
+        return NO_MI_CDP
+    if not under_consideration(appeal):
+        return NOT_ELIGIBLE
+    if appeal.request_received is None:
+        return NO_REQUEST
+    if pam is not None:
+        return PAM_EXISTS
+    if date != appeal.request_received:
+        return f"MI DATE MUST BE DATE REQUEST RECEIVED {mdy(appeal.request_received)}"
+    return None
+
+
+def opening_state(intake: str) -> str:
+    """Premature requests are held open, incomplete ones are perfected (8.26.9.2.3(6), (7))."""
+    return {PREMATURE: HELD, INCOMPLETE: PERFECTING}.get(intake, OPEN)
+
+
+def perfect_due(received: dt.date) -> dt.date:
+    """Decision: the taxpayer is contacted on the day the request is received; 14 days from then."""
+    return received + dt.timedelta(days=PERFECT_DAYS)
+
+
+# ---- attachments ------------------------------------------------------------------------
+
+
+def check_doc(kind: str, roles: Iterable[str], appeal: AppealLike, pam: PamLike | None,
+              docs: Sequence[DocLike], date: dt.date) -> str | None:
+    """Who attaches what, and when it fits the PAM support request's state."""
+    allowed = DOC_KINDS.get(kind)
+    if allowed is None:
+        return INVALID_DOC
+    if not set(roles) & (set(allowed) | {"instructor"}):
+        return DOC_NOT_AUTHORIZED
+    if appeal.request_received is None:
+        return NO_REQUEST
+    if pam is None:
+        # An ineligible request (appeal closed) or a CDP/EH OIC has no PAM support request; its
+        # denial still needs the concurrences and the analyst (decision C.4 / C.1).
+        return None if kind in ("AD-CONCUR", "AD-NONCONCUR", "EXEC-CONCUR", "EXEC-NONCONCUR", "ANALYST", "OTHER") else NO_PAM
+    if pam.state == CLOSED and kind != "OTHER":
+        return PAM_CLOSED
+    if kind == "TALKS-ENDED" and pam.state != HELD:
+        return NOT_HELD
+    if kind == "PERFECTED":
+        if pam.state != PERFECTING:
+            return NOT_PERFECTING
+        if pam.perfect_due is not None and date > pam.perfect_due:
+            return f"PERFECTING PERIOD ENDED {mdy(pam.perfect_due)} - 14 DAYS"
+    if kind == "AGREEMENT" and not has(docs, "L" + LETTER_AGREEMENT):
+        return "AGREEMENT FOLLOWS LETTER 5559"
+    if kind == "MEDIATOR-REPORT" and pam.state != ASSIGNED:
+        return NOT_ASSIGNED
+    return None
+
+
+def state_after_doc(state: str, kind: str) -> str:
+    """A held request goes to the ATM once talks end; a perfected one once the details arrive."""
+    if state == HELD and kind == "TALKS-ENDED":
+        return OPEN
+    if state == PERFECTING and kind == "PERFECTED":
+        return OPEN
+    return state

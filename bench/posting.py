@@ -196,7 +196,7 @@ def main(argv: list[str] | None = None) -> Result:
     from idrs_sim.masterfile.db import MasterFile
     from idrs_sim.masterfile.models import POSTED, Transaction
     from idrs_sim.posting import run_cycle
-    from idrs_sim.posting.rules import rules_in_order
+    from idrs_sim.posting.context import rules_in_order
     from idrs_sim.posting.run import load_rule_modules
 
     n = args.modules

@@ -16,7 +16,7 @@ from idrs_sim.ics import cases as ics
 from idrs_sim.masterfile.models import POSTED, CycleRun, Entity, SimState
 from idrs_sim.posting import calendar as cal
 from idrs_sim.posting import ftd_alerts as fa
-from idrs_sim.posting.rules import rules_in_order
+from idrs_sim.posting.context import rules_in_order
 
 
 # --- the calendar (IRM 5.7.1.3) -------------------------------------------------------------------

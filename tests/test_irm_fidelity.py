@@ -31,7 +31,7 @@ from idrs_sim.masterfile.models import (
     Unpostable,
 )
 from idrs_sim.posting import run_cycle
-from idrs_sim.posting.rules import UPC_MFT32_WINDOW, UPC_REVERSAL_NO_MATCH
+from idrs_sim.posting.codes import UPC_MFT32_WINDOW, UPC_REVERSAL_NO_MATCH
 
 TIN_ = "400-00-1001"
 

@@ -26,9 +26,11 @@ from idrs_sim.masterfile.models import (
     Unpostable,
 )
 from idrs_sim.posting import CycleReport, advance_and_post, due_cycle_for, run_cycle
-from idrs_sim.posting import rules as posting_rules
+from idrs_sim.posting import context as posting_context
+from idrs_sim.posting import refunds as posting_refunds
 from idrs_sim.posting.calendar import cycle_start
-from idrs_sim.posting.rules import Rule, rules_in_order
+from idrs_sim.posting.codes import UPC_MFT32_WINDOW, UPC_REVERSAL_NO_MATCH
+from idrs_sim.posting.context import Rule, rules_in_order
 
 import mf_builders as b
 from mf_builders import AC052_DLN, DLN, DLN_DIGITS, EMPLOYEE
@@ -40,7 +42,7 @@ def refund_scope(request, monkeypatch) -> None:
     there are few postings (every test here), and the whole file when there are many (as a
     bulk run does); both must give the same refunds and holds."""
     if request.param == "whole file":
-        monkeypatch.setattr(posting_rules, "_FEW_POSTINGS", 0)
+        monkeypatch.setattr(posting_refunds, "_FEW_POSTINGS", 0)
 
 
 @pytest.fixture
@@ -165,7 +167,7 @@ def test_return_goes_up_126_rc0_when_ac124_carries_its_dln(mf) -> None:
         assert (case.upc, case.reason, case.status) == (126, 0, "open")
         assert len(case.seq) == 9 and case.seq.isdigit()
         assert case.original_cycle == "202426" and case.status_date == cycle_start("202426")
-        assert case.assigned == posting_rules.DEFAULT_UNPOSTABLE_ASSIGNEE
+        assert case.assigned == posting_context.DEFAULT_UNPOSTABLE_ASSIGNEE
         assert case.document["tax"] == "9850.00" and case.dln == DLN
         assert [p.label for p in derive.pending_items(_module(s, mod_id))] == ["U126 0"]
         assert derive.open_tpp_issue(s.get(Entity, case.entity_id))[0].kind == "UP126"
@@ -270,7 +272,7 @@ def test_tc972_with_nothing_to_reverse_goes_unpostable(mf) -> None:
         b.txn(s, mod, 971, ac=124, misc=DLN_DIGITS, cycle="202408")
         b.pending(s, mod, 972, ac=129, misc="100014_NONIDT")
     report = run_cycle(mf, "202426")
-    assert report.unposted == [("400-00-1001", "30", "202312", 972, *posting_rules.UPC_REVERSAL_NO_MATCH)]
+    assert report.unposted == [("400-00-1001", "30", "202312", 972, *UPC_REVERSAL_NO_MATCH)]
 
 
 # --- UPRES resolutions ------------------------------------------------------------------------
@@ -563,7 +565,7 @@ def test_ac111_input_in_cycle_47_unposts_back_to_the_employee(mf) -> None:
     with mf.unit_of_work() as s:
         mod_id, ret_id, case_id, ac111_id = _idt_return_up126(s, input_cycle="202447")
     report = run_cycle(mf, "202448")
-    assert report.unposted == [("400-00-1001", "30", "202312", 971, *posting_rules.UPC_MFT32_WINDOW)]
+    assert report.unposted == [("400-00-1001", "30", "202312", 971, *UPC_MFT32_WINDOW)]
     with mf.reading() as s:
         assert s.get(Transaction, ac111_id).status == UNPOSTABLE
         new_case = s.scalar(select(Unpostable).where(Unpostable.txn_id == ac111_id))
@@ -599,7 +601,7 @@ def test_upres_urc_6_ccc_3_in_cycle_47_unposts_to_the_resolver(mf) -> None:
         b.resolve(s, case, "6", ccc="3", on=cycle_start("202447"), by="1485099999")
         ret_id = ret.id
     report = run_cycle(mf, "202448")
-    assert report.unposted[0][4:] == posting_rules.UPC_MFT32_WINDOW
+    assert report.unposted[0][4:] == UPC_MFT32_WINDOW
     with mf.reading() as s:
         case = s.scalar(select(Unpostable).where(Unpostable.txn_id == ret_id, Unpostable.status == "open"))
         assert case.assigned == "1485099999"
@@ -735,7 +737,7 @@ def test_a_failing_rule_leaves_the_master_file_unchanged(mf) -> None:
 
 
 def test_advance_and_post_keeps_the_clock_when_the_run_fails(mf, monkeypatch) -> None:
-    monkeypatch.setitem(posting_rules.RULES, "boom", Rule("boom", 150, _boom))
+    monkeypatch.setitem(posting_context.RULES, "boom", Rule("boom", 150, _boom))
     before = mf.clock.now()
     with pytest.raises(RuntimeError):
         advance_and_post(mf)

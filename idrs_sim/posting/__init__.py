@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .rules import CycleReport
+    from .context import CycleReport
     from .run import advance_and_post, due_cycle_for, run_cycle
 
 __all__ = ["run_cycle", "advance_and_post", "due_cycle_for", "CycleReport"]
@@ -22,7 +22,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(run, name)
     if name == "CycleReport":
-        from .rules import CycleReport
+        from .context import CycleReport
 
         return CycleReport
     raise AttributeError(f"module 'idrs_sim.posting' has no attribute {name!r}")

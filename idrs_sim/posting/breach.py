@@ -16,7 +16,8 @@ from sqlalchemy import and_, or_, select
 from ..masterfile.models import POSTED, Transaction
 from ..rules import breach
 from .bulk import TxnRow, Unpost, due_rows, set_reversed_by, unpost_rows
-from .rules import UPC_REVERSAL_NO_MATCH, CycleContext, rule
+from .codes import UPC_REVERSAL_NO_MATCH
+from .context import CycleContext, rule
 
 __all__ = ["UPC_DUPLICATE_BREACH", "match_tc972_ac505", "unpost_duplicate_ac505"]
 

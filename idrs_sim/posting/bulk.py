@@ -28,7 +28,7 @@ from ..masterfile.models import (
     Unpostable,
     UnpostableHistory,
 )
-from .rules import CycleContext
+from .context import CycleContext
 
 __all__ = ["TxnRow", "Unpost", "due_rows", "set_reversed_by", "unpost_rows"]
 

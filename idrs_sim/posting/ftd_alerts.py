@@ -42,8 +42,8 @@ from ..ics.letters import add_quarters
 from ..masterfile import derive
 from ..masterfile.models import POSTED, Entity, IcsCase, SimState, TaxModule, Transaction
 from . import calendar as cal
+from .context import CycleContext, rule
 from .preload import id_set, load_accounts
-from .rules import CycleContext, rule
 
 __all__ = [
     "Selection",

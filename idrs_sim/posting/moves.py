@@ -1,9 +1,10 @@
-"""Returns moving between MFT 30 and MFT 32, set-based: TC 971 AC 111 (`move_mft32`,
+"""Returns moving between MFT 30 and MFT 32, set-based: TC 971 AC 111 (`tpp_mft32.move_mft32`,
 `tpp_mft32.divert_ac111_return`).  What a moved return becomes is `rules.mft32.moved_return`.
 
 `move_returns` moves any number of returns in a fixed number of statements: one reads the
 target modules, one the returns already posted there, one inserts the modules that do not
-exist yet, one updates the returns (issue 19: `_move_return` walked each account).
+exist yet, one updates the returns (issue 19: `move_return` walks each account; it is
+left for the one-object path of URC 6 CCC 3).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy.orm import Session
 
 from ..masterfile.ids import reserve_ids
-from ..masterfile.models import PENDING, POSTED, TaxModule, Transaction
+from ..masterfile.models import PENDING, POSTED, Entity, TaxModule, Transaction
 from ..rules import mft32
-from .rules import CycleContext
+from .context import CycleContext
 
-__all__ = ["Move", "move_returns"]
+__all__ = ["Move", "module_for", "move_return", "move_returns"]
 
 
 class Move(NamedTuple):
@@ -88,3 +90,35 @@ def move_returns(ctx: CycleContext, moves: Sequence[Move], entities: Any) -> Non
     txn = _table(Transaction)
     conn.execute(txn.update().where(txn.c.id == bindparam("b_id")), updates)
     s.expire_all()
+
+
+def module_for(session: Session, entity: Entity, mft: str, period: str) -> TaxModule:
+    """The entity's module for MFT/period, created when it does not exist yet."""
+    for m in entity.modules:
+        if m.mft == mft and m.period == period:
+            return m
+    m = TaxModule(entity=entity, mft=mft, period=period)
+    session.add(m)
+    return m
+
+
+def move_return(ctx: CycleContext, txn: Transaction, to_mft: str) -> None:
+    """Move one return (an object of a loaded account) to MFT 32 or back to MFT 30, as
+    `rules.mft32.moved_return` says; it becomes due in this cycle and `post_due` posts it.
+    (Many returns: `move_returns`.)"""
+    source = txn.module
+    period = source.period if source else (txn.document or {}).get("period", "")
+    target = module_for(ctx.session, txn.entity, to_mft, period)
+    other_return = to_mft != "32" and any(
+        t.tc == 150 and t.status == POSTED and t.id != txn.id for t in target.transactions)
+    from_mft = source.mft if source else None
+    after = mft32.moved_return(to_mft, txn.amount, txn.document, txn.extra, other_return_posted=other_return,
+                               from_mft=from_mft, cycle=ctx.cycle)
+    if after.amount is not None:
+        txn.amount = after.amount
+    txn.extra = after.extra
+    txn.module = target
+    txn.tc = after.tc
+    txn.status = PENDING
+    txn.due_cycle = ctx.cycle
+    ctx.report.moved.append((txn.entity.tin, period, txn.dln, from_mft, to_mft))

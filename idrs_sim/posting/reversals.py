@@ -20,7 +20,8 @@ from ..masterfile.models import POSTED, Transaction
 from ..rules import codes as tx_codes
 from ..rules import reversal
 from .bulk import Unpost, due_rows, set_reversed_by, unpost_rows
-from .rules import UPC_REVERSAL_NO_MATCH, CycleContext, rule
+from .codes import UPC_REVERSAL_NO_MATCH
+from .context import CycleContext, rule
 
 __all__ = ["Scope", "match_tc972", "originals_in_scope"]
 

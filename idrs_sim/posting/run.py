@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from ..gcpause import cyclic_gc_paused
 from ..masterfile.models import PENDING, CycleRun, Transaction
 from . import calendar as cal
+from .context import CycleContext, CycleReport, Rule, rules_in_order
 from .preload import assign_ids
-from .rules import CycleContext, CycleReport, Rule, rules_in_order
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -38,10 +38,11 @@ __all__ = ["run_cycle", "run_cycle_in", "advance_and_post", "due_cycle_for", "Cy
 
 FILES = ("IMF", "BMF")
 
-#: Modules that register posting rules (`@rule`); imported before a run.  The FTD Alert
-#: issuance is expected in `idrs_sim.posting.ftd_alerts` (order 900); a module that does
-#: not exist yet is skipped.
-RULE_MODULES: list[str] = ["idrs_sim.posting.rules", "idrs_sim.posting.ftd_alerts",
+#: Modules that register posting rules (`@rule`), one family each (context.py lists the
+#: rules in order); imported before a run.  A module that does not exist yet is skipped.
+RULE_MODULES: list[str] = ["idrs_sim.posting.unpostables", "idrs_sim.posting.resequence",
+                            "idrs_sim.posting.returns", "idrs_sim.posting.entities",
+                            "idrs_sim.posting.refunds", "idrs_sim.posting.ftd_alerts",
                             "idrs_sim.posting.tpp_mft32", "idrs_sim.posting.breach",
                             "idrs_sim.posting.reversals"]
 

@@ -1,30 +1,34 @@
-"""Posting rules for TC 971 AC 111 that the IRM's text requires beyond the move itself
-(`rules.move_mft32`); the rules they apply are stated once in `idrs_sim.rules.mft32`.
+"""Posting rules for TC 971 AC 111: the checks, the move between MFT 30 and MFT 32, and
+what the IRM's text requires beyond the move itself; the rules they apply are stated once
+in `idrs_sim.rules.mft32`, the returns move with `posting.moves`.
 
+    40  unpost_ac111              TC 971 AC 111 in cycles 47-52 / after a merge unposts
     45  refuse_ac111_prior_years  AC 111 on MFT 32 for TY 2021 and prior (2024) unposts
+    50  move_mft32                TC 971 AC 111 moves the return to / from MFT 32
     55  divert_ac111_return       a return not yet posted whose DLN an AC 111 on MFT 30
                                   carries goes to MFT 32 instead (no TC 150, no refund)
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Table, and_, bindparam, or_, select
 from sqlalchemy.orm import aliased
 
 from ..digits import is_digits
 from ..masterfile import derive
-from ..masterfile.models import POSTED, Entity, TaxModule, Transaction
+from ..masterfile.models import POSTED, UNPOSTABLE, Entity, TaxModule, Transaction, Unpostable, UnpostableHistory
 from ..rules import mft32
+from ..rules import urc as urc_rules
 from . import calendar as cal
-from .rules import (
-    UPC_MFT32_WINDOW,
-    CycleContext,
-    rule,
-)
+from .codes import UPC_AC111_MERGED, UPC_MFT32_WINDOW, in_mft32_window
+from .context import CycleContext, rule
+from .sqlhelp import RETURN
 
-__all__ = ["UPC_AC111_PRIOR_YEAR", "divert_ac111_return", "refuse_ac111_prior_years"]
+__all__ = ["UPC_AC111_PRIOR_YEAR", "divert_ac111_return", "move_mft32", "refuse_ac111_prior_years", "unpost_ac111"]
 
 #: TC 971 AC 111 on MFT 32 for a return that cannot move back systemically.  The seed
 #: names the codes failed AC 111s show (UNP 1680 merge, UNP 1735; IRM 25.25.6.2.1.5) but
@@ -34,6 +38,61 @@ UPC_AC111_PRIOR_YEAR = UPC_MFT32_WINDOW
 
 #: The TC 971 AC 111 of a return's module, as a second reference to the transaction table.
 _AC111 = aliased(Transaction, name="ac111")
+
+
+def _bypasses(t: Any, upc: int) -> bool:
+    """A return released by UPRES carries the codes it may bypass (`rules.urc.BYPASS`)."""
+    return upc in ((t.extra or {}).get(urc_rules.BYPASS) or [])
+
+
+def _merged_recently(merges: Iterable[tuple[str | None, dt.date | None]], cycle: str) -> bool:
+    """A posted merge (TC 005/006) in the current or prior processing year; `merges` are the
+    (posting cycle, transaction date) of the account's posted TC 005/006s."""
+    year = cal.cycle_year(cycle)
+    for posting_cycle, trans_date in merges:
+        when = int(posting_cycle[:4]) if posting_cycle else (trans_date.year if trans_date else None)
+        if when is not None and when >= year - 1:
+            return True
+    return False
+
+
+@rule("unpost_ac111", 40)
+def unpost_ac111(ctx: CycleContext) -> None:
+    """TC 971 AC 111 checks (IRM 25.25.6.7 / 25.25.6.7.1, tpp-rules §2.1, §6.1, §9.3).
+
+    * Input in cycles 47-52 on MFT 30 or MFT 32 (a move to or from MFT 32): unpostable,
+      reassigned to the initiating employee (the transaction's input_idrs).  The IRM ties
+      the window to when the action is taken, so the input cycle decides: input in cycle
+      46 posts in 47 and moves; input in 47 unposts.
+    * The account had a merge or slot (TC 005/006) in the current or prior processing
+      year: UP 168 RC 0.
+
+    Set-based: one statement reads the AC 111s, one the merges of their accounts
+    (`posting.bulk` writes the unpostables).
+    """
+    from .bulk import Unpost, due_rows, unpost_rows
+
+    if 971 not in ctx.due_tcs():
+        return
+    ac111 = (Transaction.tc == 971, Transaction.ac == 111)
+    rows = due_rows(ctx, *ac111)
+    if not rows:
+        return
+    merges: dict[int, list[tuple[str | None, dt.date | None]]] = {}
+    for eid, cycle, when in ctx.session.execute(
+            select(Transaction.entity_id, Transaction.posting_cycle, Transaction.trans_date).where(
+                Transaction.tc.in_((5, 6)), Transaction.status == POSTED,
+                Transaction.entity_id.in_(select(Transaction.entity_id).where(*ctx.due_conditions(), *ac111)))):
+        merges.setdefault(eid, []).append((cycle, when))
+    unpost: list[Unpost] = []
+    for t in rows:
+        decided = t.input_cycle or ctx.cycle
+        if t.mft in ("30", "32") and in_mft32_window(decided):
+            # Never bypassed: a released AC 111 still may not move anything in the window.
+            unpost.append(Unpost(t, *UPC_MFT32_WINDOW, t.input_idrs or None, "MFT 32 MOVE CYC 47-52"))
+        elif not _bypasses(t, UPC_AC111_MERGED[0]) and _merged_recently(merges.get(t.entity_id, ()), ctx.cycle):
+            unpost.append(Unpost(t, *UPC_AC111_MERGED, t.input_idrs or None))
+    unpost_rows(ctx, unpost)
 
 
 @rule("refuse_ac111_prior_years", 45)
@@ -57,6 +116,88 @@ def refuse_ac111_prior_years(ctx: CycleContext) -> None:
         if refusal is not None:
             unpost.append(Unpost(t, *UPC_AC111_PRIOR_YEAR, t.input_idrs or None, refusal))
     unpost_rows(ctx, unpost)
+
+
+@rule("move_mft32", 50)
+def move_mft32(ctx: CycleContext) -> None:
+    """TC 971 AC 111 moves a return between MFT 30 and MFT 32 (IRM 25.25.6.5.4, tpp §2.1).
+
+    On MFT 30 with the DLN of a return that is UP 126 (open case on that module): the
+    return moves to MFT 32 and posts there as TC 976; the case closes URC 6 CCC 3 (the
+    batch closure of IRM 25.25.6.5.4).  On MFT 32 with the DLN of a posted TC 976: the
+    return moves back to MFT 30 (TC 150; TC 976 with -A when a return is already posted
+    there).  No matching return: the AC 111 posts with no other effect.
+
+    Set-based (issue 19): one statement reads the AC 111s, one the open cases with their
+    returns, one the posted TC 976s; `posting.moves` moves the returns.
+    """
+    from .bulk import due_rows
+    from .moves import Move, move_returns
+
+    if 971 not in ctx.due_tcs():
+        return
+    ac111 = (Transaction.tc == 971, Transaction.ac == 111)
+    rows = [r for r in due_rows(ctx, *ac111) if r.module_id is not None and derive.misc_dln(r.misc) is not None]
+    if not rows:
+        return
+    their_modules = select(Transaction.module_id).where(*ctx.due_conditions(), *ac111)
+    ret = RETURN
+    returns = (ret.id, ret.entity_id, Entity.tin, TaxModule.mft, TaxModule.period, ret.dln, ret.amount, ret.document,
+               ret.extra)
+    cases: dict[int | None, list[Any]] = {}
+    for c in ctx.session.execute(
+            select(Unpostable.id.label("case_id"), Unpostable.seq, Unpostable.module_id, Unpostable.dln.label("case_dln"),
+                   Unpostable.resolved_by, ret.status, ret.tc, *returns)
+            .select_from(Unpostable).join(ret, ret.id == Unpostable.txn_id).join(Entity, Entity.id == ret.entity_id)
+            .outerjoin(TaxModule, TaxModule.id == ret.module_id)
+            .where(Unpostable.module_id.in_(their_modules), Unpostable.status == "open").order_by(Unpostable.id)):
+        cases.setdefault(c.module_id, []).append(c)
+    on_32: dict[int | None, list[Any]] = {}
+    for t in ctx.session.execute(
+            select(ret.module_id, *returns).join(Entity, Entity.id == ret.entity_id)
+            .join(TaxModule, TaxModule.id == ret.module_id)
+            .where(ret.module_id.in_(their_modules), ret.tc == 976, ret.status == POSTED).order_by(ret.id)):
+        on_32.setdefault(t.module_id, []).append(t)
+
+    def move(t: Any, to_mft: str) -> Move:
+        period = t.period if t.period is not None else (t.document or {}).get("period", "")
+        return Move(t.id, t.entity_id, t.tin, t.mft, period, t.dln, t.amount, t.document, t.extra, to_mft)
+
+    moves: list[Move] = []
+    moved: set[int] = set()  # returns
+    closed_ids: set[int] = set()  # cases
+    closed: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    for r in rows:
+        dln = derive.misc_dln(r.misc)
+        if r.mft == "30":
+            for c in cases.get(r.module_id, []):
+                if (c.case_id not in closed_ids and derive.dln_digits(c.case_dln) == dln
+                        and c.status == UNPOSTABLE and c.tc == 150 and c.id not in moved):
+                    closed_ids.add(c.case_id)
+                    closed.append({"b_id": c.case_id})
+                    history.append({"case_id": c.case_id, "date": ctx.run_date, "idrs": c.resolved_by,
+                                    "text": f"CLOSED URC 6 CCC 3 - TC 971 AC 111 CYC {ctx.cycle}"[:80]})
+                    ctx.report.released.append((c.seq, "6"))
+                    moved.add(c.id)
+                    moves.append(move(c, "32"))
+                    break
+        elif r.mft == "32":
+            for t in on_32.get(r.module_id, []):
+                if t.id not in moved and derive.dln_digits(t.dln) == dln:
+                    moved.add(t.id)
+                    moves.append(move(t, "30"))
+                    break
+    if closed:
+        ctx.session.flush()
+        conn = ctx.session.connection()
+        case_t, hist_t = Unpostable.__table__, UnpostableHistory.__table__
+        assert isinstance(case_t, Table) and isinstance(hist_t, Table)
+        conn.execute(case_t.update().where(case_t.c.id == bindparam("b_id")).values(
+            urc="6", ccc="3", resolved_date=ctx.run_date, status="closed", released=True, status_date=ctx.run_date),
+            closed)
+        conn.execute(hist_t.insert(), history)
+    move_returns(ctx, moves, select(Transaction.entity_id).where(*ctx.due_conditions(), *ac111))
 
 
 @rule("divert_ac111_return", 55)

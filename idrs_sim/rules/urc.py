@@ -1,6 +1,6 @@
 """What the posting run does with a UPRES resolution (Unpostable Resolution Code) whose
 release cycle has come -- IRM 25.25.6.5.1.1, tpp-rules §3 and §6.1.  Pure: the posting
-rule (`posting.rules.release_resolutions`) reads the cases and applies the effect.
+rule (`posting.unpostables.release_resolutions`) reads the cases and applies the effect.
 
     URC 0        the return posts as filed
     URC 6 / 6B   posts (on the corrected TIN of field 29 when it has one; 6B makes the

@@ -23,9 +23,10 @@ from idrs_sim.rules.incident import (
     route,
     timeliness,
 )
+from idrs_sim.rules.unax import NO_CASE
 from idrs_sim.session import IdrsSession
 from idrs_sim.terminal.terminal import Terminal
-from idrs_sim.unax import NO_CASE, unax_flags
+from idrs_sim.unax import unax_flags
 
 DISCOVERED = dt.datetime(2024, 6, 17, 9, 0)
 TRAINEE = "1485012345"

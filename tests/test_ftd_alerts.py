@@ -17,6 +17,7 @@ from idrs_sim.masterfile.models import POSTED, CycleRun, Entity, SimState
 from idrs_sim.posting import calendar as cal
 from idrs_sim.posting import ftd_alerts as fa
 from idrs_sim.posting.rules import rules_in_order
+from idrs_sim.rules import ftd_alerts as ftd_rules
 
 
 # --- the calendar (IRM 5.7.1.3) -------------------------------------------------------------------
@@ -28,18 +29,18 @@ from idrs_sim.posting.rules import rules_in_order
     ("202452", 4, 13, "202412"), ("202653", 4, 14, "202612"),
 ])
 def test_cycle_week_within_the_quarter(cycle: str, quarter: int, week: int, period: str) -> None:
-    assert fa.quarter_week(cycle) == (quarter, week)
-    assert fa.alert_period(cycle) == period
+    assert ftd_rules.quarter_week(cycle) == (quarter, week)
+    assert ftd_rules.alert_period(cycle) == period
 
 
 def test_issuance_weeks_fall_in_march_june_september_december() -> None:
     """Alerts generate in the 13th week of each quarter: March, June, September, December."""
     for year in (2024, 2025, 2026, 2027, 2028):  # 2026 has 53 cycles
         weeks = [f"{year}{w:02d}" for w in range(1, cal.cycles_in_year(year) + 1)]
-        issuing = [c for c in weeks if fa.is_issuance_cycle(c)]
-        analysing = [c for c in weeks if fa.is_analysis_cycle(c)]
+        issuing = [c for c in weeks if ftd_rules.is_issuance_cycle(c)]
+        analysing = [c for c in weeks if ftd_rules.is_analysis_cycle(c)]
         assert [cal.cycle_start(c).month for c in issuing] == [3, 6, 9, 12]
-        assert [fa.analysis_cycle_for(c) for c in issuing] == analysing
+        assert [ftd_rules.analysis_cycle_for(c) for c in issuing] == analysing
         assert all(cal.add_cycles(a, 1) == i for a, i in zip(analysing, issuing, strict=True))
 
 

@@ -85,6 +85,6 @@ def test_bal_due_or_del_ret_arrival_and_the_assignment_request() -> None:
 
 
 def test_tc591_cc50_closes_the_941_filing_requirement_and_the_systemic_dln() -> None:
-    assert fa.closes_filing_requirement("01") == "941" and fa.closes_filing_requirement(None) == "941"
-    assert fa.closes_filing_requirement("10") is None
+    assert fa.closes_filing_requirement("01", 50) == "941" and fa.closes_filing_requirement(None, 50) == "941"
+    assert fa.closes_filing_requirement("10", 50) is None and fa.closes_filing_requirement("01", 51) is None
     assert fa.alert_dln(dt.date(2024, 6, 21), 105) == "29177173801054"

@@ -38,6 +38,7 @@ from sqlalchemy import String, cast, func, or_, select
 from ..ics import cases as ics
 from ..masterfile import derive
 from ..masterfile.models import POSTED, Entity, IcsCase, SimState, TaxModule, Transaction
+from ..rules import freezes as freeze_rules
 from ..rules import ftd_alerts as fa
 from ..rules.ftd_alerts import Selection
 from .preload import id_set, load_accounts
@@ -136,9 +137,9 @@ def ftd_filing_requirements(ctx: CycleContext) -> None:
     ctx.loaded.append(load_accounts(ctx.session, select(Transaction.entity_id).where(*now), cases=False))
     stmt = select(Transaction).where(*now).order_by(Transaction.id)
     for t in ctx.session.scalars(stmt):
-        if t.id not in posted_now or ics.tc_closing_code(t) != 50:
+        if t.id not in posted_now:
             continue
-        form = fa.closes_filing_requirement(t.module.mft if t.module is not None else None)
+        form = fa.closes_filing_requirement(t.module.mft if t.module is not None else None, freeze_rules.closing_code(t))
         if form is None:
             continue
         ent = t.entity

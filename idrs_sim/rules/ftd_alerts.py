@@ -305,10 +305,11 @@ def suppression(*, file: str | None, depositor: str | None, filing_requirements:
     return None
 
 
-def closes_filing_requirement(mft: str | None) -> str | None:
-    """The form whose filing requirement a posted TC 591 CC 50 on a module of `mft` (None:
-    the entity, read as Form 941) closes (IRM 5.7.1.6, 5.7.1.8: Form 4844); None: no form."""
-    return FORM_OF_MFT.get(mft or "01")
+def closes_filing_requirement(mft: str | None, closing_code: int | None) -> str | None:
+    """The form whose filing requirement a posted TC 591 with `closing_code` on a module of
+    `mft` (None: the entity, read as Form 941) closes: CC 50 only (IRM 5.7.1.6, 5.7.1.8:
+    Form 4844); None: nothing closes."""
+    return FORM_OF_MFT.get(mft or "01") if closing_code == 50 else None
 
 
 # --- issuance and routing -----------------------------------------------------------------------------

@@ -80,6 +80,13 @@ def test_notice_status_in_only_one_prior_quarter_is_not_a_pyramider() -> None:
     assert report.alerts[0][3] == "B"
 
 
+def test_notice_status_only_two_quarters_back_is_not_a_pyramider() -> None:
+    """Each prior quarter is judged on its own modules (a lazily bound quarter once judged both
+    on 202312 and made this an A)."""
+    _, report = issue(lambda s: employer(s, statuses={"202312": "58"}))
+    assert report.alerts[0][3] == "B"
+
+
 def test_priority_c_gets_cp239_with_ac_804_in_the_same_cycle_and_no_ics_case() -> None:
     small = {p: ("6000.00", "6000.00") for p in PRIOR}
     sim, report = issue(lambda s: employer(s, history=small, current="2000.00"))

@@ -114,7 +114,7 @@ def analyze(session: Any, period: str, as_of: str, keep: list[Any] | None = None
     out: list[Selection] = []
     for ent in entities:
         current, baseline = candidates[ent.id]
-        statuses = {p: (derive.module_status(x) for x in ent.modules if x.period == p)
+        statuses = {p: [derive.module_status(x) for x in ent.modules if x.period == p]
                     for p in fa.prior_quarters(period)}
         sel = fa.select(ent.id, ent.tin, period, current, baseline, forced=fa.override(ent.extra, period),
                         analysed=ent.id in data, statuses=statuses)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -236,7 +236,7 @@ def prior_quarters(period: str) -> list[str]:
     return [add_quarters(period, -1), add_quarters(period, -2)]
 
 
-def priority(period: str, shortfall: Decimal, statuses: Mapping[str, Iterable[str]]) -> tuple[str, str]:
+def priority(period: str, shortfall: Decimal, statuses: Mapping[str, Collection[str]]) -> tuple[str, str]:
     """A: a module in notice status in each of the two prior quarters (potential pyramider);
     C: a projected shortfall under the soft-letter amount; else B.  `statuses` maps each of
     the `prior_quarters` to the statuses of the entity's modules of that period."""
@@ -250,7 +250,7 @@ def priority(period: str, shortfall: Decimal, statuses: Mapping[str, Iterable[st
 
 
 def select(entity_id: int, tin: str, period: str, current: Decimal, base: Decimal, *, forced: str | None,
-           analysed: bool, statuses: Mapping[str, Iterable[str]]) -> Selection | None:
+           analysed: bool, statuses: Mapping[str, Collection[str]]) -> Selection | None:
     """The model's outcome for one candidate: a scenario's forced outcome first (``none``
     selects nothing), else reduced deposits select it at `priority`.  `analysed`: the
     candidate had deposits or returns in the analysed quarters (not only an override)."""

@@ -6,19 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import mf_builders as b
 import pytest
 from freezegun import freeze_time
+from ftd_helpers import EIN, GROUP, PRIOR, RO, alert, case, cases, employer, history_text, read, txns, world
 from sqlalchemy import select
 
-import mf_builders as b
-from ftd_helpers import EIN, GROUP, PRIOR, RO, alert, case, cases, employer, history_text, read, txns, world
 from idrs_sim.ics import cases as ics
 from idrs_sim.masterfile.models import POSTED, CycleRun, Entity, SimState
 from idrs_sim.posting import calendar as cal
 from idrs_sim.posting import ftd_alerts as fa
 from idrs_sim.posting.rules import rules_in_order
 from idrs_sim.rules import ftd_alerts as ftd_rules
-
 
 # --- the calendar (IRM 5.7.1.3) -------------------------------------------------------------------
 

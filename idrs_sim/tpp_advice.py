@@ -34,6 +34,7 @@ from .rules import mft32
 from .rules import status as status_rules
 from .rules import tpp as tpp_rules
 from .rules.account import DumpModule
+from .rules.codes import REFUND_TCS
 
 __all__ = [
     "LetterWait",
@@ -314,7 +315,7 @@ def refund_not_received(entity: Entity, today: dt.date | str, period: str) -> Re
     mod30 = next((m for m in mods if m["mft"] == "30"), None)
     mod32 = next((m for m in mods if m["mft"] == "32"), None)
     if mod30 is not None and _txns(mod30, 150):
-        if _txns(mod30, 846) or _txns(mod30, 840):
+        if any(_txns(mod30, tc) for tc in REFUND_TCS):
             return RefundAdvice(1, "refund issued (TC 846/840): normal refund inquiry, IRM 21.4", None)
         if _balance(mod30) < 0 and _held_by_rivo(mod30):
             return RefundAdvice(2, "refund held by a -R freeze: IRM 21.5.6.4.35.3", None)

@@ -6,18 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import mf_builders as b
 import pytest
 from freezegun import freeze_time
+from ftd_helpers import EIN, GROUP, PRIOR, RO, alert, case, cases, employer, history_text, read, txns, world
 from sqlalchemy import select
 
-import mf_builders as b
-from ftd_helpers import EIN, GROUP, PRIOR, RO, alert, case, cases, employer, history_text, read, txns, world
 from idrs_sim.ics import cases as ics
 from idrs_sim.masterfile.models import POSTED, CycleRun, Entity, SimState
 from idrs_sim.posting import calendar as cal
 from idrs_sim.posting import ftd_alerts as fa
 from idrs_sim.posting.context import rules_in_order
-
+from idrs_sim.rules import ftd_alerts as ftd_rules
 
 # --- the calendar (IRM 5.7.1.3) -------------------------------------------------------------------
 
@@ -28,18 +28,18 @@ from idrs_sim.posting.context import rules_in_order
     ("202452", 4, 13, "202412"), ("202653", 4, 14, "202612"),
 ])
 def test_cycle_week_within_the_quarter(cycle: str, quarter: int, week: int, period: str) -> None:
-    assert fa.quarter_week(cycle) == (quarter, week)
-    assert fa.alert_period(cycle) == period
+    assert ftd_rules.quarter_week(cycle) == (quarter, week)
+    assert ftd_rules.alert_period(cycle) == period
 
 
 def test_issuance_weeks_fall_in_march_june_september_december() -> None:
     """Alerts generate in the 13th week of each quarter: March, June, September, December."""
     for year in (2024, 2025, 2026, 2027, 2028):  # 2026 has 53 cycles
         weeks = [f"{year}{w:02d}" for w in range(1, cal.cycles_in_year(year) + 1)]
-        issuing = [c for c in weeks if fa.is_issuance_cycle(c)]
-        analysing = [c for c in weeks if fa.is_analysis_cycle(c)]
+        issuing = [c for c in weeks if ftd_rules.is_issuance_cycle(c)]
+        analysing = [c for c in weeks if ftd_rules.is_analysis_cycle(c)]
         assert [cal.cycle_start(c).month for c in issuing] == [3, 6, 9, 12]
-        assert [fa.analysis_cycle_for(c) for c in issuing] == analysing
+        assert [ftd_rules.analysis_cycle_for(c) for c in issuing] == analysing
         assert all(cal.add_cycles(a, 1) == i for a, i in zip(analysing, issuing, strict=True))
 
 
@@ -76,6 +76,13 @@ def test_priority_a_after_notice_status_in_each_of_the_two_prior_quarters() -> N
 
 def test_notice_status_in_only_one_prior_quarter_is_not_a_pyramider() -> None:
     _, report = issue(lambda s: employer(s, statuses={"202403": "58"}))
+    assert report.alerts[0][3] == "B"
+
+
+def test_notice_status_only_two_quarters_back_is_not_a_pyramider() -> None:
+    """Each prior quarter is judged on its own modules (a lazily bound quarter once judged both
+    on 202312 and made this an A)."""
+    _, report = issue(lambda s: employer(s, statuses={"202312": "58"}))
     assert report.alerts[0][3] == "B"
 
 

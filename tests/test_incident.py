@@ -10,22 +10,23 @@ from sqlalchemy import select
 
 from idrs_sim import commands
 from idrs_sim.clock import Clock
-from idrs_sim.incident import (
+from idrs_sim.masterfile.db import MasterFile
+from idrs_sim.masterfile.incident_models import IncidentReport
+from idrs_sim.masterfile.models import AuditRecord, Employee
+from idrs_sim.masterfile.security import hash_password
+from idrs_sim.rules.incident import (
     LABELS,
-    IncidentFacts,
     FieldError,
+    IncidentFacts,
     Routing,
     parse_facts,
     route,
     timeliness,
 )
-from idrs_sim.masterfile.db import MasterFile
-from idrs_sim.masterfile.incident_models import IncidentReport
-from idrs_sim.masterfile.models import AuditRecord, Employee
-from idrs_sim.masterfile.security import hash_password
+from idrs_sim.rules.unax import NO_CASE
 from idrs_sim.session import IdrsSession
 from idrs_sim.terminal.terminal import Terminal
-from idrs_sim.unax import NO_CASE, unax_flags
+from idrs_sim.unax import unax_flags
 
 DISCOVERED = dt.datetime(2024, 6, 17, 9, 0)
 TRAINEE = "1485012345"

@@ -1,4 +1,4 @@
-"""UNAX review (idrs_sim.unax) and the instructor's UNAXR screen (IRM 10.5.4.3.4, IRM 10.5.5)."""
+"""UNAX review (the rules idrs_sim.rules.unax, the audit-trail reader idrs_sim.unax) and the instructor's UNAXR screen (IRM 10.5.4.3.4, IRM 10.5.5)."""
 
 from __future__ import annotations
 
@@ -13,21 +13,18 @@ from idrs_sim.masterfile.db import MasterFile
 from idrs_sim.masterfile.incident_models import IncidentReport
 from idrs_sim.masterfile.models import AuditRecord, ControlBase, Employee, Entity, IcsCase, Unpostable
 from idrs_sim.masterfile.security import hash_password
+from idrs_sim.rules import unax as unax_rules
+from idrs_sim.rules.unax import BROWSING, NO_CASE, RELATIVE, SELF, rules
 from idrs_sim.session import IdrsSession
 from idrs_sim.terminal.terminal import Terminal
 from idrs_sim.unax import (
-    BROWSING,
-    NO_CASE,
-    RELATIVE,
-    SELF,
     access_kind,
     assigned_work,
     connected_tins,
     format_flags,
-    unax_report,
-    rules,
     set_assigned_work,
     unax_flags,
+    unax_report,
 )
 
 START = dt.datetime(2024, 6, 17, 9, 0)
@@ -109,6 +106,38 @@ def run(term: Terminal, text: str) -> str:
 def test_thresholds_are_data_in_tables_unax_yaml() -> None:
     assert rules().browse_threshold == 5
     assert {"UNAXR", "INCID"} <= rules().exempt_codes
+
+
+class _Rec:
+    """An audit record as the pure rules read it (no database)."""
+
+    def __init__(self, id: int, tin: str, at: dt.datetime, command: str = "TXMOD") -> None:
+        self.id, self.tin, self.at, self.command = id, tin, at, command
+
+
+def test_the_pure_rules_decide_each_kind_without_a_database() -> None:
+    own, related = unax_rules.personal_tins(OWN, [RELATIVE_TIN])
+    connected = {"400001001"}
+    assert unax_rules.access_kind("400-00-9001", own, related, connected) == SELF
+    assert unax_rules.access_kind("400009002", own, related, connected) == RELATIVE
+    assert unax_rules.access_kind("400-00-1001", own, related, connected) is None
+    assert unax_rules.access_kind("400-00-7777", own, related, connected) == NO_CASE
+    assert unax_rules.access_kind("", own, related, connected) is None
+    assert not unax_rules.counts_as_access("UNAXR", OWN) and not unax_rules.counts_as_access("TXMOD", None)
+    assert unax_rules.counts_as_access("txmod", OWN)
+    assert unax_rules.manages_group_work(["gm"], "FC-GRP21") and not unax_rules.manages_group_work(["ro"], "X")
+
+
+def test_the_pure_review_flags_browsing_over_the_threshold_only() -> None:
+    """Six unconnected TINs on one day with a limit of 5: six NO-CASE flags and one BROWSING;
+    with a limit of 6 no BROWSING.  A Form 11377 filed that day documents the access."""
+    recs = [_Rec(i + 1, f"400-00-70{i:02d}", START + dt.timedelta(minutes=i)) for i in range(6)]
+    kw = dict(own="", related=set(), connected=set(), form_11377={"400007000": [START.date()]})
+    flags = unax_rules.sort_flags(unax_rules.review(TRAINEE, recs, browse_threshold=5, **kw))
+    assert [f.kind for f in flags].count(NO_CASE) == 6 and [f.kind for f in flags].count(BROWSING) == 1
+    assert [f.documented for f in flags if f.kind == NO_CASE] == [True] + [False] * 5
+    assert BROWSING not in {f.kind for f in unax_rules.review(TRAINEE, recs, browse_threshold=6, **kw)}
+    assert [f.kind for f in unax_rules.flags_on_tin(flags, "400007003")] == [BROWSING, NO_CASE]
 
 
 def test_connected_work_covers_unpostable_control_ics_and_scenario(mf: MasterFile) -> None:

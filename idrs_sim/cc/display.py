@@ -204,7 +204,7 @@ def module_txn_lines(t: Transaction, status: str | None = None) -> list[str]:
     body = f"{tc_text(t):<4} {mdy(t.trans_date):<8} {txn_cycle(t):<6} {money(display_amount(t)):>14} {dln(t.dln):<17} {ac3(t.ac):<3} "
     if status is not None:
         body = f"{status:<6} " + body
-    misc_text = t.misc or _REFUND_METHOD.get(t.refund_method or "", "") if t.tc in (840, 846) else t.misc or ""
+    misc_text = t.misc or _REFUND_METHOD.get(t.refund_method or "", "") if t.tc in tx_codes.REFUND_TCS else t.misc or ""
     misc, more = _misc_tail(misc_text, WIDTH - len(body), 7)
     return [clip(body + misc)] + more
 

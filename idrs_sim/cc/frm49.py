@@ -17,9 +17,8 @@ from typing import Any
 
 from ..commands import handles
 from ..digits import digits_value
-from ..ics import config
-from ..masterfile import derive
 from ..masterfile.models import Entity, TaxModule
+from ..rules import ftd_alerts as ftd_rules
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .input_account import module_account
 from .input_pending import new_pending
@@ -60,7 +59,7 @@ def frm49(ctx: Context) -> Display | Refusal:
         ctx.outcome = f"FRM49 SCREEN DISPLAYED {ent.tin} {module.mft} {module.period}"
         return Display("frm49", _values(ctx, ent, module))
     tc_text, cc_text, zero = ctx.value("TC"), ctx.value("CC"), ctx.value("ZERO").upper()
-    allowed = {int(k) for k in (config.ftd_data().get("frm49") or {}).get("transaction_codes", {590: "", 599: ""})}
+    allowed = ftd_rules.frm49_transaction_codes()
     tc = int(tc_text) if re.fullmatch(r"[0-9]{3}", tc_text) else None
     if tc == 591:
         return _refuse(ctx, "TC", TC591_FORM_4844, ent, module)
@@ -68,10 +67,9 @@ def frm49(ctx: Context) -> Display | Refusal:
         return _refuse(ctx, "TC", INVALID_TC, ent, module)
     live = [t for t in module.transactions if t.status in ("posted", "pending") and t.reversed_by_id is None]
     if tc == 590:
-        codes = (config.ftd_data().get("frm49") or {}).get("tc590_closing_codes", [50])
-        if digits_value(cc_text) not in codes:
+        if digits_value(cc_text) not in ftd_rules.tc590_closing_codes():
             return _refuse(ctx, "CC", TC590_CC, ent, module)
-        if not any(t.tc == 971 and t.ac == 46 for t in derive.unreversed(module.transactions)):
+        if not ftd_rules.has_alert(module.transactions):
             return _refuse(ctx, "TC", TC590_ALERT_ONLY, ent, module)
     elif not re.fullmatch(r"[0-9]{2}", cc_text):
         return _refuse(ctx, "CC", TC599_CC, ent, module)

@@ -55,10 +55,8 @@ def _once_per_dln_mft32(ctx: Context, ent: Entity, module: TaxModule | None, tc:
 
 
 def _open_ac505(ent: Entity) -> list[breach.Indicator]:
-    """The entity's unreversed TC 971 AC 505s, posted or pending."""
-    return [breach.Indicator(t.id, t.secondary_date, breach.breach_number_in(t.misc))
-            for t in ent.entity_transactions
-            if t.tc == 971 and t.ac == 505 and t.reversed_by_id is None and t.status in (POSTED, PENDING)]
+    """The entity's unreversed TC 971 AC 505s, posted or pending (`rules.breach`)."""
+    return breach.open_indicators(ent.entity_transactions)
 
 
 def _reverses_ac505(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,

@@ -16,6 +16,7 @@ from ..ics import config
 from ..masterfile import derive
 from ..masterfile.models import PENDING, POSTED, Entity, IcsCase
 from ..rules import ftd_letters as letter_rules
+from ..rules.ftd_alerts import DEPOSIT_TCS
 from .base import Context, Display, Refusal
 from .ics import (
     _blank_form,
@@ -191,12 +192,12 @@ def _deposit_lines(ent: Entity, case: IcsCase) -> tuple[list[str], int, Decimal]
         if m.mft != case.mft or m.period < case.period:
             continue
         for t in m.transactions:
-            if t.tc in (650, 670) and t.status in (POSTED, PENDING):
+            if (t.tc in DEPOSIT_TCS or t.tc == 670) and t.status in (POSTED, PENDING):
                 amt = abs(Decimal(t.amount or 0))
                 state = "PN" if t.status == PENDING else "  "
                 lines.append(f"{m.period} TC {t.tc} {state} {(t.trans_date.strftime('%m%d%Y') if t.trans_date else ''):<8} "
                              f"{money(amt):>14}")
-                if t.tc == 650:
+                if t.tc in DEPOSIT_TCS:
                     count += 1
                     total += amt
     return lines or ["NO DEPOSITS ON IDRS FOR THE ALERT QUARTER OR LATER QUARTERS"], count, total

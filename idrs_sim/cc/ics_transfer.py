@@ -13,6 +13,7 @@ from ..commands import handles
 from ..ics import cases as ics
 from ..ics import config
 from ..masterfile.models import IcsCase
+from ..rules import ftd_alerts as ftd_rules
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .ics import (
@@ -147,7 +148,7 @@ def ics_module(ctx: Context) -> Display | Refusal:
     spec = kinds[kind]
     if any(c.kind == spec["kind"] and c.status == "open" for c in cases):
         return _refuse(ctx, "KIND", f"{spec['kind']} ALREADY OPEN ON ICS FOR THIS MODULE")
-    group = ics.group_of(alerts[-1]) if alerts else (ctx.employee.unit or config.model().default_group)
+    group = ics.group_of(alerts[-1]) if alerts else (ctx.employee.unit or ftd_rules.model().default_group)
     new = IcsCase(tin=ent.tin, mft=mft, period=period, kind=spec["kind"], status="open", assigned=ctx.idrs,
                   opened=ctx.today, assigned_date=ctx.today, history=[],
                   extra={"group": group, "ics_only": True, **({"prompt_assess": True} if spec.get("prompt_assess") else {})})

@@ -5,7 +5,7 @@ TIGTA, Form 11377).  Nothing is sent anywhere: the report is stored as an
 
 ``INCID`` alone shows the blank report (screens/incident.map).  Enter on that screen (or
 ``INCID`` with ``LABEL>value`` elements typed on the command lines) checks the fields,
-routes the report by `idrs_sim.incident.route`, stamps it with the simulated clock,
+routes the report by `idrs_sim.rules.incident.route`, stamps it with the simulated clock,
 flags it when made more than one hour after discovery and answers with the routing
 screen (screens/incident_route.map).
 """
@@ -15,8 +15,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..commands import handles
-from ..incident import ITEMS, KINDS, LABELS, IncidentFacts, Routing, parse_facts, route, timeliness
 from ..masterfile.incident_models import IncidentReport, ensure_table
+from ..rules.incident import ITEMS, KINDS, LABELS, IncidentFacts, Routing, parse_facts, route, timeliness
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 
 BLANK_FORM_MESSAGE = "KEY THE INCIDENT DETAILS AND PRESS ENTER"

@@ -2,7 +2,8 @@
 
 A simulator code, not a real IDRS one.  commands/security.yaml allows it to the role
 ``instructor`` only; the session refuses anyone else with UNAUTHORIZED COMMAND CODE and
-audits the attempt as a violation.  The list comes from `idrs_sim.unax.unax_flags`.
+audits the attempt as a violation.  The list comes from `idrs_sim.unax.unax_flags` (its rules
+are `idrs_sim.rules.unax`).
 
 ``UNAXR`` lists every flag; ``UNAXR NNN-NN-NNNN`` the flags on one TIN;
 ``UNAXR NNNNNNNNNN`` (or ``EMP>``) one employee's; ``SINCE>MMDDYYYY`` from a date.
@@ -15,7 +16,8 @@ import datetime as dt
 from ..commands import handles
 from ..digits import is_digits
 from ..masterfile.models import Employee
-from ..unax import HEADER, _digits, flag_line, unax_flags
+from ..rules.unax import flags_on_tin
+from ..unax import HEADER, flag_line, unax_flags
 from .base import Cleared, Context, Display, Refusal
 
 
@@ -44,8 +46,7 @@ def unaxr(ctx: Context) -> Display | Refusal:
     tin = getattr(cmd, "tin", None)
     flags = unax_flags(ctx.db, emp or None, since)
     if tin:
-        key = _digits(tin)
-        flags = [f for f in flags if _digits(f.tin) == key or key in {_digits(t) for t in f.tins}]
+        flags = flags_on_tin(flags, tin)
     lines = [flag_line(f) for f in flags] or ["NO UNAX FLAGS"]
     ctx.outcome = f"UNAX REVIEW: {len(flags)} FLAGS"
     values = {

@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 from ..commands import handles
 from ..masterfile import derive
 from ..masterfile.models import POSTED, Entity, TaxModule, Transaction
+from ..rules.ftd_alerts import AC_ALERT, AC_SOFT_LETTER, DEPOSIT_TCS, PENALTY_TCS
 from .base import Context, Display, Refusal
 from .research import (
     ENTITY_TXN_HEADER,
@@ -47,9 +48,7 @@ from .research import (
     yes_no,
 )
 
-DEPOSIT_TCS = (650,)
 PAYMENT_TCS = (610, 640, 650, 660, 670)
-PENALTY_TCS = (160, 166, 170, 176, 180, 186, 240, 276)
 LOOKBACK_LIMIT = Decimal("50000.00")  # IRC 6302 regulations / Pub 15: more -> semiweekly
 
 
@@ -87,7 +86,7 @@ def _doc(m: TaxModule) -> dict[str, Any]:
 def _indicators(m: TaxModule) -> str:
     """FTD Alert indicators on the module: TC 971 AC 046 (alert), AC 804 (CP 239 issued)."""
     live = derive.unreversed(m.transactions)
-    return " ".join(f"AC{ac:03d}" for ac in (46, 804) if any(t.tc == 971 and t.ac == ac for t in live))
+    return " ".join(f"AC{ac:03d}" for ac in (AC_ALERT, AC_SOFT_LETTER) if any(t.tc == 971 and t.ac == ac for t in live))
 
 
 def _monthly(doc: dict[str, Any]) -> list[Any]:

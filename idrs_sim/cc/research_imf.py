@@ -15,6 +15,7 @@ from ..commands import handles
 from ..masterfile import derive
 from ..masterfile.loading import module_transactions_from_entity
 from ..masterfile.models import POSTED, Entity, HistoryItem, Letter, TaxModule, Transaction
+from ..rules.codes import REFUND_TCS, RETURN_TCS
 from .base import Context, Display, Refusal
 from .research import (
     ENTITY_TXN_HEADER,
@@ -47,9 +48,6 @@ from .research import (
     section,
     unpostable_status,
 )
-
-RETURN_TCS = (150, 976)
-
 
 # ---------------------------------------------------------------------------------------
 # shared pieces
@@ -301,7 +299,7 @@ def txmod_values(ctx: Context, ent: Entity, module: TaxModule, history: list[His
     txns = list(module.transactions)
     posted = [t for t in txns if t.status == POSTED]
     credits = sum((derive.signed_amount(t) for t in posted if derive.signed_amount(t) < 0), derive.ZERO)
-    refunds = sum((derive.signed_amount(t) for t in posted if t.tc in (840, 846)), derive.ZERO)
+    refunds = sum((derive.signed_amount(t) for t in posted if t.tc in REFUND_TCS), derive.ZERO)
     control_dln = ret.dln if ret else None
     frz = derive.freezes(module, ctx.today) + derive.entity_freezes(ent, ctx.today)
     pending = derive.pending_items(module)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..commands import handles
 from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction, Unpostable
+from ..rules.codes import RETURN_TCS
 from .base import Context, Display, Refusal
 from .research import (
     NOT_FOUND,
@@ -37,9 +38,6 @@ from .research import (
     shown_case_status,
     wrap,
 )
-
-RETURN_TCS = (150, 976)
-
 
 # ---------------------------------------------------------------------------------------
 # returns on file (TRDBV / RTVUE)

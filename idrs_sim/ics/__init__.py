@@ -1,10 +1,12 @@
 """ICS, the Integrated Collection System, as far as FTD Alerts need it (IRM 5.7.1).
 
-* `config` -- the data in tables/ftd_alert_model.yaml and tables/ics_lists.yaml;
+* `config` -- the data in tables/ics_lists.yaml (the FTD Alert model, tables/ftd_alert_model.yaml, is read by
+  `idrs_sim.rules.ftd_alerts`);
 * `cases`  -- case history, the 7/25-day timers, the 60/75/90-day notification, closing
   guards and systemic closures;
 * `letters` -- the Letter 5857 and Letter 5664 tables computed from IDRS.
 
-The Master File side (alert selection and issuance) is the posting rule
-`idrs_sim.posting.ftd_alerts`; the terminal screens are `idrs_sim.cc.ics`.
+The Master File side (alert selection and issuance) is the rules of
+`idrs_sim.rules.ftd_alerts`, executed by the posting rule `idrs_sim.posting.ftd_alerts`;
+the terminal screens are `idrs_sim.cc.ics`.
 """

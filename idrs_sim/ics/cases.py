@@ -29,6 +29,7 @@ from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import PENDING, POSTED, Entity, IcsCase, TaxModule, Transaction
 from ..rules import freezes as freeze_rules
+from ..rules import ftd_alerts as ftd_rules
 from . import config
 
 __all__ = [
@@ -132,7 +133,7 @@ def add_history(case: IcsCase, date: dt.date, idrs: str | None, text: str, kind:
 
 def group_of(case: IcsCase) -> str:
     """The group whose designation hold file / inventory holds the case."""
-    return str((case.extra or {}).get("group") or config.model().default_group)
+    return str((case.extra or {}).get("group") or ftd_rules.model().default_group)
 
 
 def assignment_number(idrs: str | None) -> str:

@@ -18,7 +18,7 @@ posts.
 
 Only posted transactions count ("the deposit information that appears on IDRS"); reversed
 returns do not.  Penalties are the penalty assessments BMFOL/BRTVU add up
-(`research_bmf.PENALTY_TCS`).  Pure functions of the master-file objects.
+(`idrs_sim.rules.ftd_alerts.PENALTY_TCS`).  Pure functions of the master-file objects.
 """
 
 from __future__ import annotations
@@ -30,14 +30,10 @@ from decimal import Decimal
 from typing import Any
 
 from ..masterfile.models import POSTED, Entity, TaxModule
+from ..rules.ftd_alerts import DEPOSIT_TCS, PENALTY_TCS, add_quarters
 
-__all__ = ["TableRow", "quarter_end", "add_quarters", "letter_5857_table", "letter_5664_table", "poa_for_period",
-           "table_lines", "PENALTY_TCS", "DEPOSIT_TCS"]
+__all__ = ["TableRow", "quarter_end", "letter_5857_table", "letter_5664_table", "poa_for_period", "table_lines"]
 
-#: Penalty assessments (as on BMFOL / BRTVU: FTD penalty TC 186 [BG], failure to file/pay...).
-PENALTY_TCS = (160, 166, 170, 176, 180, 186, 240, 276)
-#: "Deposits Made": TC 650 (IRM 5.7.1.5).
-DEPOSIT_TCS = (650,)
 ZERO = Decimal("0.00")
 
 
@@ -59,12 +55,6 @@ class TableRow:
 def quarter_end(period: str) -> dt.date:
     year, month = int(period[:4]), int(period[4:6])
     return dt.date(year, month, monthrange(year, month)[1])
-
-
-def add_quarters(period: str, n: int) -> str:
-    """The tax period `n` quarters after (n < 0: before) a quarterly period YYYYMM."""
-    index = int(period[:4]) * 12 + int(period[4:6]) - 1 + 3 * n
-    return f"{index // 12:04d}{index % 12 + 1:02d}"
 
 
 def _posted(m: TaxModule | None) -> list[Any]:

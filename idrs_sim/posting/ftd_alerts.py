@@ -18,43 +18,35 @@ commands/ftd_alerts.yaml):
   status 26 / 03) before the RO requested its assignment closes the alert systemically and
   assigns the Bal Due / Del Ret to the RO (IRM 5.7.1.9).
 
-The week of a cycle within its quarter: cycles 01-13 are the first quarter, 14-26 the
-second, 27-39 the third, 40-52 (53) the fourth, so week 13 falls in March, June, September
-and December.  Analysis results are kept on the entity (``extra.ftd_analysis``); the
-issuance uses them, or -- when the simulation started after the analysis week -- analyses
-as of the analysis cycle (transactions posted by then), so deposits that post in the
-issuance week never undo an alert.
+The IRM decisions -- the calendar, the model's selection and priority, suppression, what an
+alert posts, routing, the Bal Due / Del Ret closure -- are pure functions in
+`idrs_sim.rules.ftd_alerts`; this module is their set-based executor: it reads the master
+file in a fixed number of statements and writes what the rules decide.  Analysis results
+are kept on the entity (``extra.ftd_analysis``); the issuance uses them, or -- when the
+simulation started after the analysis week -- analyses as of the analysis cycle
+(transactions posted by then), so deposits that post in the issuance week never undo an
+alert.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import String, cast, func, or_, select
 
 from ..ics import cases as ics
-from ..ics import config
-from ..ics.letters import add_quarters
 from ..masterfile import derive
 from ..masterfile.models import POSTED, Entity, IcsCase, SimState, TaxModule, Transaction
-from . import calendar as cal
+from ..rules import freezes as freeze_rules
+from ..rules import ftd_alerts as fa
+from ..rules.ftd_alerts import Selection
 from .context import CycleContext, rule
 from .preload import id_set, load_accounts
 
 __all__ = [
-    "Selection",
-    "quarter_week",
-    "alert_period",
-    "analysis_cycle_for",
-    "is_analysis_cycle",
-    "is_issuance_cycle",
     "analyze",
     "suppressed",
-    "group_for",
     "ftd_alerts",
     "ftd_filing_requirements",
     "ftd_alert_bal_due",
@@ -62,108 +54,18 @@ __all__ = [
 
 ANALYSIS_KEY = "ftd_analysis"
 _STATE_PREFIX = "ftd_analysis."  # SimState: the analysis of that alert period ran (value: cycle)
-_STATE_RE = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?\s*$")
 ZERO = Decimal("0.00")
-FORM_OF_MFT = {"01": "941"}
 
 
-# --- calendar (IRM 5.7.1.3) ----------------------------------------------------------------------
-
-
-def quarter_week(cycle: str) -> tuple[int, int]:
-    """(calendar quarter 1-4, week of the cycle within it 1-13, 14 for a cycle 53)."""
-    week = cal.cycle_week(cycle)
-    per = config.model().weeks_per_quarter
-    q = min((week - 1) // per, 3)
-    return q + 1, week - q * per
-
-
-def alert_period(cycle: str) -> str:
-    """The tax period (quarter ending month) a cycle's alerts are for: 202426 -> 202406."""
-    q, _ = quarter_week(cycle)
-    return f"{cal.cycle_year(cycle):04d}{3 * q:02d}"
-
-
-def is_analysis_cycle(cycle: str) -> bool:
-    return quarter_week(cycle)[1] == config.model().analysis_week
-
-
-def is_issuance_cycle(cycle: str) -> bool:
-    return quarter_week(cycle)[1] == config.model().issuance_week
-
-
-def analysis_cycle_for(cycle: str) -> str:
-    """The analysis cycle (12th week) of the quarter of `cycle`."""
-    return cal.add_cycles(cycle, config.model().analysis_week - quarter_week(cycle)[1])
-
-
-# --- the selection model (IRM 5.7.1.2) -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Selection:
-    """One taxpayer the model selected for the alert quarter `period`."""
-
-    entity_id: int
-    tin: str
-    period: str
-    priority: str
-    current: Decimal
-    baseline: Decimal
-    reason: str
-
-    def as_json(self, cycle: str) -> dict[str, Any]:
-        return {"period": self.period, "cycle": cycle, "priority": self.priority, "current": f"{self.current:.2f}",
-                "baseline": f"{self.baseline:.2f}", "reason": self.reason}
-
-
-def _override(entity: Entity, period: str) -> str | None:
-    forced = (entity.extra or {}).get(config.model().override_key)
-    if isinstance(forced, dict):
-        value = forced.get(period)
-        return str(value).strip().upper() if value is not None else None
-    return None
-
-
-def _fr_closed(entity: Entity, mft: str) -> bool:
-    fr = entity.filing_requirements or {}
-    form = FORM_OF_MFT.get(mft, mft)
-    if not isinstance(fr, dict) or form not in {str(k) for k in fr}:
-        return False
-    value = next(v for k, v in fr.items() if str(k) == form)
-    return value in config.model().closed_filing_requirements or str(value) in {
-        str(x) for x in config.model().closed_filing_requirements if x is not None}
+# --- reading the master file for the model (IRM 5.7.1.2) ------------------------------------------
 
 
 def suppressed(entity: Entity, mft: str, period: str) -> str | None:
-    """Why no alert may issue for this module now, or None (hard rules, not the model)."""
-    m = config.model()
-    if entity.file != "BMF" or entity.depositor != m.depositor:
-        return "NOT A SEMIWEEKLY DEPOSITOR"
+    """Why no alert may issue for this module now, or None (`rules.ftd_alerts.suppression`)."""
     module = entity.module(mft, period)
-    if derive.tc136_in_effect(entity, module):
-        return "TC 136 IN EFFECT"
-    if _fr_closed(entity, mft):
-        return "941 FILING REQUIREMENT CLOSED"
-    if module is not None:
-        live = derive.unreversed(module.transactions)
-        if any(t.tc in (590, 591) for t in live):
-            return "TC 590/591 ON THE ALERT MODULE"
-        if any(t.tc == 971 and t.ac == 46 for t in live):
-            return "ALERT ALREADY ISSUED"
-    return None
-
-
-def _priority(entity: Entity, period: str, shortfall: Decimal) -> tuple[str, str]:
-    m = config.model()
-    prior = [add_quarters(period, -1), add_quarters(period, -2)]
-    in_notice = [any(derive.module_status(x) in m.notice_statuses for x in entity.modules if x.period == p)
-                 for p in prior]
-    if all(in_notice):
-        return "A", f"NOTICE STATUS IN {prior[1]} AND {prior[0]}"
-    if shortfall < m.soft_letter_max_owed:
-        return "C", f"PROJECTED SHORTFALL {shortfall:,.2f} UNDER {m.soft_letter_max_owed:,.2f}"
-    return "B", f"PROJECTED SHORTFALL {shortfall:,.2f}"
+    return fa.suppression(file=entity.file, depositor=entity.depositor, filing_requirements=entity.filing_requirements,
+                          mft=mft, tc136_in_effect=derive.tc136_in_effect(entity, module),
+                          module_txns=module.transactions if module is not None else None)
 
 
 def analyze(session: Any, period: str, as_of: str, keep: list[Any] | None = None) -> list[Selection]:
@@ -174,8 +76,8 @@ def analyze(session: Any, period: str, as_of: str, keep: list[Any] | None = None
     their accounts, in a fixed number of statements (`preload.load_accounts`).  `keep`
     receives them, so that the caller finds them in the session.
     """
-    m = config.model()
-    lookback = [add_quarters(period, -i) for i in range(1, m.lookback_quarters + 1)]
+    m = fa.model()
+    lookback = fa.lookback(period)
     amount = func.sum(func.abs(Transaction.amount))
     rows = session.execute(
         select(TaxModule.entity_id, TaxModule.period, Transaction.tc, amount)
@@ -198,13 +100,10 @@ def analyze(session: Any, period: str, as_of: str, keep: list[Any] | None = None
     candidates: dict[int, tuple[Decimal, Decimal]] = {}
     for eid in set(data) | forced_ids:
         quarters = data.get(eid, {})
-        liabilities = [q["tax"] if "tax" in q else q.get("deposits", ZERO)
-                       for p, q in quarters.items() if p in lookback and ("tax" in q or q.get("deposits", ZERO) > 0)]
-        baseline = (sum(liabilities, ZERO) / len(liabilities)).quantize(Decimal("0.01")) if liabilities else ZERO
+        baseline = fa.baseline(quarters, period)
         current = quarters.get(period, {}).get("deposits", ZERO)
-        if eid not in forced_ids:
-            if baseline < m.min_baseline or current >= baseline * m.reduced_ratio:
-                continue
+        if eid not in forced_ids and not fa.deposits_reduced(current, baseline):
+            continue
         candidates[eid] = (current, baseline)
     if not candidates:
         return []
@@ -215,27 +114,13 @@ def analyze(session: Any, period: str, as_of: str, keep: list[Any] | None = None
     out: list[Selection] = []
     for ent in entities:
         current, baseline = candidates[ent.id]
-        forced = _override(ent, period)
-        if forced in ("NONE", "N"):
-            continue
-        if forced in ("A", "B", "C"):
-            out.append(Selection(ent.id, ent.tin, period, forced, current, baseline, "SCENARIO OUTCOME"))
-            continue
-        if forced is None and ent.id not in data:
-            continue
-        if baseline < m.min_baseline or current >= baseline * m.reduced_ratio:
-            continue
-        priority, reason = _priority(ent, period, baseline - current)
-        out.append(Selection(ent.id, ent.tin, period, priority, current, baseline, reason))
+        statuses = {p: [derive.module_status(x) for x in ent.modules if x.period == p]
+                    for p in fa.prior_quarters(period)}
+        sel = fa.select(ent.id, ent.tin, period, current, baseline, forced=fa.override(ent.extra, period),
+                        analysed=ent.id in data, statuses=statuses)
+        if sel is not None:
+            out.append(sel)
     return out
-
-
-def group_for(entity: Entity) -> str:
-    """The group designation hold file of the business address's state (routing data)."""
-    m = config.model()
-    last = (entity.address or [""])[-1] if entity.address else ""
-    found = _STATE_RE.search(str(last).upper())
-    return m.groups_by_state.get(found.group(1), m.default_group) if found else m.default_group
 
 
 # --- the rules -------------------------------------------------------------------------------------
@@ -252,10 +137,9 @@ def ftd_filing_requirements(ctx: CycleContext) -> None:
     ctx.loaded.append(load_accounts(ctx.session, select(Transaction.entity_id).where(*now), cases=False))
     stmt = select(Transaction).where(*now).order_by(Transaction.id)
     for t in ctx.session.scalars(stmt):
-        if t.id not in posted_now or ics.tc_closing_code(t) != 50:
+        if t.id not in posted_now:
             continue
-        mft = t.module.mft if t.module is not None else "01"
-        form = FORM_OF_MFT.get(mft)
+        form = fa.closes_filing_requirement(t.module.mft if t.module is not None else None, freeze_rules.closing_code(t))
         if form is None:
             continue
         ent = t.entity
@@ -264,15 +148,10 @@ def ftd_filing_requirements(ctx: CycleContext) -> None:
         ent.filing_requirements = fr
 
 
-def _dln(run_date: dt.date, n: int) -> str:
-    """A systemic Master File DLN (FLC 29, tax class 1, document code 77) for the n-th alert item."""
-    return f"29177{run_date.timetuple().tm_yday:03d}{800 + n // 100:03d}{n % 100:02d}{run_date.year % 10}"
-
-
 def _post(ctx: CycleContext, ent: Entity, module: TaxModule, ac: int, n: int, misc: str | None = None,
           **extra: Any) -> None:
     txn = Transaction(entity=ent, module=module, tc=971, ac=ac, amount=ZERO, trans_date=ctx.run_date,
-                      misc=misc, dln=_dln(ctx.run_date, n), status=POSTED, input_date=ctx.run_date,
+                      misc=misc, dln=fa.alert_dln(ctx.run_date, n), status=POSTED, input_date=ctx.run_date,
                       input_cycle=ctx.cycle, due_cycle=ctx.cycle, posting_cycle=ctx.cycle,
                       extra={"generated": "ftd_alert", **extra})
     ctx.session.add(txn)
@@ -310,20 +189,20 @@ def ftd_alerts(ctx: CycleContext) -> None:
     replaces an open prior-quarter alert (IRM 5.7.1.9)."""
     if "BMF" not in ctx.live_files:
         return
-    period = alert_period(ctx.cycle)
-    m = config.model()
-    if is_analysis_cycle(ctx.cycle):
+    period = fa.alert_period(ctx.cycle)
+    m = fa.model()
+    if fa.is_analysis_cycle(ctx.cycle):
         for sel in analyze(ctx.session, period, ctx.cycle):
             ent = ctx.session.get(Entity, sel.entity_id)
             if ent is not None:
                 ent.extra = {**(ent.extra or {}), ANALYSIS_KEY: sel.as_json(ctx.cycle)}
         ctx.session.merge(SimState(key=_STATE_PREFIX + period, value=ctx.cycle))
         return
-    if not is_issuance_cycle(ctx.cycle):
+    if not fa.is_issuance_cycle(ctx.cycle):
         return
     selections = _stored(ctx, period)
     if selections is None:
-        selections = analyze(ctx.session, period, analysis_cycle_for(ctx.cycle), keep=ctx.loaded)
+        selections = analyze(ctx.session, period, fa.analysis_cycle_for(ctx.cycle), keep=ctx.loaded)
     elif selections:
         ctx.loaded.append(load_accounts(ctx.session, id_set(ctx.session, "ftd_candidate",
                                                             [sel.entity_id for sel in selections]), cases=False))
@@ -338,16 +217,15 @@ def ftd_alerts(ctx: CycleContext) -> None:
         if ent is None or suppressed(ent, m.mft, period):
             continue
         module = _module(ctx, ent, m.mft, period)
-        _post(ctx, ent, module, 46, n, priority=sel.priority)
-        n += 1
-        if sel.priority == "C":
-            _post(ctx, ent, module, 804, n, misc="CP239")
+        for ac, misc in fa.issuance(sel.priority):
+            _post(ctx, ent, module, ac, n, misc, **({"priority": sel.priority} if ac == fa.AC_ALERT else {}))
             n += 1
-            ctx.report.alerts.append((ent.tin, m.mft, period, "C", "CP239"))
+        if not fa.goes_to_ics(sel.priority):
+            ctx.report.alerts.append((ent.tin, m.mft, period, sel.priority, fa.SOFT_LETTER_MISC))
             continue
-        group = group_for(ent)
+        group = fa.group_for_address(ent.address)
         ics.new_alert_case(ctx.session, ent, m.mft, period, sel.priority, ctx.run_date, group,
-                           sel.as_json(analysis_cycle_for(ctx.cycle)), open_before=open_alerts.get(ent.tin, []))
+                           sel.as_json(fa.analysis_cycle_for(ctx.cycle)), open_before=open_alerts.get(ent.tin, []))
         ctx.report.alerts.append((ent.tin, m.mft, period, sel.priority, "ICS"))
     ctx.session.flush()
 
@@ -360,7 +238,6 @@ def ftd_alert_bal_due(ctx: CycleContext) -> None:
     or 03 (Del Ret), or a Bal Due / Del Ret case on ICS for that module."""
     if "BMF" not in ctx.live_files:
         return
-    m = config.model()
     is_alert = (IcsCase.kind == ics.ALERT, IcsCase.status == "open")
     alerts = list(ctx.session.scalars(select(IcsCase).where(*is_alert).order_by(IcsCase.id)))
     if not alerts:
@@ -381,18 +258,16 @@ def ftd_alert_bal_due(ctx: CycleContext) -> None:
             continue
         module = ent.module(case.mft, case.period)
         status = derive.module_status(module) if module is not None else None
-        kind = "BAL-DUE" if status in m.bal_due_statuses else "DEL-RET" if status in m.del_ret_statuses else None
+        kind = fa.arrived_kind(status)
         existing = arrived.get((case.tin, case.mft, case.period))
         if existing is not None:
             kind = existing.kind
         if kind is None:
             continue
-        asked = any((r.get("mft"), r.get("period")) == (case.mft, case.period) for r in ics.requested(case, "ASSIGN"))
-        if asked:
+        if fa.assignment_requested(ics.requested(case, "ASSIGN"), case.mft, case.period):
             continue
-        ics.close_case(case, ctx.run_date, None, "Bal Due/Del Ret Received",
-                       f"{kind.replace('-', ' ')} RECEIVED FOR THE FTD ALERT MODULE BEFORE ASSIGNMENT WAS REQUESTED "
-                       "(IRM 5.7.1.9)", systemic=True)
+        ics.close_case(case, ctx.run_date, None, "Bal Due/Del Ret Received", fa.bal_due_closing_text(kind),
+                       systemic=True)
         if existing is None:
             existing = IcsCase(tin=case.tin, mft=case.mft, period=case.period, kind=kind, status="open",
                                opened=ctx.run_date, history=[], extra={"group": ics.group_of(case)})

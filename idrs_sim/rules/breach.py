@@ -20,6 +20,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
+from .account import PENDING, POSTED, Txn
+
 __all__ = [
     "AC505_AMBIGUOUS",
     "BREACH_NUMBER",
@@ -29,6 +31,7 @@ __all__ = [
     "Pick",
     "breach_number_in",
     "duplicate_breach",
+    "open_indicators",
     "pick_reversal",
 ]
 
@@ -59,6 +62,13 @@ def breach_number_in(text: str | None) -> str | None:
     """The breach tracking number written in `text` (MISC or REMARKS), upper case."""
     m = BREACH_NUMBER.search((text or "").upper())
     return m.group(1) if m else None
+
+
+def open_indicators(entity_txns: Iterable[Txn]) -> list[Indicator]:
+    """The entity's unreversed TC 971 AC 505s, posted or pending (what a new indicator or a
+    reversal is checked against at input)."""
+    return [Indicator(t.id, t.secondary_date, breach_number_in(t.misc)) for t in entity_txns
+            if t.tc == 971 and t.ac == 505 and t.reversed_by_id is None and t.status in (POSTED, PENDING)]
 
 
 def duplicate_breach(breach_number: str | None, on_entity: Iterable[Indicator]) -> bool:

@@ -17,6 +17,8 @@ from typing import Any
 from . import tables
 
 __all__ = [
+    "REFUND_TCS",
+    "RETURN_TCS",
     "ZERO",
     "CodeTable",
     "credit_tcs",
@@ -31,6 +33,10 @@ __all__ = [
 ]
 
 ZERO = Decimal("0.00")
+#: The return on a module: TC 150, or TC 976 (a duplicate / amended return, the MFT 32 copy).
+RETURN_TCS = (150, 976)
+#: A refund issued: TC 840 (manual) and TC 846 (systemic); they carry the refund method.
+REFUND_TCS = (840, 846)
 _SIGN_OF = {"debit": 1, "credit": -1, "none": 0}
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tpp_checks import cases, module, refunds
+from tpp_checks import balance, cases, module, refunds
 
 from idrs_sim.grading.exercises import list_exercises, trainee_keys
 from idrs_sim.grading.grade import grade_dump
@@ -67,6 +67,7 @@ def _return_on_wrong_tin(d: dict[str, Any]) -> None:
     lee = module(d, "400-00-1040", "30", "202312")
     assert [t["dln"] for t in lee["transactions"] if t["tc"] == 150 and t["status"] == "posted"] == ["76247045104014"]
     assert refunds(lee) == [(Decimal("1606.00"), "check", "202426")]
+    assert balance(lee) == 0  # the refund paid out the whole credit of the wrong return
 
 
 REQ54_290 = '''Clear

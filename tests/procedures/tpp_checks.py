@@ -3,12 +3,17 @@
 The procedure tests check the outcome of each procedure on the dump, independently of
 the screens the scripts already checked: what posted, what was reversed, where the
 refund went, which case closed with which URC, which letters, controls and notes exist.
+The facts that are IRS rules (a TC's sign, hence a balance) come from `idrs_sim.rules`, so
+a sign is stated once; these helpers only find things in the dump.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+
+from idrs_sim.rules import status
+from idrs_sim.rules.account import DumpModule
 
 Dump = dict[str, Any]
 
@@ -89,17 +94,9 @@ def refunds(mod: dict[str, Any]) -> list[tuple[Decimal, str, str]]:
 
 
 def balance(mod: dict[str, Any]) -> Decimal:
-    """Module balance from posted money (a small copy of derive.TC_SIGN for the TCs used here)."""
-    debit = {150, 290, 840, 846}
-    credit = {291, 720, 766, 806, 841, 610, 670}
-    total = Decimal("0")
-    for t in txns(mod):
-        amt = abs(Decimal(t["amount"] or "0"))
-        if t["tc"] in debit:
-            total += amt
-        elif t["tc"] in credit:
-            total -= amt
-    return total
+    """Module balance from posted money, with the one sign table (`idrs_sim.rules.status`,
+    signs from commands/codes.yaml): positive = balance due, negative = credit."""
+    return status.balance(DumpModule(mod).transactions)
 
 
 def controls(holder: dict[str, Any], category: str | None = None) -> list[dict[str, Any]]:

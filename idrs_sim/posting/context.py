@@ -37,6 +37,7 @@ tests/test_posting_statements.py): rows read in one statement and written in bul
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +56,7 @@ from ..masterfile.models import (
     Unpostable,
     UnpostableHistory,
 )
+from .outcomes import KEYS, Outcomes
 
 __all__ = [
     "CycleReport",
@@ -77,7 +79,10 @@ UNPOSTABLE_ASSIGNEES: dict[int, str] = {}
 
 @dataclass
 class CycleReport:
-    """What one posting run did.  `posted` and `unposted` rows are plain tuples:
+    """What one posting run did.  Each kind of line is an `Outcomes` of plain tuples --
+    counted by its key (outcomes.KEYS) and spooled to a temporary file, so that a run of a
+    million postings does not hold a million tuples; it iterates, compares and indexes
+    like a list (lists given to the constructor become Outcomes):
 
     posted:   (tin, mft, period, tc, ac)            mft/period None for entity transactions
     unposted: (tin, mft, period, tc, upc, rc)
@@ -90,16 +95,22 @@ class CycleReport:
     """
 
     cycle: str
-    posted: list[tuple[Any, ...]] = field(default_factory=list)
-    unposted: list[tuple[Any, ...]] = field(default_factory=list)
-    refunds: list[tuple[Any, ...]] = field(default_factory=list)
-    held: list[tuple[Any, ...]] = field(default_factory=list)
-    released: list[tuple[Any, ...]] = field(default_factory=list)
-    resequenced: list[tuple[Any, ...]] = field(default_factory=list)
-    moved: list[tuple[Any, ...]] = field(default_factory=list)
-    alerts: list[Any] = field(default_factory=list)
+    posted: Outcomes = field(default_factory=lambda: Outcomes(KEYS["posted"]))
+    unposted: Outcomes = field(default_factory=lambda: Outcomes(KEYS["unposted"]))
+    refunds: Outcomes = field(default_factory=lambda: Outcomes(KEYS["refunds"]))
+    held: Outcomes = field(default_factory=lambda: Outcomes(KEYS["held"]))
+    released: Outcomes = field(default_factory=lambda: Outcomes(KEYS["released"]))
+    resequenced: Outcomes = field(default_factory=lambda: Outcomes(KEYS["resequenced"]))
+    moved: Outcomes = field(default_factory=lambda: Outcomes(KEYS["moved"]))
+    alerts: Outcomes = field(default_factory=lambda: Outcomes(KEYS["alerts"]))
     dead_files: tuple[str, ...] = ()
     already_ran: bool = False
+
+    def __post_init__(self) -> None:
+        for kind, key in KEYS.items():
+            lines = getattr(self, kind)
+            if not isinstance(lines, Outcomes):
+                setattr(self, kind, Outcomes(key, lines))
 
     def summary(self) -> str:
         """One line for `idrs-sim cycle` and replay traces."""
@@ -122,11 +133,11 @@ class CycleContext:
     run_date: dt.date
     live_files: tuple[str, ...]
     report: CycleReport
-    #: What post_due posted, as the (ids, TCs, module ids) columns it read them in:
-    #: `posted_ids` and `touched_modules` build sets from them only when asked (a set of
-    #: every id of a 1M-module run cost a third of a second and was never looked at).
-    posted_chunks: list[tuple[tuple[int, ...], tuple[int, ...], tuple[int | None, ...]]] = field(
-        default_factory=list)
+    #: What post_due posted, as the (ids, TCs, module ids) columns it read them in, each an
+    #: array of machine integers (module id 0: an entity transaction): `posted_ids` and
+    #: `touched_modules` build sets from them only when asked (a set of every id of a
+    #: 1M-module run cost a third of a second and was never looked at).
+    posted_chunks: list[tuple[array[int], array[int], array[int]]] = field(default_factory=list)
     #: The transaction codes post_due posted (rules that act on a few TCs skip when absent).
     posted_tcs: set[int] = field(default_factory=set)
     #: The highest transaction id before return_credits made this run's TC 806/766 (None:
@@ -172,7 +183,7 @@ class CycleContext:
 
     def touched_modules(self) -> set[int]:
         """The modules of the transactions post_due posted in this run."""
-        return {m for _ids, _codes, mods in self.posted_chunks for m in mods if m is not None}
+        return {m for _ids, _codes, mods in self.posted_chunks for m in mods if m}
 
     def due_tcs(self) -> frozenset[int]:
         """The transaction codes of the input due in this run, read at the first call.

@@ -9,8 +9,9 @@ What holds a refund is `derive.refund_hold` (freezes: `rules.freezes`); signs ar
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from decimal import Decimal
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 from sqlalchemy import String, Table, and_, case, cast, func, literal_column, or_, select
@@ -43,6 +44,9 @@ def _truthy_json(text: str | None) -> bool:
 
 #: Up to this many postings in a run, issue_refunds sums the touched modules only.
 _FEW_POSTINGS = 5_000
+#: Credit modules read, decided and reported at a time; refund rows inserted at a time.
+_BLOCK = 50_000
+_METHOD: dict[int, str] = {1: "direct_deposit", 0: "check"}
 
 
 @rule("issue_refunds", 200)
@@ -121,11 +125,15 @@ def issue_refunds(ctx: CycleContext) -> None:
     )
     if not ctx.all_live:
         stmt = stmt.where(Entity.file.in_(ctx.live_files))
-    # Straight from the driver (flushed above): no Decimal conversion of the sum either,
-    # each amount is made a Decimal once, below.
+    # Straight from the driver (flushed above), one block of credit modules at a time: no
+    # Decimal conversion of the sum either, each amount is made a Decimal once, below.  A
+    # block's holds are decided and its lines reported before the next block is read; its
+    # refunds are kept as compact columns and inserted once the read is over (SQLite does
+    # not define what a read sees of rows written to its table while it runs).
     conn = s.connection()
-    credits = [row for chunk in driver_chunks(conn, stmt) for row in chunk]
-    if not credits:
+    blocks = driver_chunks(conn, stmt, _BLOCK)
+    first = next(blocks, None)
+    if first is None:
         return
     # Entity-level bankruptcy (TC 520) makes a module suspect too; a TC 971 AC 850 posted
     # in an earlier cycle flips direct deposit to a paper check.  One scan for both.
@@ -145,6 +153,31 @@ def issue_refunds(ctx: CycleContext) -> None:
             flip_modules.add(mid)
         elif is_flip:
             flip_entities.add(eid)
+    refunds = _Refunds()
+    for credits in chain([first], blocks):
+        _refund_block(ctx, credits, suspect_entities, flip_modules, flip_entities, refunds)
+    if refunds.module_ids:
+        _insert_refunds(ctx, conn, refunds)
+        s.expire_all()
+
+
+class _Refunds:
+    """The refunds of a run as compact columns (8 or 9 bytes a refund, not a tuple of
+    objects): entity id, module id, amount, direct deposit or not."""
+
+    def __init__(self) -> None:
+        self.entity_ids = array("q")
+        self.module_ids = array("q")
+        self.amounts = array("d")  # each a Decimal of two places, which a float keeps exactly
+        self.direct_deposit = bytearray()
+
+
+def _refund_block(ctx: CycleContext, credits: list[tuple[Any, ...]], suspect_entities: set[int],
+                  flip_modules: set[int], flip_entities: set[int], out: _Refunds) -> None:
+    """One block of credit modules (module id, entity id, TIN, MFT, period, balance,
+    suspect, direct deposit asked): the holds of its suspect modules, its report lines, and
+    its refunds added to `out`."""
+    s = ctx.session
     check = [c[0] for c in credits if c[6] or c[1] in suspect_entities]
     holds: dict[int, str | None] = {}
     if check:
@@ -163,31 +196,38 @@ def issue_refunds(ctx: CycleContext) -> None:
             if mid in held_now:
                 held.append((tin, share(mft, mft), share(period, period), held_now[mid]))
         credits = [c for c in credits if c[0] not in held_now]
-    rows: list[tuple[int, int, Decimal, str]] = []  # (entity_id, module_id, amount, refund_method)
-    if credits:
-        # Column by column (a 1M-module run refunds a third of a million modules).
-        mids, eids, tins, mfts, periods, raws, _suspects, dds = zip(*credits)
-        mfts, periods = tuple(map(share, mfts, mfts)), tuple(map(share, periods, periods))
-        amounts = [-_dec(raw) for raw in raws]
-        methods = [
-            "direct_deposit" if _truthy_json(dd) and mid not in flip_modules and eid not in flip_entities else "check"
-            for mid, eid, dd in zip(mids, eids, dds)
-        ]
-        rows = list(zip(eids, mids, amounts, methods))
-        refunds.extend(zip(tins, mfts, periods, amounts, methods))
-        posted_lines.extend(zip(tins, mfts, periods, repeat(846), repeat(None)))
-    if rows:
-        # The constant columns are rendered into the statement, so only four parameters per
-        # row are bound (no ORM bookkeeping, no JSON per row).
-        table = Transaction.__table__
-        assert isinstance(table, Table)
-        const: dict[str, int | str | dt.date] = {
-            "tc": 846, "trans_date": ctx.run_date, "status": POSTED, "input_cycle": ctx.cycle,
-            "due_cycle": ctx.cycle, "posting_cycle": ctx.cycle, "post_delay": 0,
-        }
-        refund_insert = table.insert().values(
-            **{k: literal_column(sql_literal(v)) for k, v in const.items()},
-            extra=literal_column("""'{"generated": "refund"}'"""),  # untyped literal: JSON on every dialect
-        )
+    if not credits:
+        return
+    # Column by column (a 1M-module run refunds almost half a million modules).
+    mids, eids, tins, mfts, periods, raws, _suspects, dds = zip(*credits)
+    mfts, periods = tuple(map(share, mfts, mfts)), tuple(map(share, periods, periods))
+    amounts = [-_dec(raw) for raw in raws]
+    by_dd = [_truthy_json(dd) and mid not in flip_modules and eid not in flip_entities
+             for mid, eid, dd in zip(mids, eids, dds)]
+    refunds.extend(zip(tins, mfts, periods, amounts, [_METHOD[dd] for dd in by_dd]))
+    posted_lines.extend(zip(tins, mfts, periods, repeat(846), repeat(None)))
+    out.entity_ids.extend(eids)
+    out.module_ids.extend(mids)
+    out.amounts.extend(map(float, amounts))
+    out.direct_deposit.extend(by_dd)
+
+
+def _insert_refunds(ctx: CycleContext, conn: Any, refunds: _Refunds) -> None:
+    """The TC 846s, `_BLOCK` rows an executemany, in the order the credits were read."""
+    # The constant columns are rendered into the statement, so only four parameters per
+    # row are bound (no ORM bookkeeping, no JSON per row).
+    table = Transaction.__table__
+    assert isinstance(table, Table)
+    const: dict[str, int | str | dt.date] = {
+        "tc": 846, "trans_date": ctx.run_date, "status": POSTED, "input_cycle": ctx.cycle,
+        "due_cycle": ctx.cycle, "posting_cycle": ctx.cycle, "post_delay": 0,
+    }
+    refund_insert = table.insert().values(
+        **{k: literal_column(sql_literal(v)) for k, v in const.items()},
+        extra=literal_column("""'{"generated": "refund"}'"""),  # untyped literal: JSON on every dialect
+    )
+    for lo in range(0, len(refunds.module_ids), _BLOCK):
+        hi = lo + _BLOCK
+        rows = list(zip(refunds.entity_ids[lo:hi], refunds.module_ids[lo:hi], map(_dec, refunds.amounts[lo:hi]),
+                        [_METHOD[dd] for dd in refunds.direct_deposit[lo:hi]]))
         insert_rows(conn, refund_insert, ("entity_id", "module_id", "amount", "refund_method"), rows)
-        s.expire_all()

@@ -6,6 +6,10 @@ each posting, unpostable, refund, hold, release -- goes to a report file (`--rep
 FILE`) or, with `-v`, to standard output.  On a terminal, a run that takes more than a
 second shows a progress line on standard error (elapsed time; cleared when done); when
 the output is not a terminal nothing is shown, so scripts and logs stay clean.
+
+The summary comes from the counts the report keeps as lines are added; the lines
+themselves are spooled to temporary files (`posting.outcomes`) and read back only to be
+written here, so a run of a million postings holds neither.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
+
+from .outcomes import KEYS
 
 __all__ = ["detail", "detail_lines", "progress", "summary", "summary_lines"]
 
@@ -33,20 +39,33 @@ def _tc(tc: Any, ac: Any = None) -> str:
     return f"TC {tc:03d}" + (f" AC {ac:03d}" if ac is not None else "") if isinstance(tc, int) else f"TC {tc}"
 
 
+def _count(report: Any, kind: str, label: Callable[[Any], str]) -> Counter[str]:
+    """The lines of one kind counted by their summary label: from the counts the report
+    kept (outcomes.Outcomes) without reading its lines back, else from the lines."""
+    lines = getattr(report, kind, ())
+    counts = getattr(lines, "counts", None)
+    key = KEYS[kind]
+    if not callable(counts) or key is None:
+        return Counter(label(key(line) if key is not None else line) for line in lines)
+    out: Counter[str] = Counter()
+    for value, n in counts().items():
+        out[label(value)] += n
+    return out
+
+
 def summary_lines(report: Any) -> list[str]:
     """The summary line, then one line per outcome with its counts by TC (UPC for
     unpostables, method for refunds, freeze for holds, URC for releases)."""
     head = getattr(report, "summary", None)
     lines = [head() if callable(head) else str(report)]
     groups: list[tuple[str, Counter[str]]] = [
-        ("POSTED", Counter(_tc(tc) for _tin, _mft, _per, tc, *_ in getattr(report, "posted", ()))),
-        ("UNPOSTABLE", Counter(f"{_tc(tc)} UPC {upc} RC {rc}"
-                               for _tin, _mft, _per, tc, upc, rc, *_ in getattr(report, "unposted", ()))),
-        ("REFUND", Counter(str(m).upper().replace("_", " ") for *_x, m in getattr(report, "refunds", ()))),
-        ("HELD", Counter(str(f) for *_x, f in getattr(report, "held", ()))),
-        ("RELEASED", Counter(f"URC {urc}" for _seq, urc, *_ in getattr(report, "released", ()))),
-        ("MOVED", Counter(f"MFT {a or '--'} TO {b}" for _t, _p, _d, a, b, *_ in getattr(report, "moved", ()))),
-        ("RESEQUENCED", Counter(_tc(tc) for _t, _m, _p, tc, *_ in getattr(report, "resequenced", ()))),
+        ("POSTED", _count(report, "posted", _tc)),
+        ("UNPOSTABLE", _count(report, "unposted", lambda k: f"{_tc(k[0])} UPC {k[1]} RC {k[2]}")),
+        ("REFUND", _count(report, "refunds", lambda m: str(m).upper().replace("_", " "))),
+        ("HELD", _count(report, "held", str)),
+        ("RELEASED", _count(report, "released", lambda urc: f"URC {urc}")),
+        ("MOVED", _count(report, "moved", lambda k: f"MFT {k[0] or '--'} TO {k[1]}")),
+        ("RESEQUENCED", _count(report, "resequenced", _tc)),
     ]
     alerts = getattr(report, "alerts", ())
     for name, counter in groups:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from sqlalchemy import JSON, Numeric, cast, func, insert, literal, select, update
@@ -56,7 +57,8 @@ def _report_posted(ctx: CycleContext, conn: Any, stmt: Any) -> int:
     before = len(posted)
     for chunk in driver_chunks(conn, stmt):
         ids, tins, mfts, periods, tcs, acs, mods = zip(*chunk)
-        ctx.posted_chunks.append((ids, tcs, mods))
+        ctx.posted_chunks.append((array("q", ids), array("l", tcs),
+                                  array("q", [0 if m is None else m for m in mods])))
         ctx.posted_tcs.update(tcs)
         posted.extend(zip(tins, map(share, mfts, mfts), map(share, periods, periods), map(share, tcs, tcs), acs))
     return len(posted) - before

@@ -12,7 +12,7 @@ from typing import Any
 from ..commands import handles
 from ..digits import digits_value
 from ..ics import cases as ics
-from ..ics import config
+from ..ics import closing, config
 from ..masterfile import derive
 from ..masterfile.models import PENDING, POSTED, Entity, IcsCase
 from ..rules import ftd_letters as letter_rules
@@ -119,7 +119,7 @@ def ics_cause(ctx: Context) -> Display | Refusal:
         lines = ["CAUSE:"] + [f"  {k} {t}" for k, t in causes.items()] + ["CURE:"] + [f"  {k} {t}" for k, t in cures.items()]
         return _blank_form(ctx, ent, case, "ICSCC", "ics_cause", title, ("CAUSE", "CURE"), lines)
     if ics.phone_contact(case) is None:
-        return _refuse(ctx, "CAUSE", ics.CONTACT_NOT_RECORDED, case)
+        return _refuse(ctx, "CAUSE", closing.CONTACT_NOT_RECORDED, case)
     cause, cure = ctx.value("CAUSE"), ctx.value("CURE")
     if digits_value(cause) not in causes:
         return _refuse(ctx, "CAUSE", "INVALID CAUSE", case)

@@ -48,8 +48,9 @@ from ..ics import closing
 from ..masterfile.models import Employee, Entity, IcsCase
 from ..rules import ftd_letters as letter_rules
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
+from .display import wrap
 from .input_account import target_entity
-from .research import mark, wrap
+from .research import mark
 
 # --- literals --------------------------------------------------------------------------------------
 NO_ALERT = "NO FTD ALERT ON ICS FOR THIS TIN"

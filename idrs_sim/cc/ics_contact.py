@@ -18,6 +18,7 @@ from ..masterfile.models import PENDING, POSTED, Entity, IcsCase
 from ..rules import ftd_letters as letter_rules
 from ..rules.ftd_alerts import DEPOSIT_TCS
 from .base import Context, Display, Refusal
+from .display import money
 from .ics import (
     _blank_form,
     _done,
@@ -26,7 +27,6 @@ from .ics import (
     _submitted,
     _target,
 )
-from .research import money
 
 __all__ = ["ics_cause", "ics_contact", "ics_fcc", "ics_ftdv"]
 

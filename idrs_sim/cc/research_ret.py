@@ -19,24 +19,16 @@ from ..commands import handles
 from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction, Unpostable
 from ..rules.codes import RETURN_TCS
 from .base import Context, Display, Refusal
+from .display import RULE, clip, dln, echo, item_value, mdy, money, return_document_lines, wrap
 from .research import (
     NOT_FOUND,
-    RULE,
-    clip,
     definer_or_default,
     displayed,
-    dln,
-    echo,
     find_entity,
     heading_values,
-    item_value,
-    mdy,
-    money,
     refuse,
     remember,
-    return_document_lines,
     shown_case_status,
-    wrap,
 )
 
 # ---------------------------------------------------------------------------------------

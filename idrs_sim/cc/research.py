@@ -3,10 +3,10 @@
 Research codes only read the master file.  They share one way of finding the account
 and one set of IDRS literals (here); money, dates, DLNs, transaction lines and the return
 as filed are formatted once, in `idrs_sim.cc.display`, so that the same transaction looks the
-same on ENMOD, TXMOD and IMFOLT and a trainee can compare screens column by column.  The codes themselves live in
-`research_imf` (ENMOD, IMFOL, TXMOD, SUMRY), `research_up` (UPTIN, UPDIS),
-`research_ret` (TRDBV, RTVUE, IRPTR, ERINV, INOLES, CFINK, DDBKD) and `research_bmf`
-(BMFOL, BRTVU, EFTPS).  docs/research-screens.md describes every screen.
+same on ENMOD, TXMOD and IMFOLT and a trainee can compare screens column by column.  The codes
+themselves live in `research_imf` (ENMOD, IMFOL, TXMOD, SUMRY), `research_up` (UPTIN, UPDIS),
+`research_ret` (TRDBV, RTVUE, ERINV, DDBKD), `research_third_party` (IRPTR, INOLES, CFINK) and
+`research_bmf` (BMFOL, BRTVU, EFTPS).  docs/research-screens.md describes every screen.
 
 Literals (one for all research codes, decided here):
 

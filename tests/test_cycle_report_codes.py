@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from idrs_sim import cli
-from idrs_sim.cc.research import ac3
+from idrs_sim.cc.display import ac3
 from idrs_sim.posting import CycleReport
 
 

@@ -18,6 +18,7 @@ from ftd_helpers import (
 )
 from idrs_sim import commands
 from idrs_sim.ics import cases as ics
+from idrs_sim.ics import closing
 from idrs_sim.masterfile.models import PENDING, Entity, IcsCase
 from idrs_sim.resources import data_file
 
@@ -366,10 +367,10 @@ def test_closing_needs_a_narrative_and_a_full_compliance_check() -> None:
 def test_tp_in_compliance_needs_the_alert_quarter_return_and_compliance_at_contact() -> None:
     sim = worked(signed(), compliant="N")
     form(sim, f"ICSCL {CMD}", CC="1", NARR="TP CURRENT")
-    assert sim.message == ics.FCC_NOT_FULL
+    assert sim.message == closing.FCC_NOT_FULL
     form(sim, f"ICSFC {CMD}", DEPOSITOR="S", DEPOSITS="Y", RETURNS="Y", BALANCES="Y")
     form(sim, f"ICSCL {CMD}", CC="1", NARR="TP CURRENT")
-    assert sim.message == ics.RETURN_NOT_SECURED
+    assert sim.message == closing.RETURN_NOT_SECURED
     secure_return(sim)
     form(sim, f"ICSCL {CMD}", CC="TP is in Compliance", NARR="TP CURRENT")
     assert sim.message == "TP NOT IN COMPLIANCE AT INITIAL CONTACT - USE BROUGHT INTO COMPLIANCE"

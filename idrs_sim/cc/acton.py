@@ -34,8 +34,9 @@ from ..commands import handles
 from ..masterfile.models import ControlBase, Entity, HistoryItem, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
+from .display import control_and_history_lines, tin_display
 from .input_account import target_entity
-from .research import control_and_history_lines, mark, refuse, tin_display
+from .research import mark, refuse
 
 STATUSES = ("A", "B", "C", "M", "S")
 INVALID_STATUS = "INVALID STATUS - A, B, C, M OR S"

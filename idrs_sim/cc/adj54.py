@@ -31,9 +31,10 @@ from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
+from .display import tin_display
 from .input_account import check_name_control, module_account
 from .input_pending import DOC_CODE_ADJ54, new_pending
-from .research import refuse, tin_display
+from .research import refuse
 
 NO_PRIOR_RESEARCH = "TXMOD MUST PRECEDE REQ54"
 IMFOL_PRECEDES = "IMFOL CANNOT PRECEDE REQ54"

@@ -21,8 +21,9 @@ from ..commands import handles
 from ..masterfile.models import Entity, Note, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
+from .display import mdy, tin_display
 from .input_account import target_account
-from .research import mark, mdy, tin_display
+from .research import mark
 
 ISSUE_REQUIRED = "ISSUE CATEGORY REQUIRED"
 INVALID_ISSUE = "INVALID ISSUE CATEGORY"

@@ -2,8 +2,8 @@
 TINs, wrapped list lines, and the one format of a transaction, control base and history line
 (ENMOD, TXMOD, IMFOLT, UPTIN ... share it so a trainee can compare screens column by column).
 
-Pure formatting over the master-file rows; `idrs_sim.cc.research` (finding the account,
-refusals) re-exports these names for the codes that import them from there.
+Pure formatting over the master-file rows, and a return as filed (TRDBV, RTVUE, UPDIS,
+BRTVU).  Finding the account and the research refusals are `idrs_sim.cc.research`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import (
     PENDING,
@@ -262,3 +263,83 @@ def control_and_history_lines(controls: Sequence[ControlBase], history: Sequence
     loose = [h for h in history if h.control_id is None or h.control_id not in ids]
     lines += [history_line(h) for h in sorted(loose, key=lambda h: (h.date, h.id))]
     return lines or ["NONE"]
+
+
+# ---------------------------------------------------------------------------------------
+# a return as filed (TRDBV, RTVUE, UPDIS, BRTVU): known items first, the rest by key
+
+_RETURN_KEYS = ("tc", "form", "tax_year", "filing_status", "received", "address", "income", "tax",
+                "withholding", "refund", "balance_due", "direct_deposit", "dependents", "period", "payments", "credits")
+
+
+def item_label(key: str) -> str:
+    return key.upper().replace("_", "-")
+
+
+def item_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, str):
+        try:
+            return money(Decimal(value)) if "." in value and is_digits(value.replace(".", "").replace("-", "")) else value
+        except ArithmeticError:
+            return value
+    if isinstance(value, list):
+        return " / ".join(item_value(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(f"{item_label(str(k))}> {item_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def return_document_lines(doc: dict[str, Any] | None) -> list[str]:
+    """The return as filed: form, year, filing status, address (none = the entity address
+    was used), income documents, tax, withholding, refund and the direct-deposit account."""
+    if not doc:
+        return ["NO RETURN DATA"]
+    lines = [clip(
+        f"FORM> {doc.get('form', '1040' if doc.get('tc', 150) == 150 else '')}  TAX-YR> {doc.get('tax_year', '')}"
+        f"  FS> {filing_status(doc.get('filing_status'))}  RECD> {mdy(doc.get('received'))}"
+    )]
+    address = doc.get("address")
+    lines.append(clip("ADDRESS> " + ("  ".join(str(a) for a in address) if address else "NONE (ENTITY ADDRESS USED)")))
+    income = doc.get("income") or []
+    if income:
+        lines.append("INCOME:   PAYER-EIN   PAYER-NAME                      WAGES   WITHHOLDING")
+        for item in income:
+            lines.append(clip(
+                f"          {str(item.get('payer_ein', '')):<11} {str(item.get('payer_name', ''))[:24]:<24} "
+                f"{money(item.get('wages', item.get('amount'))):>14} {money(item.get('withholding')):>13}"
+            ))
+    total = sum((Decimal(str(i.get("wages", i.get("amount")) or 0)) for i in income), Decimal(0))
+    lines += fit(
+        ([f"TOTAL-INCOME> {money(total)}"] if income else [])
+        + [f"TAX> {money(doc.get('tax'))}", f"WITHHOLDING> {money(doc.get('withholding'))}"]
+        + [f"{item_label(k)}> {money(doc[k])}" for k in ("payments", "credits") if doc.get(k) not in (None, "")]
+    )
+    refund, due = doc.get("refund"), doc.get("balance_due")
+    dd = doc.get("direct_deposit")
+    if refund not in (None, "", "0", "0.00") or due not in (None, ""):
+        lines.append(clip(
+            (f"REFUND> {money(refund)}  " if refund not in (None, "") else "")
+            + (f"BAL-DUE> {money(due)}  " if due not in (None, "") else "")
+            + ("REFUND-METHOD> " + ("DIRECT DEPOSIT" if dd else "PAPER CHECK") if refund not in (None, "") else "")
+        ))
+    if dd:
+        lines.append(clip(f"DD-RTN> {dd.get('routing', '')}  DD-ACCT> {dd.get('account', '')}"
+                          + (f"  ACCT-TYPE> {str(dd['type']).upper()}" if dd.get("type") else "")))
+    for dep in doc.get("dependents") or []:
+        if isinstance(dep, dict):
+            lines.append(clip(
+                f"DEPENDENT> {dep.get('name', '')}  {dep.get('tin', dep.get('ssn', ''))}  "
+                f"{str(dep.get('relationship', '')).upper()}  DOB> {mdy(dep.get('date_of_birth', dep.get('dob')))}"
+            ))
+        else:
+            lines.append(clip(f"DEPENDENT> {dep}"))
+    rest = [f"{item_label(k)}> {item_value(v)}" for k, v in doc.items() if k not in _RETURN_KEYS]
+    for item in rest:
+        lines += wrap(item)
+    return lines

@@ -20,9 +20,10 @@ from ..digits import digits_value
 from ..masterfile.models import Entity, TaxModule
 from ..rules import ftd_alerts as ftd_rules
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
+from .display import tin_display
 from .input_account import module_account
 from .input_pending import new_pending
-from .research import mark, tin_display
+from .research import mark
 
 DOC_CODE_FRM49 = "49"
 INVALID_TC = "INVALID TRANSACTION CODE"

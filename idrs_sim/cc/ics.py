@@ -44,18 +44,20 @@ from typing import Any
 from sqlalchemy import select
 
 from ..ics import cases as ics
+from ..ics import closing
 from ..masterfile.models import Employee, Entity, IcsCase
 from ..rules import ftd_letters as letter_rules
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
+from .display import wrap
 from .input_account import target_entity
-from .research import mark, wrap
+from .research import mark
 
 # --- literals --------------------------------------------------------------------------------------
 NO_ALERT = "NO FTD ALERT ON ICS FOR THIS TIN"
 NO_ALERT_MODULE = "NO FTD ALERT ON ICS FOR THIS MODULE"
 NOT_YOUR_CASE = "CASE NOT IN YOUR INVENTORY"
 NOT_YOUR_GROUP = "CASE NOT IN YOUR GROUP"
-CLOSED = ics.CLOSED
+CLOSED = closing.CLOSED
 NOT_AUTHORIZED_CC = "CLOSING CODE NOT AUTHORIZED"
 INVALID_CC = "INVALID CLOSING CODE"
 APPROVE_NOT_AUTHORIZED = "TRANSFER APPROVAL NOT AUTHORIZED"

@@ -13,6 +13,7 @@ from ..ics import config
 from ..masterfile.models import Entity, IcsCase
 from . import validate as v
 from .base import Context, Display, Refusal
+from .display import money
 from .ics import (
     ROLE_WORDS,
     _blank_form,
@@ -29,7 +30,6 @@ from .ics import (
     _submitted,
     _target,
 )
-from .research import money
 
 __all__ = ["ics_assign", "ics_history", "ics_hold", "ics_main", "ics_subcode"]
 

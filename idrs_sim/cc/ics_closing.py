@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..commands import handles
 from ..digits import digits_value
 from ..ics import cases as ics
-from ..ics import config
+from ..ics import closing, config
 from ..masterfile import derive
 from ..masterfile.models import Entity
 from . import validate as v
@@ -38,7 +38,7 @@ def _visible_codes(ctx: Context) -> list[config.ClosingCode]:
 @handles("ICSCL")
 def ics_close(ctx: Context) -> Display | Refusal:
     """Close an FTD Alert: a code this user may select, a closing narrative, the Full
-    Compliance Check and the code's own conditions (ics.cases.closing_problem)."""
+    Compliance Check and the code's own conditions (ics.closing.closing_problem)."""
     found = _target(ctx)
     if isinstance(found, Refusal):
         return found
@@ -59,12 +59,12 @@ def ics_close(ctx: Context) -> Display | Refusal:
         return _refuse(ctx, "CC", NOT_AUTHORIZED_CC, case, is_violation=True)
     narrative = ctx.value("NARR").upper()
     ref = ctx.value("APPROVAL")
-    problem = ics.closing_problem(case, ent, code, narrative, ref)
+    problem = closing.closing_problem(case, ent, code, narrative, ref)
     if problem is not None:
         return _refuse(ctx, problem[0], problem[1], case)
     extra_history: list[str] = []
     if code.analyst_approval:
-        a = ics.approval(case, ref) or {}
+        a = closing.approval(case, ref) or {}
         extra_history.append(f"FTD ALERT PROGRAM ANALYST APPROVAL EMAIL {a.get('id')} OF "
                              f"{_fmt(ics.as_date(a.get('date')))} FROM {a.get('idrs')} COPIED INTO HISTORY: "
                              f"{a.get('reason', '')}" + (f" - {a['note']}" if a.get("note") else ""))

@@ -12,12 +12,13 @@ from typing import Any
 from ..commands import handles
 from ..digits import digits_value
 from ..ics import cases as ics
-from ..ics import config
+from ..ics import closing, config
 from ..masterfile import derive
 from ..masterfile.models import PENDING, POSTED, Entity, IcsCase
 from ..rules import ftd_letters as letter_rules
 from ..rules.ftd_alerts import DEPOSIT_TCS
 from .base import Context, Display, Refusal
+from .display import money
 from .ics import (
     _blank_form,
     _done,
@@ -26,7 +27,6 @@ from .ics import (
     _submitted,
     _target,
 )
-from .research import money
 
 __all__ = ["ics_cause", "ics_contact", "ics_fcc", "ics_ftdv"]
 
@@ -119,7 +119,7 @@ def ics_cause(ctx: Context) -> Display | Refusal:
         lines = ["CAUSE:"] + [f"  {k} {t}" for k, t in causes.items()] + ["CURE:"] + [f"  {k} {t}" for k, t in cures.items()]
         return _blank_form(ctx, ent, case, "ICSCC", "ics_cause", title, ("CAUSE", "CURE"), lines)
     if ics.phone_contact(case) is None:
-        return _refuse(ctx, "CAUSE", ics.CONTACT_NOT_RECORDED, case)
+        return _refuse(ctx, "CAUSE", closing.CONTACT_NOT_RECORDED, case)
     cause, cure = ctx.value("CAUSE"), ctx.value("CURE")
     if digits_value(cause) not in causes:
         return _refuse(ctx, "CAUSE", "INVALID CAUSE", case)

@@ -20,6 +20,7 @@ from ..masterfile.models import Entity, IcsCase, Letter
 from ..rules import ftd_letters as letter_rules
 from . import validate as v
 from .base import Context, Display, Refusal
+from .display import money, wrap
 from .ics import (
     _blank_form,
     _done,
@@ -29,7 +30,6 @@ from .ics import (
     _target,
 )
 from .ics_contact import _letters
-from .research import money, wrap
 
 __all__ = ["ics_letter"]
 

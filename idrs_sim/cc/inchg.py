@@ -24,9 +24,10 @@ from ..commands import handles
 from ..masterfile.models import Entity
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
+from .display import tin_display
 from .input_account import target_entity
 from .input_pending import DOC_CODE_ENTITY, new_pending
-from .research import mark, refuse, tin_display
+from .research import mark, refuse
 
 ENMOD_FIRST = "ENMOD MUST PRECEDE ENREQ"
 IMF_ONLY = "INCHG IS FOR IMF TINS - BNCHG NOT AVAILABLE"

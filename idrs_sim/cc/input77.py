@@ -27,10 +27,10 @@ from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
+from .display import tin_display
 from .frm77_account_checks import ACCOUNT_CHECKS
 from .input_account import check_name_control, target_account
 from .input_pending import DOC_CODE_FRM77, new_pending
-from .research import tin_display
 
 INVALID_TC = "INVALID TRANSACTION CODE"
 INVALID_AC = "INVALID ACTION CODE"

@@ -25,8 +25,9 @@ from ..commands import handles
 from ..masterfile.models import Entity, Letter, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
+from .display import mdy, tin_display
 from .input_account import target_account
-from .research import mark, mdy, tin_display
+from .research import mark
 
 LETTER_REQUIRED = "LETTER NUMBER REQUIRED"
 INVALID_LETTER = "INVALID LETTER NUMBER"

@@ -1,12 +1,12 @@
 """Shared pieces of the research command codes (ENMOD, TXMOD, IMFOL, UPTIN, TRDBV, BMFOL...).
 
 Research codes only read the master file.  They share one way of finding the account
-and one set of IDRS literals (here), and one way of formatting money, dates, DLNs and
-transaction lines (`idrs_sim.cc.display`, re-exported here), so that the same transaction looks the same on ENMOD, TXMOD and IMFOLT and a
-trainee can compare screens column by column.  The codes themselves live in
-`research_imf` (ENMOD, IMFOL, TXMOD, SUMRY), `research_up` (UPTIN, UPDIS),
-`research_ret` (TRDBV, RTVUE, IRPTR, ERINV, INOLES, CFINK, DDBKD) and `research_bmf`
-(BMFOL, BRTVU, EFTPS).  docs/research-screens.md describes every screen.
+and one set of IDRS literals (here); money, dates, DLNs, transaction lines and the return
+as filed are formatted once, in `idrs_sim.cc.display`, so that the same transaction looks the
+same on ENMOD, TXMOD and IMFOLT and a trainee can compare screens column by column.  The codes
+themselves live in `research_imf` (ENMOD, IMFOL, TXMOD, SUMRY), `research_up` (UPTIN, UPDIS),
+`research_ret` (TRDBV, RTVUE, ERINV, DDBKD), `research_third_party` (IRPTR, INOLES, CFINK) and
+`research_bmf` (BMFOL, BRTVU, EFTPS).  docs/research-screens.md describes every screen.
 
 Literals (one for all research codes, decided here):
 
@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import RelationshipProperty
 
 from .. import commands
-from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.loading import (
     MODULE_OF_ENTITY,
@@ -46,40 +44,12 @@ from ..masterfile.models import (
     Unpostable,
 )
 from .base import Context, Display, Refusal
-from .display import (  # noqa: F401 - re-exported: the research codes import these from here
-    _REFUND_METHOD,
-    CONTROL_HEADER,
-    ENTITY_TXN_HEADER,
-    FILING_STATUS,
-    MODULE_TXN_HEADER,
-    RULE,
-    TXMOD_TXN_HEADER,
-    WIDTH,
-    _misc_tail,
-    ac3,
+from .display import (
     address_lines,
-    clip,
-    control_and_history_lines,
-    control_line,
-    control_summary,
-    display_amount,
-    dln,
-    echo,
-    entity_txn_lines,
     filing_requirements,
-    filing_status,
-    fit,
-    history_line,
     mdy,
-    module_txn_lines,
-    money,
     name_lines,
-    section,
-    tc_text,
     tin_display,
-    txn_cycle,
-    unpostable_status,
-    wrap,
     yes_no,
 )
 
@@ -344,95 +314,26 @@ def open_cases(cases: Iterable[Unpostable]) -> list[Unpostable]:
     return [c for c in cases if c.status == "open"]
 
 
-
-
-# ---------------------------------------------------------------------------------------
-# a return as filed (TRDBV, RTVUE, UPDIS, BRTVU): known items first, the rest by key
-
-_RETURN_KEYS = ("tc", "form", "tax_year", "filing_status", "received", "address", "income", "tax",
-                "withholding", "refund", "balance_due", "direct_deposit", "dependents", "period", "payments", "credits")
-
-
-def item_label(key: str) -> str:
-    return key.upper().replace("_", "-")
-
-
-def item_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return yes_no(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, Decimal):
-        return money(value)
-    if isinstance(value, str):
-        try:
-            return money(Decimal(value)) if "." in value and is_digits(value.replace(".", "").replace("-", "")) else value
-        except ArithmeticError:
-            return value
-    if isinstance(value, list):
-        return " / ".join(item_value(v) for v in value)
-    if isinstance(value, dict):
-        return " ".join(f"{item_label(str(k))}> {item_value(v)}" for k, v in value.items())
-    return str(value)
-
-
-def return_document_lines(doc: dict[str, Any] | None) -> list[str]:
-    """The return as filed: form, year, filing status, address (none = the entity address
-    was used), income documents, tax, withholding, refund and the direct-deposit account."""
-    if not doc:
-        return ["NO RETURN DATA"]
-    lines = [clip(
-        f"FORM> {doc.get('form', '1040' if doc.get('tc', 150) == 150 else '')}  TAX-YR> {doc.get('tax_year', '')}"
-        f"  FS> {filing_status(doc.get('filing_status'))}  RECD> {mdy(doc.get('received'))}"
-    )]
-    address = doc.get("address")
-    lines.append(clip("ADDRESS> " + ("  ".join(str(a) for a in address) if address else "NONE (ENTITY ADDRESS USED)")))
-    income = doc.get("income") or []
-    if income:
-        lines.append("INCOME:   PAYER-EIN   PAYER-NAME                      WAGES   WITHHOLDING")
-        for item in income:
-            lines.append(clip(
-                f"          {str(item.get('payer_ein', '')):<11} {str(item.get('payer_name', ''))[:24]:<24} "
-                f"{money(item.get('wages', item.get('amount'))):>14} {money(item.get('withholding')):>13}"
-            ))
-    total = sum((Decimal(str(i.get("wages", i.get("amount")) or 0)) for i in income), Decimal(0))
-    lines += fit(
-        ([f"TOTAL-INCOME> {money(total)}"] if income else [])
-        + [f"TAX> {money(doc.get('tax'))}", f"WITHHOLDING> {money(doc.get('withholding'))}"]
-        + [f"{item_label(k)}> {money(doc[k])}" for k in ("payments", "credits") if doc.get(k) not in (None, "")]
-    )
-    refund, due = doc.get("refund"), doc.get("balance_due")
-    dd = doc.get("direct_deposit")
-    if refund not in (None, "", "0", "0.00") or due not in (None, ""):
-        lines.append(clip(
-            (f"REFUND> {money(refund)}  " if refund not in (None, "") else "")
-            + (f"BAL-DUE> {money(due)}  " if due not in (None, "") else "")
-            + ("REFUND-METHOD> " + ("DIRECT DEPOSIT" if dd else "PAPER CHECK") if refund not in (None, "") else "")
-        ))
-    if dd:
-        lines.append(clip(f"DD-RTN> {dd.get('routing', '')}  DD-ACCT> {dd.get('account', '')}"
-                          + (f"  ACCT-TYPE> {str(dd['type']).upper()}" if dd.get("type") else "")))
-    for dep in doc.get("dependents") or []:
-        if isinstance(dep, dict):
-            lines.append(clip(
-                f"DEPENDENT> {dep.get('name', '')}  {dep.get('tin', dep.get('ssn', ''))}  "
-                f"{str(dep.get('relationship', '')).upper()}  DOB> {mdy(dep.get('date_of_birth', dep.get('dob')))}"
-            ))
-        else:
-            lines.append(clip(f"DEPENDENT> {dep}"))
-    rest = [f"{item_label(k)}> {item_value(v)}" for k, v in doc.items() if k not in _RETURN_KEYS]
-    for item in rest:
-        lines += wrap(item)
-    return lines
-
-
 __all__ = [
-    "NOT_FOUND", "DEFINER_REQUIRED", "INVALID_DEFINER", "INVALID_TIN", "INVALID_MFT", "INVALID_TAX_PERIOD",
-    "money", "mdy", "dln", "ac3", "tin_display", "filing_status", "fit", "wrap", "clip", "section", "echo",
-    "entity_txn_lines", "module_txn_lines", "unpostable_status", "control_line", "history_line",
-    "control_summary", "control_and_history_lines", "find_entity", "find_entity_with_history", "find_module",
+    "NOT_FOUND",
+    "DEFINER_REQUIRED",
+    "INVALID_DEFINER",
+    "INVALID_TIN",
+    "INVALID_MFT",
+    "INVALID_TAX_PERIOD",
+    "find_entity",
+    "find_entity_with_history",
+    "find_module",
     "find_entity_and_module",
     "entity_history",
-    "module_history", "mark", "refuse", "remember", "displayed", "check_definer", "definer_or_default",
-    "heading_values", "shown_case_status", "open_cases", "return_document_lines", "item_label", "item_value",
+    "module_history",
+    "mark",
+    "refuse",
+    "remember",
+    "displayed",
+    "check_definer",
+    "definer_or_default",
+    "heading_values",
+    "shown_case_status",
+    "open_cases",
 ]

@@ -24,29 +24,23 @@ from ..masterfile import derive
 from ..masterfile.models import POSTED, Entity, TaxModule, Transaction
 from ..rules.ftd_alerts import AC_ALERT, AC_SOFT_LETTER, DEPOSIT_TCS, PENALTY_TCS
 from .base import Context, Display, Refusal
-from .research import (
+from .display import (
     ENTITY_TXN_HEADER,
-    NOT_FOUND,
     RULE,
     ac3,
-    check_definer,
     clip,
-    displayed,
     dln,
     echo,
     entity_txn_lines,
-    find_entity,
-    heading_values,
     item_label,
     item_value,
     mdy,
     money,
-    refuse,
-    remember,
     section,
     wrap,
     yes_no,
 )
+from .research import NOT_FOUND, check_definer, displayed, find_entity, heading_values, refuse, remember
 
 PAYMENT_TCS = (610, 640, 650, 660, 670)
 LOOKBACK_LIMIT = Decimal("50000.00")  # IRC 6302 regulations / Pub 15: more -> semiweekly

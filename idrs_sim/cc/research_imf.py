@@ -17,36 +17,38 @@ from ..masterfile.loading import module_transactions_from_entity
 from ..masterfile.models import POSTED, Entity, HistoryItem, Letter, TaxModule, Transaction
 from ..rules.codes import REFUND_TCS, RETURN_TCS
 from .base import Context, Display, Refusal
-from .research import (
+from .display import (
     ENTITY_TXN_HEADER,
-    NOT_FOUND,
     TXMOD_TXN_HEADER,
     address_lines,
-    check_definer,
     clip,
     control_and_history_lines,
     control_summary,
-    displayed,
     dln,
     echo,
     entity_txn_lines,
     filing_status,
+    fit,
+    history_line,
+    mdy,
+    module_txn_lines,
+    money,
+    section,
+    unpostable_status,
+)
+from .research import (
+    NOT_FOUND,
+    check_definer,
+    displayed,
     find_entity,
     find_entity_and_module,
     find_entity_with_history,
     find_module,
-    fit,
     heading_values,
-    history_line,
-    mdy,
     module_history,
-    module_txn_lines,
-    money,
     open_cases,
     refuse,
     remember,
-    section,
-    unpostable_status,
 )
 
 # ---------------------------------------------------------------------------------------

@@ -17,22 +17,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..commands import handles
 from ..masterfile.models import Entity, Unpostable
 from .base import Context, Display, Refusal
-from .research import (
-    NOT_FOUND,
-    clip,
-    displayed,
-    dln,
-    echo,
-    find_entity,
-    heading_values,
-    mdy,
-    refuse,
-    remember,
-    return_document_lines,
-    shown_case_status,
-    tin_display,
-    wrap,
-)
+from .display import clip, dln, echo, mdy, return_document_lines, tin_display, wrap
+from .research import NOT_FOUND, displayed, find_entity, heading_values, refuse, remember, shown_case_status
 
 AMBIGUOUS = "MORE THAN ONE CASE - ENTER THE SEQUENCE NUMBER"
 OTHER_CASES = "Other cases with the same TIN on UPTIN"  # literal as printed in IRM 4.4.35

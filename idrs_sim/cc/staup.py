@@ -17,8 +17,9 @@ from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
 from ..posting import calendar
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
+from .display import tin_display
 from .input_account import module_account
-from .research import mark, tin_display
+from .research import mark
 
 MAX_WEEKS = 15
 INVALID_WEEKS = "WEEKS MUST BE 0-15"

@@ -21,8 +21,9 @@ from typing import Any
 from ..commands import handles
 from ..masterfile.models import DELETED, PENDING, Entity, TaxModule, Transaction
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
+from .display import ac3, money, tin_display
 from .input_account import target_account
-from .research import ac3, mark, money, refuse, tin_display
+from .research import mark, refuse
 
 NOTHING_TODAY = "NO INPUT OF TODAY TO DELETE"
 FINAL = "INPUT IS FINAL - TERUP ONLY ON THE DAY OF INPUT"

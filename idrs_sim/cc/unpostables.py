@@ -32,7 +32,8 @@ from ..masterfile.models import Entity, Unpostable, UnpostableHistory
 from ..posting import calendar
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
-from .research import dln, mark, mdy, refuse, shown_case_status, tin_display
+from .display import dln, mdy, tin_display
+from .research import mark, refuse, shown_case_status
 from .research_up import case_module, resolve_case
 
 CASE_CLOSED = "UNPOSTABLE CASE CLOSED"

@@ -9,18 +9,18 @@ checks, so each expected outcome is stated once.
 
 Pure: dicts in, results out (no database).  The check kinds and their keys are listed in
 `KINDS`; `validate_check` refuses anything else, so a typo in an answer key is an error,
-not a check that always holds.
+not a check that always holds.  Finding the target in the dump and comparing values is
+`idrs_sim.grading.dump_match`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..digits import is_digits
+from . import dump_match as dm
 from .appeals_checks import APPEALS_KINDS, APPEALS_REQUIRED
 from .missed import Missed
 
@@ -61,97 +61,6 @@ class CheckResult:
 _Missed = Missed  # raised inside an evaluator: the check does not hold (message: what was found)
 
 
-# ---- reading the dump ------------------------------------------------------------------------
-
-def _entity(d: Dump, tin: str) -> Mapping[str, Any]:
-    for e in d.get("entities") or []:
-        if e.get("tin") == tin:
-            return e
-    raise _Missed(f"no entity {tin}")
-
-
-def _module(d: Dump, tin: str, mft: str, period: str) -> Mapping[str, Any] | None:
-    for m in _entity(d, tin).get("modules") or []:
-        if m.get("mft") == mft and m.get("period") == period:
-            return m
-    return None
-
-
-def _holder(d: Dump, spec: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The module named by tin/mft/period, or the entity itself (entity-level lists)."""
-    tin = spec["tin"]
-    if spec.get("mft") is None:
-        return _entity(d, tin)
-    mod = _module(d, tin, str(spec["mft"]), str(spec["period"]))
-    if mod is None:
-        raise _Missed(f"{tin} has no module MFT {spec['mft']} {spec['period']}")
-    return mod
-
-
-def _all_notes(ent: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    out = list(ent.get("notes") or [])
-    for m in ent.get("modules") or []:
-        out += m.get("notes") or []
-    return out
-
-
-def _cases(d: Dump, tin: str | None = None) -> list[Mapping[str, Any]]:
-    out: list[Mapping[str, Any]] = []
-    for e in d.get("entities") or []:
-        if tin is not None and e.get("tin") != tin:
-            continue
-        out += e.get("unpostables") or []
-        for m in e.get("modules") or []:
-            out += m.get("unpostables") or []
-    return out
-
-
-def _same(want: Any, got: Any) -> bool:
-    """Answer-key values compare as the dump writes them (amounts as decimals, dicts as subsets)."""
-    if isinstance(want, Mapping):
-        return isinstance(got, Mapping) and all(_same(v, got.get(k)) for k, v in want.items())
-    if isinstance(want, dt.date):
-        want = want.isoformat()
-    if isinstance(want, bool):
-        return got in (None, True, False) and bool(got) is want  # a dump leaves out a false flag
-    if want is None or isinstance(got, bool):
-        return want is got or (want is None and got in (None, "", []))
-    if isinstance(want, int | float) and not isinstance(want, bool):
-        want = str(want)
-    if isinstance(want, str) and isinstance(got, str | int | float):
-        try:
-            return Decimal(want) == Decimal(str(got)) if _numeric(want) and _numeric(str(got)) else want == str(got)
-        except InvalidOperation:
-            return want == str(got)
-    if isinstance(want, list):
-        return isinstance(got, list) and len(want) == len(got) and all(_same(a, b) for a, b in zip(want, got))
-    return bool(want == got)
-
-
-def _numeric(text: str) -> bool:
-    return is_digits(text.replace(".", "", 1).replace("-", "", 1)) and "." in text
-
-
-def _matching(rows: Iterable[Mapping[str, Any]], where: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [r for r in rows if all(_same(v, r.get(k)) for k, v in where.items())]
-
-
-def _brief(rows: Iterable[Mapping[str, Any]], keys: tuple[str, ...]) -> str:
-    shown = [" ".join(f"{k}={r.get(k)}" for k in keys if r.get(k) not in (None, "", False)) for r in rows]
-    return "; ".join(shown) if shown else "none"
-
-
-def _count(spec: Mapping[str, Any], found: list[Mapping[str, Any]], keys: tuple[str, ...]) -> None:
-    want = spec.get("count", 1)
-    at_least = spec.get("at_least")
-    if at_least is not None:
-        if len(found) < int(at_least):
-            raise _Missed(f"{len(found)} found, at least {at_least} expected: {_brief(found, keys)}")
-        return
-    if len(found) != int(want):
-        raise _Missed(f"{len(found)} found, {want} expected: {_brief(found, keys)}")
-
-
 # ---- the kinds -----------------------------------------------------------------------------------
 
 _TXN_KEYS = ("tc", "ac", "misc", "dln", "amount", "cycle", "status", "reversed", "secondary_date")
@@ -164,31 +73,31 @@ def _txn(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     Every other key filters (status defaults to posted; `status: any` takes all); `count`
     (default 1) or `at_least` says how many must match.
     """
-    holder = _holder(d, spec)
+    holder = dm.holder(d, spec)
     where = {k: v for k, v in spec.items() if k not in (*_PLACE, "count", "at_least")}
     status = where.pop("status", "posted")
     rows = list(holder.get("transactions") or [])
     if status != "any":
         rows = [t for t in rows if t.get("status") == status]
     all_of_tc = [t for t in rows if t.get("tc") == where.get("tc")]
-    found = _matching(rows, where)
+    found = dm.matching(rows, where)
     if spec.get("at_least") is not None:
-        _count(spec, found, _TXN_KEYS)
+        dm.count(spec, found, _TXN_KEYS)
     elif len(found) != int(spec.get("count", 1)):
         raise _Missed(f"{len(found)} matching, {spec.get('count', 1)} expected; TC {where.get('tc')} there: "
-                      f"{_brief(all_of_tc, _TXN_KEYS)}")
+                      f"{dm.brief(all_of_tc, _TXN_KEYS)}")
 
 
 def _refunds(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """The module's TC 846s as [amount, method, cycle]: `are` (all of them) or `last`."""
-    holder = _holder(d, spec)
+    holder = dm.holder(d, spec)
     got = [[t.get("amount"), t.get("refund_method") or "", t.get("cycle") or ""]
            for t in holder.get("transactions") or [] if t.get("tc") == 846 and t.get("status") == "posted"]
     if "are" in spec:
         want, have = spec["are"], got
     else:
         want, have = [spec["last"]], got[-1:]
-    if not _same(list(want), have):
+    if not dm.same(list(want), have):
         raise _Missed(f"refunds {got or 'none'}")
 
 
@@ -197,12 +106,12 @@ _CASE_KEYS = ("seq", "code", "status", "urc", "ccc", "release_cycle", "corrected
 
 def _unpostable(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """One unpostable case by `seq` with the fields it must have (`history_has` a text)."""
-    cases = [c for c in _cases(d) if c.get("seq") == spec["seq"]]
+    cases = [c for c in dm.cases(d) if c.get("seq") == spec["seq"]]
     if not cases:
         raise _Missed(f"no unpostable case {spec['seq']}")
     case = cases[0]
     where = {k: v for k, v in spec.items() if k not in ("seq", "history_has")}
-    wrong = {k: case.get(k) for k, v in where.items() if not _same(v, case.get(k))}
+    wrong = {k: case.get(k) for k, v in where.items() if not dm.same(v, case.get(k))}
     if wrong:
         raise _Missed(", ".join(f"{k}={v}" for k, v in wrong.items()))
     text = spec.get("history_has")
@@ -212,34 +121,34 @@ def _unpostable(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
 
 def _unpostables(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """Every unpostable case of a TIN (optionally of one UPC): the list of one field (`field`, `are`)."""
-    cases = _cases(d, spec["tin"])
+    cases = dm.cases(d, spec["tin"])
     if "code" in spec:
         cases = [c for c in cases if c.get("code") == spec["code"]]
     got = [c.get(spec["field"]) for c in cases]
-    if not _same(list(spec["are"]), got):
+    if not dm.same(list(spec["are"]), got):
         raise _Missed(f"{spec['field']} of the cases: {got}")
 
 
 def _control(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """Control bases of a module (or entity), filtered by category, activity, status, idrs..."""
-    holder = _holder(d, spec)
-    found = _matching(holder.get("controls") or [],
+    holder = dm.holder(d, spec)
+    found = dm.matching(holder.get("controls") or [],
                       {k: v for k, v in spec.items() if k not in (*_PLACE, "count", "at_least")})
-    _count(spec, found, ("category", "activity", "status", "idrs"))
+    dm.count(spec, found, ("category", "activity", "status", "idrs"))
 
 
 def _letter(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """Letters on the entity: `letter` and fields filter; `dates` (the list) or `count`;
     `paragraphs_have` the characters the paragraph string must contain."""
-    ent = _entity(d, spec["tin"])
+    ent = dm.entity(d, spec["tin"])
     where = {k: v for k, v in spec.items() if k not in ("tin", "count", "at_least", "dates", "paragraphs_have")}
-    found = _matching(ent.get("letters") or [], where)
+    found = dm.matching(ent.get("letters") or [], where)
     if "dates" in spec:
         got = [x.get("date") for x in found]
-        if not _same([str(x) for x in spec["dates"]], got):
+        if not dm.same([str(x) for x in spec["dates"]], got):
             raise _Missed(f"letter dates {got}")
     else:
-        _count(spec, found, ("letter", "date", "paragraphs"))
+        dm.count(spec, found, ("letter", "date", "paragraphs"))
     for ch in spec.get("paragraphs_have") or "":
         if not all(ch.upper() in (x.get("paragraphs") or "").upper() for x in found):
             raise _Missed(f"paragraphs {[x.get('paragraphs') for x in found]} lack {ch!r}")
@@ -247,8 +156,8 @@ def _letter(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
 
 def _note(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """An AMS note on the entity or its modules whose issue + text hold all the `words`."""
-    ent = _entity(d, spec["tin"])
-    texts = [f"{n.get('issue') or ''} {n.get('text') or ''}".upper() for n in _all_notes(ent)]
+    ent = dm.entity(d, spec["tin"])
+    texts = [f"{n.get('issue') or ''} {n.get('text') or ''}".upper() for n in dm.all_notes(ent)]
     words = [str(w).upper() for w in spec["words"]]
     if not any(all(w in t for w in words) for t in texts):
         raise _Missed(f"no AMS note with {' + '.join(words)}; notes: {texts or 'none'}")
@@ -256,17 +165,17 @@ def _note(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
 
 def _entity_check(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """Fields of the entity (established, name, address...); `modules: none` for no module."""
-    ent = _entity(d, spec["tin"])
+    ent = dm.entity(d, spec["tin"])
     if spec.get("modules") == "none" and ent.get("modules"):
         raise _Missed(f"modules {[(m.get('mft'), m.get('period')) for m in ent['modules']]}")
-    wrong = {k: ent.get(k) for k, v in spec.items() if k not in ("tin", "modules") and not _same(v, ent.get(k))}
+    wrong = {k: ent.get(k) for k, v in spec.items() if k not in ("tin", "modules") and not dm.same(v, ent.get(k))}
     if wrong:
         raise _Missed(", ".join(f"{k}={v}" for k, v in wrong.items()))
 
 
 def _module_check(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """A module exists (`exists: true`, the default) or does not."""
-    exists = _module(d, spec["tin"], str(spec["mft"]), str(spec["period"])) is not None
+    exists = dm.module(d, spec["tin"], str(spec["mft"]), str(spec["period"])) is not None
     if exists != bool(spec.get("exists", True)):
         raise _Missed("the module exists" if exists else "no such module")
 
@@ -275,7 +184,7 @@ def _advice(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """The AMS note gives the date the TPP advice computes from the account (MM/DD/YYYY)."""
     from ..tpp_advice import ADVICE_DATES  # the advice rules: one statement, read here
 
-    ent = _entity(d, spec["tin"])
+    ent = dm.entity(d, spec["tin"])
     rule = ADVICE_DATES.get(spec["rule"])
     if rule is None:
         raise CheckError(f"unknown advice rule {spec['rule']!r}: one of {sorted(ADVICE_DATES)}")
@@ -288,15 +197,15 @@ def _ics_case(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     `history_has` a text the case history must hold; `count` (default 1)."""
     where = {k: v for k, v in spec.items() if k not in ("count", "at_least", "history_has")}
     where.setdefault("kind", "FTD-ALERT")
-    found = _matching(d.get("ics_cases") or [], where)
+    found = dm.matching(d.get("ics_cases") or [], where)
     text = spec.get("history_has")
     if text:
         found = [c for c in found if any(text.upper() in str(h).upper() for h in c.get("history") or [])]
     if spec.get("at_least") is None and len(found) != int(spec.get("count", 1)):
         same = [c for c in d.get("ics_cases") or [] if c.get("tin") == spec.get("tin")]
         raise _Missed(f"{len(found)} matching; cases on {spec.get('tin')}: "
-                      f"{_brief(same, ('mft', 'period', 'kind', 'status', 'closing_code', 'assigned'))}")
-    _count(spec, found, ("mft", "period", "kind", "status", "closing_code"))
+                      f"{dm.brief(same, ('mft', 'period', 'kind', 'status', 'closing_code', 'assigned'))}")
+    dm.count(spec, found, ("mft", "period", "kind", "status", "closing_code"))
 
 
 def _path(row: Any, dotted: str) -> Any:
@@ -316,23 +225,23 @@ def _record(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     as a subset, null as absent); `contains` / `lacks` an item in a list field; `tally` how
     often items occur in a list field (``{docs.kind: {MEDIATOR-REPORT: 1}}``); `count`."""
     rows = [r for r in d.get(str(spec["in"])) or [] if isinstance(r, Mapping)]
-    found = [r for r in rows if all(_same(v, _path(r, k)) for k, v in (spec.get("where") or {}).items())]
+    found = [r for r in rows if all(dm.same(v, _path(r, k)) for k, v in (spec.get("where") or {}).items())]
     want = int(spec.get("count", 1))
     if len(found) != want:
         raise _Missed(f"{len(found)} {spec['in']} record(s) where {dict(spec.get('where') or {})}, {want} expected")
     for r in found:
-        wrong = {k: _path(r, k) for k, v in (spec.get("has") or {}).items() if not _same(v, _path(r, k))}
+        wrong = {k: _path(r, k) for k, v in (spec.get("has") or {}).items() if not dm.same(v, _path(r, k))}
         if wrong:
             raise _Missed(", ".join(f"{k}={v}" for k, v in wrong.items()))
         for key, item in (spec.get("contains") or {}).items():
-            if not any(_same(item, x) for x in _path(r, key) or []):
+            if not any(dm.same(item, x) for x in _path(r, key) or []):
                 raise _Missed(f"{key} has no {item}: {_path(r, key)}")
         for key, item in (spec.get("lacks") or {}).items():
-            if any(_same(item, x) for x in _path(r, key) or []):
+            if any(dm.same(item, x) for x in _path(r, key) or []):
                 raise _Missed(f"{key} holds {item}")
         for key, items in (spec.get("tally") or {}).items():
             for item, n in items.items():
-                seen = sum(_same(item, x) for x in _path(r, key) or [])
+                seen = sum(dm.same(item, x) for x in _path(r, key) or [])
                 if seen != int(n):
                     raise _Missed(f"{key} holds {item} {seen} time(s), {n} expected")
 

@@ -1,8 +1,9 @@
 """The data of ICS: tables/ics_lists.yaml (closing codes, pick lists, areas).
 
-Read once per process.  Nothing here decides anything: the ICS screens (`idrs_sim.cc.ics`)
-and `idrs_sim.ics.cases` do.  The FTD Alert program's own data (calendar, selection model,
-routing, FRM49; tables/ftd_alert_model.yaml) is read by its rules, `idrs_sim.rules.ftd_alerts`.
+Read once per process.  Nothing here decides anything: the ICS screens (`idrs_sim.cc.ics`),
+`idrs_sim.ics.cases` and `idrs_sim.ics.closing` do.  The FTD Alert program's own data (calendar,
+selection model, routing, FRM49; tables/ftd_alert_model.yaml) is read by its rules,
+`idrs_sim.rules.ftd_alerts`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class ClosingCode:
     aliases: tuple[str, ...]
     roles: tuple[str, ...]
     analyst_approval: bool
-    #: the checks the case and IDRS must pass, in order (names of idrs_sim.ics.cases.EVIDENCE)
+    #: the checks the case and IDRS must pass, in order (names of idrs_sim.ics.closing.EVIDENCE)
     evidence: tuple[str, ...] = ()
     #: what the closing message tells the user to do next ("" for nothing)
     next_step: str = ""

@@ -79,7 +79,7 @@ def summary_lines(report: Any) -> list[str]:
 def detail_lines(report: Any) -> Iterator[str]:
     """Every line of a posting run: the summary line, then what posted, what went
     unpostable, the refunds, the holds and the releases, one line each."""
-    from ..cc.research import ac3  # the one place action codes are formatted (AC 046)
+    from ..cc.display import ac3  # the one place action codes are formatted (AC 046)
 
     head = getattr(report, "summary", None)
     yield head() if callable(head) else str(report)

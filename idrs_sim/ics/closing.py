@@ -1,0 +1,145 @@
+"""ICS closing guards for FTD Alerts (IRM 5.7.1.9, catalogue A.14 #4-#5): what stops a closure.
+
+The closing codes and the evidence each needs are stated once, in tables/ics_lists.yaml
+(`evidence:` of each closing code); `EVIDENCE` names the check behind each word and
+`closing_problem` runs them in the table's order.  Closing itself (`close_case`, and the
+systemic closure of a replaced alert) stays with the case history in `idrs_sim.ics.cases`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..masterfile.models import Entity, IcsCase, TaxModule
+from . import config
+from .cases import (
+    HQ_STATEMENT_WORDS,
+    alert_module,
+    fcc_full,
+    final_return_posted,
+    items,
+    latest_fcc,
+    phone_contact,
+    requested,
+    return_secured,
+    staup_modules,
+    tc136_on_file,
+    tc590_cc50,
+    tc591_cc50,
+    zero_return,
+)
+
+__all__ = [
+    "CLOSED",
+    "CONTACT_NOT_RECORDED",
+    "FCC_NOT_FULL",
+    "RETURN_NOT_SECURED",
+    "EVIDENCE",
+    "approval",
+    "closing_problem",
+]
+
+CLOSED = "FTD ALERT ALREADY CLOSED"
+NARRATIVE_REQUIRED = "CLOSING NARRATIVE REQUIRED"
+FCC_REQUIRED = "FULL COMPLIANCE CHECK REQUIRED BEFORE CLOSING"
+FCC_NOT_FULL = "FULL COMPLIANCE CHECK DOES NOT SHOW FULL COMPLIANCE"
+RETURN_NOT_SECURED = "ALERT QUARTER FORM 941 NOT SECURED"
+CONTACT_NOT_RECORDED = "INITIAL CONTACT NOT RECORDED"
+NOT_COMPLIANT_AT_CONTACT = "TP NOT IN COMPLIANCE AT INITIAL CONTACT - USE BROUGHT INTO COMPLIANCE"
+TC136_REQUIRED = "TC 136 REQUEST REQUIRED"
+NOT_REQUIRED_EVIDENCE = "TC 590 CC 50, FORM 4844, FINAL OR ZERO RETURN REQUIRED"
+STAUP_REQUIRED = "STAUP OR ASSIGNMENT REQUEST REQUIRED FIRST"
+APPROVAL_REQUIRED = "FTD ALERT PROGRAM ANALYST APPROVAL REQUIRED"
+HQ_NOT_APPROVAL = "SYSTEMIC CLOSURE STATEMENT IS NOT ANALYST APPROVAL"
+APPROVAL_NOT_ON_FILE = "ANALYST APPROVAL NOT ON FILE FOR THIS ALERT"
+
+
+def approval(case: IcsCase, ref: str) -> dict[str, Any] | None:
+    """The analyst concurrence with number `ref` recorded on this case."""
+    ref = ref.strip().upper()
+    for a in items(case, "approvals"):
+        if str(a.get("id", "")).upper() == ref:
+            return a
+    return None
+
+
+def _full_compliance(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    return None if fcc_full(latest_fcc(case)) else FCC_NOT_FULL
+
+
+def _return_secured(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    return None if return_secured(module) else RETURN_NOT_SECURED
+
+
+def _compliant_at_contact(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    contact = phone_contact(case)
+    if contact is None:
+        return CONTACT_NOT_RECORDED
+    return None if contact.get("compliant") == "Y" else NOT_COMPLIANT_AT_CONTACT
+
+
+def _tc136(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    return None if requested(case, "TC136") or tc136_on_file(entity) else TC136_REQUIRED
+
+
+def _not_liable(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    evidence = (tc590_cc50(module) or requested(case, "4844") or tc591_cc50(entity)
+                or final_return_posted(entity) or zero_return(module))
+    return None if evidence else NOT_REQUIRED_EVIDENCE
+
+
+def _staup_or_assignment(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    return None if requested(case, "ASSIGN") or staup_modules(entity) else STAUP_REQUIRED
+
+
+#: The evidence a closing code can require (`evidence:` of the closing codes in
+#: tables/ics_lists.yaml, which says which code needs which): name -> the check, returning the
+#: literal that stops the closure or None.
+EVIDENCE: dict[str, Callable[[IcsCase, Entity, TaxModule | None], str | None]] = {
+    "full_compliance": _full_compliance,
+    "return_secured": _return_secured,
+    "compliant_at_contact": _compliant_at_contact,
+    "tc136": _tc136,
+    "not_liable": _not_liable,
+    "staup_or_assignment": _staup_or_assignment,
+}
+
+
+def closing_problem(case: IcsCase, entity: Entity, code: config.ClosingCode, narrative: str,
+                    approval_ref: str = "") -> tuple[str, str] | None:
+    """What stops this closure, as (field label, literal); None when it may close.
+
+    Catalogue A.14 #4-#5: narrative always; Alert Erroneously Created the analyst's
+    concurrence (the GM closes it without a field call); every other code a Full Compliance
+    Check on the case, then the evidence its table entry lists, in that order (the compliance
+    codes the alert-quarter 941 secured; Sporadic/Seasonal a TC 136 request; Not Required to
+    Deposit TC 590 CC 50, Form 4844, a final or a zero return; Bal Due/Del Ret Received a STAUP
+    or an assignment request first).
+    """
+    if case.status != "open":
+        return ("CC", CLOSED)
+    if code.analyst_approval:
+        ref = approval_ref.strip()
+        if not ref:
+            return ("APPROVAL", APPROVAL_REQUIRED)
+        if HQ_STATEMENT_WORDS in ref.upper():
+            return ("APPROVAL", HQ_NOT_APPROVAL)
+        if approval(case, ref) is None:
+            return ("APPROVAL", APPROVAL_NOT_ON_FILE)
+        if not narrative.strip():
+            return ("NARR", NARRATIVE_REQUIRED)
+        return None
+    if not narrative.strip():
+        return ("NARR", NARRATIVE_REQUIRED)
+    if latest_fcc(case) is None:
+        return ("CC", FCC_REQUIRED)
+    module = alert_module(entity, case)
+    for name in code.evidence:
+        check = EVIDENCE.get(name)
+        if check is None:
+            raise ValueError(f"tables/ics_lists.yaml: closing code {code.n} needs unknown evidence {name!r}")
+        problem = check(case, entity, module)
+        if problem is not None:
+            return ("CC", problem)
+    return None

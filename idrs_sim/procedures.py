@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from .replay_actions import Driver, Failure, ScriptProblem
-from .replay_compile import compile_script
+from .replay.actions import Driver, Failure, ScriptProblem
+from .replay.compile import compile_script
 from .resources import data_dir
 from .simulator import Simulator
 

@@ -28,7 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 docs: $(STAMP)
-	$(BIN)/python -m idrs_sim.docgen
+	$(BIN)/python -m idrs_sim.tools.docgen
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

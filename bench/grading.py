@@ -34,7 +34,7 @@ INSTRUCTOR = "1485099999"
 def _per_exercise(res: Result) -> None:
     from idrs_sim.grading.exercises import list_exercises, trainee_keys
     from idrs_sim.grading.grade import grade_master_file
-    from idrs_sim.procedures import run_procedure
+    from idrs_sim.tools.procedures import run_procedure
 
     by_area: dict[str, list[float]] = {}
     slowest = ("", 0.0)
@@ -66,7 +66,7 @@ def _no_cycle(text: str) -> str:
 def _with_posting(res: Result) -> None:
     from idrs_sim.grading.exercises import find_exercise, trainee_keys
     from idrs_sim.grading.grade import grade_master_file
-    from idrs_sim.procedures import run_procedure
+    from idrs_sim.tools.procedures import run_procedure
 
     ex = find_exercise(EXERCISE)
     driver = run_procedure(ex.procedure, edit=lambda s: _no_cycle(trainee_keys(s)))

@@ -247,10 +247,10 @@ def main(argv: list[str] | None = None) -> Result:
 
     from sqlalchemy import text
 
-    from idrs_sim.gcpause import freeze_long_lived
     from idrs_sim.clock import Clock
+    from idrs_sim.gcpause import freeze_long_lived
     from idrs_sim.masterfile.db import MasterFile
-    from idrs_sim.session import IdrsSession
+    from idrs_sim.terminal.session import IdrsSession
     from idrs_sim.terminal.terminal import Terminal
 
     res = Result("latency")

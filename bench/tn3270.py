@@ -330,11 +330,11 @@ def main(argv: list[str] | None = None) -> Result:
 
     from sqlalchemy import select
 
-    from idrs_sim.gcpause import freeze_long_lived
     from idrs_sim.front.tn3270.server import ServerOptions, server_in_thread
+    from idrs_sim.gcpause import freeze_long_lived
     from idrs_sim.masterfile.models import Entity, TaxModule
-    from idrs_sim.screenmap import load_map
     from idrs_sim.simulator import Simulator
+    from idrs_sim.terminal.screenmap import load_map
 
     res = Result("tn3270")
     f = res.figures

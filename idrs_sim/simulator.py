@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .clock import Clock
 from .fixture_images import copy_image_into, find_image, forget_image, save_image
 from .masterfile.db import DEFAULT_URL, MasterFile, get_state, is_memory_url, set_state
-from .session import IDLE_TIMEOUT_MINUTES, IdrsSession
+from .terminal.session import IDLE_TIMEOUT_MINUTES, IdrsSession
 from .terminal.terminal import Terminal
 
 DEFAULT_FIXTURE = "training"

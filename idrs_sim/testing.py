@@ -28,7 +28,7 @@ from typing import TextIO
 
 import pytest
 
-from .replay_actions import Driver, Failure, ScriptProblem
+from .replay.actions import Driver, Failure, ScriptProblem
 from .simulator import DEFAULT_FIXTURE, Simulator
 from .terminal.terminal import Status
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from idrs_sim.masterfile.models import AuditRecord
 from idrs_sim.simulator import Simulator
-from idrs_sim.session import IdrsSession
+from idrs_sim.terminal.session import IdrsSession
 from idrs_sim.terminal.terminal import Terminal
 
 TRAINEE = "1485012345"

@@ -196,7 +196,7 @@ def _start_server(url: str) -> tuple[subprocess.Popen[str], int]:
 
 
 def _signon_addresses() -> tuple[int, int]:
-    from idrs_sim.screenmap import load_map
+    from idrs_sim.terminal.screenmap import load_map
 
     scr = load_map("signon").render({"date": "", "cycle": "", "terminal": ""}, message="")
     emp, pw = scr.field_named("EMPLOYEE-NO"), scr.field_named("PASSWORD")

@@ -41,8 +41,8 @@ from idrs_sim.front.web_bridge import (
 )
 from idrs_sim.front.web_tab import CLOSED
 from idrs_sim.masterfile.dump import dump
-from idrs_sim.screenmap import load_map
 from idrs_sim.terminal.aid import Aid, AidEvent
+from idrs_sim.terminal.screenmap import load_map
 from idrs_sim.terminal.terminal import TERMINAL_ERROR, Terminal
 
 INSTRUCTOR = "1485099999"
@@ -300,10 +300,10 @@ def test_a_classroom_tab_never_imports_the_master_file() -> None:
     """The tab's process is a screen and a keyboard: no SQLAlchemy, no session (a faster start
     and less memory per tab); its idle time is still the session's."""
     probe = ("import sys, idrs_sim.front.web_tab, idrs_sim.front.web_bridge; "
-             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy' or m == 'idrs_sim.session'))")
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy' or m == 'idrs_sim.terminal.session'))")
     done = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.strip() == "[]"
     from idrs_sim.front import web_tab
-    from idrs_sim.session import IDLE_TIMEOUT_MINUTES
+    from idrs_sim.terminal.session import IDLE_TIMEOUT_MINUTES
 
     assert web_tab.IDLE_TIMEOUT_MINUTES == IDLE_TIMEOUT_MINUTES

@@ -50,7 +50,7 @@ def test_grade_before_any_work_lists_the_missed_checks(sim: IdrsTest) -> None:
 
 def test_grade_after_the_worked_procedure_is_all_met() -> None:
     """The trainee starts the exercise, works it (the procedure's keys and cycle), keys GRADE."""
-    from idrs_sim.procedures import run_procedure
+    from idrs_sim.tools.procedures import run_procedure
 
     exercise = find_exercise(NAME)
     script = trainee_keys(exercise.procedure.text).replace(

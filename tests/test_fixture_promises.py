@@ -3,7 +3,7 @@
 Issue 17 (5): `tpp/batch_valid_closed_urc0` said "The return posts in cycle 202426" and
 went unpostable again; its procedure never ran a cycle, so nothing noticed.  Now each such
 narrative states its outcome in `scenario.expect_after_cycles` (docs/masterfile-schema.md,
-`idrs_sim.fixture_promises`), and this file runs the cycles on every fixture under
+`idrs_sim.tools.fixture_promises`), and this file runs the cycles on every fixture under
 fixtures/ and checks the dump.  A narrative that names such an outcome without the key
 fails `test_every_promising_narrative_states_its_outcome`.
 """
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from idrs_sim import fixture_promises as fp
 from idrs_sim.simulator import Simulator
+from idrs_sim.tools import fixture_promises as fp
 
 ROOT = Path(__file__).resolve().parents[1] / "fixtures"
 FIXTURES = sorted(p for p in ROOT.rglob("*.yaml"))

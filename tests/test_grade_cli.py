@@ -106,7 +106,7 @@ def _two_trainees() -> str:
     grades = []
     for trainee, script in (("1485012345", trainee_keys(exercise.procedure.text)),
                             ("1485012346", "Load(tpp/valid_return_up126)\n" + PARTIAL)):
-        from idrs_sim.procedures import run_procedure
+        from idrs_sim.tools.procedures import run_procedure
 
         driver = run_procedure(exercise.procedure, text=script)
         try:

@@ -24,7 +24,7 @@ from idrs_sim.rules.incident import (
     timeliness,
 )
 from idrs_sim.rules.unax import NO_CASE
-from idrs_sim.session import IdrsSession
+from idrs_sim.terminal.session import IdrsSession
 from idrs_sim.terminal.terminal import Terminal
 from idrs_sim.unax import unax_flags
 
@@ -216,7 +216,7 @@ def test_inadvertent_access_needs_no_yes_no_answers() -> None:
 
 
 def test_labels_are_the_screen_fields() -> None:
-    from idrs_sim.screenmap import load_map
+    from idrs_sim.terminal.screenmap import load_map
 
     inputs = {s.name for s in load_map("incident").slots if s.is_input}
     assert inputs == set(LABELS)

@@ -24,8 +24,8 @@ from idrs_sim.masterfile.models import (
 )
 from idrs_sim.posting import calendar as cal
 from idrs_sim.replay import Driver
-from idrs_sim.session import DATABASE_BUSY, IdrsSession
 from idrs_sim.simulator import Simulator
+from idrs_sim.terminal.session import DATABASE_BUSY, IdrsSession
 
 TRAINEE = "1485012345"
 KEYED = 'SignOn({t})\nClear\nString("REQ77 400-00-1001")\nEnter\n'

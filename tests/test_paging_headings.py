@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from idrs_sim.screenmap import is_heading, page_starts
+from idrs_sim.terminal.screenmap import is_heading, page_starts
 from idrs_sim.testing import IdrsTest
 
 

@@ -14,7 +14,7 @@ import pytest
 from idrs_sim import replay
 from idrs_sim.posting import calendar
 from idrs_sim.replay import SPECS, Options, compile_script
-from idrs_sim.replay_parse import ACTION_NAMES
+from idrs_sim.replay.parse import ACTION_NAMES
 from idrs_sim.simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Replay scripts (CONTRACT §2) -> Actions (grammar/replay.lark, idrs_sim/replay_parse.py)."""
+"""Replay scripts (CONTRACT §2) -> Actions (grammar/replay.lark, idrs_sim/replay/parse.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lark import Lark
 
-from idrs_sim.replay_parse import ACTION_NAMES, Action, ScriptError, parse_script, replay_parser
+from idrs_sim.replay.parse import ACTION_NAMES, Action, ScriptError, parse_script, replay_parser
 from idrs_sim.resources import data_file
 
 

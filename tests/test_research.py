@@ -22,7 +22,7 @@ from idrs_sim import commands
 from idrs_sim.cc.research import DEFINER_REQUIRED, INVALID_DEFINER, NOT_FOUND
 from idrs_sim.masterfile.models import AuditRecord
 from idrs_sim.resources import data_dir
-from idrs_sim.screenmap import load_map, parse_map
+from idrs_sim.terminal.screenmap import load_map, parse_map
 from idrs_sim.testing import IdrsTest
 
 HERE = Path(__file__).parent

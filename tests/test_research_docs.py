@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from idrs_sim import commands, docgen
+from idrs_sim import commands
+from idrs_sim.tools import docgen
 
 
 def test_command_reference_is_up_to_date() -> None:
     path = docgen.default_output()
-    assert path.is_file(), "docs/command-reference.md is missing: run `python -m idrs_sim.docgen`"
+    assert path.is_file(), "docs/command-reference.md is missing: run `python -m idrs_sim.tools.docgen`"
     assert path.read_text(encoding="utf-8") == docgen.render(), (
-        "docs/command-reference.md is out of date: run `python -m idrs_sim.docgen` (make docs)"
+        "docs/command-reference.md is out of date: run `python -m idrs_sim.tools.docgen` (make docs)"
     )
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from idrs_sim import commands
 from idrs_sim.commands import ANY_ROLE
 from idrs_sim.masterfile.models import AuditRecord, Employee
-from idrs_sim.session import UNAUTHORIZED, IdrsSession
 from idrs_sim.simulator import Simulator
+from idrs_sim.terminal.session import UNAUTHORIZED, IdrsSession
 from idrs_sim.terminal.terminal import Terminal
 
 RESTRICTED = sorted(code for code, d in commands.definitions().items() if d.roles != ANY_ROLE)

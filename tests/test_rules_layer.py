@@ -17,13 +17,12 @@ import mf_builders as b
 import pytest
 import yaml
 
-from idrs_sim import tpp_advice
 from idrs_sim.cc import validate
 from idrs_sim.masterfile import derive
 from idrs_sim.masterfile.models import TaxModule, Transaction
 from idrs_sim.posting import run_cycle
 from idrs_sim.resources import data_dir
-from idrs_sim.rules import codes, freezes, ftd_letters, misc, status, tables, tpp
+from idrs_sim.rules import codes, freezes, ftd_letters, misc, status, tables, tpp, tpp_advice
 from idrs_sim.rules.account import DumpModule
 
 PKG = Path(__file__).resolve().parent.parent / "idrs_sim"

@@ -17,8 +17,8 @@ from idrs_sim.masterfile.db import MasterFile
 from idrs_sim.masterfile.dump import dump
 from idrs_sim.masterfile.fixtures import NO_PASSWORD_HASH, load_data, load_fixture
 from idrs_sim.masterfile.security import hash_password, verify_password
-from idrs_sim.session import IdrsSession
 from idrs_sim.terminal.aid import Aid, AidEvent
+from idrs_sim.terminal.session import IdrsSession
 
 
 # ---- 1. scrypt runs at most MAX_CONCURRENT at once -----------------------------------------

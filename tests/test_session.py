@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from idrs_sim.simulator import Simulator
-from idrs_sim.session import IdrsSession
+from idrs_sim.terminal.session import IdrsSession
 from idrs_sim.terminal.terminal import Terminal
 
 TRAINEE = "1485012345"
@@ -120,7 +120,7 @@ def test_password_is_checked_outside_the_master_file_lock(sim: Simulator, monkey
     """scrypt takes tens of milliseconds by design: other terminals must not wait for it."""
     import threading
 
-    from idrs_sim import session as session_module
+    from idrs_sim.terminal import session as session_module
 
     real = session_module.verify_password
     other_terminal_got_in: list[bool] = []

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from idrs_sim import signon_audit
 from idrs_sim.masterfile.db import MasterFile
 from idrs_sim.masterfile.fixtures import load_fixture
 from idrs_sim.masterfile.models import AuditRecord
-from idrs_sim.session import MAX_SIGNON_FAILURES, IdrsSession
+from idrs_sim.terminal import signon_audit
 from idrs_sim.terminal.aid import Aid, AidEvent
+from idrs_sim.terminal.session import MAX_SIGNON_FAILURES, IdrsSession
 
 
 @pytest.fixture

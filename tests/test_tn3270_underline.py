@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from idrs_sim.front.tn3270 import codec
-from idrs_sim.screenmap import load_map
-from idrs_sim.session import cleared_screen
 from idrs_sim.terminal.screen import Field, Screen, address
+from idrs_sim.terminal.screenmap import load_map
+from idrs_sim.terminal.session import cleared_screen
 
 SFE_UNDERSCORE = bytes((codec.ORDER_SFE, 2, codec.XA_3270))  # then the attribute, 0x41, 0xF4
 

@@ -1,4 +1,4 @@
-"""idrs_sim.tpp_advice: caller advice computed from the account (IRM 25.25.6).
+"""idrs_sim.rules.tpp_advice: caller advice computed from the account (IRM 25.25.6).
 
 Small hand-made accounts in `idrs-sim dump` form, one per IRM branch, plus the shipped
 fixtures for the decision helpers: the answer must follow the data, never the TIN.
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from idrs_sim import tpp_advice as advice
+from idrs_sim.rules import tpp_advice as advice
 from idrs_sim.simulator import Simulator
 
 TODAY = dt.date(2024, 6, 17)

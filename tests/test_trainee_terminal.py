@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from idrs_sim.session import cleared_screen
 from idrs_sim.terminal.screen import SIZE, address
+from idrs_sim.terminal.session import cleared_screen
 from idrs_sim.testing import IdrsTest
 
 TRAINEE = "1485012345"

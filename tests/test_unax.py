@@ -15,7 +15,7 @@ from idrs_sim.masterfile.models import AuditRecord, ControlBase, Employee, Entit
 from idrs_sim.masterfile.security import hash_password
 from idrs_sim.rules import unax as unax_rules
 from idrs_sim.rules.unax import BROWSING, NO_CASE, RELATIVE, SELF, rules
-from idrs_sim.session import IdrsSession
+from idrs_sim.terminal.session import IdrsSession
 from idrs_sim.terminal.terminal import Terminal
 from idrs_sim.unax import (
     access_kind,

@@ -268,7 +268,7 @@ def remember(ctx: Context, tin: str, mft: str | None = None, period: str | None 
 
 def displayed(ctx: Context, reply: Display, what: str) -> Display:
     """Set the audit outcome of a successful research display (`ENMOD DISPLAYED 2 PAGES`)."""
-    from ..screenmap import load_map, page_starts
+    from ..terminal.screenmap import load_map, page_starts
 
     cap = load_map(reply.map).list_capacity
     pages = len(page_starts(reply.lines, cap)) if cap and len(reply.lines) > cap else 1

@@ -26,10 +26,10 @@ from sqlalchemy import insert
 from ..clock import Clock
 from ..masterfile.models import AuditRecord
 from ..rules.signon_throttle import SignonThrottle
-from ..session import IDLE_TIMEOUT_MINUTES, IdrsSession
-from ..session_screen import with_message
 from ..terminal.aid import Aid, AidEvent
 from ..terminal.screen import Screen
+from ..terminal.session import IDLE_TIMEOUT_MINUTES, IdrsSession
+from ..terminal.session_screen import with_message
 from .classroom import CLOCK_KEY, RETIRED_KEY, Classroom, SandboxHandle
 
 _REJECTED = ("INVALID", "EMPLOYEE NUMBER LOCKED")  # the sign-on literals of a failed attempt

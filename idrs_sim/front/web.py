@@ -43,7 +43,7 @@ from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from ..session import IDLE_TIMEOUT_MINUTES
+from ..terminal.session import IDLE_TIMEOUT_MINUTES
 
 log = logging.getLogger(__name__)
 

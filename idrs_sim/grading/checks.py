@@ -182,7 +182,7 @@ def _module_check(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
 
 def _advice(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
     """The AMS note gives the date the TPP advice computes from the account (MM/DD/YYYY)."""
-    from ..tpp_advice import ADVICE_DATES  # the advice rules: one statement, read here
+    from ..rules.tpp_advice import ADVICE_DATES  # the advice rules: one statement, read here
 
     ent = dm.entity(d, spec["tin"])
     rule = ADVICE_DATES.get(spec["rule"])

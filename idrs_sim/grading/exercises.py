@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from ..procedures import Procedure, ProcedureError, procedures_dir, read_procedure
+from ..tools.procedures import Procedure, ProcedureError, procedures_dir, read_procedure
 from .checks import Check, CheckError, parse_check
 
 __all__ = ["Exercise", "ExerciseError", "find_exercise", "list_exercises", "read_exercise"]

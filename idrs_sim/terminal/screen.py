@@ -110,7 +110,7 @@ class Screen:
 
     `chars` holds one character per position; attribute positions hold a blank.
     `fields` maps attribute addresses to `Field`.  Build screens with the `put`,
-    `add_input` and `add_protected` helpers or from a screen map (`idrs_sim.screenmap`).
+    `add_input` and `add_protected` helpers or from a screen map (`idrs_sim.terminal.screenmap`).
     """
 
     chars: list[str] = dc_field(default_factory=lambda: [" "] * SIZE)

@@ -17,7 +17,7 @@ from idrs_sim.grading.grade import Grade, grade_master_file
 from idrs_sim.masterfile.db import MasterFile
 from idrs_sim.masterfile.dump import dump
 from idrs_sim.masterfile.fixtures import load_data
-from idrs_sim.procedures import ProcedureFailure, list_procedures, run_procedure
+from idrs_sim.tools.procedures import ProcedureFailure, list_procedures, run_procedure
 
 PROCEDURES = {p.name: p for p in list_procedures("appeals")}
 #: The expected outcomes are the answer keys beside the scripts (procedures/appeals/*.yaml).

@@ -12,7 +12,7 @@ import pytest
 
 from idrs_sim.grading.exercises import list_exercises
 from idrs_sim.grading.grade import Grade, grade_master_file
-from idrs_sim.procedures import ProcedureFailure, list_procedures, run_procedure
+from idrs_sim.tools.procedures import ProcedureFailure, list_procedures, run_procedure
 
 PROCEDURES = {p.name: p for p in list_procedures("appeals/tdc")}
 EXERCISES = {e.short_name: e for e in list_exercises("appeals/tdc")}

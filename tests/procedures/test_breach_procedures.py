@@ -5,7 +5,7 @@ exercises in test_exercises.py (issue 17, fixes 3 and 4)."""
 from __future__ import annotations
 
 from idrs_sim.grading.exercises import list_exercises
-from idrs_sim.procedures import list_procedures
+from idrs_sim.tools.procedures import list_procedures
 
 PROCEDURES = {p.name: p for p in list_procedures("breach")}
 

@@ -9,7 +9,7 @@ import pytest
 
 from idrs_sim.grading.exercises import list_exercises, trainee_keys
 from idrs_sim.grading.grade import grade_master_file
-from idrs_sim.procedures import run_procedure
+from idrs_sim.tools.procedures import run_procedure
 
 EXERCISES = {e.name: e for e in list_exercises() if not e.name.startswith("tpp/")}
 

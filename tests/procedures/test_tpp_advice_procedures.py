@@ -1,4 +1,4 @@
-"""The caller advice (idrs_sim.tpp_advice) on the accounts of the advice procedures.
+"""The caller advice (idrs_sim.rules.tpp_advice) on the accounts of the advice procedures.
 
 The answer keys check that the trainee's AMS note gives the date the advice computes; these
 tests pin what the advice itself says on those accounts (IRM 25.25.6.6.2, 25.25.6.6.4,
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from tpp_checks import entity, letters
 
-from idrs_sim import tpp_advice
-from idrs_sim.procedures import list_procedures, run_procedure
+from idrs_sim.rules import tpp_advice
+from idrs_sim.tools.procedures import list_procedures, run_procedure
 
 PROCEDURES = {p.name: p for p in list_procedures("tpp")}
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from idrs_sim import catalogue
-from idrs_sim.procedures import list_procedures
+from idrs_sim.tools import catalogue
+from idrs_sim.tools.procedures import list_procedures
 
 
 def test_catalogue_is_up_to_date() -> None:
     path = catalogue.default_output()
     assert path.read_text(encoding="utf-8") == catalogue.render(), \
-        "docs/tpp-procedures.md is stale: run python -m idrs_sim.catalogue"
+        "docs/tpp-procedures.md is stale: run python -m idrs_sim.tools.catalogue"
 
 
 def test_catalogue_lists_every_procedure_with_its_fixture_and_irm() -> None:

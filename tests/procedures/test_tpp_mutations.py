@@ -22,7 +22,7 @@ from tpp_checks import balance, cases, module, refunds
 from idrs_sim.grading.exercises import list_exercises, trainee_keys
 from idrs_sim.grading.grade import grade_dump
 from idrs_sim.masterfile.dump import dump as dump_of
-from idrs_sim.procedures import ProcedureFailure, list_procedures, run_procedure
+from idrs_sim.tools.procedures import ProcedureFailure, list_procedures, run_procedure
 
 PROCEDURES = {p.name: p for p in list_procedures("tpp")}
 EXERCISES = {e.short_name: e for e in list_exercises("tpp")}

@@ -8,7 +8,7 @@ import pytest
 
 from idrs_sim.grading.exercises import list_exercises, trainee_keys
 from idrs_sim.grading.grade import grade_master_file
-from idrs_sim.procedures import list_procedures, run_procedure
+from idrs_sim.tools.procedures import list_procedures, run_procedure
 
 PROCEDURES = {p.name: p for p in list_procedures("tpp")}
 EXERCISES = {e.short_name: e for e in list_exercises("tpp")}

@@ -102,7 +102,7 @@ def screen_text(record: bytes) -> str:
 
 # The sign-on map's input fields (screens/signon.map): attribute addresses.
 def signon_fields(employee: str, password: str) -> dict[int, str]:
-    from idrs_sim.screenmap import load_map
+    from idrs_sim.terminal.screenmap import load_map
 
     scr = load_map("signon").render({"date": "", "cycle": "", "terminal": ""}, message="")
     emp, pw = scr.field_named("EMPLOYEE-NO"), scr.field_named("PASSWORD")

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import insert
 
-from .masterfile.db import MasterFile
-from .masterfile.models import AuditRecord
-from .terminal.aid import AidEvent
+from ..masterfile.db import MasterFile
+from ..masterfile.models import AuditRecord
+from .aid import AidEvent
 
 _AUDIT_INSERT = insert(AuditRecord)  # executed on the Connection: a plain Core INSERT
 

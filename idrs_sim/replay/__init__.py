@@ -4,9 +4,9 @@
 (CONTRACT §2).  It never imports Textual, so scripts run on a server or in CI with
 nothing but the core dependencies.
 
-The actions live on `Driver` (`replay_actions`), which the pytest API (`idrs_sim.testing`)
-reuses, so a script line and a test method behave identically; `replay_compile` checks a
-whole script before it runs (the Lark grammar itself is `replay_parse`); this module runs
+The actions live on `Driver` (`replay.actions`), which the pytest API (`idrs_sim.testing`)
+reuses, so a script line and a test method behave identically; `replay.compile` checks a
+whole script before it runs (the Lark grammar itself is `replay.parse`); this module runs
 the checked scripts and reports.  Outcomes:
 
 * every expectation held -> exit 0;
@@ -35,10 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from .masterfile.db import is_busy
-from .replay_actions import DatabaseBusy, Driver, Failure, ScriptProblem
-from .replay_compile import SPECS, Spec, Step, compile_script
-from .simulator import DEFAULT_FIXTURE, Simulator, SimulatorError, parse_date
+from ..masterfile.db import is_busy
+from ..simulator import DEFAULT_FIXTURE, Simulator, SimulatorError, parse_date
+from .actions import DatabaseBusy, Driver, Failure, ScriptProblem
+from .compile import SPECS, Spec, Step, compile_script
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger(__name__)

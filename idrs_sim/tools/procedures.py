@@ -4,7 +4,7 @@ A procedure is a replay script (docs/command-syntax.md §2) under ``procedures/<
 (``procedures/tpp/*.txt`` for IRM 25.25.6) that starts from one fixture, performs the
 actions the IRM requires, runs the posting cycles and checks the master file on the
 screens.  Its leading comment block is the header trainers read (and
-`idrs_sim.catalogue` turns into docs/tpp-procedures.md)::
+`idrs_sim.tools.catalogue` turns into docs/tpp-procedures.md)::
 
     # Procedure: Valid return UP 126 RC 0 - refund by paper check
     # IRM: 25.25.6.5.1.1 (5) box 1
@@ -18,7 +18,7 @@ screens.  Its leading comment block is the header trainers read (and
     # - UPRES URC 0
     # Result:
     # - cycle 202426: the return posts, the refund goes out as a paper check
-    # Advice: 9 weeks (idrs_sim.tpp_advice.processing_timeframe)
+    # Advice: 9 weeks (idrs_sim.rules.tpp_advice.processing_timeframe)
 
 `Procedure`, `Actions`, `Result` are required; the ``Fixture`` must be the one the
 script loads with its first ``Load``.  `run_procedure` runs a script (or a mutated copy
@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from .replay_actions import Driver, Failure, ScriptProblem
-from .replay_compile import compile_script
-from .resources import data_dir
-from .simulator import Simulator
+from ..replay.actions import Driver, Failure, ScriptProblem
+from ..replay.compile import compile_script
+from ..resources import data_dir
+from ..simulator import Simulator
 
 __all__ = [
     "Procedure",
@@ -210,7 +210,7 @@ def run_procedure(
     return driver
 
 
-def _check(proc: Procedure) -> None:  # pragma: no cover - used by `python -m idrs_sim.procedures`
+def _check(proc: Procedure) -> None:  # pragma: no cover - used by `python -m idrs_sim.tools.procedures`
     try:
         driver = run_procedure(proc)
     except (ProcedureFailure, ScriptProblem) as exc:

@@ -1,4 +1,4 @@
-"""A replay script checked before anything runs: each parsed action (`replay_parse`) mapped
+"""A replay script checked before anything runs: each parsed action (`replay.parse`) mapped
 onto its `Driver` method, with its arguments converted and range-checked.
 
 Why before: a script that would stop at line 40 on a bad argument is a usage error at
@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .replay_actions import ScriptProblem, _check_position, _compile, _q
-from .simulator import SimulatorError, parse_date
-from .terminal.screen import COLS
+from ..simulator import SimulatorError, parse_date
+from ..terminal.screen import COLS
+from .actions import ScriptProblem, _check_position, _compile, _q
 
 
 # ---- the script language: names and argument kinds --------------------------------
@@ -71,7 +71,7 @@ class Step:
 
 def compile_script(text: str, filename: str) -> list[Step]:
     """Parse and check a whole script before anything runs; ScriptProblem on the first error."""
-    from .replay_parse import ScriptError, parse_script_cached
+    from .parse import ScriptError, parse_script_cached
 
     try:
         actions = parse_script_cached(text, filename)

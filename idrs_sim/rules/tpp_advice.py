@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .posting import calendar as cal
-from .rules import freezes as freeze_rules
-from .rules import mft32
-from .rules import status as status_rules
-from .rules import tpp as tpp_rules
-from .rules.account import DumpModule
-from .rules.codes import REFUND_TCS
+from ..posting import calendar as cal
+from . import freezes as freeze_rules
+from . import mft32
+from . import status as status_rules
+from . import tpp as tpp_rules
+from .account import DumpModule
+from .codes import REFUND_TCS
 
 __all__ = [
     "LetterWait",

@@ -19,18 +19,19 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from . import commands, signon_audit
-from .cc.base import Cleared, Context, Refusal, Reply, TerminalState
-from .cc.parse import ParseError, parse_command
-from .digits import is_digits, typed_tin
-from .masterfile.db import MasterFile, is_busy
-from .masterfile.models import Employee
-from .masterfile.security import verify_password
+from .. import commands
+from ..cc.base import Cleared, Context, Refusal, Reply, TerminalState
+from ..cc.parse import ParseError, parse_command
+from ..digits import is_digits, typed_tin
+from ..masterfile.db import MasterFile, is_busy
+from ..masterfile.models import Employee
+from ..masterfile.security import verify_password
+from . import signon_audit
+from .aid import Aid, AidEvent
+from .screen import SIZE, Screen
 from .screenmap import load_map
 from .session_audit import Typed, first_word, write_audit
 from .session_screen import cleared_screen, command_lines, mark_after, on_screen, refusal_screen, with_message
-from .terminal.aid import Aid, AidEvent
-from .terminal.screen import SIZE, Screen
 
 log = logging.getLogger(__name__)
 

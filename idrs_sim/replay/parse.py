@@ -4,7 +4,7 @@ The grammar knows only the shape of a line (a name and an optional argument list
 action table below knows every action's arguments.  Splitting it that way lets each
 mistake get one readable message naming the action and what it takes, with the file and
 line, e.g. ``script.txt:4: PF takes a number from 1 to 24``.  Running the actions is
-idrs_sim/replay.py's job; nothing here touches a terminal or a master file.
+the runner's job (idrs_sim/replay/__init__.py); nothing here touches a terminal or a master file.
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .cc.parse import Command, ParseError, Span
-from .terminal.screen import COLS, ROWS, SIZE, Field, Screen, address
+from ..cc.parse import Command, ParseError, Span
+from .screen import COLS, ROWS, SIZE, Field, Screen, address
 
 if TYPE_CHECKING:
-    from .cc.base import Refusal
+    from ..cc.base import Refusal
 
 
 def command_lines(scr: Screen) -> tuple[list[str], int]:

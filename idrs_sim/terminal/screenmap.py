@@ -43,8 +43,8 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import overload
 
-from .resources import data_dir
-from .terminal.screen import COLS, ROWS, SIZE, Field, Screen, address
+from ..resources import data_dir
+from .screen import COLS, ROWS, SIZE, Field, Screen, address
 
 _SLOT = re.compile(r"\{([^{}]*)\}|\[([^\[\]]*)\]")
 _FLAGS = {"numeric", "hidden", "right", "intensified"}

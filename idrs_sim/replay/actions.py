@@ -17,10 +17,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from .simulator import Simulator, SimulatorError
-from .terminal.render import render_with_cursor
-from .terminal.screen import COLS, ROWS, position
-from .terminal.terminal import Terminal, typeable
+from ..simulator import Simulator, SimulatorError
+from ..terminal.render import render_with_cursor
+from ..terminal.screen import COLS, ROWS, position
+from ..terminal.terminal import Terminal, typeable
 
 
 class ScriptProblem(Exception):

@@ -21,7 +21,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from .ratelimit import Budget
+from ..ratelimit import Budget
 
 BURST = 30
 PER_MINUTE = 30

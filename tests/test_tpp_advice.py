@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from idrs_sim.rules import tpp_advice as advice
+from idrs_sim.rules import tpp_inputs
 from idrs_sim.simulator import Simulator
 
 TODAY = dt.date(2024, 6, 17)
@@ -197,12 +198,12 @@ def _mod_of(ent: dict[str, Any], mft: str = "30", period: str = "202312") -> dic
     ("tpp/posted_ac129_1040x", "400-00-1014", False, "114024 IDT 1040X"),
 ])
 def test_ac129_reversal_misc_follows_the_irm_table(fixture: str, tin: str, filed: bool, expected: str) -> None:
-    assert advice.ac129_reversal_misc(_mod_of(_dump(fixture, tin)), taxpayer_filed=filed) == expected
+    assert tpp_inputs.ac129_reversal_misc(_mod_of(_dump(fixture, tin)), taxpayer_filed=filed) == expected
 
 
 def test_ac506_misc_depends_on_an_unreversed_ac527() -> None:
-    assert advice.ac506_misc(_dump("tpp/ac527_on_enmod", "400-00-1019")) == "WI AM OTHER"
-    assert advice.ac506_misc(_dump("tpp/idt_return_up126_ty2023", "400-00-1017")) == "WI PRP OTHER1"
+    assert tpp_inputs.ac506_misc(_dump("tpp/ac527_on_enmod", "400-00-1019")) == "WI AM OTHER"
+    assert tpp_inputs.ac506_misc(_dump("tpp/idt_return_up126_ty2023", "400-00-1017")) == "WI PRP OTHER1"
 
 
 @pytest.mark.parametrize("tax_year, cycle, expected", [
@@ -210,4 +211,4 @@ def test_ac506_misc_depends_on_an_unreversed_ac527() -> None:
     (2023, "202447", "URC D"), (2023, "202452", "URC D"),
 ])
 def test_idt_return_disposition_by_cycle_window_and_tax_year(tax_year: int, cycle: str, expected: str) -> None:
-    assert advice.idt_return_disposition(tax_year, cycle) == expected
+    assert tpp_inputs.idt_return_disposition(tax_year, cycle) == expected

@@ -13,8 +13,8 @@ posting, a case closing, a -A freeze) changes the advice.
 * `processing_timeframe` -- 9 or 16 weeks, and from when (IRM 25.25.6.3 (9)-(10),
   25.25.6.5.x, 25.25.6.5.4 (6), 25.25.6.5.2.4, 25.25.6.5.1.2.6, 25.25.6.6.4 (3)).
 * `refund_not_received` -- IRM 25.25.6.6.4 (5) boxes 1-6 (and (4): an open TPP issue).
-* Decision helpers the procedures use: `ac506_misc`, `ac129_reversal_misc`,
-  `idt_return_disposition`.
+* What to input (TC 971 AC 506 / TC 972 AC 129 MISC, the IDT return's disposition) is in
+  `rules.tpp_inputs`.
 
 Dates may be given as `datetime.date` or ISO strings (as in a dump).
 """
@@ -43,10 +43,8 @@ __all__ = [
     "letter_wait",
     "processing_timeframe",
     "refund_not_received",
-    "ac506_misc",
-    "ac129_reversal_misc",
-    "idt_return_disposition",
     "open_tpp_issues",
+    "dump_txns",
 ]
 
 Entity = dict[str, Any]
@@ -78,7 +76,7 @@ def _modules(entity: Entity, period: str | None = None, mft: str | None = None) 
             if (period is None or m["period"] == period) and (mft is None or m["mft"] == mft)]
 
 
-def _txns(holder: dict[str, Any], tc: int | None = None, ac: int | None = None,
+def dump_txns(holder: dict[str, Any], tc: int | None = None, ac: int | None = None,
           status: str | None = "posted") -> list[dict[str, Any]]:
     return [t for t in holder.get("transactions") or []
             if (tc is None or t["tc"] == tc) and (ac is None or t.get("ac") == ac)
@@ -136,7 +134,7 @@ def _letters_for(entity: Entity, period: str | None) -> list[tuple[str, dt.date,
                 found.append((letter, when, "ENMOD"))
     holders: list[dict[str, Any]] = [entity] + _modules(entity, period)
     for h in holders:
-        for t in _txns(h, 971, 123):
+        for t in dump_txns(h, 971, 123):
             m = _SENT.match(str(t.get("misc") or "").strip().upper())
             if not m or m.group(1) not in TPP_LETTERS:
                 continue
@@ -254,10 +252,10 @@ def processing_timeframe(entity: Entity, today: dt.date | str, period: str, *, c
                        "IRM 25.25.6.5.4 (6)")
         if u.get("code") == 126 and u.get("status") == "open" and tpp_rules.is_rivo_number(u.get("assigned")):
             return _tf(9, day, "batch tool owns the open UP 126: 9 weeks", "IRM 25.25.6.5.4 (7)")
-    own_on_32 = any(_txns(m, 976) for m in mods if m["mft"] == "32")
-    if any(_minus_a(m) for m in mft30) or (own_on_32 and any(_txns(m, 150) for m in mft30)):
+    own_on_32 = any(dump_txns(m, 976) for m in mods if m["mft"] == "32")
+    if any(_minus_a(m) for m in mft30) or (own_on_32 and any(dump_txns(m, 150) for m in mft30)):
         return _tf(16, day, "multiple returns on MFT 30 (-A freeze): 16 weeks", "IRM 25.25.6.5.2.4 (3)")
-    if any(str(t.get("misc") or "").upper().endswith("1040X") for m in mft30 for t in _txns(m, 971, 129)):
+    if any(str(t.get("misc") or "").upper().endswith("1040X") for m in mft30 for t in dump_txns(m, 971, 129)):
         return _tf(16, day, "Form 1040X: 16 weeks", "IRM 25.25.6.5.1.2.6")
     if channel in ("fax", "mail"):
         return _tf(16, day, "authenticated by fax or mail: 16 weeks", "IRM 25.25.6.3 (10)")
@@ -314,20 +312,20 @@ def refund_not_received(entity: Entity, today: dt.date | str, period: str) -> Re
     mods = _modules(entity, period)
     mod30 = next((m for m in mods if m["mft"] == "30"), None)
     mod32 = next((m for m in mods if m["mft"] == "32"), None)
-    if mod30 is not None and _txns(mod30, 150):
-        if any(_txns(mod30, tc) for tc in REFUND_TCS):
+    if mod30 is not None and dump_txns(mod30, 150):
+        if any(dump_txns(mod30, tc) for tc in REFUND_TCS):
             return RefundAdvice(1, "refund issued (TC 846/840): normal refund inquiry, IRM 21.4", None)
         if _balance(mod30) < 0 and _held_by_rivo(mod30):
             return RefundAdvice(2, "refund held by a -R freeze: IRM 21.5.6.4.35.3", None)
     year = int(period[:4])
     current = cal.cycle_year(cal.cycle_of(day))
     rtp = [c for m in mods for c in m.get("controls") or [] if str(c.get("activity", "")).upper().startswith("RTP")]
-    reversal = [t for t in _txns(mod32, 971, 111, status=None)] if mod32 is not None else []
+    reversal = [t for t in dump_txns(mod32, 971, 111, status=None)] if mod32 is not None else []
     if mft32.systemic_move_year(year, current):  # current / prior year returns (TY 2023, 2022 in 2024)
         started = sorted([d for d in ([_date(t.get("date")) for t in reversal]
                                       + [_date(c.get("opened_date")) for c in rtp]) if d is not None])
         if started:
-            weeks = 16 if (mod30 is not None and _txns(mod30, 150) and mod32 is not None and _txns(mod32, 976)) else 9
+            weeks = 16 if (mod30 is not None and dump_txns(mod30, 150) and mod32 is not None and dump_txns(mod32, 976)) else 9
             until = started[-1] + dt.timedelta(weeks=weeks)
             if day <= until:
                 return RefundAdvice(3, f"MFT 32 reversal input {started[-1]:%m/%d/%Y}: still processing, allow "
@@ -347,63 +345,6 @@ def refund_not_received(entity: Entity, today: dt.date | str, period: str) -> Re
             return RefundAdvice(6, "Letter 418C issued: fax or mail a copy of the return, allow 6-8 weeks",
                                 day + dt.timedelta(weeks=8))
     return RefundAdvice(None, "no refund research box applies: research the account (ERINV, unpostables)", None)
-
-
-# --- decision helpers -----------------------------------------------------------------------------------
-
-
-def ac506_misc(entity: Entity) -> str:
-    """TC 971 AC 506 MISC for the identity-theft victim: ``WI AM OTHER`` when ENMOD has an
-    unreversed TC 971 AC 527, else ``WI PRP OTHER1`` (IRM 25.25.6.6.3.1 (4))."""
-    has_527 = any(not t.get("reversed") for t in _txns(entity, 971, 527))
-    return "WI AM OTHER" if has_527 else "WI PRP OTHER1"
-
-
-def ac129_reversal_misc(module: Module, *, taxpayer_filed: bool, return_dln: str | None = None) -> str:
-    """The TC 972 AC 129 MISC of IRM 25.25.6.5.1.2 (4) from the module's markers.
-
-    Last six digits of the return DLN (of the 1040X DLN for a ``... 1040X`` marker) and:
-    ``_IDT`` (not filed), ``_NONIDTBKLD`` (AC 129 MISC with BKLD), ``_NONIDT052`` (an AC
-    052 with the return's DLN, not RRPIDT), else ``_NONIDT``; 1040X: `` NONIDT 1040X`` /
-    `` IDT 1040X`` (no underscore).
-    """
-    markers = [t for t in _txns(module, 971, 129) if not t.get("reversed")]
-    if not markers:
-        raise ValueError("no unreversed TC 971 AC 129 on the module")
-    misc = str(markers[-1].get("misc") or "").upper()
-    m1040 = re.match(r"^(\d{14}) 1040X$", misc)
-    if m1040:
-        return f"{m1040.group(1)[-6:]} {'NONIDT' if taxpayer_filed else 'IDT'} 1040X"
-    lead = re.match(r"^\d{14}", misc)
-    dln = return_dln or (lead.group(0) if lead else None)
-    if dln is None:
-        returns = _txns(module, 150)
-        dln = returns[-1].get("dln") if returns else None
-    if not dln:
-        raise ValueError("no return DLN for the AC 129 reversal")
-    six = re.sub(r"\D", "", dln)[-6:]
-    if not taxpayer_filed:
-        return f"{six}_IDT"
-    if "BKLD" in misc:
-        return f"{six}_NONIDTBKLD"
-    for t in _txns(module, 971, 52):
-        tmisc = str(t.get("misc") or "").upper()
-        if tmisc != "RRPIDT" and re.sub(r"\D", "", tmisc)[:14] == re.sub(r"\D", "", dln):
-            return f"{six}_NONIDT052"
-    return f"{six}_NONIDT"
-
-
-def idt_return_disposition(tax_year: int, cycle: str) -> str:
-    """``MFT32`` (TC 971 AC 111) or ``URC D`` for an identity-theft return UP 126 RC 0.
-
-    IRM 25.25.6.6.3.1 (4): cycles 1-46, current or prior tax year (2023 / 2022 in 2024) ->
-    move to MFT 32; cycles 47-52 (any year) or TY 2021 and prior -> URC D.
-    """
-    week = cal.cycle_week(cycle)
-    processing_year = cal.cycle_year(cycle)
-    if week >= 47:
-        return "URC D"
-    return "MFT32" if mft32.systemic_move_year(tax_year, processing_year) else "URC D"
 
 
 def _until(value: dt.date | None) -> dt.date:

@@ -12,6 +12,7 @@ host builds them, and every front end (TUI, TN3270, text renderer) draws them.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
@@ -200,24 +201,46 @@ class Screen:
             best = max(self.fields)
         return self.fields[best]
 
+    def data_span(self, fld: Field) -> tuple[int, int]:
+        """(first address, length) of a field's data: from after its attribute to the next
+        attribute, wrapping at the end of the buffer.  Why not walk the cells: the cleared
+        screen is one field of 1,919 positions, read several times on every AID key."""
+        start = (fld.addr + 1) % SIZE
+        attrs = sorted(self.fields)
+        if not attrs:
+            return start, SIZE
+        i = bisect_left(attrs, start)
+        nxt = attrs[i] if i < len(attrs) else attrs[0] + SIZE
+        return start, min(nxt - start, SIZE)
+
     def data_addresses(self, fld: Field) -> list[int]:
         """Buffer addresses of a field's data, from after its attribute to the next attribute."""
-        addrs: list[int] = []
-        a = (fld.addr + 1) % SIZE
-        while a not in self.fields and len(addrs) < SIZE:
-            addrs.append(a)
-            a = (a + 1) % SIZE
-        return addrs
+        start, length = self.data_span(fld)
+        if start + length <= SIZE:
+            return list(range(start, start + length))
+        return [(start + k) % SIZE for k in range(length)]
+
+    def _data(self, fld: Field) -> str:
+        start, length = self.data_span(fld)
+        end = start + length
+        if end <= SIZE:
+            return "".join(self.chars[start:end])
+        return "".join(self.chars[start:]) + "".join(self.chars[: end - SIZE])
 
     def text_of(self, fld: Field) -> str:
         """A field's data with trailing blanks and nulls removed."""
-        return "".join(self.chars[a] for a in self.data_addresses(fld)).replace("\0", " ").rstrip()
+        return self._data(fld).replace("\0", " ").rstrip()
 
     def set_text(self, fld: Field, text: str) -> None:
         """Replace a field's data (padded with blanks, clipped to the field)."""
-        addrs = self.data_addresses(fld)
-        for i, a in enumerate(addrs):
-            self.chars[a] = text[i] if i < len(text) else " "
+        start, length = self.data_span(fld)
+        padded = text[:length].ljust(length)
+        end = start + length
+        if end <= SIZE:
+            self.chars[start:end] = list(padded)
+        else:
+            self.chars[start:] = list(padded[: SIZE - start])
+            self.chars[: end - SIZE] = list(padded[SIZE - start :])
 
     def field_named(self, name: str) -> Field | None:
         for f in self.fields.values():

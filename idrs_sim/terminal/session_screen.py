@@ -33,9 +33,15 @@ def command_lines(scr: Screen) -> tuple[list[str], int]:
     if cmd is None:
         return [""], 0
     rows: dict[int, list[str]] = {}
-    for a in scr.data_addresses(cmd):
-        if a // COLS < ROWS - 1:  # line 24 is the message line, never input
-            rows.setdefault(a // COLS, []).append(scr.chars[a])
+    first, length = scr.data_span(cmd)
+    at = first
+    while at < first + length:  # the field's data, one screen row at a time
+        a = at % SIZE
+        row = a // COLS
+        piece = min(COLS - a % COLS, first + length - at)
+        if row < ROWS - 1:  # line 24 is the message line, never input
+            rows.setdefault(row, []).append("".join(scr.chars[a : a + piece]))
+        at += piece
     lines = ["".join(chars).replace("\0", " ").rstrip() for _, chars in sorted(rows.items())]
     while len(lines) > 1 and not lines[-1]:
         lines.pop()

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import PENDING, POSTED, Entity, IcsCase, TaxModule, Transaction
+from ..rules import account
 from ..rules import freezes as freeze_rules
 from ..rules import ftd_alerts as ftd_rules
 from . import config
@@ -88,15 +89,9 @@ BANKRUPTCY_STATUS = "72"
 
 def as_date(value: Any) -> dt.date | None:
     """A date from a date or an ISO string (JSON history keeps ISO text)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
+        return account.as_date(value)
+    except ValueError:  # a history item with text that is not a date shows no date
         return None
 
 

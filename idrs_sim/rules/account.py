@@ -25,6 +25,7 @@ __all__ = [
     "DumpTxn",
     "Module",
     "Txn",
+    "as_date",
     "dump_module",
     "dump_txns",
     "order_key",
@@ -91,9 +92,13 @@ class Module(Protocol):
     def unpostables(self) -> Sequence[Any]: ...
 
 
-def _date(value: Any) -> dt.date | None:
+def as_date(value: Any) -> dt.date | None:
+    """A date from a date, a datetime or ISO text (a dump, JSON history); None when empty.
+    ISO text that is not a date raises ValueError."""
     if value in (None, ""):
         return None
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
@@ -133,7 +138,7 @@ class DumpTxn:
         self.extra: dict[str, Any] = dict(raw.get("extra") or {})
         self.posting_cycle: str | None = raw.get("cycle") if self.status == POSTED else raw.get("posting_cycle")
         self.reversed_by_id: int | None = -1 if raw.get("reversed") else None
-        self.secondary_date = _date(raw.get("secondary_date"))
+        self.secondary_date = as_date(raw.get("secondary_date"))
         self.dln: str | None = raw.get("dln")
 
 

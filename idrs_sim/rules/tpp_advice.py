@@ -33,7 +33,7 @@ from . import freezes as freeze_rules
 from . import mft32
 from . import status as status_rules
 from . import tpp as tpp_rules
-from .account import DumpModule
+from .account import DumpModule, as_date
 from .codes import REFUND_TCS
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
     "processing_timeframe",
     "refund_not_received",
     "open_tpp_issues",
-    "dump_txns",
+    "txns_of",
 ]
 
 Entity = dict[str, Any]
@@ -61,23 +61,14 @@ _SENT = re.compile(r"^(\d{4}C) SENT(?: (\d{6}))?$")
 _US_LAST_LINE = re.compile(r"\b[A-Z]{2} \d{5}(-\d{4})?$")
 
 
-def _date(value: Any) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def _modules(entity: Entity, period: str | None = None, mft: str | None = None) -> list[Module]:
     return [m for m in entity.get("modules") or []
             if (period is None or m["period"] == period) and (mft is None or m["mft"] == mft)]
 
 
-def dump_txns(holder: dict[str, Any], tc: int | None = None, ac: int | None = None,
-          status: str | None = "posted") -> list[dict[str, Any]]:
+def txns_of(holder: dict[str, Any], tc: int | None = None, ac: int | None = None,
+            status: str | None = "posted") -> list[dict[str, Any]]:
+    """The transactions of an entity's or a module's dump dict with this TC / AC, posted ones by default."""
     return [t for t in holder.get("transactions") or []
             if (tc is None or t["tc"] == tc) and (ac is None or t.get("ac") == ac)
             and (status is None or t.get("status") == status)]
@@ -93,7 +84,7 @@ def _posted_on(t: dict[str, Any]) -> dt.date | None:
     cycle = t.get("cycle")
     if cycle and t.get("status") == "posted" and cal.validate_cycle(cycle) is None:
         return cal.posting_date(cycle)
-    return _date(t.get("date"))
+    return as_date(t.get("date"))
 
 
 def _is_foreign(address: Iterable[str] | None) -> bool:
@@ -129,12 +120,12 @@ def _letters_for(entity: Entity, period: str | None) -> list[tuple[str, dt.date,
     for x in entity.get("letters") or []:
         letter = str(x.get("letter", "")).upper()
         if letter in TPP_LETTERS and (period is None or x.get("period") in (None, period)):
-            when = _date(x.get("date"))
+            when = as_date(x.get("date"))
             if when is not None:
                 found.append((letter, when, "ENMOD"))
     holders: list[dict[str, Any]] = [entity] + _modules(entity, period)
     for h in holders:
-        for t in dump_txns(h, 971, 123):
+        for t in txns_of(h, 971, 123):
             m = _SENT.match(str(t.get("misc") or "").strip().upper())
             if not m or m.group(1) not in TPP_LETTERS:
                 continue
@@ -152,7 +143,7 @@ def letter_wait(entity: Entity, today: dt.date | str, period: str | None = None)
     `period` narrows to one tax period (``202312``); by default the period of the open
     UP 126 RC 0, else any.
     """
-    day = _date(today)
+    day = as_date(today)
     assert day is not None
     open_126 = [u for u in _cases(entity, period) if u.get("code") == 126 and u.get("reason", 0) == 0
                 and u.get("status") == "open"]
@@ -174,7 +165,7 @@ def letter_wait(entity: Entity, today: dt.date | str, period: str | None = None)
         return LetterWait(letter, days, start, until, day > until, len(sent), may, why)
     if open_126:
         case = max(open_126, key=lambda u: str(u.get("status_date") or ""))
-        status_date = _date(case.get("status_date"))
+        status_date = as_date(case.get("status_date"))
         doc = case.get("document") or {}
         letter = FOREIGN_LETTER if _is_foreign(doc.get("address")) else "4883C"
         if not entity.get("established", True):
@@ -236,7 +227,7 @@ def processing_timeframe(entity: Entity, today: dt.date | str, period: str, *, c
     UPRES status date, 25.25.6.5.4 (6)), multiple returns reaching MFT 30 or a -A freeze (16
     weeks, 25.25.6.5.2.4), a Form 1040X marker (16 weeks, 25.25.6.5.1.2.6).
     """
-    day = _date(today)
+    day = as_date(today)
     assert day is not None
     mods = _modules(entity, period)
     mft30 = [m for m in mods if m["mft"] == "30"]
@@ -247,15 +238,15 @@ def processing_timeframe(entity: Entity, today: dt.date | str, period: str, *, c
         batch_valid = u.get("urc") == "0" and (tpp_rules.is_rivo_number(u.get("resolved_by"))
                                                or tpp_rules.is_rivo_number(u.get("assigned")))
         if u.get("code") == 126 and batch_valid:
-            start = _date(u.get("status_date")) or day
+            start = as_date(u.get("status_date")) or day
             return _tf(9, start, "resolved by the IAT batch tool: 9 weeks from the UPRES status date",
                        "IRM 25.25.6.5.4 (6)")
         if u.get("code") == 126 and u.get("status") == "open" and tpp_rules.is_rivo_number(u.get("assigned")):
             return _tf(9, day, "batch tool owns the open UP 126: 9 weeks", "IRM 25.25.6.5.4 (7)")
-    own_on_32 = any(dump_txns(m, 976) for m in mods if m["mft"] == "32")
-    if any(_minus_a(m) for m in mft30) or (own_on_32 and any(dump_txns(m, 150) for m in mft30)):
+    own_on_32 = any(txns_of(m, 976) for m in mods if m["mft"] == "32")
+    if any(_minus_a(m) for m in mft30) or (own_on_32 and any(txns_of(m, 150) for m in mft30)):
         return _tf(16, day, "multiple returns on MFT 30 (-A freeze): 16 weeks", "IRM 25.25.6.5.2.4 (3)")
-    if any(str(t.get("misc") or "").upper().endswith("1040X") for m in mft30 for t in dump_txns(m, 971, 129)):
+    if any(str(t.get("misc") or "").upper().endswith("1040X") for m in mft30 for t in txns_of(m, 971, 129)):
         return _tf(16, day, "Form 1040X: 16 weeks", "IRM 25.25.6.5.1.2.6")
     if channel in ("fax", "mail"):
         return _tf(16, day, "authenticated by fax or mail: 16 weeks", "IRM 25.25.6.3 (10)")
@@ -304,7 +295,7 @@ def open_tpp_issues(entity: Entity) -> list[str]:
 
 def refund_not_received(entity: Entity, today: dt.date | str, period: str) -> RefundAdvice:
     """The IRM 25.25.6.6.4 (5) box that fits the account, and what to do (IRM 25.25.6.6.4)."""
-    day = _date(today)
+    day = as_date(today)
     assert day is not None
     issues = open_tpp_issues(entity)
     if issues:
@@ -312,20 +303,20 @@ def refund_not_received(entity: Entity, today: dt.date | str, period: str) -> Re
     mods = _modules(entity, period)
     mod30 = next((m for m in mods if m["mft"] == "30"), None)
     mod32 = next((m for m in mods if m["mft"] == "32"), None)
-    if mod30 is not None and dump_txns(mod30, 150):
-        if any(dump_txns(mod30, tc) for tc in REFUND_TCS):
+    if mod30 is not None and txns_of(mod30, 150):
+        if any(txns_of(mod30, tc) for tc in REFUND_TCS):
             return RefundAdvice(1, "refund issued (TC 846/840): normal refund inquiry, IRM 21.4", None)
         if _balance(mod30) < 0 and _held_by_rivo(mod30):
             return RefundAdvice(2, "refund held by a -R freeze: IRM 21.5.6.4.35.3", None)
     year = int(period[:4])
     current = cal.cycle_year(cal.cycle_of(day))
     rtp = [c for m in mods for c in m.get("controls") or [] if str(c.get("activity", "")).upper().startswith("RTP")]
-    reversal = [t for t in dump_txns(mod32, 971, 111, status=None)] if mod32 is not None else []
+    reversal = [t for t in txns_of(mod32, 971, 111, status=None)] if mod32 is not None else []
     if mft32.systemic_move_year(year, current):  # current / prior year returns (TY 2023, 2022 in 2024)
-        started = sorted([d for d in ([_date(t.get("date")) for t in reversal]
-                                      + [_date(c.get("opened_date")) for c in rtp]) if d is not None])
+        started = sorted([d for d in ([as_date(t.get("date")) for t in reversal]
+                                      + [as_date(c.get("opened_date")) for c in rtp]) if d is not None])
         if started:
-            weeks = 16 if (mod30 is not None and dump_txns(mod30, 150) and mod32 is not None and dump_txns(mod32, 976)) else 9
+            weeks = 16 if (mod30 is not None and txns_of(mod30, 150) and mod32 is not None and txns_of(mod32, 976)) else 9
             until = started[-1] + dt.timedelta(weeks=weeks)
             if day <= until:
                 return RefundAdvice(3, f"MFT 32 reversal input {started[-1]:%m/%d/%Y}: still processing, allow "
@@ -335,7 +326,7 @@ def refund_not_received(entity: Entity, today: dt.date | str, period: str) -> Re
                                    "allow 60 days", day + dt.timedelta(days=60))
     else:
         if rtp:
-            opened = max(d for d in (_date(c.get("opened_date")) for c in rtp) if d is not None)
+            opened = max(d for d in (as_date(c.get("opened_date")) for c in rtp) if d is not None)
             if (day - opened).days >= 60:
                 return RefundAdvice(5, "RTP control 60 days or older: allow another 60 days from today",
                                     day + dt.timedelta(days=60))

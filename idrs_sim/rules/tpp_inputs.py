@@ -10,7 +10,7 @@ import re
 
 from ..posting import calendar as cal
 from . import mft32
-from .tpp_advice import Entity, Module, dump_txns
+from .tpp_advice import Entity, Module, txns_of
 
 __all__ = ["ac506_misc", "ac129_reversal_misc", "idt_return_disposition"]
 
@@ -18,7 +18,7 @@ __all__ = ["ac506_misc", "ac129_reversal_misc", "idt_return_disposition"]
 def ac506_misc(entity: Entity) -> str:
     """TC 971 AC 506 MISC for the identity-theft victim: ``WI AM OTHER`` when ENMOD has an
     unreversed TC 971 AC 527, else ``WI PRP OTHER1`` (IRM 25.25.6.6.3.1 (4))."""
-    has_527 = any(not t.get("reversed") for t in dump_txns(entity, 971, 527))
+    has_527 = any(not t.get("reversed") for t in txns_of(entity, 971, 527))
     return "WI AM OTHER" if has_527 else "WI PRP OTHER1"
 
 
@@ -30,7 +30,7 @@ def ac129_reversal_misc(module: Module, *, taxpayer_filed: bool, return_dln: str
     052 with the return's DLN, not RRPIDT), else ``_NONIDT``; 1040X: `` NONIDT 1040X`` /
     `` IDT 1040X`` (no underscore).
     """
-    markers = [t for t in dump_txns(module, 971, 129) if not t.get("reversed")]
+    markers = [t for t in txns_of(module, 971, 129) if not t.get("reversed")]
     if not markers:
         raise ValueError("no unreversed TC 971 AC 129 on the module")
     misc = str(markers[-1].get("misc") or "").upper()
@@ -40,7 +40,7 @@ def ac129_reversal_misc(module: Module, *, taxpayer_filed: bool, return_dln: str
     lead = re.match(r"^\d{14}", misc)
     dln = return_dln or (lead.group(0) if lead else None)
     if dln is None:
-        returns = dump_txns(module, 150)
+        returns = txns_of(module, 150)
         dln = returns[-1].get("dln") if returns else None
     if not dln:
         raise ValueError("no return DLN for the AC 129 reversal")
@@ -49,7 +49,7 @@ def ac129_reversal_misc(module: Module, *, taxpayer_filed: bool, return_dln: str
         return f"{six}_IDT"
     if "BKLD" in misc:
         return f"{six}_NONIDTBKLD"
-    for t in dump_txns(module, 971, 52):
+    for t in txns_of(module, 971, 52):
         tmisc = str(t.get("misc") or "").upper()
         if tmisc != "RRPIDT" and re.sub(r"\D", "", tmisc)[:14] == re.sub(r"\D", "", dln):
             return f"{six}_NONIDT052"

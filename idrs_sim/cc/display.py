@@ -295,6 +295,13 @@ def item_value(value: Any) -> str:
     return str(value)
 
 
+def dependent_fields(dep: dict[str, Any]) -> tuple[str, str, str, str]:
+    """A dependent of a filed return as shown: name, TIN (``tin``, or ``ssn`` in older
+    documents), relationship, date of birth (``date_of_birth`` or ``dob``) as MMDDYYYY."""
+    return (str(dep.get("name", "")), str(dep.get("tin", dep.get("ssn", ""))),
+            str(dep.get("relationship", "")).upper(), mdy(dep.get("date_of_birth", dep.get("dob"))))
+
+
 def return_document_lines(doc: dict[str, Any] | None) -> list[str]:
     """The return as filed: form, year, filing status, address (none = the entity address
     was used), income documents, tax, withholding, refund and the direct-deposit account."""
@@ -333,10 +340,8 @@ def return_document_lines(doc: dict[str, Any] | None) -> list[str]:
                           + (f"  ACCT-TYPE> {str(dd['type']).upper()}" if dd.get("type") else "")))
     for dep in doc.get("dependents") or []:
         if isinstance(dep, dict):
-            lines.append(clip(
-                f"DEPENDENT> {dep.get('name', '')}  {dep.get('tin', dep.get('ssn', ''))}  "
-                f"{str(dep.get('relationship', '')).upper()}  DOB> {mdy(dep.get('date_of_birth', dep.get('dob')))}"
-            ))
+            name, tin, relationship, dob = dependent_fields(dep)
+            lines.append(clip(f"DEPENDENT> {name}  {tin}  {relationship}  DOB> {dob}"))
         else:
             lines.append(clip(f"DEPENDENT> {dep}"))
     rest = [f"{item_label(k)}> {item_value(v)}" for k, v in doc.items() if k not in _RETURN_KEYS]

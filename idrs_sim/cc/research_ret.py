@@ -17,7 +17,7 @@ from ..commands import handles
 from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction, Unpostable
 from ..rules.codes import RETURN_TCS
 from .base import Context, Display, Refusal
-from .display import RULE, clip, dln, echo, item_value, mdy, return_document_lines, wrap
+from .display import RULE, clip, dependent_fields, dln, echo, item_value, mdy, return_document_lines, wrap
 from .research import (
     NOT_FOUND,
     displayed,
@@ -247,10 +247,8 @@ def ddbkd(ctx: Context) -> Display | Refusal:
     for r in _select(ctx, filed_returns(ent)):
         for dep in r.document.get("dependents") or []:
             if isinstance(dep, dict):
-                lines.append(clip(
-                    f"{r.tax_year:<6} {str(dep.get('name', '')):<30} {str(dep.get('tin', dep.get('ssn', ''))):<11} "
-                    f"{str(dep.get('relationship', '')).upper():<12} {mdy(dep.get('date_of_birth', dep.get('dob')))}"
-                ))
+                name, tin, relationship, dob = dependent_fields(dep)
+                lines.append(clip(f"{r.tax_year:<6} {name:<30} {tin:<11} {relationship:<12} {dob}"))
             else:
                 lines.append(clip(f"{r.tax_year:<6} {dep}"))
     if not lines:

@@ -143,13 +143,28 @@ class TabService(AppService):
             with contextlib.suppress(Exception):
                 await self.remote_close()
 
+    async def on_data(self, payload: bytes) -> None:
+        """Relay output to the page; once the page has gone, drop it but keep reading.  Why: an
+        error here ended the relay, `stop()` then took the process for finished and killed it
+        while it was still signing off (the audit lost its SINOF), and a process whose output
+        nobody reads can block on a full pipe before it signs off."""
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await super().on_data(payload)
+
+    async def _quit_and_wait(self) -> None:
+        await super().stop()
+        if self._process is not None:
+            await self._process.wait()
+
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
     async def stop(self) -> None:
+        """Ask the process to quit and wait until it has exited (it signs off on its way out),
+        at most `STOP_GRACE` seconds; then it is killed."""
         try:
-            await asyncio.wait_for(asyncio.shield(super().stop()), STOP_GRACE)
+            await asyncio.wait_for(asyncio.shield(self._quit_and_wait()), STOP_GRACE)
         except TimeoutError:
             log.warning("web tab %s did not end in %g s: killed", self.pid, STOP_GRACE)
         process = self._process

@@ -18,6 +18,52 @@ def cache_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return where
 
 
+# ---- scrypt: real hashes, reused --------------------------------------------------------------
+# Loading a fixture hashes every employee's password with scrypt (about 60 ms of a core
+# each) and every sign-on checks one; the suite loads fixtures and signs on thousands of
+# times.  In-process tests therefore take real scrypt hashes (the same parameters, so any
+# process, a CLI subprocess included, verifies them) from a per-process pool: within one
+# load the n-th employee with a password gets the n-th pooled hash of it, so every
+# employee still has a salt of their own; two loads share salts, as two master files made
+# from one fixture image do (fixture_images.py).  A check of the same password against the
+# same stored hash is computed once.  Tests of the hashing itself are marked `real_scrypt`.
+import functools
+from collections import Counter
+
+from idrs_sim.masterfile import fixture_load as _fixture_load
+from idrs_sim.masterfile import security as _security
+from idrs_sim.terminal import session as _session
+
+_POOLED: dict[str, list[str]] = {}
+
+
+def _pooled_hashes(passwords):  # type: ignore[no-untyped-def]
+    wanted = list(passwords)
+    need = Counter(wanted)
+    missing = [pw for pw, n in need.items() for _ in range(n - len(_POOLED.get(pw, [])))]
+    for pw, stored in zip(missing, _security.hash_passwords(missing)):
+        _POOLED.setdefault(pw, []).append(stored)
+    seen: Counter[str] = Counter()
+    out = []
+    for pw in wanted:
+        out.append(_POOLED[pw][seen[pw]])
+        seen[pw] += 1
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _verified(password: str, stored: str) -> bool:
+    return _security.verify_password(password, stored)
+
+
+@pytest.fixture(autouse=True)
+def _scrypt_hashes_reused(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_scrypt"):
+        return
+    monkeypatch.setattr(_fixture_load, "hash_passwords", _pooled_hashes)
+    monkeypatch.setattr(_session, "verify_password", _verified)
+
+
 # ---- PostgreSQL: a real server for the master-file, posting and classroom tests ----------
 # The tests start their own server (tests/pg_server.py: Debian's initdb/pg_ctl on a free
 # port, as the `postgres` user when run as root) once per test process.  Without

@@ -20,6 +20,8 @@ from idrs_sim.masterfile.security import hash_password, verify_password
 from idrs_sim.terminal.aid import Aid, AidEvent
 from idrs_sim.terminal.session import IdrsSession
 
+pytestmark = pytest.mark.real_scrypt  # fresh salts per load, real checks: no pooled hashes
+
 
 # ---- 1. scrypt runs at most MAX_CONCURRENT at once -----------------------------------------
 def test_concurrent_checks_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,6 +31,29 @@ def test_outcomes_spill_to_disk_and_read_back_like_a_list(monkeypatch) -> None:
     assert lines.counts() == {150: 6, 806: 4}
 
 
+def test_spilled_outcomes_hold_no_open_file_and_remove_theirs(monkeypatch) -> None:
+    """`cycle --count N` keeps every cycle's report: a spilled one must not keep a file open
+    (it held one per kind, 8 per cycle), and its file goes when the report does."""
+    import gc
+    import os
+
+    monkeypatch.setattr(outcomes, "BLOCK", 2)
+    fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    kept = []
+    for _ in range(50):
+        lines = outcomes.Outcomes(outcomes.KEYS["posted"], LINES)
+        assert lines._blocks >= 1
+        kept.append(lines)
+    if fds is not None:
+        assert len(os.listdir("/proc/self/fd")) <= fds + 2  # none left open per report
+    assert all(x == LINES for x in kept)  # still read back
+    path = kept[0]._path
+    assert path is not None and os.path.exists(path)
+    kept.clear()
+    gc.collect()
+    assert not os.path.exists(path)
+
+
 def test_a_report_made_of_lists_counts_and_prints_as_before() -> None:
     report = CycleReport(cycle="202426", posted=list(LINES), refunds=[("400-00-1001", "30", "202312",
                                                                       Decimal("5.00"), "check")])

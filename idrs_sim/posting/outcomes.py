@@ -6,7 +6,10 @@ of the run's peak memory, yet `idrs-sim cycle` prints only their counts unless a
 every line (`--report FILE`, `-v`), which it writes after the cycle has committed -- in
 the order of the outcomes (every posting, then every unpostable...), not in the order the
 rules made them.  So each kind is written, in blocks, to its own temporary file as the
-rules add lines, and read back, block by block, by whoever iterates over it.
+rules add lines, and read back, block by block, by whoever iterates over it.  The file is
+open only while a block is written or read (a report holds no file descriptor: `cycle
+--count 200` on a big file keeps 200 reports of 8 kinds), and removed when its
+`Outcomes` goes away.
 
 `Outcomes` behaves as the list it replaces for what callers do with a report: `append`,
 `extend`, `len`, iteration, `in`, indexing and `==` with a list (tests compare a small
@@ -15,12 +18,15 @@ run's lines).  A run that adds fewer than `BLOCK` lines never touches the disk.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
 import tempfile
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
-from typing import IO, Any
+from typing import Any
 
 __all__ = ["BLOCK", "KEYS", "Outcomes"]
 
@@ -48,13 +54,13 @@ class Outcomes:
     such as the TC of a posting: an `operator.itemgetter`, so counting costs no Python
     call per line)."""
 
-    __slots__ = ("_key", "_counts", "_buffer", "_file", "_blocks", "_len")
+    __slots__ = ("_key", "_counts", "_buffer", "_path", "_blocks", "_len", "__weakref__")
 
     def __init__(self, key: Callable[[Any], Any] | None = None, lines: Iterable[Any] = ()) -> None:
         self._key = key
         self._counts: Counter[Any] = Counter()
         self._buffer: list[Any] = []
-        self._file: IO[bytes] | None = None
+        self._path: str | None = None  # the spill file, once a block went to disk
         self._blocks = 0
         self._len = 0
         self.extend(lines)
@@ -80,9 +86,13 @@ class Outcomes:
             self._spill()
 
     def _spill(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="idrs-sim-report-")
-        pickle.dump(self._buffer, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._path is None:
+            fd, path = tempfile.mkstemp(prefix="idrs-sim-report-")
+            os.close(fd)
+            self._path = path
+            weakref.finalize(self, _remove, path)
+        with open(self._path, "ab") as f:
+            pickle.dump(self._buffer, f, protocol=pickle.HIGHEST_PROTOCOL)
         self._blocks += 1
         self._buffer = []
 
@@ -100,15 +110,11 @@ class Outcomes:
         return self._len > 0
 
     def __iter__(self) -> Iterator[Any]:
-        if self._file is not None and self._blocks:
-            f, blocks = self._file, self._blocks
-            f.flush()
-            f.seek(0)
-            try:
+        if self._path is not None and self._blocks:
+            blocks = self._blocks  # what was spilled when the iteration began
+            with open(self._path, "rb") as f:
                 for _ in range(blocks):
                     yield from pickle.load(f)
-            finally:
-                f.seek(0, 2)  # later blocks go to the end again
         yield from list(self._buffer)
 
     def __getitem__(self, index: int | slice) -> Any:
@@ -135,3 +141,8 @@ class Outcomes:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Outcomes, (self._key, list(self)))
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)

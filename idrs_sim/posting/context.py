@@ -197,13 +197,6 @@ class CycleContext:
             self._due_tcs = frozenset(self.session.scalars(stmt))
         return self._due_tcs
 
-    def due_txns(self, *where: Any) -> list[Transaction]:
-        stmt = select(Transaction).where(*self.due_conditions(), *where).order_by(Transaction.id)
-        return list(self.session.scalars(self.live(stmt)))
-
-    def is_due(self, t: Transaction) -> bool:
-        return t.status == PENDING and t.due_cycle is not None and t.due_cycle <= self.cycle
-
     # -- unpostables --
     def assignee(self, upc: int) -> str:
         """Read once per code and run (a missing SimState key is not remembered by the session)."""

@@ -9,7 +9,9 @@ rules made them.  So each kind is written, in blocks, to its own temporary file 
 rules add lines, and read back, block by block, by whoever iterates over it.  The file is
 open only while a block is written or read (a report holds no file descriptor: `cycle
 --count 200` on a big file keeps 200 reports of 8 kinds), and removed when its
-`Outcomes` goes away.
+`Outcomes` goes away or the process exits.  A process killed outright (SIGKILL) leaves its
+spill files, named ``idrs-sim-report-*``, in the temporary directory: the price of holding
+no descriptor (an unlinked temporary file lives only as long as one).
 
 `Outcomes` behaves as the list it replaces for what callers do with a report: `append`,
 `extend`, `len`, iteration, `in`, indexing and `==` with a list (tests compare a small

@@ -205,6 +205,86 @@ def insert_floor(con: sqlite3.Connection, n: int) -> tuple[float, float]:
     return wall + time.perf_counter() - w0, cpu + time.process_time() - c0
 
 
+def _timed(call: Any, sql: str, params: Any, wall: float, cpu: float) -> tuple[float, float]:
+    """`call(sql, params)`, its wall and CPU time added to the running totals."""
+    w0, c0 = time.perf_counter(), time.process_time()
+    call(sql, params)
+    return wall + time.perf_counter() - w0, cpu + time.process_time() - c0
+
+
+def write_floor(before: bytes, after: bytes, tmp: str, verify: bool = False) -> dict[str, Any]:
+    """The writes floor: the rows a cycle wrote, written again with plain sqlite3.
+
+    `before` and `after` are images of the master file before and after the cycle.  Into a
+    copy of `before`, table by table (parents first): INSERT of every row the cycle added,
+    UPDATE by rowid of the columns that changed in every row it changed, DELETE of every
+    row it removed -- executemany in blocks, one transaction, foreign keys checked at
+    COMMIT -- so that the copy ends equal to `after` (`verify` checks it).  No reading and
+    no deciding: any posting run that leaves the same master file writes at least these
+    rows, so this is what such a run costs at the least on SQLite.  The differences are
+    read outside the timing (`before` is written under `tmp` to be attached); the figures
+    time the writes and the COMMIT only.
+    """
+    path = os.path.join(tmp, "write-floor-before.db")
+    with open(path, "wb") as fh:
+        fh.write(before)
+    src = sqlite3.connect(":memory:")
+    dst = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        src.deserialize(after)
+        src.execute("ATTACH DATABASE ? AS b", (path,))
+        dst.deserialize(before)
+        dst.execute("PRAGMA foreign_keys=ON")
+        tables = [t for (t,) in src.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")]
+        wall = cpu = 0.0
+        rows_written = {"inserted": 0, "updated": 0, "deleted": 0}
+        dst.execute("BEGIN")
+        dst.execute("PRAGMA defer_foreign_keys=ON")
+        for table in tables:
+            info = list(src.execute(f'PRAGMA main.table_info("{table}")'))
+            cols = [c[1] for c in info]
+            names = ", ".join(f'"{c}"' for c in cols)
+            (top,) = src.execute(f'SELECT coalesce(max(rowid), 0) FROM b."{table}"').fetchone()
+            insert = f'INSERT INTO "{table}" (rowid, {names}) VALUES ({", ".join("?" * (len(cols) + 1))})'
+            added = src.execute(f'SELECT rowid, {names} FROM main."{table}" WHERE rowid > ?', (top,))
+            while block := added.fetchmany(CHUNK):
+                wall, cpu = _timed(dst.executemany, insert, block, wall, cpu)
+                rows_written["inserted"] += len(block)
+            # A changed row sets only the columns that changed (as a posting rule's UPDATE does),
+            # grouped by which ones: setting an unchanged indexed column would rewrite its index.
+            differs = " OR ".join(f'a."{c}" IS NOT o."{c}"' for c in cols)
+            changed = src.execute(f'SELECT a.rowid, {", ".join(f"a.{chr(34)}{c}{chr(34)}" for c in cols)}, '
+                                  f'{", ".join(f"o.{chr(34)}{c}{chr(34)}" for c in cols)} FROM main."{table}" a '
+                                  f'JOIN b."{table}" o ON o.rowid = a.rowid WHERE {differs}')
+            width = len(cols)
+            while block := changed.fetchmany(CHUNK):
+                groups: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
+                for r in block:
+                    which = tuple(k for k in range(width) if r[1 + k] != r[1 + width + k])
+                    groups.setdefault(which, []).append((*(r[1 + k] for k in which), r[0]))
+                for which, params in groups.items():
+                    sets = ", ".join(f'"{cols[k]}" = ?' for k in which)
+                    wall, cpu = _timed(dst.executemany, f'UPDATE "{table}" SET {sets} WHERE rowid = ?', params,
+                                       wall, cpu)
+                rows_written["updated"] += len(block)
+            gone = src.execute(f'SELECT rowid FROM b."{table}" EXCEPT SELECT rowid FROM main."{table}"').fetchall()
+            wall, cpu = _timed(dst.executemany, f'DELETE FROM "{table}" WHERE rowid = ?', gone, wall, cpu)
+            rows_written["deleted"] += len(gone)
+        wall, cpu = _timed(dst.execute, "COMMIT", (), wall, cpu)
+        if verify:
+            dst.execute("ATTACH DATABASE ? AS b", (path,))
+            src_tables = {t: list(src.execute(f'SELECT rowid, * FROM main."{t}" ORDER BY rowid')) for t in tables}
+            for t in tables:
+                if list(dst.execute(f'SELECT rowid, * FROM main."{t}" ORDER BY rowid')) != src_tables[t]:
+                    raise AssertionError(f"write floor: table {t} differs from the cycle's")
+        return {"wall_s": wall, "cpu_s": cpu, **rows_written}
+    finally:
+        src.close()
+        dst.close()
+        os.remove(path)
+
+
 def schema_ddl(mf: Any) -> list[str]:
     raw = mf.engine.raw_connection()
     try:

@@ -90,7 +90,7 @@ def startup(tmp: str) -> dict[str, Any]:
             "maxrss_mb": max(r["maxrss_mb"] for r in runs)}
 
 
-def in_memory(n: int, runs: int) -> dict[str, Any]:
+def in_memory(n: int, runs: int, verify_floor: bool = False) -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from idrs_sim.clock import Clock
@@ -125,11 +125,20 @@ def in_memory(n: int, runs: int) -> dict[str, Any]:
             report = run_cycle(mf, mix.CYCLE)
         if k == 0:
             peak = hwm_mb() if peak_reset else None
+            after = mf.image()
         each.append(t)
         floor = mix.floor_copy(ddl, ":memory:", n)
         floors.append(floor)
         pairs.append(t.cpu / floor[1] if floor[1] else float("nan"))
     assert report is not None
+    # The writes floor (`mix.write_floor`): what writing the run's rows costs at the least.
+    with tempfile.TemporaryDirectory(prefix="idrs-bench-") as tmp:
+        writes = [mix.write_floor(before, after, tmp, verify=verify_floor and k == 0) for k in range(3)]
+    del after
+    w = sorted(writes, key=lambda x: x["cpu_s"])[1]
+    f["write_floor_cpu_s"] = round(w["cpu_s"], 4)
+    f["write_floor_rows"] = {key: w[key] for key in ("inserted", "updated", "deleted")}
+    f["ratio_cpu_to_write_floor"] = round(statistics.median(t.cpu for t in each) / w["cpu_s"], 2)
     with mf.reading() as s:
         f["reversed"] = s.scalar(select(func.count()).where(Transaction.reversed_by_id.is_not(None),
                                                             Transaction.tc == 971))
@@ -189,6 +198,11 @@ def _say_memory(mem: dict[str, Any]) -> None:
         f"{mem['floor_cpu_s']:.3f} s   ratio {mem['ratio_cpu']}x   (runs: {' '.join(map(str, mem['run_cpu_each_s']))};"
         f" cold first run {mem['cold_cpu_s']:.3f} s)   peak during run {_mb(mem['run_peak_rss_mb'])}   ru_maxrss "
         f"{mem['maxrss_mb']:.0f} MB")
+    rows = mem["write_floor_rows"]
+    say(f"              writes floor cpu {mem['write_floor_cpu_s']:.3f} s ({rows['inserted']:,} rows inserted, "
+        f"{rows['updated']:,} updated, {rows['deleted']:,} deleted: the run's own writes in plain SQLite) = "
+        f"{mem['write_floor_cpu_s'] / mem['floor_cpu_s']:.2f}x the floor;   run / writes floor "
+        f"{mem['ratio_cpu_to_write_floor']}x")
 
 
 def _mb(value: float | None) -> str:
@@ -202,6 +216,8 @@ def main(argv: list[str] | None = None) -> Result:
     ap.add_argument("--no-file", action="store_true", help="in memory only")
     ap.add_argument("--file-only", action="store_true", help="through idrs-sim cycle on a file only")
     ap.add_argument("--tc972", type=int, default=0, metavar="N", help="also the TC 972 file of issue 19 with N taxpayers")
+    ap.add_argument("--verify-floor", action="store_true",
+                    help="check that the writes floor leaves the master file the run left (the smoke test)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     n = args.n
@@ -218,7 +234,7 @@ def main(argv: list[str] | None = None) -> Result:
         ddl = mix.schema_ddl(schema)
         schema.dispose()
     else:
-        mem = in_memory(n, runs)
+        mem = in_memory(n, runs, args.verify_floor)
         ddl = mem.pop("ddl")
         f["memory"] = mem
     with tempfile.TemporaryDirectory(prefix="idrs-bench-") as tmp:

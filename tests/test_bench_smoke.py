@@ -51,7 +51,7 @@ def test_classroom_benchmark_signs_on_every_trainee_to_a_sandbox() -> None:
 def test_mix_benchmark_runs_every_scenario_of_the_tpp_ftd_mix() -> None:
     from bench import mix
 
-    res = posting.main(["--mix", "--taxpayers", "400", "--runs", "1", "--no-file"])
+    res = posting.main(["--mix", "--taxpayers", "400", "--runs", "1", "--no-file", "--verify-floor"])
     f = res.figures["memory"]
     want = dict(mix.expected(400))
     assert f["reversed"] == want["reversed"] == 60  # 40 module-level, 20 entity-level TC 972s
@@ -62,3 +62,8 @@ def test_mix_benchmark_runs_every_scenario_of_the_tpp_ftd_mix() -> None:
     # Two thirds of the 200 returns refund, and the 40 credit modules the TC 290 .00 releases.
     assert f["refunds"] == 133 + 40 and f["held"] == 0
     assert f["ratio_cpu"] > 0
+    # The writes floor wrote the run's rows again (and ended with the same master file:
+    # --verify-floor): every input row changed, and the TC 806/846/976/971 rows were added.
+    rows = f["write_floor_rows"]
+    assert rows["updated"] >= mix.input_count(400) and rows["inserted"] > 173
+    assert f["write_floor_cpu_s"] > 0

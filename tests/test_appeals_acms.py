@@ -126,6 +126,8 @@ def test_ex_parte_refusal_is_a_violation_and_the_car_is_hidden() -> None:
 
 def test_input_screen_then_fields(open_request: IdrsTest) -> None:
     sim = open_request
+    _as(sim, AD)  # the executive is reached only once the Area Director concurred
+    _run(sim, "ACMSDOC 400-00-2503 APPEAL>OIC-2503 DOC>AD-CONCUR").expect_line(24, "REQUEST COMPLETED")
     _as(sim, EXEC)
     _run(sim, "ACMSDOC 400-00-2503 APPEAL>OIC-2503")
     sim.expect_line(24, "KEY DOC>")

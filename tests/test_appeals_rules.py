@@ -152,17 +152,18 @@ def test_every_denial_needs_the_area_director_and_the_executive() -> None:
 def test_either_not_concurring_means_the_request_is_accepted(nonconcur: str) -> None:
     all_in = docs("ANALYST", "AD-CONCUR", "EXEC-CONCUR", nonconcur)
     assert r.check_concurrence(all_in) == r.NONCONCURRED
-    assert r.check_approve(Pam(), docs("ANALYST", nonconcur), True, TODAY) is None
+    answered = docs("ANALYST", nonconcur) if nonconcur == "AD-NONCONCUR" else docs("ANALYST", "AD-CONCUR", nonconcur)
+    assert r.check_approve(Pam(), answered, True, TODAY) is None
 
 
 def test_denial_letter_5557_for_oic_and_5558_for_tfrp() -> None:
     assert r.denial_letter(Ap(type="OIC")) == "5557"
     assert r.denial_letter(Ap(type="TFRP")) == "5558"
     chain = docs("ANALYST", "AD-CONCUR", "EXEC-CONCUR")
-    assert r.check_letter("5558", Ap(type="OIC"), Pam(), chain, TODAY) == "USE LETTER 5557 FOR AN OIC APPEAL"
-    assert r.check_letter("5557", Ap(type="TFRP"), Pam(), chain, TODAY) == "USE LETTER 5558 FOR A TFRP APPEAL"
-    assert r.check_letter("5557", Ap(type="OIC"), Pam(), chain, TODAY) is None
-    assert r.check_letter("5557", Ap(type="OIC"), Pam(), docs("ANALYST", "AD-CONCUR"), TODAY) == r.NO_EXEC_CONCUR
+    assert r.check_letter("5558", Ap(type="OIC"), Pam(), chain, TODAY, mailed=TODAY) == "USE LETTER 5557 FOR AN OIC APPEAL"
+    assert r.check_letter("5557", Ap(type="TFRP"), Pam(), chain, TODAY, mailed=TODAY) == "USE LETTER 5558 FOR A TFRP APPEAL"
+    assert r.check_letter("5557", Ap(type="OIC"), Pam(), chain, TODAY, mailed=TODAY) is None
+    assert r.check_letter("5557", Ap(type="OIC"), Pam(), docs("ANALYST", "AD-CONCUR"), TODAY, mailed=TODAY) == r.NO_EXEC_CONCUR
 
 
 def test_denial_closes_on_the_letters_mail_date_with_one_of_two_reasons() -> None:
@@ -181,24 +182,24 @@ def test_denial_closes_on_the_letters_mail_date_with_one_of_two_reasons() -> Non
 def test_an_unperfected_request_is_denied_only_after_the_14_days() -> None:
     pam = Pam(state=r.PERFECTING, perfect_due=TODAY)
     chain = docs("ANALYST", "AD-CONCUR", "EXEC-CONCUR")
-    assert r.check_letter("5557", Ap(), pam, chain, TODAY).startswith("REQUEST NOT PERFECTED")
-    assert r.check_letter("5557", Ap(), pam, chain, TODAY + dt.timedelta(days=1)) is None
+    assert r.check_letter("5557", Ap(), pam, chain, TODAY, mailed=TODAY).startswith("REQUEST NOT PERFECTED")
+    assert r.check_letter("5557", Ap(), pam, chain, TODAY + dt.timedelta(days=1), mailed=TODAY + dt.timedelta(days=1)) is None
 
 
 def test_a_denial_without_a_pam_support_request_only_for_an_ineligible_request() -> None:
     chain = docs("ANALYST", "AD-CONCUR", "EXEC-CONCUR")
-    assert r.check_letter("5557", Ap(), None, chain, TODAY) == r.NO_PAM
-    assert r.check_letter("5557", Ap(status="closed"), None, chain, TODAY) is None
-    assert r.check_letter("5557", Ap(status="closed"), None, docs("ANALYST", "AD-CONCUR"), TODAY) == r.NO_EXEC_CONCUR
+    assert r.check_letter("5557", Ap(), None, chain, TODAY, mailed=TODAY) == r.NO_PAM
+    assert r.check_letter("5557", Ap(status="closed"), None, chain, TODAY, mailed=TODAY) is None
+    assert r.check_letter("5557", Ap(status="closed"), None, docs("ANALYST", "AD-CONCUR"), TODAY, mailed=TODAY) == r.NO_EXEC_CONCUR
 
 
 # ---- after approval -------------------------------------------------------------------------
 
 
 def test_letter_5559_after_approval_gives_seven_days() -> None:
-    assert r.check_letter("5559", Ap(), Pam(), [], TODAY) == r.NOT_APPROVED
-    assert r.check_letter("5559", Ap(), Pam(state=r.APPROVED), [], TODAY) is None
-    assert r.check_letter("5559", Ap(), Pam(state=r.APPROVED), docs("L5559"), TODAY) == r.LETTER_5559_ISSUED
+    assert r.check_letter("5559", Ap(), Pam(), [], TODAY, mailed=TODAY) == r.NOT_APPROVED
+    assert r.check_letter("5559", Ap(), Pam(state=r.APPROVED), [], TODAY, mailed=TODAY) is None
+    assert r.check_letter("5559", Ap(), Pam(state=r.APPROVED), docs("L5559"), TODAY, mailed=TODAY) == r.LETTER_5559_ISSUED
     limits = r.deadlines(Ap(), Pam(state=r.APPROVED, approved=TODAY), docs("L5559"), None)
     assert [(d.label, d.due) for d in limits if d.label.startswith("L5559")] == [
         ("L5559 SIGNED AGREEMENT BACK (7 DAYS)", D(2024, 6, 24))]

@@ -210,18 +210,19 @@ def _reg(who: str = "TP", consented: bool = True, authenticated: bool = True) ->
 
 
 def test_messages_need_consent_and_authentication() -> None:
-    assert tdc.check_message("TP", [], None, OK) == "TP HAS NOT REGISTERED FOR TDC SECURE MESSAGING"
-    assert tdc.check_message("TP", [_reg(consented=False)], None, OK) == "TP HAS NOT CONSENTED TO TDC SECURE MESSAGING"
-    assert tdc.check_message("TP", [_reg(authenticated=False)], None, OK) == "TP HAS NOT AUTHENTICATED AT WWW.IRS.GOV/CONNECT"
-    assert tdc.check_message("ATE", [_reg(authenticated=False)], None, OK) == "TP HAS NOT AUTHENTICATED AT WWW.IRS.GOV/CONNECT"
-    assert tdc.check_message("TP", [_reg()], None, OK) is None
-    assert tdc.check_message("ATE", [_reg()], None, OK) is None
-    assert tdc.check_message("POA", [_reg()], None, OK) == "POA HAS NOT REGISTERED FOR TDC SECURE MESSAGING"
+    assert tdc.check_message("TP", [], None, OK, day=D(2024, 6, 17)) == "TP HAS NOT REGISTERED FOR TDC SECURE MESSAGING"
+    assert tdc.check_message("TP", [_reg(consented=False)], None, OK, day=D(2024, 6, 17)) == "TP HAS NOT CONSENTED TO TDC SECURE MESSAGING"
+    assert tdc.check_message("TP", [_reg(authenticated=False)], None, OK, day=D(2024, 6, 17)) == "TP HAS NOT AUTHENTICATED AT WWW.IRS.GOV/CONNECT"
+    assert tdc.check_message("ATE", [_reg(authenticated=False)], None, OK, day=D(2024, 6, 17)) == "TP HAS NOT AUTHENTICATED AT WWW.IRS.GOV/CONNECT"
+    assert tdc.check_message("TP", [_reg()], None, OK, day=D(2024, 6, 17)) is None
+    assert tdc.check_message("ATE", [_reg()], None, OK, day=D(2024, 6, 17)) is None
+    assert tdc.check_message("POA", [_reg()], None, OK, day=D(2024, 6, 17)) == "POA HAS NOT REGISTERED FOR TDC SECURE MESSAGING"
 
 
 def test_no_messages_after_withdrawal_or_without_the_agent() -> None:
-    assert tdc.check_message("TP", [_reg()], D(2024, 6, 14), OK) == "THE TP/REP WITHDREW FROM TDC SECURE MESSAGING 06142024"
-    assert tdc.check_message("ATE", [_reg()], None, NONE).startswith("NO EGAIN AGENT ACCESS: NO BEARS APPROVAL")
+    assert tdc.check_message("TP", [_reg()], D(2024, 6, 14), OK, day=D(2024, 6, 15)) == \
+        "THE TP/REP WITHDREW FROM TDC SECURE MESSAGING 06142024"
+    assert tdc.check_message("ATE", [_reg()], None, NONE, day=D(2024, 6, 15)).startswith("NO EGAIN AGENT ACCESS: NO BEARS APPROVAL")
 
 
 def test_each_message_notifies_each_recipient_without_content() -> None:

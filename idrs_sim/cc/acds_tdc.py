@@ -80,10 +80,9 @@ def tdcreq(ctx: Context) -> Display | Refusal:
                                         "authenticated": yn["AUTH"] == "Y", "date": day.isoformat()})
         return done(ctx, case, f"{who} REGISTERED FOR TDC", "TDC USERS")
     if req == "WITHDRAW":
-        if not case.registrations:
-            return _refuse(ctx, "THE TP/REP IS NOT REGISTERED FOR TDC SECURE MESSAGING", "REQ>")
-        if facts_of(case).withdrawal is not None:
-            return _refuse(ctx, "WITHDRAWAL ALREADY RECORDED", "REQ>")
+        problem = tdc_messaging.check_withdrawal(registrations_of(case), facts_of(case).withdrawal, day)
+        if problem:
+            return _refuse(ctx, problem, _element(problem, "REQ>"))
     elif req == "CASEFILE":
         if facts_of(case).casefile_request is not None:
             return _refuse(ctx, "CASE FILE REQUEST ALREADY RECORDED", "REQ>")
@@ -103,9 +102,9 @@ def tdcmsg(ctx: Context) -> Display | Refusal:
     sender, doc = ctx.value("FROM").upper(), ctx.value("DOC").upper()
     regs = registrations_of(case)
     access = access_of(ctx.employee)
-    problem = tdc_messaging.check_message(sender, regs, facts_of(case).withdrawal, access)
+    problem = tdc_messaging.check_message(sender, regs, facts_of(case).withdrawal, access, day=day)
     if problem:
-        return _refuse(ctx, problem, "FROM>")
+        return _refuse(ctx, problem, _element(problem, "FROM>"))
     if doc and doc not in ("CASEFILE", "AGREEMENT", "OTHER"):
         return _refuse(ctx, "DOC> CASEFILE, AGREEMENT OR OTHER", "DOC>")
     if doc == "CASEFILE":
@@ -124,6 +123,11 @@ def tdcmsg(ctx: Context) -> Display | Refusal:
     for to in tdc_messaging.recipients(sender, regs, access.egain_id or ""):
         changed(case, "notices", tdc_messaging.email_notice(to, day))
     return done(ctx, case, f"TDC MESSAGE FROM {sender} {day:%m%d%Y}", "EMAIL NOTICES")
+
+
+def _element(problem: str, other: str) -> str:
+    """A refusal that names a date (registered until, withdrew on) points at DATE>."""
+    return "DATE>" if problem[-8:].isdigit() else other
 
 
 def _casefile_ready(case: Any, sender: str) -> str | None:

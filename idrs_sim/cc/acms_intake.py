@@ -125,7 +125,8 @@ def acms_doc(ctx: Context) -> Display | Refusal:
     p = appeal.pam
     problem = pam_intake.check_doc(kind, ctx.employee.roles or [], appeal, p, appeal.docs, day)
     if problem:
-        return refuse(ctx, "DOC", problem, is_violation=problem == pam_literals.DOC_NOT_AUTHORIZED)
+        return refuse(ctx, "DATE" if "DATE CANNOT BE BEFORE" in problem else "DOC", problem,
+                      is_violation=problem == pam_literals.DOC_NOT_AUTHORIZED)
     if kind == "MEDIATOR-REPORT" and p is not None and p.mediator != ctx.idrs and "instructor" not in (ctx.employee.roles or []):
         return refuse(ctx, "DOC", pam_literals.NOT_THE_MEDIATOR, is_violation=True)
     ctx.db.add(AppealDoc(appeal=appeal, kind=kind, date=day, idrs=ctx.idrs, text=ctx.value("TEXT")[:80] or None))

@@ -140,9 +140,9 @@ def acms_letter(ctx: Context) -> Display | Refusal:
     day = date_element(ctx, "DATE", required=True)
     if isinstance(day, Refusal):
         return day
-    check = pam_decision.check_letter(letter, appeal, appeal.pam, appeal.docs, ctx.today)
+    check = pam_decision.check_letter(letter, appeal, appeal.pam, appeal.docs, ctx.today, mailed=day)
     if check:
-        return refuse(ctx, "LETTER", check)
+        return refuse(ctx, "DATE" if check.startswith("LETTER DATE") else "LETTER", check)
     ctx.db.add(AppealDoc(appeal=appeal, kind="L" + letter, date=day, idrs=ctx.idrs))
     ctx.db.flush()
     ctx.db.refresh(appeal)

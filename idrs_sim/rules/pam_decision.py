@@ -66,9 +66,26 @@ def _undecided(pam: PamLike | None, today: dt.date, *, denying: bool) -> str | N
     return None
 
 
-def accepted_by_nonconcurrence(docs: Iterable[DocLike]) -> bool:
-    """Either the AD or the first-line executive not concurring with a denial accepts the request."""
-    return has(docs, "AD-NONCONCUR") or has(docs, "EXEC-NONCONCUR")
+def not_before(what: str, day: dt.date, event: str, when: dt.date | None) -> str | None:
+    """Dates follow the steps: `what` dated `day` cannot come before `event` dated `when`."""
+    return f"{what} DATE CANNOT BE BEFORE {event} {mdy(when)}" if when is not None and day < when else None
+
+
+def check_executive_reached(docs: Iterable[DocLike], day: dt.date) -> str | None:
+    """The first-line executive is asked only "if the Area Director concurs with the proposed
+    denial" (8.26.9.2.3.3(1)(c); Exhibit step 1c): an executive's concurrence or
+    non-concurrence needs an AD-CONCUR on file, dated on or before it."""
+    ad = [d.date for d in docs if d.kind == "AD-CONCUR"]
+    if not ad:
+        return NO_AD_CONCUR
+    return not_before("EXECUTIVE", day, "AREA DIRECTOR CONCURRENCE", min(ad))
+
+
+def accepted_by_nonconcurrence(docs: Sequence[DocLike]) -> bool:
+    """The AD not concurring with a proposed denial accepts the request; so does the first-line
+    executive not concurring, once the AD has concurred (8.26.9.2.3.3(1)(c) Note)."""
+    return has(docs, "AD-NONCONCUR") or any(
+        d.kind == "EXEC-NONCONCUR" and check_executive_reached(docs, d.date) is None for d in docs)
 
 
 def check_approve(pam: PamLike | None, docs: Sequence[DocLike], mediator_ok: bool, today: dt.date) -> str | None:
@@ -104,7 +121,7 @@ def check_concurrence(docs: Sequence[DocLike]) -> str | None:
 
 
 def check_letter(letter: str, appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike],
-                 today: dt.date) -> str | None:
+                 today: dt.date, *, mailed: dt.date) -> str | None:
     """Letters 5557/5558 (denial: signed and mailed by the ATM after concurrence) and 5559."""
     if letter not in LETTERS:
         return INVALID_LETTER
@@ -129,7 +146,18 @@ def check_letter(letter: str, appeal: AppealLike, pam: PamLike | None, docs: Seq
             return problem
     elif under_consideration(appeal) and not is_cdp(appeal):
         return NO_PAM
-    return check_concurrence(docs)
+    return check_concurrence(docs) or _denial_letter_date(appeal, docs, mailed)
+
+
+def _denial_letter_date(appeal: AppealLike, docs: Sequence[DocLike], mailed: dt.date) -> str | None:
+    """The ATM signs and mails the denial letter after the executive concurs (8.26.9.2.3.3(1)(d)):
+    not before the request was received nor before the AD's and the executive's concurrences."""
+    def first(kind: str) -> dt.date | None:
+        return min((d.date for d in docs if d.kind == kind), default=None)
+
+    return (not_before("LETTER", mailed, "REQUEST RECEIVED", appeal.request_received)
+            or not_before("LETTER", mailed, "AREA DIRECTOR CONCURRENCE", first("AD-CONCUR"))
+            or not_before("LETTER", mailed, "EXECUTIVE CONCURRENCE", first("EXEC-CONCUR")))
 
 
 def check_deny(appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike], reason: str,

@@ -24,8 +24,10 @@ from .pam_codes import (
     PERFECT_DAYS,
     PERFECTING,
     PREMATURE,
+    UNDECIDED,
     add_business_days,
 )
+from .pam_decision import check_executive_reached, not_before
 from .pam_literals import (
     DOC_NOT_AUTHORIZED,
     INVALID_CAR_CODE,
@@ -97,6 +99,8 @@ def perfect_due(received: dt.date) -> dt.date:
 
 # ---- attachments ------------------------------------------------------------------------
 
+EXECUTIVE_ANSWERS = ("EXEC-CONCUR", "EXEC-NONCONCUR")
+
 
 def check_doc(kind: str, roles: Iterable[str], appeal: AppealLike, pam: PamLike | None,
               docs: Sequence[DocLike], date: dt.date) -> str | None:
@@ -108,6 +112,16 @@ def check_doc(kind: str, roles: Iterable[str], appeal: AppealLike, pam: PamLike 
         return DOC_NOT_AUTHORIZED
     if appeal.request_received is None:
         return NO_REQUEST
+    if kind != "OTHER":
+        late = not_before("DOCUMENT", date, "REQUEST RECEIVED", appeal.request_received)
+        if late:
+            return late
+    if kind in EXECUTIVE_ANSWERS and (pam is None or pam.state in UNDECIDED):
+        # Undecided, the executive answers a proposed denial, reached only after the AD concurred;
+        # after approval an EXEC-CONCUR is the concurrence with Appeals' withdrawal (decision PAM-11).
+        problem = check_executive_reached(docs, date)
+        if problem:
+            return problem
     if pam is None:
         # An ineligible request (appeal closed) or a CDP/EH OIC has no PAM support request; its
         # denial still needs the concurrences and the analyst (decision C.4 / C.1).

@@ -32,6 +32,7 @@ from .pam_literals import (
     ONLY_REPORT,
     PAM_CLOSED,
     PAM_OPEN,
+    WITHDRAWN_BEFORE_ASSIGNED,
     mdy,
 )
 from .pam_record import AppealLike, DocLike, PamLike, has, latest, under_consideration
@@ -67,17 +68,25 @@ def _withdrawal(result: str, docs: Sequence[DocLike], date: dt.date | None) -> s
     return None
 
 
+def withdrawn_before_assignment(pam: PamLike, docs: Sequence[DocLike]) -> bool:
+    """The written withdrawal is dated before the mediator was assigned (8.26.9.2.3.8: "before
+    a mediator is assigned" the ATM closes), even if the assignment was keyed after it."""
+    withdrawal = latest(docs, "WITHDRAWAL")
+    return withdrawal is not None and pam.assigned is not None and withdrawal.date < pam.assigned
+
+
 def check_close(pam: PamLike | None, docs: Sequence[DocLike], result: str, date: dt.date,
                 by_atm: bool) -> str | None:
-    """ACT>CLOSE: the ATM closes on a withdrawal before a mediator is assigned (8.26.9.2.3.8);
-    after that the mediator closes, by submitting with the Mediator's Report."""
+    """ACT>CLOSE: the ATM closes on a withdrawal before a mediator is assigned (8.26.9.2.3.8),
+    the withdrawal's date deciding; after that the mediator closes, by submitting with the
+    Mediator's Report."""
     if pam is None:
         return NO_PAM
     if pam.state == CLOSED:
         return PAM_CLOSED
     if not by_atm:
         return MEDIATOR_SUBMITS
-    if pam.state == ASSIGNED:
+    if pam.state == ASSIGNED and not withdrawn_before_assignment(pam, docs):
         return ATM_AFTER_MEDIATOR
     chosen = pick(result, RESULTS)
     if chosen is None:
@@ -104,6 +113,8 @@ def check_submit(pam: PamLike | None, docs: Sequence[DocLike], result: str, atta
     chosen = pick(result, RESULTS)
     if chosen is None:
         return INVALID_RESULT
+    if chosen in WITHDRAWALS and withdrawn_before_assignment(pam, docs):
+        return WITHDRAWN_BEFORE_ASSIGNED
     return _withdrawal(chosen, docs, date)
 
 

@@ -45,24 +45,43 @@ def usable(reg: Registration) -> str | None:
     return None
 
 
+def not_registered_until(who: str, first: dt.date) -> str:
+    """Refusal of an entry dated before the TP/Rep registered (consent and authentication, ¶4)."""
+    return f"{who} NOT REGISTERED FOR TDC SECURE MESSAGING UNTIL {mmddyyyy(first)}"
+
+
 def check_message(sender: str, registrations: Sequence[Registration], withdrawal: dt.date | None,
-                  access: EgainAccess) -> str | None:
-    """A message needs a consented, authenticated TP/Rep who has not withdrawn, and the agent."""
+                  access: EgainAccess, *, day: dt.date) -> str | None:
+    """A message dated `day` needs a TP/Rep who had consented and authenticated by then (¶4),
+    had not withdrawn before it (a message dated on or before the withdrawal is recorded:
+    CO-TDC records "each interaction"), and the employee's eGain Agent."""
     if sender not in (*PARTIES, "ATE"):
         return "FROM> TP, POA OR ATE"
     if not access.has_agent:
         return f"NO EGAIN AGENT ACCESS: {access.reason}"
-    if withdrawal is not None:
+    if withdrawal is not None and day > withdrawal:
         return f"THE TP/REP WITHDREW FROM TDC SECURE MESSAGING {mmddyyyy(withdrawal)}"
     parties = [sender] if sender in PARTIES else list(PARTIES)
+    who = sender if sender in PARTIES else "THE TP/REP"
     regs = [r for r in registrations if r.who in parties]
     if not regs:
-        who = sender if sender in PARTIES else "THE TP/REP"
         return f"{who} HAS NOT REGISTERED FOR TDC SECURE MESSAGING"
     problems = [usable(r) for r in regs]
     if all(problems):
         return problems[0]
-    return None
+    first = min(r.date for r in regs if usable(r) is None)
+    return not_registered_until(who, first) if day < first else None
+
+
+def check_withdrawal(registrations: Sequence[Registration], withdrawal: dt.date | None,
+                     day: dt.date) -> str | None:
+    """CO-TDW: a registered TP/Rep asks, once, to stop using TDC; not before they registered."""
+    if not registrations:
+        return "THE TP/REP IS NOT REGISTERED FOR TDC SECURE MESSAGING"
+    if withdrawal is not None:
+        return "WITHDRAWAL ALREADY RECORDED"
+    first = min(r.date for r in registrations)
+    return not_registered_until("THE TP/REP", first) if day < first else None
 
 
 def recipients(sender: str, registrations: Sequence[Registration], employee_egain: str) -> list[str]:

@@ -165,6 +165,22 @@ def test_no_show_to_letter_5857_counts_as_timely_contact() -> None:
     assert contact["type"] == "NOSHOW" and contact["timely"] is True
 
 
+def test_no_show_cannot_be_recorded_before_the_appointment() -> None:
+    """IRM 5.7.1.6: a recorded failure to respond to the appointment letter is the timely
+    contact -- and it cannot be known before the appointment comes (decision: its date and time)."""
+    sim = signed()
+    form(sim, f"ICSLT {CMD}", LETTER="5857", MEET="T", APPT_DT="06252024", APPT_TM="1000")
+    form(sim, f"ICSCT {CMD}", TYPE="NOSHOW")  # 06/17, eight days early
+    assert sim.message == "NOSHOW NOT ALLOWED BEFORE THE LETTER 5857 APPOINTMENT"
+    assert ics.initial_contact(case(sim)) is None
+    sim.sim.mf.set_date(dt.datetime(2024, 6, 25, 9, 59))  # the appointment day, before 10:00
+    form(sim, f"ICSCT {CMD}", TYPE="NOSHOW")
+    assert sim.message == "NOSHOW NOT ALLOWED BEFORE THE LETTER 5857 APPOINTMENT"
+    sim.sim.mf.set_date(dt.datetime(2024, 6, 25, 10, 0))
+    form(sim, f"ICSCT {CMD}", TYPE="NOSHOW")
+    sim.expect("NOSHOW RECORDED - TIMELY INITIAL CONTACT")
+
+
 def test_contact_after_25_days_needs_the_reason_for_the_delay() -> None:
     sim = signed()
     form(sim, f"ICSLT {CMD}", LETTER="5857", MEET="T", APPT_DT="07102024", APPT_TM="0900")
@@ -382,6 +398,26 @@ def test_tp_in_compliance_needs_the_alert_quarter_return_and_compliance_at_conta
     assert "FULL COMPLIANCE CHECK OF 06/17/2024 CONFIRMED AT CLOSING" in history_text(c)
     sim.command(f"ICSCL {CMD} CC>4 NARR>AGAIN")
     assert sim.message == "FTD ALERT ALREADY CLOSED"
+
+
+def test_brought_into_compliance_needs_non_compliance_at_the_initial_contact() -> None:
+    """IRM 5.7.1.9: Brought into Compliance "should be used when the taxpayer is not in full
+    compliance at the time of the initial contact" -- so a recorded initial contact at which
+    the taxpayer was not in compliance (the mirror of TP is in Compliance)."""
+    sim = secure_return(worked(signed(), compliant="Y"))
+    form(sim, f"ICSCL {CMD}", CC="4", NARR="BROUGHT INTO COMPLIANCE ALTHOUGH COMPLIANT AT CONTACT")
+    assert sim.message == "TP IN COMPLIANCE AT INITIAL CONTACT - USE TP IS IN COMPLIANCE"
+    assert case(sim).status == "open"
+    form(sim, f"ICSCL {CMD}", CC="1", NARR="TP CURRENT AT CONTACT")
+    assert sim.message == "REQUEST COMPLETED"
+
+
+def test_brought_into_compliance_needs_the_initial_contact() -> None:
+    sim = secure_return(signed())
+    form(sim, f"ICSFC {CMD}", DEPOSITOR="S", DEPOSITS="Y", RETURNS="Y", BALANCES="Y")
+    form(sim, f"ICSCL {CMD}", CC="4", NARR="NO CONTACT EVER MADE")
+    assert sim.message == "INITIAL CONTACT NOT RECORDED"
+    assert case(sim).status == "open"
 
 
 def test_sporadic_seasonal_needs_a_tc136_request() -> None:

@@ -381,3 +381,15 @@ def test_report_numbers_run_per_day(mf: MasterFile) -> None:
     report(term, **THEFT)
     report(term, **THEFT)
     assert [r.number for r in reports(mf)] == ["INC2024169001", "INC2024169002"]
+
+
+def test_bad_labelled_element_is_marked_right_after_it(mf: MasterFile) -> None:
+    """command-syntax §1.4: the `*` goes in the column after the bad element, not on the next label."""
+    term = sign_on(mf)
+    term.clear()
+    term.type_text("INCID TYPE>X DISC-DT>06172024 DISC-TM>0700 ITEM>HC PII>Y SBU>Y FTI>Y DESC>A")
+    term.enter()
+    assert term.screen.message == "INVALID INCIDENT TYPE - ENTER L, T, D, I, A OR U"
+    line1 = term.screen.text().splitlines()[0]
+    assert "INCID TYPE>X*DISC-DT>06172024" in line1, line1
+    assert reports(mf) == []

@@ -385,3 +385,39 @@ def test_instructors_and_leads_input_too_and_bmf_modules_work():
     assert sim.message == "REQUEST COMPLETED"
     [t] = pending(sim, BMF_EIN)
     assert t["dln"][2] == "1"  # tax class 1 (Form 941)
+
+
+# ---- AC 505: an individual's entity, TRANS-DT = the input date (IRM 10.5.4.5.1.1 (3), Exhibit 10.5.4-2)
+
+
+def test_ac505_is_refused_on_a_bmf_entity():
+    """"PGLD/IM inputs a TC 971 AC 505 on the entity portion of an individual's account"
+    (IRM 10.5.4.5.1.1 (3)); reference B.17 #8: no AC 505 on BMF entities."""
+    sim = signed_on(PGLD)
+    frm77(sim, BMF_EIN, TC="971", AC="505", MISC="IR24031500017", SECONDARY_DT="02092024")
+    assert sim.message == "TC 971 AC 505 NOT VALID ON A BMF ENTITY"
+    assert star_after(sim, "TC971/151")
+    assert txns(sim, BMF_EIN, tc=971, ac=505) == []
+
+
+def test_ac505_trans_dt_is_the_input_date():
+    """Exhibit 10.5.4-2: TRANS-DT is the "TC 971 AC 505 input date", so a back-dated
+    TRANS-DT (which would also put the breach date after it, reference B.16 #2) is refused."""
+    sim = signed_on(PGLD)
+    frm77(sim, "400-00-1001", TC="971", AC="505", MISC="IR24031500017", TRANS_DT="01012024",
+          SECONDARY_DT="02092024")
+    assert sim.message == "TRANS-DT MUST BE THE INPUT DATE FOR TC 971 AC 505"
+    assert star_after(sim, "TRANS-DT")
+    assert pending(sim) == []
+    frm77(sim, "400-00-1001", TC="971", AC="505", MISC="IR24031500017", TRANS_DT="06172024",
+          SECONDARY_DT="02092024")
+    assert sim.message == "REQUEST COMPLETED"
+    [t] = pending(sim)
+    assert t["trans_date"] == dt.date(2024, 6, 17) and t["secondary_date"] == dt.date(2024, 2, 9)
+
+
+def test_ac505_breach_date_not_after_the_input_date():
+    sim = signed_on(PGLD)
+    frm77(sim, "400-00-1001", TC="971", AC="505", MISC="IR24031500017", SECONDARY_DT="06182024")
+    assert sim.message == "SECONDARY-DT LATER THAN CURRENT DATE"
+    assert pending(sim) == []

@@ -65,7 +65,10 @@ def ics_contact(ctx: Context) -> Display | Refusal:
     compliant, pub1 = ctx.value("COMPLIANT").upper(), ctx.value("PUB1").upper()
     delay, note = ctx.value("DELAY").upper(), ctx.value("NOTE").upper()
     first = ics.initial_contact(case) is None and kind in ("PHONE", "NOSHOW")
-    contact_problem = letter_rules.contact_problem(kind, had_5857=bool(_letters(case, "5857")))
+    sent_5857 = _letters(case, "5857")
+    contact_problem = letter_rules.contact_problem(
+        kind, had_5857=bool(sent_5857), now=ctx.now,
+        appointments=[letter_rules.appointment_at(lt.get("appointment")) for lt in sent_5857])
     if contact_problem is not None:
         return _refuse(ctx, "TYPE", contact_problem, case)
     if kind == "PHONE" and ics.phone_contact(case) is None:

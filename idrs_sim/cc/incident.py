@@ -18,6 +18,7 @@ from ..commands import handles
 from ..masterfile.incident_models import IncidentReport, ensure_table
 from ..rules.incident import ITEMS, KINDS, LABELS, IncidentFacts, Routing, parse_facts, route, timeliness
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
+from .research import mark
 
 BLANK_FORM_MESSAGE = "KEY THE INCIDENT DETAILS AND PRESS ENTER"
 
@@ -38,7 +39,7 @@ def incid(ctx: Context) -> Display | Refusal:
     facts = parse_facts({label: ctx.value(label) for label in LABELS}, now)
     if isinstance(facts, list):
         on_screen = [e.label for e in facts if e.label in ctx.screen_values]
-        marks = [ctx.cmd.spans[e.label + ">"] for e in facts
+        marks = [mark(ctx, e.label + ">") for e in facts
                  if e.label not in ctx.screen_values and e.label + ">" in getattr(ctx.cmd, "spans", {})]
         return Refusal(facts[0].message, fields=on_screen, marks=marks)
     routing = route(facts)

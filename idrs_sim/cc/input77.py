@@ -120,6 +120,9 @@ def frm77(ctx: Context) -> Display | Refusal:
     if level == "module" and module is None:
         problems.append(v.Problem("TC971/151", MODULE_REQUIRED))
     on_module = module if level in ("module", "either") else None
+    files = rule.extra.get("files")
+    if files and ent.file not in files:  # AC 505: an individual's (IMF) entity only
+        problems.append(v.Problem("TC971/151", f"TC {tc} AC {ac:03d} NOT VALID ON A {ent.file} ENTITY"))
 
     misc = typed["MISC"].upper()
     problem = v.check_misc(rule, misc)
@@ -129,6 +132,8 @@ def frm77(ctx: Context) -> Display | Refusal:
     trans_date, problem = v.check_date("TRANS-DT", typed["TRANS-DT"], ctx.today)
     if problem:
         problems.append(problem)
+    if rule.extra.get("trans_dt") == "input_date" and trans_date not in (None, ctx.today):
+        problems.append(v.Problem("TRANS-DT", f"TRANS-DT MUST BE THE INPUT DATE FOR TC {tc} AC {ac:03d}"))
     trans_date = trans_date or ctx.today
 
     secondary, problem = v.check_date(

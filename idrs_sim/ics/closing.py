@@ -32,6 +32,7 @@ from .cases import (
 
 __all__ = [
     "CLOSED",
+    "COMPLIANT_AT_CONTACT",
     "CONTACT_NOT_RECORDED",
     "FCC_NOT_FULL",
     "RETURN_NOT_SECURED",
@@ -47,6 +48,7 @@ FCC_NOT_FULL = "FULL COMPLIANCE CHECK DOES NOT SHOW FULL COMPLIANCE"
 RETURN_NOT_SECURED = "ALERT QUARTER FORM 941 NOT SECURED"
 CONTACT_NOT_RECORDED = "INITIAL CONTACT NOT RECORDED"
 NOT_COMPLIANT_AT_CONTACT = "TP NOT IN COMPLIANCE AT INITIAL CONTACT - USE BROUGHT INTO COMPLIANCE"
+COMPLIANT_AT_CONTACT = "TP IN COMPLIANCE AT INITIAL CONTACT - USE TP IS IN COMPLIANCE"
 TC136_REQUIRED = "TC 136 REQUEST REQUIRED"
 NOT_REQUIRED_EVIDENCE = "TC 590 CC 50, FORM 4844, FINAL OR ZERO RETURN REQUIRED"
 STAUP_REQUIRED = "STAUP OR ASSIGNMENT REQUEST REQUIRED FIRST"
@@ -72,11 +74,27 @@ def _return_secured(case: IcsCase, entity: Entity, module: TaxModule | None) -> 
     return None if return_secured(module) else RETURN_NOT_SECURED
 
 
-def _compliant_at_contact(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+def _compliance_at_contact(case: IcsCase) -> str | None:
+    """COMPLIANT> of the initial telephone contact (Y / N), or None when none is recorded."""
     contact = phone_contact(case)
-    if contact is None:
+    return None if contact is None else str(contact.get("compliant") or "")
+
+
+def _compliant_at_contact(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    """TP is in Compliance: in compliance at the initial contact."""
+    answer = _compliance_at_contact(case)
+    if answer is None:
         return CONTACT_NOT_RECORDED
-    return None if contact.get("compliant") == "Y" else NOT_COMPLIANT_AT_CONTACT
+    return None if answer == "Y" else NOT_COMPLIANT_AT_CONTACT
+
+
+def _not_compliant_at_contact(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    """Brought into Compliance: "used when the taxpayer is not in full compliance at the time
+    of the initial contact" (IRM 5.7.1.9)."""
+    answer = _compliance_at_contact(case)
+    if answer is None:
+        return CONTACT_NOT_RECORDED
+    return COMPLIANT_AT_CONTACT if answer == "Y" else None
 
 
 def _tc136(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
@@ -100,6 +118,7 @@ EVIDENCE: dict[str, Callable[[IcsCase, Entity, TaxModule | None], str | None]] =
     "full_compliance": _full_compliance,
     "return_secured": _return_secured,
     "compliant_at_contact": _compliant_at_contact,
+    "not_compliant_at_contact": _not_compliant_at_contact,
     "tc136": _tc136,
     "not_liable": _not_liable,
     "staup_or_assignment": _staup_or_assignment,
@@ -113,7 +132,9 @@ def closing_problem(case: IcsCase, entity: Entity, code: config.ClosingCode, nar
     Catalogue A.14 #4-#5: narrative always; Alert Erroneously Created the analyst's
     concurrence (the GM closes it without a field call); every other code a Full Compliance
     Check on the case, then the evidence its table entry lists, in that order (the compliance
-    codes the alert-quarter 941 secured; Sporadic/Seasonal a TC 136 request; Not Required to
+    codes the alert-quarter 941 secured; TP is in Compliance an initial contact at which the TP
+    was compliant, Brought into Compliance one at which the TP was not; Sporadic/Seasonal a TC
+    136 request; Not Required to
     Deposit TC 590 CC 50, Form 4844, a final or a zero return; Bal Due/Del Ret Received a STAUP
     or an assignment request first).
     """

@@ -4,7 +4,9 @@ Pure rules the ICS screens (idrs_sim.cc.ics_letters, ics_contact) call, so the I
 sequence is stated once:
 
 * Letter 5857 (appointment letter) comes first: the initial contact -- a telephone contact
-  or a no-show -- needs a 5857 on the case, and the first 5857 sets a telephone meeting
+  or a no-show -- needs a 5857 on the case.  A no-show (the failure to respond to the
+  appointment letter, 5.7.1.6) is known only once a 5857's appointment (date and time) has
+  come; before that it is refused.  The first 5857 sets a telephone meeting
   (MEET>T); later ones may set an in-person meeting.  A 5857 needs the appointment date and
   time (HHMM).
 * Letter 937 goes only with a copy of a 5857 to a representative (sent by the 5857 itself).
@@ -14,14 +16,18 @@ sequence is stated once:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterable
 
 __all__ = [
     "INVALID_LETTER",
     "LETTER_5857_FIRST",
     "LETTER_TITLES",
+    "NOSHOW_BEFORE_APPOINTMENT",
     "NO_725B_FOR_5857",
     "ONLY_WITH_5857",
+    "appointment_at",
     "appointment_problem",
     "appointment_time",
     "contact_problem",
@@ -37,6 +43,7 @@ LETTER_TITLES = {
     "937": "TRANSMITTAL LETTER FOR POWER OF ATTORNEY",
 }
 LETTER_5857_FIRST = "LETTER 5857 REQUIRED BEFORE INITIAL CONTACT"
+NOSHOW_BEFORE_APPOINTMENT = "NOSHOW NOT ALLOWED BEFORE THE LETTER 5857 APPOINTMENT"
 NO_725B_FOR_5857 = "LETTER 725-B CANNOT BE SENT IN PLACE OF LETTER 5857"
 INVALID_LETTER = "INVALID LETTER FOR AN FTD ALERT"
 ONLY_WITH_5857 = "LETTER 937 GOES ONLY WITH A COPY OF LETTER 5857"
@@ -84,8 +91,24 @@ def appointment_problem(meet: str, *, had_5857: bool, has_date: bool, time_text:
     return None
 
 
-def contact_problem(kind: str, *, had_5857: bool) -> str | None:
-    """An initial contact (a telephone contact or a no-show) needs a Letter 5857 first."""
+def appointment_at(text: str | None) -> dt.datetime | None:
+    """A Letter 5857's recorded appointment ("YYYY-MM-DD HH:MM") as a datetime, else None."""
+    try:
+        return dt.datetime.strptime((text or "").strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        return None
+
+
+def contact_problem(kind: str, *, had_5857: bool, appointments: Iterable[dt.datetime | None] = (),
+                    now: dt.datetime | None = None) -> str | None:
+    """An initial contact (a telephone contact or a no-show) needs a Letter 5857 first; a
+    no-show also needs a 5857 whose appointment has come by `now` (`appointments`: one per
+    5857 on the case, None when it recorded none) -- the taxpayer's failure to respond to
+    the appointment letter cannot be recorded before the appointment (IRM 5.7.1.6)."""
     if kind in ("PHONE", "NOSHOW") and not had_5857:
         return LETTER_5857_FIRST
+    if kind == "NOSHOW" and now is not None:
+        known = list(appointments)
+        if known and all(at is not None and at > now for at in known):
+            return NOSHOW_BEFORE_APPOINTMENT
     return None

@@ -67,6 +67,33 @@ def test_ac129_sets_rivo_minus_r_released_by_later_tc290(s, mod) -> None:
     assert derive.freezes(m) == [] and derive.refund_hold(m) is None
 
 
+@pytest.mark.parametrize("hold_code", [2, 3, 4])
+def test_tc290_with_an_overpayment_hold_code_keeps_the_rivo_hold_and_sets_minus_k(s, mod, hold_code) -> None:
+    """xMend with hold code "4" (IRM 25.25.6.5.5.2.3, income not verified): refund stays held."""
+    b.posted_return(s, mod)
+    b.txn(s, mod, 971, ac=129, misc=DLN_DIGITS, cycle="202410")
+    b.txn(s, mod, 290, cycle="202412", extra={"hold_code": hold_code})
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == ["-R", "-K"] and derive.refund_hold(m) == "-R"
+    b.txn(s, mod, 290, cycle="202414", extra={"hold_code": 0})  # xMend hold code "0": released
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == [] and derive.refund_hold(m) is None
+
+
+def test_tc290_with_hold_code_0_or_1_releases_the_rivo_hold(s, mod) -> None:
+    b.posted_return(s, mod)
+    b.txn(s, mod, 971, ac=129, misc=DLN_DIGITS, cycle="202410")
+    b.txn(s, mod, 290, cycle="202412", extra={"hold_code": 1})
+    assert derive.refund_hold(_fresh(s, mod)) is None
+
+
+def test_money_adjustment_with_hold_code_holds_the_overpayment_as_minus_k(s, mod) -> None:
+    b.posted_return(s, mod)
+    b.txn(s, mod, 291, amount="-100.00", cycle="202412", extra={"hold_code": 3, "reason_codes": ["001"]})
+    m = _fresh(s, mod)
+    assert derive.freezes(m) == ["-K"] and derive.refund_hold(m) == "-K"
+
+
 def test_tc290_before_the_marker_releases_nothing(s, mod) -> None:
     b.txn(s, mod, 290, cycle="202408")
     b.txn(s, mod, 971, ac=134, cycle="202410")

@@ -71,6 +71,24 @@ def test_tc290_zero_releases_the_rivo_hold_when_it_posts():
     assert refund["amount"] == Decimal("3150.00")
 
 
+def test_tc290_with_hold_code_4_keeps_the_refund_held():
+    """IRM 25.25.6.5.5.2.3 box 1: xMend with hold code "4" -- income not verified, no refund."""
+    sim = signed_on()
+    adj54(sim, TC="290", AMOUNT=".00", HOLD_CD="4")
+    assert sim.message == "REQUEST COMPLETED"
+    sim.cycle()
+    [t] = txns(sim, TIN, tc=290)
+    assert t["status"] == "posted" and t["extra"]["hold_code"] == 4
+    assert txns(sim, TIN, tc=846) == []
+    sim.command("TXMODA 400-00-1001 30 202312")
+    sim.expect("-R")
+    sim.expect("-K")
+    adj54(sim, TC="290", AMOUNT=".00", HOLD_CD="0")  # verified later: hold code "0" releases
+    sim.cycle()
+    [refund] = txns(sim, TIN, tc=846)
+    assert refund["amount"] == Decimal("3150.00")
+
+
 def _next_pages(sim) -> list[str]:
     out: list[str] = []
     for _ in range(5):

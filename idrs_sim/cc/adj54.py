@@ -12,7 +12,9 @@ ADJ54 elements idrs-sim takes (docs/input-codes.md says why):
 * ``TC>`` one of tables/input_values.yaml `adj54.transaction_codes` (290, 291, 160/161, ...);
 * ``AMOUNT>`` dollars and cents, never negative (the TC gives the sign), ``.00`` allowed;
 * ``POST-DELAY>`` 0-6 cycles;
-* ``HOLD-CD>`` 0-4 (0 = none; xMend uses 0 and 4, IRM 25.25.6.5.5.2.3);
+* ``HOLD-CD>`` 0-4 (0 = none; xMend uses 0 and 4, IRM 25.25.6.5.5.2.3); 2-4 hold the
+  overpayment once posted (-K; a TC 290 .00 with one leaves a RIVO hold in place:
+  `rules.freezes.holds_overpayment`);
 * ``RSN-CD>`` up to three 3-digit item reason codes, ``SOURCE-CD>`` one digit: both
   required when the amount is not zero (IMF TC 29X with money needs reason and source
   codes, Document 6209 §8A) -- a TC 290 .00 freeze release needs neither;

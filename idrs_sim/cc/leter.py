@@ -8,7 +8,10 @@ OPEN-PARA> are checked against tables/input_values.yaml `letters`:
   Cincinnati/CSC IDRS), signature KA;
 * 6167C: paragraph D (decedent's representative: A) and an open paragraph ``*``, TP;
 * 135C: open paragraph P; 5747C: TP; 5216: TP, once per taxpayer, never on IDRS;
-* 6330C / 6331C cannot be reissued by employees (reissue 4883C / 5071C).
+* 6330C / 6331C cannot be reissued by employees (reissue 4883C / 5071C);
+* a TPP letter (4883C, 5071C, 5447C, 5747C) goes to the address on the return at most
+  twice for the period: every letter shown counts (`rules.tpp_advice.
+  tpp_letter_limit_reached`, IRM 25.25.6.6.2 (4)); then the caller goes to the TAC.
 
 The command line is upper-cased by the parser, so paragraph letters are compared without
 regard to case; typed on the screen they are stored as typed.  The letter is on the
@@ -22,7 +25,9 @@ import re
 from typing import Any
 
 from ..commands import handles
+from ..masterfile.dump import dump
 from ..masterfile.models import Entity, Letter, TaxModule
+from ..rules import tpp_advice
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .display import mdy, tin_display
@@ -33,6 +38,7 @@ LETTER_REQUIRED = "LETTER NUMBER REQUIRED"
 INVALID_LETTER = "INVALID LETTER NUMBER"
 NOT_REISSUABLE = "LETTER CANNOT BE REISSUED"
 ONCE_ONLY = "LETTER 5216 PREVIOUSLY ISSUED - ONCE PER TAXPAYER"
+TPP_LIMIT = "TPP LETTER PREVIOUSLY ISSUED TWICE - REFER TO TAC"
 PARAS_REQUIRED = "PARAGRAPHS REQUIRED"
 INVALID_PARAS = "INVALID PARAGRAPHS FOR THIS LETTER"
 OPEN_PARA_REQUIRED = "OPEN PARAGRAPH TEXT REQUIRED"
@@ -126,6 +132,8 @@ def leter(ctx: Context) -> Display | Refusal:
         return _refuse(ctx, ent, [v.Problem("LETTER", NOT_REISSUABLE)])
     if rule.get("once_per_taxpayer") and any(v.normalize_letter(x.letter) == key for x in ent.letters):
         return _refuse(ctx, ent, [v.Problem("LETTER", ONCE_ONLY)])
+    if key in tpp_advice.TPP_LETTERS and _tpp_limit_reached(ctx, ent, module):
+        return _refuse(ctx, ent, [v.Problem("LETTER", TPP_LIMIT)])
     problems = _check_paragraphs(rule, typed["PARAS"], typed["OPEN-PARA"])
     problems += _check_code(rule, "return_address", "RTN-ADDR-CD", typed["RTN-ADDR-CD"], RTN_REQUIRED, INVALID_RTN)
     problems += _check_code(rule, "signature", "SIG-CD", typed["SIG-CD"], SIG_REQUIRED, INVALID_SIG)
@@ -144,6 +152,13 @@ def leter(ctx: Context) -> Display | Refusal:
     status = f"LETTER {key} ISSUED" + ("" if on_idrs else " - NOT SHOWN ON IDRS: DOCUMENT IT IN AMS")
     return Display("leter", _values(ctx, ent, module, dict(typed, LETTER=key), status), _history(ent),
                    message=REQUEST_COMPLETED)
+
+
+def _tpp_limit_reached(ctx: Context, ent: Entity, module: TaxModule | None) -> bool:
+    """The account as the rules layer reads it (a dump of this TIN) against the TPP letter limit."""
+    ctx.db.flush()
+    view = next(e for e in dump(ctx.mf, ent.tin, session=ctx.db)["entities"] if e.get("tin") == ent.tin)
+    return tpp_advice.tpp_letter_limit_reached(view, module.period if module else None)
 
 
 def _refuse(ctx: Context, ent: Entity, problems: list[v.Problem]) -> Refusal:

@@ -15,6 +15,9 @@ A case is named by its sequence number or by TIN + MFT + tax period (CONTRACT §
   25.25.6.5.1.1); cases of RIVO and its IAT batch tool (148xxxxxxx, 1483845470) are not
   reassignable by non-RIVO employees: ``CASE COULD NOT BE REASSIGNED`` (the TVT message of
   IRM 25.25.6.5.1.1), and UPRES answers ``CASE ASSIGNED TO 1483845470``.
+* Some unpostable codes are resolved by one unit only (`rules.urc.resolver_roles`): a
+  UP 147 is Submission Processing's -- TPP takes no action on it (IRM 25.25.6.5.1.2.5) --
+  so UPRES and UPASGR by anyone else answer ``UPC 147 NOT AUTHORIZED FOR THIS EMPLOYEE``.
 * UPREV / UPREVE (lead or manager) reverse a resolution made in the current unpostable
   cycle (Wednesday-Tuesday) while the case still shows status A (IRM 25.25.6.5.5.1).
 """
@@ -30,6 +33,7 @@ from sqlalchemy import select
 from ..commands import handles
 from ..masterfile.models import Entity, Unpostable, UnpostableHistory
 from ..posting import calendar
+from ..rules import urc as urc_rules
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .display import dln, mdy, tin_display
@@ -68,6 +72,10 @@ def updis_first(code: str) -> str:
     return f"UPDIS MUST PRECEDE {code}"
 
 
+def upc_not_authorized(upc: int) -> str:
+    return f"UPC {upc:03d} NOT AUTHORIZED FOR THIS EMPLOYEE"
+
+
 # ---------------------------------------------------------------------------------
 # shared
 
@@ -91,6 +99,16 @@ def _need_updis(ctx: Context, case: Unpostable, code: str) -> Refusal | None:
     if ctx.state.last_case != case.seq:
         return refuse(ctx, updis_first(code), _element(ctx))
     return None
+
+
+def _resolver_refusal(ctx: Context, case: Unpostable, code: str) -> Refusal | None:
+    """A case whose unpostable code only another unit resolves (UP 147: Submission
+    Processing, IRM 25.25.6.5.1.2.5): neither UPRES nor UPASGR."""
+    if v.has_role(ctx.employee.roles, urc_rules.resolver_roles(case.upc)):
+        return None
+    literal = upc_not_authorized(case.upc)
+    ctx.outcome = f"{literal}: {code} {case.seq} {case.entity.tin}"
+    return violation(Refusal(literal, marks=[mark(ctx, _element(ctx))]))
 
 
 def _is_rivo(ctx: Context) -> bool:
@@ -254,7 +272,7 @@ def upres(ctx: Context) -> Display | Refusal:
         return refuse(ctx, CASE_CLOSED, _element(ctx))
     if case.urc and not case.released:
         return refuse(ctx, ALREADY_RESOLVED, _element(ctx))
-    bad = _assignment_refusal(ctx, case)
+    bad = _resolver_refusal(ctx, case, "UPRES") or _assignment_refusal(ctx, case)
     if bad is not None:
         return bad
     typed = {label: ctx.value(label) for label in _UPRES_LABELS}
@@ -307,6 +325,9 @@ def upasg(ctx: Context) -> Display | Refusal:
     if case.status == "closed":
         return refuse(ctx, CASE_CLOSED, _element(ctx))
     if definer == "R":
+        bad = _resolver_refusal(ctx, case, "UPASGR")
+        if bad is not None:
+            return bad
         target = ctx.idrs
     else:
         if not v.has_role(ctx.employee.roles, list(_ASSIGNERS)):
@@ -405,4 +426,5 @@ def uprev(ctx: Context) -> Display | Refusal:
                    _history_lines(case), message=REQUEST_COMPLETED)
 
 
-__all__ = ["upres", "upasg", "upcas", "uprev", "updis_first", "EXISTING_CCC3", "COULD_NOT_REASSIGN"]
+__all__ = ["upres", "upasg", "upcas", "uprev", "updis_first", "upc_not_authorized", "EXISTING_CCC3",
+           "COULD_NOT_REASSIGN"]

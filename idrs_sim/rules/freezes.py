@@ -13,12 +13,15 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from . import tables
 from .account import PENDING, POSTED, Txn, posted, posted_after, unreversed
 
 __all__ = [
     "AMENDED_ACS",
+    "ADJUSTMENT_TCS",
     "A_RELEASE_ACS",
     "BANKRUPTCY_CC",
     "DISASTER_FREEZE",
@@ -30,6 +33,7 @@ __all__ = [
     "closing_code",
     "codes_of",
     "entity_freezes",
+    "holds_overpayment",
     "in_bankruptcy",
     "module_freezes",
     "refund_hold",
@@ -41,7 +45,7 @@ __all__ = [
 class Freeze:
     """One freeze on a module or entity, with where it came from."""
 
-    code: str  # as IDRS prints it: "-R", "P-", "-E", "-A", "E-", "-L", "-V", "-O", "-S"
+    code: str  # as IDRS prints it: "-R", "P-", "-K", "-E", "-A", "E-", "-L", "-V", "-O", "-S"
     source: str  # e.g. "TC 971 AC 129"
     rivo: bool  # a RIVO freeze: TC 290 .00 releases it (tpp-rules §2.4, §9.11)
     holds_refund: bool
@@ -59,9 +63,12 @@ BANKRUPTCY_CC = range(60, 68)  # TC 520 closing codes 60-67
 #: the secondary date: AC 087 -O, AC 688 -S (IRM 25.25.6.1.7.2.3, seed 004: "TC 971 AC 087 or
 #: TC 971 AC 688 ... The account will contain a -O freeze or a -S freeze").
 DISASTER_FREEZE = {87: "-O", 688: "-S"}
+#: ADJ54 tax adjustments that carry a hold code (TC 29X); one with a hold code that holds
+#: the overpayment sets -K (tables/input_values.yaml `adj54.overpayment_hold_codes`).
+ADJUSTMENT_TCS = (290, 291, 294, 295, 298, 299)
 #: Transactions that can make a module freeze (the refund run's pre-filter; a TC 150 with a
 #: CCC is the other case, and the entity's TC 520).
-FREEZE_TCS = (570, 810, 420, 520, 720, 841, 976, 977)
+FREEZE_TCS = (570, 810, 420, 520, 720, 841, 976, 977) + ADJUSTMENT_TCS
 FREEZE_ACS = RIVO_MARKER_ACS + AMENDED_ACS
 
 
@@ -76,9 +83,38 @@ def closing_code(t: Txn) -> int | None:
         return None
 
 
+@cache
+def _overpayment_hold_codes() -> frozenset[int]:
+    """ADJ54 hold codes that hold the overpayment (tables/input_values.yaml)."""
+    adj54 = tables.input_values().get("adj54") or {}
+    return frozenset(int(c) for c in adj54.get("overpayment_hold_codes") or ())
+
+
+def holds_overpayment(t: Txn) -> bool:
+    """A TC 29X input with a hold code that holds the overpayment (2, 3, 4): it sets -K and,
+    as xMend's hold code "4" (IRM 25.25.6.5.5.2.3 box 1, income not verified), does not
+    release a RIVO hold."""
+    if t.tc not in ADJUSTMENT_TCS:
+        return False
+    try:
+        code = int((t.extra or {}).get("hold_code") or 0)
+    except (TypeError, ValueError):
+        return False
+    return code in _overpayment_hold_codes()
+
+
 def _released_by_290(marker: Txn, txns: Sequence[Txn]) -> bool:
-    """A posted TC 290 (the TPP release is TC 290 .00) after the marker releases it."""
-    return any(t.tc == 290 and t.status == POSTED and posted_after(t, marker) for t in txns)
+    """A posted TC 290 (the TPP release is TC 290 .00) after the marker releases it -- unless
+    its hold code holds the overpayment (xMend hold code "4" leaves the refund held,
+    hold code "0" releases it: IRM 25.25.6.5.5.2.3)."""
+    return any(t.tc == 290 and t.status == POSTED and posted_after(t, marker) and not holds_overpayment(t)
+               for t in txns)
+
+
+def _k_freeze_released(hold: Txn, txns: Sequence[Txn]) -> bool:
+    """A later posted TC 29X without an overpayment hold code releases -K [I]."""
+    return any(t.tc in ADJUSTMENT_TCS and t.status == POSTED and posted_after(t, hold) and not holds_overpayment(t)
+               for t in txns)
 
 
 def _released_by_money_adjustment(marker: Txn, txns: Sequence[Txn]) -> bool:
@@ -128,6 +164,13 @@ def module_freezes(txns: Iterable[Txn], mft: str) -> list[Freeze]:
             code = (t.extra or {}).get("freeze") if t.ac == 129 else None
             code = code if code in ("-R", "P-") else "-R"
             out.append(Freeze(code, f"TC 971 AC {t.ac:03d}", True, _HOLDING, "IRM 25.25.6.1.7", t.id))
+    # -K: a posted TC 29X with hold code 2, 3 or 4 holds the overpayment until a later TC 29X
+    # with hold code 0 / 1 posts (tables/input_values.yaml `adj54.overpayment_hold_codes`).
+    for t in live:
+        if holds_overpayment(t) and not _k_freeze_released(t, txns):
+            hc = (t.extra or {}).get("hold_code")
+            out.append(Freeze("-K", f"TC {t.tc} HOLD-CD {hc}", False, _HOLDING, "IRM 25.25.6.5.5.2.3", t.id))
+            break
     # P- from a returned refund (TC 720 / TC 841): RIVO when an AC 129 is on the module
     # (External Leads, IRM 25.25.6.1.7), else a non-RIVO P- that TC 290 .00 does not release.
     for t in live:

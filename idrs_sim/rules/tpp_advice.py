@@ -41,6 +41,7 @@ __all__ = [
     "Timeframe",
     "RefundAdvice",
     "letter_wait",
+    "tpp_letter_limit_reached",
     "processing_timeframe",
     "refund_not_received",
     "open_tpp_issues",
@@ -137,6 +138,19 @@ def _letters_for(entity: Entity, period: str | None) -> list[tuple[str, dt.date,
     return sorted(found, key=lambda x: x[1])
 
 
+def _under_letter_limit(times_issued: int) -> bool:
+    """IRM 25.25.6.6.2 (4) note: "The TPP letter may be issued up to two times to the name
+    and address on the return in question" -- every letter shown for the period counts
+    (docs/decisions.md TPP-11); at the limit the caller is referred to the TAC."""
+    return times_issued < MAX_ISSUES
+
+
+def tpp_letter_limit_reached(entity: Entity, period: str | None) -> bool:
+    """Whether the TPP letters shown for the period (ENMOD history, TC 971 AC 123 markers)
+    have reached the limit, so that no further TPP letter may be issued (LETER refuses it)."""
+    return not _under_letter_limit(len(_letters_for(entity, period)))
+
+
 def letter_wait(entity: Entity, today: dt.date | str, period: str | None = None) -> LetterWait:
     """How long the caller should allow for the TPP letter, from the account (IRM 25.25.6.6.2).
 
@@ -157,7 +171,7 @@ def letter_wait(entity: Entity, today: dt.date | str, period: str | None = None)
         until = start + dt.timedelta(days=days)
         # A letter goes to the return's address at most twice; after a 5747C the caller goes
         # to the TAC (no reissue).  IRM 25.25.6.6.2 (4) note and exception.
-        may = len(sent) < MAX_ISSUES and letter != "5747C"
+        may = _under_letter_limit(len(sent)) and letter != "5747C"
         why = (f"{letter} shown by {source} on {start:%m/%d/%Y}: allow {days} days")
         if not may:
             why += ("; last letter was 5747C - refer to the TAC" if letter == "5747C"

@@ -11,13 +11,19 @@ rule (`posting.unpostables.release_resolutions`) reads the cases and applies the
     other        not valid here: the case reopens
 A case whose document is no longer on the GUF closes with no action (a fixture's
 historical case whose return long posted must never post again).
+
+Who may resolve a case at all: `resolver_roles` (tables/input_values.yaml
+`unpostable_resolvers`; UP 147 is Submission Processing's, IRM 25.25.6.5.1.2.5).
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-__all__ = ["ACCOUNTS", "CLOSE", "DELETE", "MARK_RELEASED", "POST", "REOPEN", "Resolution", "resolve"]
+from . import tables
+
+__all__ = ["ACCOUNTS", "CLOSE", "DELETE", "MARK_RELEASED", "POST", "REOPEN", "Resolution", "resolve",
+           "resolver_roles"]
 
 BYPASS = "bypass_upc"  # the document's `extra` key listing the unpostable codes it passed
 
@@ -31,6 +37,15 @@ ACCOUNTS = "accounts"  # a corrected TIN or an MFT 32 move: needs the accounts t
 _DELETES = ("D", "1", "2", "8")
 _NO_ACTION = ("5", "A")
 _POSTS = ("0", "6", "6B")
+
+
+def resolver_roles(upc: int | None) -> list[str] | None:
+    """The roles that may resolve (UPRES) or take (UPASGR) a case of unpostable code `upc`;
+    None: any employee (tables/input_values.yaml `unpostable_resolvers`)."""
+    table = tables.input_values().get("unpostable_resolvers") or {}
+    rule = table.get(upc) or table.get(str(upc)) or {}
+    roles = rule.get("roles")
+    return list(roles) if roles else None
 
 
 class Resolution(NamedTuple):

@@ -126,8 +126,9 @@ def tdcmsg(ctx: Context) -> Display | Refusal:
 
 
 def _element(problem: str, other: str) -> str:
-    """A refusal that names a date (registered until, withdrew on) points at DATE>."""
-    return "DATE>" if problem[-8:].isdigit() else other
+    """A refusal about the date (registered only from, withdrew before it) points at DATE>."""
+    dated = ("REGISTERED FOR TDC SECURE MESSAGING UNTIL", "WITHDREW FROM TDC SECURE MESSAGING")
+    return "DATE>" if any(words in problem for words in dated) else other
 
 
 def _casefile_ready(case: Any, sender: str) -> str | None:

@@ -128,7 +128,8 @@ def pending(s: Session, where: TaxModule | Entity, tc: int, input_cycle: str = C
     """Terminal input made in `input_cycle`: pending, due input + 1 + post_delay."""
     from idrs_sim.posting import due_cycle_for
 
-    return txn(s, where, tc, status=PENDING, cycle=due_cycle_for(input_cycle, post_delay),
+    ent = where if isinstance(where, Entity) else where.entity
+    return txn(s, where, tc, status=PENDING, cycle=due_cycle_for(input_cycle, post_delay, ent.file),
                input_cycle=input_cycle, post_delay=post_delay, **kw)
 
 

@@ -73,7 +73,12 @@ def _refunds(s, mod_id: int) -> list[Transaction]:
 def test_due_cycle_for_is_input_plus_one_plus_delay() -> None:
     assert due_cycle_for("202425") == "202426"
     assert due_cycle_for("202425", 1) == "202427"
-    assert due_cycle_for("202452", 0) == "202501"  # across the year end
+    # Across the year end the count is of cycles that post (IMF 01-03, BMF 01-02 are dead):
+    # a post-delay still puts the input a posting cycle after the rest (decision TPP-22).
+    assert due_cycle_for("202452", 0) == "202504"
+    assert due_cycle_for("202452", 1) == "202505"
+    assert due_cycle_for("202452", 0, "BMF") == "202503"
+    assert due_cycle_for("202451", 1) == "202504"
 
 
 def test_advance_and_post_moves_clock_to_friday_and_runs(mf) -> None:

@@ -86,7 +86,7 @@ def new_pending(
         status=PENDING,
         input_date=ctx.today,
         input_cycle=ctx.cycle,
-        due_cycle=due_cycle_for(ctx.cycle, post_delay),
+        due_cycle=due_cycle_for(ctx.cycle, post_delay, ent.file),
         post_delay=post_delay,
         input_idrs=ctx.idrs,
         extra=dict(extra or {}, source=doc_code_source(doc_code), input_at=ctx.now.isoformat(timespec="seconds")),

@@ -72,6 +72,10 @@ def updis_first(code: str) -> str:
     return f"UPDIS MUST PRECEDE {code}"
 
 
+def dead_release_cycle(cycle: str, file: str) -> str:
+    return f"REL-CYC {cycle} IS A DEAD CYCLE - NOTHING POSTS BEFORE {calendar.first_live_cycle(cycle, file)}"
+
+
 def upc_not_authorized(upc: int) -> str:
     return f"UPC {upc:03d} NOT AUTHORIZED FOR THIS EMPLOYEE"
 
@@ -245,6 +249,11 @@ def _validate_upres(ctx: Context, case: Unpostable, typed: dict[str, str]) -> tu
         cycle, problem = v.check_future_cycle("REL-CYC", rel, ctx.cycle)
         if problem:
             problems.append(problem)
+        elif cycle and calendar.is_dead_cycle(cycle, case.entity.file):
+            # Nothing posts in a dead cycle: the case would go with everything else in the
+            # first live one, and a TC 971 AC 850 input now would post with it, too late to
+            # flip the direct deposit (count two posting cycles: `calendar.add_posting_cycles`).
+            problems.append(v.Problem("REL-CYC", dead_release_cycle(cycle, case.entity.file)))
         out["release_cycle"] = cycle
     return problems, out
 
@@ -296,7 +305,7 @@ def upres(ctx: Context) -> Display | Refusal:
     case.status_date = ctx.today  # the UPRES status date starts the 9-week clock (IRM 25.25.6.5.4)
     if not case.assigned:
         case.assigned = ctx.idrs
-    release = max(c for c in (case.release_cycle, calendar.add_cycles(ctx.cycle, 1)) if c)
+    release = max(c for c in (case.release_cycle, calendar.add_posting_cycles(ctx.cycle, 1, case.entity.file)) if c)
     summary = (f"URC {case.urc}" + (f" CCC {case.ccc}" if case.ccc else "")
                + (f" CORR-TIN {case.corrected_tin}" if case.corrected_tin else "")
                + (f" REL-CYC {case.release_cycle}" if case.release_cycle else ""))
@@ -426,5 +435,5 @@ def uprev(ctx: Context) -> Display | Refusal:
                    _history_lines(case), message=REQUEST_COMPLETED)
 
 
-__all__ = ["upres", "upasg", "upcas", "uprev", "updis_first", "upc_not_authorized", "EXISTING_CCC3",
+__all__ = ["upres", "upasg", "upcas", "uprev", "updis_first", "upc_not_authorized", "dead_release_cycle", "EXISTING_CCC3",
            "COULD_NOT_REASSIGN"]

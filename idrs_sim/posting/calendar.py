@@ -42,6 +42,7 @@ __all__ = [
     "cycle_end",
     "posting_date",
     "add_cycles",
+    "add_posting_cycles",
     "day_code",
     "cycle_date",
     "is_dead_cycle",
@@ -190,13 +191,13 @@ def _check_file(file: str) -> int:
         raise ValueError(f"master file must be 'IMF' or 'BMF', not {file!r}") from None
 
 
-def is_dead_cycle(cycle: str, file: MasterFile) -> bool:
+def is_dead_cycle(cycle: str, file: MasterFile | str) -> bool:
     """True if nothing posts to `file` in `cycle` (IRM 3.30.123.4.7: IMF 01-03, BMF 01-02)."""
     dead = _check_file(file)
     return _parse(cycle)[1] <= dead
 
 
-def first_live_cycle(cycle: str, file: MasterFile) -> str:
+def first_live_cycle(cycle: str, file: MasterFile | str) -> str:
     """The cycle in which input due in `cycle` actually posts to `file`.
 
     Input due in a dead cycle attempts to post in the first live cycle of that year
@@ -206,6 +207,18 @@ def first_live_cycle(cycle: str, file: MasterFile) -> str:
     dead = _check_file(file)
     year, week = _parse(cycle)
     return f"{year:04d}{dead + 1:02d}" if week <= dead else cycle
+
+
+def add_posting_cycles(cycle: str, n: int, file: MasterFile | str) -> str:
+    """The `n`-th cycle after `cycle` in which something posts to `file`: dead cycles do not
+    count.  "Post-delay 1" and "two cycles from the current cycle" (IRM 25.25.6.5.1.1 (5),
+    25.25.6.5.1.2.1) exist to make one input post a cycle after another; across the year end,
+    counting the dead cycles would put both in the first live cycle (202452 + 2 = 202502,
+    dead, posts with everything else in 202504)."""
+    out = cycle
+    for _ in range(n):
+        out = first_live_cycle(add_cycles(out, 1), file)
+    return out
 
 
 def validate_cycle(text: str) -> str | None:

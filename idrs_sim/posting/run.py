@@ -57,15 +57,16 @@ def load_rule_modules() -> None:
                 raise
 
 
-def due_cycle_for(input_cycle: str, post_delay: int = 0) -> str:
-    """The cycle in which input made in `input_cycle` is due to post.
+def due_cycle_for(input_cycle: str, post_delay: int = 0, file: str = "IMF") -> str:
+    """The cycle in which input made in `input_cycle` to a `file` account is due to post.
 
     Input reaches the master file in the next weekly run (reference §3.3), plus the
     post-delay in cycles typed on the input screen (POST-DELAY>, tpp-rules §6.1):
-    due = input + 1 + post_delay.  Whether that cycle is dead is decided at run time.
+    due = input + 1 + post_delay, counted in cycles that post (`add_posting_cycles`: at the
+    year end a post-delay still puts the input one posting cycle after the other input).
     """
     delay = max(0, int(post_delay or 0))
-    return cal.add_cycles(input_cycle, 1 + delay)
+    return cal.add_posting_cycles(input_cycle, 1 + delay, file)
 
 
 def run_cycle_in(

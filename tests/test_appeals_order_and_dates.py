@@ -28,6 +28,8 @@ class Ap:
     type: str = "OIC"
     cdp: bool = False
     status: str = "open"
+    received: dt.date | None = None
+    closed: dt.date | None = None
     request_received: dt.date | None = D(2024, 6, 11)
     submitted: dt.date | None = None
 
@@ -40,6 +42,7 @@ class Pam:
     mediator: str | None = None
     approved: dt.date | None = None
     assigned: dt.date | None = None
+    result: str | None = None
 
 
 @dataclass

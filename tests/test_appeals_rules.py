@@ -22,6 +22,8 @@ class Ap:
     type: str = "OIC"
     cdp: bool = False
     status: str = "open"
+    received: dt.date | None = None
+    closed: dt.date | None = None
     request_received: dt.date | None = TODAY
     submitted: dt.date | None = None
 
@@ -34,6 +36,7 @@ class Pam:
     mediator: str | None = None
     approved: dt.date | None = None
     assigned: dt.date | None = None
+    result: str | None = None
 
 
 @dataclass
@@ -70,7 +73,7 @@ def test_a_request_on_an_appeal_no_longer_under_consideration_is_not_eligible() 
 def test_mi_needs_a_written_request_and_opens_one_pam_support_request_per_appeal() -> None:
     assert r.check_mi(Ap(request_received=None), None, TODAY) == r.NO_REQUEST
     assert r.check_mi(Ap(), Pam(), TODAY) == r.PAM_EXISTS
-    assert r.check_request(Ap(), Pam()) == r.PAM_EXISTS
+    assert r.check_request(Ap(), Pam(), TODAY) == r.PAM_EXISTS
 
 
 def test_mo_is_never_input_by_hand() -> None:
@@ -241,9 +244,10 @@ def test_a_withdrawal_needs_the_written_withdrawal_and_its_date() -> None:
 
 def test_the_mediator_submits_with_only_the_mediators_report_and_one_of_five_results() -> None:
     pam = Pam(state=r.ASSIGNED, mediator="0810000400")
+    signed = docs("AGREEMENT")
     for n, result in enumerate(r.RESULTS[:3], start=1):
-        assert r.check_submit(pam, [], result, ["MEDIATOR-REPORT"], "0810000400", TODAY) is None
-        assert r.check_submit(pam, [], str(n), ["MEDIATOR-REPORT"], "0810000400", TODAY) is None
+        assert r.check_submit(pam, signed, result, ["MEDIATOR-REPORT"], "0810000400", TODAY) is None
+        assert r.check_submit(pam, signed, str(n), ["MEDIATOR-REPORT"], "0810000400", TODAY) is None
     assert r.check_submit(pam, [], r.AGREED, ["MEDIATOR-REPORT", "OTHER"], "0810000400", TODAY) == r.ONLY_REPORT
     assert r.check_submit(pam, [], r.AGREED, [], "0810000400", TODAY) == r.ONLY_REPORT
     assert r.check_submit(pam, [], "MEDIATED - MOSTLY", ["MEDIATOR-REPORT"], "0810000400", TODAY) == r.INVALID_RESULT

@@ -118,10 +118,10 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
         lines.append("NO WRITTEN MEDIATION REQUEST RECEIVED")
     else:
         lines.append(f"WRITTEN MEDIATION REQUEST RECEIVED {_d(appeal.request_received)}  INTAKE {appeal.intake or pam_codes.COMPLETE}")
-        if not pam_record.under_consideration(appeal):
-            lines.append("  NOT ELIGIBLE - APPEAL NO LONGER UNDER CONSIDERATION")
-        elif pam_record.is_cdp(appeal):
+        if pam_record.is_cdp(appeal):
             lines.append("  OIC IN A CDP OR EH CASE - NO MI, NO PAM SUPPORT REQUEST")
+        elif not pam_record.request_eligible(appeal):
+            lines.append("  NOT ELIGIBLE - APPEAL NO LONGER UNDER CONSIDERATION")
     p = appeal.pam
     if p is not None:
         lines.append(f"PAM SUPPORT REQUEST  STATE {p.state}  OPENED {_d(p.opened)} BY {p.opened_by or ''}")

@@ -56,9 +56,9 @@ def acms_request(ctx: Context) -> Display | Refusal:
     intake = ctx.value("INTAKE").upper() or pam_codes.COMPLETE
     if intake not in pam_codes.INTAKES:
         return refuse(ctx, "INTAKE", INVALID_INTAKE)
-    problem = pam_intake.check_request(appeal, appeal.pam)
+    problem = pam_intake.check_request(appeal, appeal.pam, received)
     if problem:
-        return refuse(ctx, "APPEAL", problem)
+        return refuse(ctx, "APPEAL" if problem == pam_literals.PAM_EXISTS else "RECEIVED", problem)
     appeal.request_received = received
     appeal.intake = intake
     ctx.db.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .pam_codes import (
     AGREEMENT_DAYS,
@@ -17,6 +17,7 @@ from .pam_codes import (
     CLOSED,
     EMAIL_BUSINESS_DAYS,
     LETTER_AGREEMENT,
+    MEDIATED,
     MEDIATION_DAYS,
     RETURN_DAYS,
     add_business_days,
@@ -31,14 +32,17 @@ from .pam_record import AppealLike, DocLike, PamLike, latest
 class Deadline:
     label: str
     due: dt.date
-    met: dt.date | None = None  # when it was met (None: still running)
+    met: dt.date | None = None  # when it was met (None: not met)
     tracked: bool = True  # False: done outside ACMS (an email), shown for information only
+    stopped: dt.date | None = None  # the PAM support request closed that day: no longer running
 
     def line(self, today: dt.date) -> str:
         if not self.tracked:
             state = f"{(self.due - today).days} DAYS LEFT" if today <= self.due else ""
         elif self.met is not None:
             state = "MET " + mdy(self.met) if self.met <= self.due else "LATE " + mdy(self.met)
+        elif self.stopped is not None:
+            state = "NOT MET - CLOSED " + mdy(self.stopped)
         else:
             state = "OVERDUE" if today > self.due else f"{(self.due - today).days} DAYS LEFT"
         return f"{self.label:<36} {mdy(self.due)} {state}".rstrip()
@@ -47,14 +51,25 @@ class Deadline:
 def deadlines(appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike],
               closed: dt.date | None) -> list[Deadline]:
     """The time limits of the request as it stands (Rev. Proc. 2014-63 ss. 7.03, 8.01; IRM
-    8.26.9.2.3(7); Letter 5559; Exhibit step 2)."""
+    8.26.9.2.3(7); Letter 5559; Exhibit step 2).  Once the PAM support request is closed its
+    limits stop running: one not met by then is shown not met, never counting down or overdue
+    (decision PAM-19).  The email to *AP ADR PMO is owed whatever happens to the request (and
+    the denial letter goes with it, 8.26.9.2.3(4) Reminder), so it is shown as before."""
     received = appeal.request_received
     if received is None:
         return []
-    out = [Deadline("EMAIL REQUEST TO *AP ADR PMO BY", add_business_days(received, EMAIL_BUSINESS_DAYS),
-                    tracked=False)]
+    email = Deadline("EMAIL REQUEST TO *AP ADR PMO BY", add_business_days(received, EMAIL_BUSINESS_DAYS),
+                     tracked=False)
     if pam is None:
-        return out
+        return [email]
+    limits = _limits(pam, docs, received, closed)
+    if pam.state == CLOSED and closed is not None:
+        limits = [replace(d, stopped=closed) if d.met is None else d for d in limits]
+    return [email, *limits]
+
+
+def _limits(pam: PamLike, docs: Sequence[DocLike], received: dt.date, closed: dt.date | None) -> list[Deadline]:
+    out: list[Deadline] = []
     answered = pam.approved or (closed if pam.state == CLOSED else None)
     out.append(Deadline("ATM ANSWER TO TP AND ATE (2 WEEKS)", received + dt.timedelta(days=ANSWER_DAYS), answered))
     if pam.perfect_due is not None:
@@ -69,6 +84,6 @@ def deadlines(appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike],
         out.append(Deadline("L5559 SIGNED AGREEMENT BACK (7 DAYS)", letter.date + dt.timedelta(days=RETURN_DAYS),
                             agreement.date if agreement else None))
     if agreement is not None:
-        out.append(Deadline("MEDIATION HELD BY (60 DAYS)", agreement.date + dt.timedelta(days=MEDIATION_DAYS),
-                            closed if pam.state == CLOSED else None))
+        held = closed if pam.state == CLOSED and pam.result in MEDIATED else None  # not on a withdrawal
+        out.append(Deadline("MEDIATION HELD BY (60 DAYS)", agreement.date + dt.timedelta(days=MEDIATION_DAYS), held))
     return out

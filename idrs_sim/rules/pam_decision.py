@@ -26,6 +26,7 @@ from .pam_codes import (
 )
 from .pam_literals import (
     ALREADY_APPROVED,
+    CDP_NOT_DENIED,
     DECIDED,
     HELD_PREMATURE,
     INVALID_LETTER,
@@ -44,7 +45,7 @@ from .pam_literals import (
     PAM_CLOSED,
     mdy,
 )
-from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, latest, under_consideration
+from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, latest, request_eligible
 
 # ---- decision (8.26.9.2.3.1, 8.26.9.2.3.3, 8.26.9.2.3.4; Exhibit) -----------------------
 
@@ -102,7 +103,7 @@ def check_approve(pam: PamLike | None, docs: Sequence[DocLike], mediator_ok: boo
 
 
 def denial_letter(appeal: AppealLike) -> str:
-    """Letter 5557 for an OIC (CDP/EH OICs included), 5558 for a TFRP."""
+    """Letter 5557 for an OIC, 5558 for a TFRP (never for a CDP/EH OIC: `check_letter`)."""
     return LETTER_DENIAL_TFRP if appeal.type == "TFRP" else LETTER_DENIAL_OIC
 
 
@@ -133,6 +134,10 @@ def check_letter(letter: str, appeal: AppealLike, pam: PamLike | None, docs: Seq
         if pam.state != APPROVED:
             return MEDIATOR_ALREADY if pam.state == ASSIGNED else NOT_APPROVED
         return None
+    if is_cdp(appeal):
+        # No PAM support request exists for a CDP/EH OIC (8.26.9.2.3.2(5)): nothing to deny in
+        # ACMS; the request is emailed to *AP ADR PMO ((4) Note).  Decision PAM-14.
+        return CDP_NOT_DENIED
     right = denial_letter(appeal)
     if letter != right:
         return f"USE LETTER {right} FOR A{'N' if appeal.type == 'OIC' else ''} {appeal.type} APPEAL"
@@ -144,7 +149,9 @@ def check_letter(letter: str, appeal: AppealLike, pam: PamLike | None, docs: Seq
         problem = _undecided(pam, today, denying=True)
         if problem:
             return problem
-    elif under_consideration(appeal) and not is_cdp(appeal):
+    elif request_eligible(appeal):
+        # Received while under consideration: MI opens the PAM support request, denied from there.
+        # Only a request received after the appeal closed is denied without one (decision PAM-7).
         return NO_PAM
     return check_concurrence(docs) or _denial_letter_date(appeal, docs, mailed)
 

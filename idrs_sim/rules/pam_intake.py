@@ -29,6 +29,7 @@ from .pam_codes import (
 )
 from .pam_decision import check_executive_reached, not_before
 from .pam_literals import (
+    CDP_NOT_DENIED,
     DOC_NOT_AUTHORIZED,
     INVALID_CAR_CODE,
     INVALID_DOC,
@@ -44,24 +45,32 @@ from .pam_literals import (
     PAM_EXISTS,
     mdy,
 )
-from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, under_consideration
+from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, request_eligible, under_consideration
 
 # ---- intake (8.26.9.2.3(4)-(7), 8.26.9.2.3.2, Exhibit Processing Mediation Request) ------
 
 
 def request_notice(appeal: AppealLike, received: dt.date) -> str:
-    """What the ATE is told when a written mediation request is recorded."""
-    if not under_consideration(appeal):
-        return "NOT ELIGIBLE - NOTIFY ATM; EMAIL REQUEST AND DENIAL LETTER TO *AP ADR PMO"
+    """What the ATE is told when a written mediation request is recorded: eligibility is judged
+    on the day it was received (8.26.9.2.3(3), (4) Note and Reminder), not the status today.
+    A CDP/EH OIC never has a PAM support request nor an ACMS denial (8.26.9.2.3.2(4) Note, (5))."""
     if is_cdp(appeal):
         return "CDP/EH OIC - NO MI; EMAIL THE REQUEST TO *AP ADR PMO"
+    if not under_consideration(appeal, received):
+        return "NOT ELIGIBLE - NOTIFY ATM; EMAIL REQUEST AND DENIAL LETTER TO *AP ADR PMO"
     due = add_business_days(received, EMAIL_BUSINESS_DAYS)
     return f"NOTIFY ATM NOW; EMAIL REQUEST TO *AP ADR PMO BY {mdy(due)}; INPUT MI"
 
 
-def check_request(appeal: AppealLike, pam: PamLike | None) -> str | None:
-    """A written request can be recorded on any appeal, once, before its PAM support request."""
-    return PAM_EXISTS if pam is not None else None
+def check_received(appeal: AppealLike, received: dt.date) -> str | None:
+    """Appeals receives a mediation request on a case it has: not before the appeal was received."""
+    return not_before("REQUEST", received, "APPEAL RECEIVED", appeal.received)
+
+
+def check_request(appeal: AppealLike, pam: PamLike | None, received: dt.date) -> str | None:
+    """A written request can be recorded on any appeal Appeals had received by then, once,
+    before its PAM support request."""
+    return PAM_EXISTS if pam is not None else check_received(appeal, received)
 
 
 def check_car_code(code: str) -> str | None:
@@ -73,13 +82,17 @@ def check_car_code(code: str) -> str | None:
 
 def check_mi(appeal: AppealLike, pam: PamLike | None, date: dt.date) -> str | None:
     """MI opens the PAM support request: dated the day the request was received (8.26.9.2.3.8),
-    never for an OIC in a CDP/EH case (8.26.9.2.3.2(5)), only while under consideration."""
+    never for an OIC in a CDP/EH case (8.26.9.2.3.2(5)), only for a request received while
+    the case was under consideration (8.26.9.2.3(3); decision PAM-20)."""
     if is_cdp(appeal):
         return NO_MI_CDP
-    if not under_consideration(appeal):
-        return NOT_ELIGIBLE
     if appeal.request_received is None:
         return NO_REQUEST
+    problem = check_received(appeal, appeal.request_received)
+    if problem:
+        return problem
+    if not request_eligible(appeal):
+        return NOT_ELIGIBLE
     if pam is not None:
         return PAM_EXISTS
     if date != appeal.request_received:
@@ -100,6 +113,7 @@ def perfect_due(received: dt.date) -> dt.date:
 # ---- attachments ------------------------------------------------------------------------
 
 EXECUTIVE_ANSWERS = ("EXEC-CONCUR", "EXEC-NONCONCUR")
+DENIAL_ANSWERS = ("AD-CONCUR", "AD-NONCONCUR", *EXECUTIVE_ANSWERS)
 
 
 def check_doc(kind: str, roles: Iterable[str], appeal: AppealLike, pam: PamLike | None,
@@ -116,6 +130,9 @@ def check_doc(kind: str, roles: Iterable[str], appeal: AppealLike, pam: PamLike 
         late = not_before("DOCUMENT", date, "REQUEST RECEIVED", appeal.request_received)
         if late:
             return late
+    if pam is None and kind in DENIAL_ANSWERS and is_cdp(appeal):
+        # A CDP/EH OIC has no PAM support request and is not denied through ACMS (decision PAM-14).
+        return CDP_NOT_DENIED
     if kind in EXECUTIVE_ANSWERS and (pam is None or pam.state in UNDECIDED):
         # Undecided, the executive answers a proposed denial, reached only after the AD concurred;
         # after approval an EXEC-CONCUR is the concurrence with Appeals' withdrawal (decision PAM-11).
@@ -123,9 +140,9 @@ def check_doc(kind: str, roles: Iterable[str], appeal: AppealLike, pam: PamLike 
         if problem:
             return problem
     if pam is None:
-        # An ineligible request (appeal closed) or a CDP/EH OIC has no PAM support request; its
-        # denial still needs the concurrences and the analyst (decision C.4 / C.1).
-        return None if kind in ("AD-CONCUR", "AD-NONCONCUR", "EXEC-CONCUR", "EXEC-NONCONCUR", "ANALYST", "OTHER") else NO_PAM
+        # An ineligible request (received after the appeal closed) has no PAM support request; its
+        # denial still needs the concurrences and the analyst (decision PAM-7).
+        return None if kind in (*DENIAL_ANSWERS, "ANALYST", "OTHER") else NO_PAM
     if pam.state == CLOSED and kind != "OTHER":
         return PAM_CLOSED
     if kind == "TALKS-ENDED" and pam.state != HELD:

@@ -12,7 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from .pam_codes import APPEALS_WITHDREW, APPROVED, ASSIGNED, CLOSED, LETTER_AGREEMENT, RESULTS, WITHDRAWALS, pick
+from .pam_codes import (
+    APPEALS_WITHDREW,
+    APPROVED,
+    ASSIGNED,
+    CLOSED,
+    LETTER_AGREEMENT,
+    MEDIATED,
+    RESULTS,
+    WITHDRAWALS,
+    pick,
+)
+from .pam_decision import not_before
 from .pam_literals import (
     ALREADY_SUBMITTED,
     APPEAL_CLOSED,
@@ -21,6 +32,7 @@ from .pam_literals import (
     INVALID_RESULT,
     MEDIATOR_ALREADY,
     MEDIATOR_SUBMITS,
+    NO_AGREEMENT,
     NO_EXEC_CONCUR,
     NO_LETTER_5559,
     NO_PAM,
@@ -35,7 +47,7 @@ from .pam_literals import (
     WITHDRAWN_BEFORE_ASSIGNED,
     mdy,
 )
-from .pam_record import AppealLike, DocLike, PamLike, has, latest, under_consideration
+from .pam_record import AppealLike, DocLike, PamLike, has, is_open, latest
 
 # ---- after approval (Exhibit; 8.26.9.2.3.4.7; 8.26.9.2.3.7; 8.26.9.2.3.8) ----------------
 
@@ -115,7 +127,20 @@ def check_submit(pam: PamLike | None, docs: Sequence[DocLike], result: str, atta
         return INVALID_RESULT
     if chosen in WITHDRAWALS and withdrawn_before_assignment(pam, docs):
         return WITHDRAWN_BEFORE_ASSIGNED
-    return _withdrawal(chosen, docs, date)
+    return _mediated(chosen, docs, date) or _withdrawal(chosen, docs, date)
+
+
+def _mediated(result: str, docs: Sequence[DocLike], date: dt.date) -> str | None:
+    """A "Mediated" result (agreed, partially agreed, unagreed) says a mediation session took
+    place, and mediation takes place after the Agreement to Mediate is signed (Exhibit 8.26.9-1,
+    After the Pre-Mediation Conference Call, steps 3 and 6): the signed Agreement is attached
+    and the session did not end before it was signed.  Decision PAM-19."""
+    if result not in MEDIATED:
+        return None
+    agreement = latest(docs, "AGREEMENT")
+    if agreement is None:
+        return NO_AGREEMENT
+    return not_before("CLOSE", date, "AGREEMENT TO MEDIATE SIGNED", agreement.date)
 
 
 # ---- guards -----------------------------------------------------------------------------
@@ -124,7 +149,7 @@ def check_submit(pam: PamLike | None, docs: Sequence[DocLike], result: str, atta
 def check_submit_appeal(appeal: AppealLike, pam: PamLike | None) -> str | None:
     """The ATE cannot submit the appeal for closing while a PAM support request is open
     (8.26.9.2.3.3 Note): closing it writes MO, which allows the submission."""
-    if not under_consideration(appeal):
+    if not is_open(appeal):
         return APPEAL_CLOSED
     if appeal.submitted is not None:
         return ALREADY_SUBMITTED

@@ -13,10 +13,15 @@ from typing import Protocol
 from .pam_codes import CDP_TYPES
 
 
-class AppealLike(Protocol):
+class CaseTypeLike(Protocol):
     type: str
     cdp: bool
+
+
+class AppealLike(CaseTypeLike, Protocol):
     status: str
+    received: dt.date | None  # the day Appeals received the case
+    closed: dt.date | None  # the day the appeal closed (status closed)
     request_received: dt.date | None
     submitted: dt.date | None
 
@@ -28,6 +33,7 @@ class PamLike(Protocol):
     mediator: str | None
     approved: dt.date | None
     assigned: dt.date | None
+    result: str | None  # the mediation result it was closed with (None: not closed by a result)
 
 
 class DocLike(Protocol):
@@ -45,11 +51,30 @@ def has(docs: Iterable[DocLike], kind: str) -> bool:
     return any(d.kind == kind for d in docs)
 
 
-def is_cdp(appeal: AppealLike) -> bool:
+def is_cdp(appeal: CaseTypeLike) -> bool:
     """An OIC that is part of a CDP or equivalent hearing (EH) case (8.26.9.2.3.2(5))."""
     return bool(appeal.cdp) or appeal.type in CDP_TYPES
 
 
-def under_consideration(appeal: AppealLike) -> bool:
-    """Rev. Proc. 2014-63 ss. 4.01, 7.02: eligible only while Appeals is considering the case."""
+def is_open(appeal: AppealLike) -> bool:
+    """The appeal is open on ACMS today (its status, not a date)."""
     return appeal.status == "open"
+
+
+def under_consideration(appeal: AppealLike, day: dt.date) -> bool:
+    """Rev. Proc. 2014-63 ss. 4.01, 7.02; IRM 8.26.9.2.3(3), (4) Note: a written request is
+    eligible if it was received while Appeals was considering the case -- on or after the day
+    Appeals received it and, once the appeal is closed, before the day it closed.  A closed
+    appeal whose closing date is not on file was not under consideration on any day.
+    Decision PAM-20: the request's received date decides, not the appeal's status today."""
+    if appeal.received is not None and day < appeal.received:
+        return False
+    if appeal.status == "open":
+        return True
+    return appeal.closed is not None and day < appeal.closed
+
+
+def request_eligible(appeal: AppealLike) -> bool:
+    """The written request on file was received while the case was under consideration."""
+    received = appeal.request_received
+    return received is not None and under_consideration(appeal, received)

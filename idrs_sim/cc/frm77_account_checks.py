@@ -14,9 +14,10 @@ from typing import Any
 
 from ..digits import is_digits
 from ..masterfile import derive
-from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule
+from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction
 from ..posting import calendar as cal
 from ..rules import breach, mft32
+from ..rules import misc as misc_rules
 from . import validate as v
 from .base import Context
 
@@ -24,6 +25,22 @@ DLN_NOT_ON_ACCOUNT = "DLN NOT ON THIS ACCOUNT"
 DUPLICATE_AC111 = "TC 971 AC 111 ALREADY INPUT FOR THIS DLN"
 NO_AC505 = "NO UNREVERSED TC 971 AC 505 ON THIS ENTITY"
 AC505_AMBIGUOUS = breach.AC505_AMBIGUOUS
+
+
+def no_marker_with_dln(ac: int) -> str:
+    """The DLN (or its last six digits) a TC 972 names is on no unreversed TC 971 of `ac`."""
+    return f"NO UNREVERSED TC 971 AC {ac:03d} WITH THIS DLN"
+
+
+def no_marker_on_module(ac: int) -> str:
+    """A TC 972 that names no DLN, with no unreversed TC 971 of `ac` on the module."""
+    return f"NO UNREVERSED TC 971 AC {ac:03d} ON THIS MODULE"
+
+
+def marker_ambiguous(ac: int) -> str:
+    """A TC 972 that names no DLN, with open TC 971s of `ac` for more than one return
+    (mirrors AC505_AMBIGUOUS)."""
+    return f"MORE THAN ONE AC {ac:03d} - ENTER THE RETURN DLN IN MISC"
 
 
 def _return_dlns(ent: Entity) -> set[str]:
@@ -99,19 +116,57 @@ def _systemic_move_back(ctx: Context, ent: Entity, module: TaxModule | None, tc:
     return v.Problem("TC971/151", refusal) if refusal else None
 
 
+def _marker_dln(t: Transaction) -> str:
+    """The return DLN a TC 971 carries: the one its MISC starts with, else its own (as the
+    posting run's `posting.reversals._dln_of`)."""
+    return derive.misc_dln(t.misc) or derive.dln_digits(t.dln)
+
+
+def _module_return_dlns(module: TaxModule) -> set[str]:
+    """DLNs of the returns of this module: TC 150/976/977 (posted, pending or unposted) and
+    its unpostable cases."""
+    out = {derive.dln_digits(t.dln) for t in module.transactions
+           if t.tc in (150, 976, 977) and t.dln and t.status != DELETED}
+    out |= {derive.dln_digits(u.dln) for u in module.unpostables if u.dln}
+    return {d for d in out if len(d) == 14}
+
+
 def _reverses_dln_marker(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
                          secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
-    """TC 972 AC 124/121 with a DLN reverses only the marker carrying that DLN
-    (IRM 25.25.6.1.7: "only reverse the AC 124 whose MISC DLN matches")."""
-    if not misc or module is None:
+    """TC 972 AC 121/124/129 reverses only the marker of the return in question
+    (IRM 25.25.6.5.1.1 (5): "the DLN in the MISC field of the TC 971 AC 124 matches the DLN
+    of the return in question"; 25.25.6.5.1.2 (4): the AC 129 reversal carries "the last six
+    digits of the return DLN").  The MISC names the return: the 14-digit DLN, or for AC 129
+    its last six digits, which fit the DLN in the marker's MISC or -- for a marker whose
+    MISC names no return (IVO EL IDT, FILTER X) -- a return of this module.  A MISC that
+    names no DLN (blank AC 121 / 124) is taken only when the open markers are all for one
+    return; several returns: the employee must enter the DLN.  The same rule at posting:
+    `rules.reversal.pick_original`."""
+    if module is None:
         return None
-    dln = derive.dln_digits(misc)
-    for t in module.transactions:
-        if (t.tc == 971 and t.ac == ac and t.reversed_by_id is None and t.status in (POSTED, PENDING)
-                and derive.misc_dln(t.misc) == dln):
+    markers = sorted((t for t in module.transactions
+                      if t.tc == 971 and t.ac == ac and t.reversed_by_id is None and t.status in (POSTED, PENDING)),
+                     key=lambda t: (t.posting_cycle or "", t.id))
+    named = derive.misc_dln(misc) or misc_rules.reversal_dln(misc)
+    if not named:
+        if not markers:
+            return v.Problem("TC971/151", no_marker_on_module(ac))
+        if len({_marker_dln(t) for t in markers}) > 1:
+            return v.Problem("MISC", marker_ambiguous(ac))
+        extra["reverses"] = markers[0].id
+        return None
+    for t in markers:
+        if misc_rules.dln_fits(named, derive.misc_dln(t.misc)):
             extra["reverses"] = t.id
             return None
-    return v.Problem("MISC", f"NO UNREVERSED TC 971 AC {ac:03d} WITH THIS DLN")
+    # A marker whose MISC names no return: the named DLN must be a return of this module
+    # (its own DLN is RIVO's input document, not the return's).
+    if any(misc_rules.dln_fits(named, d) for d in _module_return_dlns(module)):
+        for t in markers:
+            if not derive.misc_dln(t.misc):
+                extra["reverses"] = t.id
+                return None
+    return v.Problem("MISC", no_marker_with_dln(ac))
 
 
 #: The checks by the name misc_rules.yaml gives them.

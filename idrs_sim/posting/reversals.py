@@ -66,7 +66,8 @@ def match_tc972(ctx: CycleContext) -> None:
     """TC 972 AC x reverses one unreversed TC 971 AC x in its scope -- the module, or the
     entity for entity-level action codes such as AC 527 (CONTRACT §3; IRM 25.25.6.1.7:
     "only reverse the AC 124 whose MISC DLN matches").  Preference: same MISC, then same
-    DLN, then the earliest (`rules.reversal`).  Nothing to reverse: unpostable
+    DLN, then the earliest (`rules.reversal`); a TC 972 AC 121/124/129 only the marker of
+    the return it names (decision TPP-23).  Nothing to reverse: unpostable
     (UPC_REVERSAL_NO_MATCH)."""
     if 972 not in ctx.due_tcs():
         return

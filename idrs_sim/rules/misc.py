@@ -14,7 +14,8 @@ from functools import cache
 
 from . import tables
 
-__all__ = ["DLN_MISC_ACS", "MISC_REQUIRED_ACS", "leading_dln", "misc_pattern"]
+__all__ = ["DLN_MISC_ACS", "MISC_REQUIRED_ACS", "RETURN_REVERSAL_ACS", "dln_fits", "leading_dln", "misc_pattern",
+           "reversal_dln"]
 
 #: TC 971 action codes whose MISC the IRM requires: AC 111 (the DLN of the return moved,
 #: IRM 25.25.6.7), AC 124 (the DLN held, 25.25.6.1.7), AC 129 (25.25.6.5.1.2), AC 505 (the
@@ -23,6 +24,15 @@ MISC_REQUIRED_ACS = (111, 124, 129, 505)
 #: TC 971 action codes whose MISC begins with the DLN of a return (checked as a DLN).
 DLN_MISC_ACS = (52, 111, 124, 129)
 _LEADING_DLN = re.compile(r"^(\d{14})")
+#: TC 972 action codes whose reversal is tied to the return in question: the TC 972 names
+#: its TC 971 by the return's DLN -- AC 121 / AC 124 by the 14-digit DLN (IRM 25.25.6.5.1.1
+#: (5): "the DLN in the MISC field of the TC 971 AC 124 matches the DLN of the return in
+#: question"), AC 129 by its last six digits (the MISC table of 25.25.6.5.1.2 (4)).  A TC 972
+#: of one of them whose MISC names no DLN is unambiguous only while the open markers all
+#: carry one DLN; a DLN it names must fit the marker (FRM77 refuses, posting unposts).
+RETURN_REVERSAL_ACS = (121, 124, 129)
+#: The six digits that open the AC 129 reversal formats (`NNNNNN_NONIDT`, `NNNNNN IDT 1040X`).
+_LAST_SIX = re.compile(r"^(\d{6})(?:_|\s)")
 
 
 @cache
@@ -41,3 +51,19 @@ def leading_dln(misc: str) -> str | None:
     """The 14 digits a DLN-carrying MISC starts with, else None."""
     found = _LEADING_DLN.match(misc)
     return found.group(1) if found else None
+
+
+def reversal_dln(misc: str | None) -> str | None:
+    """The DLN a TC 972 MISC names, as far as it names it: the 14 digits it starts with, or
+    the six of the AC 129 formats (the last six digits of the return DLN,
+    `tables/misc_rules.yaml`); None when it names none (blank, a reason literal)."""
+    text = (misc or "").strip()
+    return leading_dln(text) or (found.group(1) if (found := _LAST_SIX.match(text)) else None)
+
+
+def dln_fits(named: str, dln: str | None) -> bool:
+    """Whether the DLN `dln` (digits) is the one `named` by a reversal (`reversal_dln`): the
+    same 14 digits, or ending in the six."""
+    if not dln:
+        return False
+    return dln == named if len(named) == 14 else dln.endswith(named)

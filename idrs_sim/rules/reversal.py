@@ -7,13 +7,21 @@ Preference, among the unreversed TC 971s of the same action code in the reversal
 DLN (the full DLN in MISC, or the last six digits that the AC 129 reversal formats carry),
 then the earliest in posting order.  None: the TC 972 is unpostable.  The AC 505 breach
 indicator is picked by its own rule (`rules.breach.pick_reversal`).
+
+The TPP markers AC 121 / 124 / 129 (`rules.misc.RETURN_REVERSAL_ACS`) are reversed for the
+return in question only (IRM 25.25.6.5.1.1 (5), 25.25.6.5.1.2 (4)), so "the earliest" is
+no fallback for them: a DLN the TC 972 names must fit the marker (a marker whose MISC names
+no return, e.g. `IVO EL IDT`, cannot be contradicted here -- FRM77 checked it against the
+module's returns); a TC 972 naming no DLN reverses only while the open markers all carry
+one DLN.  Otherwise None: unpostable, as the FRM77 screen would have refused it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple
+
+from .misc import RETURN_REVERSAL_ACS, dln_fits, reversal_dln
 
 __all__ = ["DlnOf", "Original", "Reversal", "latest_original", "match_all", "pick_original"]
 
@@ -41,8 +49,9 @@ class Reversal(NamedTuple):
 DlnOf = Callable[[str | None, str | None], str | None]
 
 
-def pick_original(rev: Reversal, candidates: Sequence[Original], dln_of: DlnOf) -> Original:
-    """Which of `candidates` (not empty) `rev` reverses: same MISC, same DLN, earliest.
+def pick_original(rev: Reversal, candidates: Sequence[Original], dln_of: DlnOf) -> Original | None:
+    """Which of `candidates` (not empty) `rev` reverses: same MISC, same DLN, earliest; for
+    the TPP markers (`RETURN_REVERSAL_ACS`) the one of the return the MISC names, or None.
     `dln_of(misc, dln)` gives the DLN of a MISC (and of a transaction); it is only asked
     when no MISC is the same (the usual case needs none)."""
     misc = (rev.misc or "").strip().upper()
@@ -50,20 +59,26 @@ def pick_original(rev: Reversal, candidates: Sequence[Original], dln_of: DlnOf) 
     for c in ordered:
         if misc and (c.misc or "").strip().upper() == misc:
             return c
-    full = dln_of(rev.misc, None)
-    six = re.match(r"(\d{6})(?:_|\s)", misc)
-    if full or six:
+    named = dln_of(rev.misc, None) or reversal_dln(misc)
+    if named:
         for c in ordered:
-            theirs = dln_of(c.misc, c.dln)
-            if theirs and ((full and theirs == full) or (six and theirs.endswith(six.group(1)))):
+            if dln_fits(named, dln_of(c.misc, c.dln)):
                 return c
-    return ordered[0]
+    if rev.ac not in RETURN_REVERSAL_ACS:
+        return ordered[0]
+    if named:
+        # The return in question is named and no marker carries its DLN: only a marker whose
+        # MISC names no return at all (IVO EL IDT, DDB ARAP RULE TR) may still be it.
+        return next((c for c in ordered if not dln_of(c.misc, None)), None)
+    # Nothing named: unambiguous only when every open marker is for the same return.
+    return ordered[0] if len({dln_of(c.misc, c.dln) for c in ordered}) == 1 else None
 
 
 def match_all(reversals: Iterable[tuple[Reversal, Sequence[Original]]], dln_of: DlnOf) -> list[tuple[int, int | None]]:
     """(reversal key, original key or None) for each reversal in input order, given the
     originals in its scope; an original reversed by an earlier reversal is not offered to
-    a later one (two TC 972s never reverse the same TC 971)."""
+    a later one (two TC 972s never reverse the same TC 971).  None: nothing to reverse, or
+    (TPP markers) none of the return the reversal names (`pick_original`)."""
     claimed: set[int] = set()
     out: list[tuple[int, int | None]] = []
     for rev, scope in reversals:
@@ -71,10 +86,15 @@ def match_all(reversals: Iterable[tuple[Reversal, Sequence[Original]]], dln_of: 
         if not found:
             out.append((rev.key, None))
             continue
-        # One candidate: it is the pick whatever the MISC or DLN says (pick_original's fallback).
-        pick = found[0] if len(found) == 1 else pick_original(rev, found, dln_of)
-        claimed.add(pick.key)
-        out.append((rev.key, pick.key))
+        # One candidate is the pick whatever the MISC says -- except for a TPP marker, whose
+        # reversal must name its return (pick_original).
+        if len(found) == 1 and rev.ac not in RETURN_REVERSAL_ACS:
+            pick: Original | None = found[0]
+        else:
+            pick = pick_original(rev, found, dln_of)
+        if pick is not None:
+            claimed.add(pick.key)
+        out.append((rev.key, pick.key if pick is not None else None))
     return out
 
 

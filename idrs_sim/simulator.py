@@ -322,13 +322,24 @@ def _open(url: str, follow_clock: bool, *, schema: bool = True) -> MasterFile:
     """A MasterFile for `url`, turning driver and URL errors into one readable line.
     `schema=False` (in memory only) leaves the schema to an image or `ensure_schema()`."""
     clock = Clock.following(dt.datetime(2024, 6, 17, 8, 0)) if follow_clock else None
+    shown = _without_password(url)
     try:
         return MasterFile(url, clock, schema=schema)
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise SimulatorError(f"cannot open database {url!r}: {reason}") from None
+        raise SimulatorError(f"cannot open database {shown!r}: {reason}") from None
     except (ValueError, ImportError) as exc:  # e.g. a URL naming a driver that is not installed
-        raise SimulatorError(f"cannot open database {url!r}: {exc}") from None
+        raise SimulatorError(f"cannot open database {shown!r}: {exc}") from None
+
+
+def _without_password(url: str) -> str:
+    """The URL as an error line may show it: a password it carries is masked."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: nothing in it can be told apart
+        return url
 
 
 def resolve(fixture: str | Path) -> Path:

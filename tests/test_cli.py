@@ -95,6 +95,31 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     one_line_error(run("dump", "--db", f"sqlite:///{junk}"))
 
 
+@pytest.mark.parametrize("args", [["dump"], ["cycle"], ["dump", "--fixture", "training"],
+                                  ["replay", str(ROOT / "examples" / "signon.txt")]])
+def test_another_applications_database_is_refused_untouched(tmp_path: Path, args: list[str]) -> None:
+    """Never rewrite a user's database unasked: a database with tables, none of them ours, is
+    refused before anything is written (found by a review: dump filled it with our schema and
+    the training master file, exit 0)."""
+    import sqlite3
+
+    theirs = tmp_path / "theirs.db"
+    con = sqlite3.connect(theirs)
+    con.execute("CREATE TABLE employee (id INTEGER PRIMARY KEY, who TEXT)")
+    con.execute("INSERT INTO employee (who) VALUES ('somebody')")
+    con.commit()
+    con.close()
+    before = theirs.read_bytes()
+    line = one_line_error(run("--db", f"sqlite:///{theirs}", *args))
+    assert "not an idrs-sim master file (it holds other tables: employee); nothing was changed" in line
+    assert theirs.read_bytes() == before
+
+
+def test_a_database_password_is_not_echoed() -> None:
+    line = one_line_error(run("dump", "--db", "postgresql+psycopg://user:s3cret@127.0.0.1:1/x"))
+    assert "s3cret" not in line and "user:***@127.0.0.1" in line
+
+
 # ---- dump ---------------------------------------------------------------------------------------
 def test_dump_prints_the_master_file_as_json() -> None:
     done = run("dump")

@@ -703,6 +703,36 @@ def test_fill_label_must_not_be_glued_to_a_word() -> None:
     assert term.fill("SSNTIN", "1")
 
 
+def test_fill_needs_the_field_right_after_the_label() -> None:
+    """CONTRACT §2: the field that follows `LABEL>`; a label shown with its value as protected
+    text (`MFT>30`) has none, and the next label's field is not it (found by a review: Fill
+    typed into `TC>`)."""
+    scr = Screen()
+    scr.add_protected(1, 2, 30)
+    scr.put(1, 2, "MFT>30  TXPRD>202312")
+    scr.add_protected(2, 2, 3)
+    scr.put(2, 2, "TC>")
+    scr.add_input(2, 6, 3, name="tc")
+    term = Terminal(FakeHost(first=lambda: scr))
+    with pytest.raises(LookupError, match="no input field after the protected text 'MFT>'"):
+        term.fill("MFT", "505")
+    assert term.screen.values()["tc"] == ""
+    term.fill("TC", "971")
+    assert term.screen.values()["tc"] == "971"
+
+
+def test_fill_label_is_not_the_tail_of_a_compound_label() -> None:
+    scr = Screen()
+    scr.add_protected(1, 2, 9)
+    scr.put(1, 2, "TRANS-DT>")
+    scr.add_input(1, 12, 8, name="trans")
+    term = Terminal(FakeHost(first=lambda: scr))
+    with pytest.raises(LookupError, match="no protected text 'DT>'"):
+        term.fill("DT", "01012024")
+    term.fill("TRANS-DT", "01012024")
+    assert term.screen.values()["trans"] == "01012024"
+
+
 def test_fill_does_not_match_label_typed_into_an_input_field(term: Terminal) -> None:
     term.move_cursor(2, 8)
     term.type_text("ZIP>")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Executable, create_engine, event, select
+from sqlalchemy import Executable, create_engine, event, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
@@ -141,6 +141,25 @@ def _driver_connection(raw: PoolProxiedConnection) -> Any:
     return conn
 
 
+#: Tables every idrs-sim master file has had from its first version: a database with tables
+#: but none of these is somebody else's.
+OUR_MARKERS = ("entity", "txn")
+
+
+class ForeignDatabase(ValueError):
+    """The database holds tables, none of them an idrs-sim master file's: it is not ours to
+    write (users' databases are never rewritten unasked)."""
+
+
+def refuse_foreign_database(engine: Engine) -> None:
+    """ForeignDatabase if the database has tables but no idrs-sim master file; nothing is
+    written either way (one read of the catalogue)."""
+    names = [n for n in inspect(engine).get_table_names() if not n.startswith("sqlite_")]
+    if names and not any(marker in names for marker in OUR_MARKERS):
+        shown = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+        raise ForeignDatabase(f"not an idrs-sim master file (it holds other tables: {shown}); nothing was changed")
+
+
 class MasterFile:
     """The accounts of record plus the simulation clock that goes with them.
 
@@ -151,6 +170,8 @@ class MasterFile:
     """
 
     def __init__(self, url: str = DEFAULT_URL, clock: Clock | None = None, *, schema: bool = True) -> None:
+        """Open (and, unless `schema` is False for an in-memory image, complete the schema of)
+        the master file at `url`.  ForeignDatabase if it holds another application's tables."""
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -169,6 +190,8 @@ class MasterFile:
         then take the simulated time saved in the database (once; later calls do nothing)."""
         if self.schema_ready:
             return
+        if not is_memory_url(self.url):
+            refuse_foreign_database(self.engine)
         Base.metadata.create_all(self.engine)
         _protect_audit_trail(self.engine)
         self.schema_ready = True

@@ -81,7 +81,7 @@ def dump(mf: MasterFile, tin: str | None = None, *, audit: bool = False, hashes:
             "entities": _entities(s, tin),
             "ics_cases": [_ics(c) for c in s.scalars(_filtered(select(m.IcsCase), m.IcsCase.tin, tin).order_by(m.IcsCase.tin, m.IcsCase.mft, m.IcsCase.period, m.IcsCase.id))],
         }
-        _put(out, "acds_cases", acds_data.dump_cases(s, tin))  # Appeals TDC (issue 26)
+        out["acds_cases"] = acds_data.dump_cases(s, tin)  # Appeals TDC (issue 26); always, as appeals (CONTRACT §4)
         out["appeals"] = dump_appeals(s, tin)  # Appeals on ACMS (issue 25)
         state = {row.key: row.value for row in s.scalars(select(m.SimState).order_by(m.SimState.key)) if row.key != _CLOCK_KEY}
         _put(out, "state", state)

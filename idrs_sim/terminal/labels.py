@@ -35,18 +35,31 @@ def _is_protected_text(screen: Screen, start: int, length: int) -> bool:
 
 
 def _first_input_from(screen: Screen, start: int) -> Field | None:
+    """The input field that follows the label ending at `start`: nothing visible lies between
+    them (blanks and attribute bytes only, on the same line or further down).  A field after
+    other text belongs to another label: `MFT>30` shown as protected text has no field, and
+    `Fill("MFT")` must not type into the `TC>` field after it."""
     for fld in screen.input_fields():
-        if fld.addr + 1 >= start and has_data(screen, fld.addr):
-            return fld
+        if fld.addr + 1 < start or not has_data(screen, fld.addr):
+            continue
+        if any(screen.visible_char(a).strip() for a in range(start, fld.addr)):
+            return None
+        return fld
     return None
 
 
+#: A label starts a word: not glued to a letter or digit, nor the tail of a compound label
+#: (`DT>` is not `TRANS-DT>`, `151>` is not `TC971/151>`).
+_GLUE = ("-", "/")
+
+
 def _occurrences(line: str, needle: str) -> list[int]:
-    """0-origin columns where `needle` starts as a word (not glued to a letter or digit)."""
+    """0-origin columns where `needle` starts as a word (not glued to a letter, a digit, or
+    the hyphen or slash of a compound label)."""
     cols = []
     col = line.find(needle)
     while col >= 0:
-        if col == 0 or not line[col - 1].isalnum():
+        if col == 0 or not (line[col - 1].isalnum() or line[col - 1] in _GLUE):
             cols.append(col)
         col = line.find(needle, col + 1)
     return cols

@@ -47,6 +47,10 @@ class SimulatorError(Exception):
     """A set-up problem a user can fix (unknown fixture, bad database URL, bad date)."""
 
 
+class CycleCountError(SimulatorError):
+    """A cycle count refused before anything ran (it runs past the posting calendar)."""
+
+
 def parse_date(value: str | dt.date | dt.datetime) -> dt.date:
     """A simulated date from ``YYYY-MM-DD`` (or a date); SimulatorError otherwise."""
     if isinstance(value, dt.datetime):
@@ -270,6 +274,13 @@ class Simulator:
         from .posting import calendar as cal
         from .posting.run import advance_and_post
 
+        # Refused before anything commits: a count that runs off the calendar would commit
+        # cycles up to its end and then stop (found by a review: --count 100000).
+        self.mf.refresh_clock()
+        room = cal.cycles_after(self.clock.cycle) - 1  # each run needs the cycle after it
+        if count > room:
+            raise CycleCountError(f"cycle count {count} runs past the end of the posting calendar ({cal.MAX_YEAR}): "
+                                 f"at most {max(room, 0)} more from cycle {self.clock.cycle}; nothing was posted")
         done: list[Any] = []
 
         def committed(report: Any) -> None:

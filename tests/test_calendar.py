@@ -316,3 +316,12 @@ def test_prop_year_has_52_or_53_cycles(year: int) -> None:
     assert year_start(year) <= jan1 <= year_start(year) + timedelta(days=6)
     expected = 53 if jan1.weekday() == 3 or (jan1.weekday() == 2 and isleap(year)) else 52
     assert cycles_in_year(year) == expected
+
+
+def test_cycles_after_counts_to_the_end_of_the_calendar() -> None:
+    for cycle in ("219951", "219950", "202425"):
+        n = cal.cycles_after(cycle)
+        assert cal.add_cycles(cycle, n)  # the last cycle of the calendar
+        with pytest.raises(ValueError):
+            cal.add_cycles(cycle, n + 1)
+    assert cal.cycles_after("219951") == 1

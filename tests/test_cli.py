@@ -164,6 +164,18 @@ def test_cycle_on_a_sqlite_file(tmp_path: Path) -> None:
     assert run("cycle", "--db", url).stdout.startswith(f"CYCLE {calendar.add_cycles(start, 3)}")
 
 
+def test_a_cycle_count_past_the_calendar_is_refused_before_anything_posts(tmp_path: Path) -> None:
+    """Found by a review: --count 100000 committed cycles to the end of the calendar (2199),
+    then stopped; now refused before the first one."""
+    db = f"sqlite:///{tmp_path / 'end.db'}"
+    line = one_line_error(run("--date", "2199-10-01", "--db", db, "cycle", "--count", "100000"))
+    assert line.endswith("cycle count 100000 runs past the end of the posting calendar (2199): "
+                         "at most 11 more from cycle 219940; nothing was posted")
+    with Simulator(db) as sim:
+        assert sim.clock.cycle == "219940"
+    assert run("--db", db, "cycle", "--count", "11").returncode == 0
+
+
 def test_cycle_in_memory_warns_and_works() -> None:
     done = run("cycle")
     assert done.returncode == 0

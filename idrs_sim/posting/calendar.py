@@ -43,6 +43,7 @@ __all__ = [
     "posting_date",
     "add_cycles",
     "add_posting_cycles",
+    "cycles_after",
     "day_code",
     "cycle_date",
     "is_dead_cycle",
@@ -207,6 +208,11 @@ def first_live_cycle(cycle: str, file: MasterFile | str) -> str:
     dead = _check_file(file)
     year, week = _parse(cycle)
     return f"{year:04d}{dead + 1:02d}" if week <= dead else cycle
+
+
+def cycles_after(cycle: str) -> int:
+    """How many cycles the calendar has after `cycle` (it ends with MAX_YEAR's last cycle)."""
+    return (year_start(MAX_YEAR + 1) - cycle_start(cycle)).days // 7 - 1
 
 
 def add_posting_cycles(cycle: str, n: int, file: MasterFile | str) -> str:

@@ -31,6 +31,10 @@ def cmd_cycle(args: argparse.Namespace) -> int:
             with progress("idrs-sim cycle: posting 1 cycle") if args.count == 1 else contextlib.nullcontext():
                 sim.cycle(args.count, on_commit=committed)
         except BaseException as exc:
+            from ..simulator import CycleCountError
+
+            if isinstance(exc, CycleCountError):  # refused before any cycle ran: nothing to resume
+                raise UsageError(str(exc)) from None
             if args.count > 1 or done:
                 stopped = _stopped_line(sim, done, args.count)
                 from ..simulator import SimulatorError

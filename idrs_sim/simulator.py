@@ -279,8 +279,9 @@ class Simulator:
         self.mf.refresh_clock()
         room = cal.cycles_after(self.clock.cycle) - 1  # each run needs the cycle after it
         if count > room:
-            raise CycleCountError(f"cycle count {count} runs past the end of the posting calendar ({cal.MAX_YEAR}): "
-                                 f"at most {max(room, 0)} more from cycle {self.clock.cycle}; nothing was posted")
+            raise CycleCountError(f"cycle count {count} is too many: the simulated posting calendar ends in "
+                                 f"{cal.MAX_YEAR}, at most {max(room, 0)} more from cycle {self.clock.cycle}; "
+                                 "nothing was posted")
         done: list[Any] = []
 
         def committed(report: Any) -> None:

@@ -169,7 +169,7 @@ def test_a_cycle_count_past_the_calendar_is_refused_before_anything_posts(tmp_pa
     then stopped; now refused before the first one."""
     db = f"sqlite:///{tmp_path / 'end.db'}"
     line = one_line_error(run("--date", "2199-10-01", "--db", db, "cycle", "--count", "100000"))
-    assert line.endswith("cycle count 100000 runs past the end of the posting calendar (2199): "
+    assert line.endswith("cycle count 100000 is too many: the simulated posting calendar ends in 2199, "
                          "at most 11 more from cycle 219940; nothing was posted")
     with Simulator(db) as sim:
         assert sim.clock.cycle == "219940"

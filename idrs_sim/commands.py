@@ -35,6 +35,15 @@ class CommandDef:
     requires_definer: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def takes_definer(self, definer: str | None) -> bool:
+        """Whether the code takes this definer: none, or one its definition lists.  A code
+        whose definition says `invalid_definer: default` (IRPTR, IRM 2.3.35) reads any other
+        definer as its default; every other code refuses it (INVALID DEFINER), including a
+        code that takes no definer at all (`CYCLEZ ALL` ran CYCLE)."""
+        if definer is None or definer in self.definers:
+            return True
+        return bool(self.definers) and self.extra.get("invalid_definer") == "default"
+
     def allows(self, roles: list[str] | tuple[str, ...]) -> bool:
         """Whether an employee with these roles may run the code (instructors may run all)."""
         if self.roles == ANY_ROLE:

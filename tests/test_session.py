@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
+from idrs_sim.masterfile.models import AuditRecord
 from idrs_sim.simulator import Simulator
 from idrs_sim.terminal.session import IdrsSession
 from idrs_sim.terminal.terminal import Terminal
@@ -57,6 +59,31 @@ def test_unknown_command_code_is_marked_on_line_one(sim: Simulator) -> None:
     assert term.screen.message == "INVALID COMMAND CODE"
     assert term.screen.row_text(1).startswith(" XYZZY*400-00-1001")  # column 1 is the attribute
     assert term.status().row == 1 and term.status().col == 2  # the cursor on the bad code
+
+
+@pytest.mark.parametrize("line", ["ENMODZ 400-00-1001", "TRDBVX 400-00-1001 30 202312", "CYCLEZ ALL", "GRADEX",
+                                  "UPDISX 000000101"])
+def test_a_definer_the_code_does_not_take_is_refused_for_every_code(sim: Simulator, line: str) -> None:
+    """Found by reviews: a code without definers ran with any letter glued on (CYCLEZ ALL
+    posted a cycle in every sandbox), and most research codes ignored an unknown definer."""
+    term = _signed_on(sim, IdrsSession(sim.mf, "T9", idle_timeout_minutes=None))
+    term.clear()
+    term.type_text(line)
+    term.enter()
+    assert term.screen.message == "INVALID DEFINER"
+    head = line.split()[0]
+    assert term.screen.row_text(1).startswith(f" {head}*")  # the `*` right after code + definer
+    with sim.mf.reading() as s:
+        last = s.scalars(select(AuditRecord).order_by(AuditRecord.id.desc())).first()
+    assert last is not None and last.outcome == "INVALID DEFINER" and not last.violation
+
+
+def test_irptr_reads_an_unknown_definer_as_its_default(sim: Simulator) -> None:
+    term = _signed_on(sim, IdrsSession(sim.mf, "T10", idle_timeout_minutes=None))
+    term.clear()
+    term.type_text("IRPTRX 400-00-1001")
+    term.enter()
+    assert term.screen.message != "INVALID DEFINER"
 
 
 def test_sign_off_returns_to_sign_on(sim: Simulator) -> None:

@@ -39,6 +39,7 @@ MAX_SIGNON_FAILURES = 3
 IDLE_TIMEOUT_MINUTES = 15  # IRS terminals lock after 15 idle minutes; configurable per session
 INVALID_COMMAND_CODE = "INVALID COMMAND CODE"
 UNAUTHORIZED = "UNAUTHORIZED COMMAND CODE"
+INVALID_DEFINER = "INVALID DEFINER"
 #: Line 24 when the database is held by another process (SQLite lock, PostgreSQL lock or
 #: serialization failure): nothing of the key was stored; pressing it again is safe.
 DATABASE_BUSY = "DATABASE BUSY - NOTHING STORED - TRY AGAIN"
@@ -283,6 +284,10 @@ class IdrsSession:
             if definition is None or handler is None:
                 self._audit(db, event, emp.idrs, code, parsed, outcome=INVALID_COMMAND_CODE)
                 return self._refuse(Refusal(INVALID_COMMAND_CODE, marks=[_head_span(parsed)]))
+            if not definition.takes_definer(parsed.definer):
+                # Checked here, for every code, before the role: a typo is not a violation.
+                self._audit(db, event, emp.idrs, code, parsed, outcome=INVALID_DEFINER)
+                return self._refuse(Refusal(INVALID_DEFINER, marks=[_head_span(parsed)]))
             if not definition.allows(emp.roles or []):
                 self._audit(db, event, emp.idrs, code, parsed, outcome=UNAUTHORIZED, violation=True)
                 return self._refuse(Refusal(UNAUTHORIZED, marks=[_head_span(parsed)]))

@@ -171,6 +171,27 @@ def test_a_mistake_in_a_classroom_is_graded_as_that_mistake(room: Classroom) -> 
     assert "MISSED IRM 8.26.9.2.3 (6)(A)" in t.screen.text()
 
 
+def test_every_key_in_the_sandbox_is_graded_whoever_signed_on(room: Classroom) -> None:
+    """docs/grading.md: the sandbox is the trainee's, so everything keyed in it is their work.
+    A review found a forbidden REQ77 keyed after signing on again as the trainee's own number
+    graded as never run (only the exercise employee's keys were read)."""
+    me = trainee_number(1)
+    t = Terminal(ClassroomHost(room, "A"))
+    _signon(t, me)
+    assert _command(t, "EXER ADVICE_REFUND_NOT_RECEIVED_REFUND_ISSUED").endswith("STARTED - NEW SANDBOX")
+    _command(t, "SINOF")
+    assert _signon(t, me).startswith("SIGN-ON COMPLETED")
+    assert t.host.session.employee_idrs == me
+    assert _command(t, "REQ77 400-00-1015 30 202312") == ""
+    t.fill("TC", "971")
+    t.fill("TC971/151", "850")
+    t.enter()
+    assert "REQUEST COMPLETED" in t.screen.text()
+    assert _command(t, "GRADE").endswith("CHECKS MET - SEE MISSED")
+    no_input = [line for line in t.screen.text().splitlines() if "NO TPP INPUT - NO REQ77" in line]
+    assert len(no_input) == 1 and no_input[0].startswith("MISSED"), no_input
+
+
 def test_grade_class_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plain = tmp_path / "plain.db"
     from idrs_sim.simulator import Simulator

@@ -104,14 +104,16 @@ def played_employee(mf: MasterFile, idrs: str) -> str | None:
 
 
 def grade_sandbox(mf: MasterFile, idrs: str, exercise: Exercise, session: Session | None = None) -> Grade:
-    """The trainee's grade in their sandbox: the keys of the employee they play there count."""
+    """The trainee's grade in their sandbox.  Every key in it counts: the sandbox is theirs,
+    whether they keyed as the employee the exercise plays or signed on again as themselves
+    (a review found a forbidden REQ77 keyed under the second sign-on graded as not run)."""
     played = exercise.employee or idrs
     if session is not None:
         has_played = session.get(Employee, played) is not None
     else:
         with mf.reading() as db:
             has_played = db.get(Employee, played) is not None
-    grade = grade_master_file(mf, exercise, played if has_played else idrs, session=session)
+    grade = grade_master_file(mf, exercise, played if has_played else idrs, session=session, every_key=True)
     return dataclasses.replace(grade, trainee=idrs)
 
 

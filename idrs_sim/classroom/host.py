@@ -109,7 +109,7 @@ class ClassroomHost:
                     "at": self.room.lobby.clock.now(), "idrs": None, "terminal": self.terminal_id, "aid": event.aid.value,
                     "command": None, "tin": None, "mft": None, "period": None, "violation": True,
                     "outcome": f"SIGN-ON DELAYED: {self.throttle.failures} FAILURES ON THIS CONNECTION"})
-                screen = with_message(self.lobby.first_screen(), f"SIGN-ON DELAYED - TRY AGAIN IN {int(wait) + 1} SECONDS")
+                screen = with_message(self.lobby.first_screen(), f"SIGN-ON DELAYED - TRY AGAIN IN {int(wait) + 1} SECOND{'S' if int(wait) + 1 != 1 else ''}")
                 self.lobby.screen = screen.copy()
                 return screen
         screen = self.lobby.handle(event)

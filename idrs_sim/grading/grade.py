@@ -56,9 +56,13 @@ class Grade:
         return [*head, *(r.line for r in self.results)]
 
 
-def grade_dump(exercise: Exercise, data: Mapping[str, Any], trainee: str) -> Grade:
-    """Grade a master file in dump form (with its ``audit`` list); posts a copy if needed."""
-    audit = [a for a in data.get("audit") or [] if a.get("idrs") == trainee]
+def grade_dump(exercise: Exercise, data: Mapping[str, Any], trainee: str, *, every_key: bool = False) -> Grade:
+    """Grade a master file in dump form (with its ``audit`` list); posts a copy if needed.
+
+    The commands counted are `trainee`'s, or with `every_key` every key of the audit trail:
+    a trainee's own sandbox holds only their work, under whatever number they signed on
+    with there (docs/grading.md)."""
+    audit = [a for a in data.get("audit") or [] if every_key or a.get("idrs") == trainee]
     cycles = 0
     target = exercise.grade_after_cycle
     if target and str(data.get("cycle") or "") < target:
@@ -67,11 +71,12 @@ def grade_dump(exercise: Exercise, data: Mapping[str, Any], trainee: str) -> Gra
     return Grade(exercise, trainee, results, cycles)
 
 
-def grade_master_file(mf: MasterFile, exercise: Exercise, trainee: str, session: Session | None = None) -> Grade:
+def grade_master_file(mf: MasterFile, exercise: Exercise, trainee: str, session: Session | None = None,
+                      *, every_key: bool = False) -> Grade:
     """Grade `mf` (read in `session` when a unit of work is already open, e.g. a handler's)."""
     from ..masterfile.dump import dump
 
-    return grade_dump(exercise, dump(mf, audit=True, session=session), trainee)
+    return grade_dump(exercise, dump(mf, audit=True, session=session), trainee, every_key=every_key)
 
 
 def _posted_copy(data: Mapping[str, Any], target: str) -> tuple[dict[str, Any], int]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..digits import is_digits
+from ..digits import digits_only, is_digits
 from ..masterfile import derive
 from ..masterfile.models import (
     PENDING,
@@ -151,8 +151,12 @@ def clip(line: str) -> str:
 
 
 def echo(cmd: Any, *parts: str | None) -> str:
-    """Line 1 of the answer: the code with its definer and the elements it used."""
-    return " ".join(p for p in (cmd.head, *parts) if p)
+    """Line 1 of the answer: the code with its definer and the elements it used; the TIN
+    keeps the file-source character typed after it (`ENMOD 400-00-1001V`, reference §1.3)."""
+    fs = getattr(cmd, "file_source", None) or ""
+    tin = digits_only(getattr(cmd, "tin", None))
+    shown = [p + fs if fs and tin and digits_only(p) == tin else p for p in parts if p]
+    return " ".join([cmd.head, *shown])
 
 
 # ---------------------------------------------------------------------------------------

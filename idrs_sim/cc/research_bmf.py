@@ -40,7 +40,16 @@ from .display import (
     wrap,
     yes_no,
 )
-from .research import NOT_FOUND, check_definer, displayed, find_entity, heading_values, refuse, remember
+from .research import (
+    NOT_FOUND,
+    displayed,
+    find_entity,
+    heading_values,
+    refuse,
+    remember,
+    research_code,
+    tax_year,
+)
 
 PAYMENT_TCS = (610, 640, 650, 660, 670)
 LOOKBACK_LIMIT = Decimal("50000.00")  # IRC 6302 regulations / Pub 15: more -> semiweekly
@@ -110,9 +119,11 @@ def _values(ctx: Context, ent: Entity, **more: Any) -> dict[str, Any]:
 
 
 def _tax_year(ctx: Context) -> str | None:
-    typed = ctx.value("TAX-YR") or ctx.value("TXYR")
-    if typed:
-        return typed[:4]
+    """The year typed in TAX-YR> (checked by `bmfol` before anything is read:
+    `research.tax_year`), else the year of the typed tax period."""
+    typed = tax_year(ctx)
+    if isinstance(typed, int):
+        return str(typed)
     return ctx.cmd.period[:4] if ctx.cmd.period else None
 
 
@@ -131,11 +142,13 @@ def _modules(ctx: Context, ent: Entity) -> list[TaxModule]:
 
 
 @handles("BMFOL")
+@research_code
 def bmfol(ctx: Context) -> Display | Refusal:
-    """BMFOL with its definer; an IMF TIN is not on the BMF (RECORD NOT FOUND)."""
-    bad = check_definer(ctx)
-    if bad is not None:
-        return bad
+    """BMFOL with its definer; an IMF TIN is not on the BMF (RECORD NOT FOUND); a TAX-YR>
+    that is not a year in the calendar: INVALID DATA."""
+    year = tax_year(ctx)
+    if isinstance(year, Refusal):
+        return year
     ent = _bmf_entity(ctx)
     if isinstance(ent, Refusal):
         return ent
@@ -346,6 +359,7 @@ def _posted_money_lines(m: TaxModule, posted: list[Transaction]) -> list[str]:
 
 
 @handles("BRTVU")
+@research_code
 def brtvu(ctx: Context) -> Display | Refusal:
     """BRTVUE: BMF returns as filed, line by line, with what posted against each quarter."""
     ent = _bmf_entity(ctx)
@@ -365,6 +379,7 @@ def brtvu(ctx: Context) -> Display | Refusal:
 
 
 @handles("EFTPS")
+@research_code
 def eftps(ctx: Context) -> Display | Refusal:
     """Federal tax deposits (TC 650) newest first, with the bank they came from (levy sources)."""
     ent = find_entity(ctx, options=BMF_LOAD)

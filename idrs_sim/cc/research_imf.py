@@ -38,7 +38,6 @@ from .display import (
 )
 from .research import (
     NOT_FOUND,
-    check_definer,
     displayed,
     find_entity,
     find_entity_and_module,
@@ -49,6 +48,7 @@ from .research import (
     open_cases,
     refuse,
     remember,
+    research_code,
 )
 
 # ---------------------------------------------------------------------------------------
@@ -105,6 +105,7 @@ ENTITY_LOAD = (
 
 
 @handles("ENMOD")
+@research_code
 def enmod(ctx: Context) -> Display | Refusal:
     """The entity on the TIF: heading, entity transactions (posted, PN pending, unposted),
     entity control bases, history items and the letter lines (IRM 2.3.15, 25.25.6.1.7).
@@ -139,11 +140,9 @@ def enmod(ctx: Context) -> Display | Refusal:
 
 
 @handles("IMFOL")
+@research_code
 def imfol(ctx: Context) -> Display | Refusal:
     """IMFOL E (entity), I (index), T (posted module transactions): master-file data only."""
-    bad = check_definer(ctx)
-    if bad is not None:
-        return bad
     ent = find_entity(ctx, files=("IMF",), options=ENTITY_LOAD + (selectinload(Entity.modules),))
     if isinstance(ent, Refusal):
         return ent
@@ -332,11 +331,9 @@ def txmod_values(ctx: Context, ent: Entity, module: TaxModule, history: list[His
 
 
 @handles("TXMOD")
+@research_code
 def txmod(ctx: Context) -> Display | Refusal:
     """One tax module on the TIF; the definer (A, C, L) is required (IRM 3.13.122)."""
-    bad = check_definer(ctx)
-    if bad is not None:
-        return bad
     found = find_entity_and_module(ctx, options=(selectinload(Entity.transactions),), load=("unpostables", "controls"))
     if isinstance(found, Refusal):
         return found
@@ -353,6 +350,7 @@ def txmod(ctx: Context) -> Display | Refusal:
 
 
 @handles("SUMRY")
+@research_code
 def sumry(ctx: Context) -> Display | Refusal:
     """Entity on lines 1-2, then two lines per module: period, status, control base,
     module balance; control DLN, freezes, pending and unpostable counts (IRM 2.3.11)."""

@@ -25,6 +25,7 @@ from .research import (
     heading_values,
     refuse,
     remember,
+    research_code,
     shown_case_status,
 )
 
@@ -180,6 +181,7 @@ def _trdbv_view(ctx: Context) -> str:
 
 
 @handles("TRDBV")
+@research_code
 def trdbv(ctx: Context) -> Display | Refusal:
     """The tax return database: every return of the TIN as filed, where it went, its codes
     (UP 126 RC 0 even when archived) and its status history (IRM 2.3.73, 25.25.6)."""
@@ -217,6 +219,7 @@ def trdbv(ctx: Context) -> Display | Refusal:
 
 
 @handles("RTVUE")
+@research_code
 def rtvue(ctx: Context) -> Display | Refusal:
     """The return transaction file: POSTED returns only, as filed (IRM 2.3.52)."""
     ent = find_entity(ctx, files=("IMF", "BMF"), options=RETURNS_LOAD)
@@ -237,6 +240,7 @@ def rtvue(ctx: Context) -> Display | Refusal:
 
 
 @handles("DDBKD")
+@research_code
 def ddbkd(ctx: Context) -> Display | Refusal:
     """Dependent database: the dependents claimed on each return (`document.dependents`)."""
     ent = find_entity(ctx, files=("IMF",), options=RETURNS_LOAD)
@@ -262,6 +266,7 @@ def ddbkd(ctx: Context) -> Display | Refusal:
 
 
 @handles("ERINV")
+@research_code
 def erinv(ctx: Context) -> Display | Refusal:
     """Returns of the TIN in Error Resolution (ERS): DLN, period, ERS status, error codes,
     date; a return with TC 971 AC 124 and no open UNP 1260 may sit here (IRM 25.25.6.1.7)."""

@@ -23,29 +23,26 @@ from .research import (
     heading_values,
     refuse,
     remember,
+    research_code,
+    tax_year,
+    year_element,
 )
 
 # ---------------------------------------------------------------------------------------
 # IRPTR
 
 
-def year_element(ctx: Context) -> str:
-    """The element that named the tax year, for the `*`: the TAX-YR> field or the period."""
-    for label in ("TAX-YR>", "TXYR>"):
-        if label in (ctx.cmd.spans or {}):
-            return label
-    return "period"
-
-
-def _tax_year_filter(ctx: Context) -> str | None:
-    """The tax year asked for: `TAX-YR>2023`, or the year of a typed tax period."""
-    typed = ctx.value("TAX-YR") or ctx.value("TXYR")
-    if typed:
-        return typed[:4]
+def _tax_year_filter(ctx: Context) -> str | None | Refusal:
+    """The tax year asked for: `TAX-YR>2023` (INVALID DATA unless a year, `research.tax_year`),
+    or the year of a typed tax period."""
+    typed = tax_year(ctx)
+    if typed is not None:
+        return typed if isinstance(typed, Refusal) else str(typed)
     return ctx.cmd.period[:4] if ctx.cmd.period else None
 
 
 @handles("IRPTR")
+@research_code
 def irptr(ctx: Context) -> Display | Refusal:
     """Information returns filed by payers about the TIN (W-2, 1099...): payer, wages or
     income, federal withholding, by tax year with a total per year (IRM 2.3.35).  An
@@ -55,6 +52,8 @@ def irptr(ctx: Context) -> Display | Refusal:
     if isinstance(ent, Refusal):
         return ent
     year = _tax_year_filter(ctx)
+    if isinstance(year, Refusal):
+        return year
     docs = [d for d in (ent.information_returns or []) if isinstance(d, dict)]
     if year:
         docs = [d for d in docs if str(d.get("tax_year")) == year]
@@ -96,6 +95,7 @@ def _xref_lines(extra: dict[str, Any]) -> list[str]:
 
 
 @handles("INOLE")
+@research_code
 def inole(ctx: Context) -> Display | Refusal:
     """INOLES: the National Account Profile: entity as Martinsburg knows it, SSA data (date
     of death, date of birth, SSA name control), filing requirements, cross references
@@ -120,6 +120,7 @@ def inole(ctx: Context) -> Display | Refusal:
 
 
 @handles("CFINK")
+@research_code
 def cfink(ctx: Context) -> Display | Refusal:
     """The Centralized Authorization File: each representative (Form 2848 POA or Form 8821
     TIA) with CAF number, form, tax form / MFT and the periods covered (IRM 5.7.1.5)."""

@@ -18,7 +18,17 @@ from ..commands import handles
 from ..masterfile.models import Entity, Unpostable
 from .base import Context, Display, Refusal
 from .display import clip, dln, echo, mdy, return_document_lines, tin_display, wrap
-from .research import NOT_FOUND, displayed, find_entity, heading_values, refuse, remember, shown_case_status
+from .research import (
+    NOT_FOUND,
+    check_name_control,
+    displayed,
+    find_entity,
+    heading_values,
+    refuse,
+    remember,
+    research_code,
+    shown_case_status,
+)
 
 AMBIGUOUS = "MORE THAN ONE CASE - ENTER THE SEQUENCE NUMBER"
 OTHER_CASES = "Other cases with the same TIN on UPTIN"  # literal as printed in IRM 4.4.35
@@ -75,6 +85,7 @@ def _uptin_values(ctx: Context, ent: Entity, cases: list[Unpostable]) -> dict[st
 
 
 @handles("UPTIN")
+@research_code
 def uptin(ctx: Context) -> Display | Refusal:
     """Every unpostable case of a TIN, open (A) and closed (C), oldest first (IRM 2.3.37)."""
     ent = find_entity(ctx, options=(selectinload(Entity.transactions),))  # the heading's entity freezes
@@ -161,12 +172,16 @@ def updis_values(ctx: Context, case: Unpostable) -> dict[str, object]:
 
 
 @handles("UPDIS")
+@research_code
 def updis(ctx: Context) -> Display | Refusal:
     """One unpostable case in full on the UPRES format: the case, its resolution fields,
     the document that could not post and the case history (IRM 2.3.48, 4.4.35)."""
     case = resolve_case(ctx)
     if not isinstance(case, Unpostable):
         return case
+    bad = check_name_control(ctx, case.entity)  # a case named by its sequence number
+    if bad is not None:
+        return bad
     mft, period = case_module(case)
     remember(ctx, case.entity.tin, mft or None, period or None, module_prerequisite=True)
     ctx.state.last_case = case.seq

@@ -13,7 +13,6 @@ a TC 650 in its `extra.bank` / `extra.routing`.
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -62,12 +61,12 @@ BMF_LOAD = (
 )
 
 
-def _posted(m: TaxModule) -> list[Transaction]:
+def posted_of(m: TaxModule) -> list[Transaction]:
     return sorted((t for t in m.transactions if t.status == POSTED), key=derive.order_key)
 
 
 def _return(m: TaxModule) -> Transaction | None:
-    rets = [t for t in _posted(m) if t.tc == 150 and t.reversed_by_id is None]
+    rets = [t for t in posted_of(m) if t.tc == 150 and t.reversed_by_id is None]
     return rets[-1] if rets else None
 
 
@@ -111,7 +110,7 @@ def _bmf_entity(ctx: Context) -> Entity | Refusal:
     return ent
 
 
-def _values(ctx: Context, ent: Entity, **more: Any) -> dict[str, Any]:
+def bmf_values(ctx: Context, ent: Entity, **more: Any) -> dict[str, Any]:
     return heading_values(ctx, ent) | {
         "cmd": echo(ctx.cmd, ent.tin, ctx.cmd.mft, ctx.cmd.period),
         "tc136": yes_no(derive.tc136_in_effect(ent)),
@@ -127,7 +126,7 @@ def _tax_year(ctx: Context) -> str | None:
     return ctx.cmd.period[:4] if ctx.cmd.period else None
 
 
-def _modules(ctx: Context, ent: Entity) -> list[TaxModule]:
+def modules_shown(ctx: Context, ent: Entity) -> list[TaxModule]:
     """The entity's modules, newest period first, narrowed to the typed MFT / period."""
     mods = sorted(ent.modules, key=lambda m: (m.period, m.mft), reverse=True)
     if ctx.cmd.mft:
@@ -162,14 +161,14 @@ def _bmfole(ctx: Context, ent: Entity) -> Display:
     for t in sorted((t for t in ent.entity_transactions if t.status == POSTED), key=derive.order_key):
         body += entity_txn_lines(t)
     lines += body or ["NONE"]
-    return displayed(ctx, Display("bmfole", _values(ctx, ent), lines), f"ENTITY {ent.tin}")
+    return displayed(ctx, Display("bmfole", bmf_values(ctx, ent), lines), f"ENTITY {ent.tin}")
 
 
 def _bmfoli(ctx: Context, ent: Entity) -> Display:
     """Every module: status, tax on the return, deposits, balance, last deposit, indicators."""
     lines: list[str] = []
-    for m in _modules(ctx, ent):
-        posted = _posted(m)
+    for m in modules_shown(ctx, ent):
+        posted = posted_of(m)
         deposits = _sum(posted, PAYMENT_TCS)
         dates = [t.trans_date for t in posted if t.tc in DEPOSIT_TCS and t.trans_date]
         tax = _tax(m)
@@ -177,7 +176,7 @@ def _bmfoli(ctx: Context, ent: Entity) -> Display:
             f"{m.mft:<3} {m.period:<6} {derive.module_status(m):<3} {money(tax) if tax is not None else 'NO RETURN':>13} "
             f"{money(deposits):>13} {money(derive.balance(m)):>13} {mdy(max(dates)) if dates else '':<8} {_indicators(m)}"
         ))
-    return displayed(ctx, Display("bmfoli", _values(ctx, ent), lines or ["NO MODULES ON FILE"]), f"SUMMARY {ent.tin}")
+    return displayed(ctx, Display("bmfoli", bmf_values(ctx, ent), lines or ["NO MODULES ON FILE"]), f"SUMMARY {ent.tin}")
 
 
 def lookback_periods(year: int) -> list[str]:
@@ -209,13 +208,13 @@ def _bmfolk(ctx: Context, ent: Entity) -> Display:
         computed = "SEMIWEEKLY" if total > LOOKBACK_LIMIT else "MONTHLY"
         lines.append(clip(f"DEPOSITOR BY LOOK-BACK> {computed}   DEPOSITOR ON FILE> {on_file}"
                           + ("" if computed == on_file else "   ** DIFFERS **")))
-    return displayed(ctx, Display("bmfolk", _values(ctx, ent), lines), f"LOOK-BACK {ent.tin} {year}")
+    return displayed(ctx, Display("bmfolk", bmf_values(ctx, ent), lines), f"LOOK-BACK {ent.tin} {year}")
 
 
 def _bmfolr(ctx: Context, ent: Entity) -> Display:
     """Tax on each return and its monthly liabilities (Form 941 line 16 / Schedule B)."""
     lines: list[str] = []
-    for m in _modules(ctx, ent):
+    for m in modules_shown(ctx, ent):
         tax = _tax(m)
         if tax is None:
             lines.append(clip(f"{m.mft:<3} {m.period:<6} {'NO RETURN POSTED':>13}"))
@@ -227,7 +226,7 @@ def _bmfolr(ctx: Context, ent: Entity) -> Display:
             + " ".join(f"{money(v) if v is not None else '':>13}" for v in (months + [None] * 3)[:3])
             + f" {mdy(ret.trans_date) if ret else '':<8}"
         ))
-    return displayed(ctx, Display("bmfolr", _values(ctx, ent), lines or ["NO MODULES ON FILE"]), f"RETURNS {ent.tin}")
+    return displayed(ctx, Display("bmfolr", bmf_values(ctx, ent), lines or ["NO MODULES ON FILE"]), f"RETURNS {ent.tin}")
 
 
 def _w3(ent: Entity, year: str) -> dict[str, Any] | None:
@@ -282,7 +281,7 @@ def _bmfolu(ctx: Context, ent: Entity) -> Display | Refusal:
         lines += ([RULE] if n else []) + _year_lines(ent, year)
     if not lines:
         return refuse(ctx, NOT_FOUND, "tin")
-    return displayed(ctx, Display("bmfolu", _values(ctx, ent), lines), f"CAWR {ent.tin}")
+    return displayed(ctx, Display("bmfolu", bmf_values(ctx, ent), lines), f"CAWR {ent.tin}")
 
 
 def _bmfolp(ctx: Context, ent: Entity) -> Display | Refusal:
@@ -294,7 +293,7 @@ def _bmfolp(ctx: Context, ent: Entity) -> Display | Refusal:
     lines = [clip(f"EMPLOYER> {' '.join(ent.name_lines or [])}  ESTAB> {yes_no(ent.established)}  FR> "
                   + " ".join(f"{k}-{v}" for k, v in (ent.filing_requirements or {}).items()))]
     lines += _year_lines(ent, years[0])
-    return displayed(ctx, Display("bmfolu", _values(ctx, ent), lines), f"EMPLOYER {ent.tin} {years[0]}")
+    return displayed(ctx, Display("bmfolu", bmf_values(ctx, ent), lines), f"EMPLOYER {ent.tin} {years[0]}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -324,7 +323,7 @@ _SHOWN = {k for k, _ in _941_LINES} | {"monthly_liability", "monthly_liabilities
 def brtvu_lines(m: TaxModule) -> list[str]:
     """One quarter: the return line by line, then what posted against it (Letter 5857 cells)."""
     ret = _return(m)
-    posted = _posted(m)
+    posted = posted_of(m)
     head = f"MFT> {m.mft}  PERIOD> {m.period}  MOD-STAT> {derive.module_status(m)}"
     if ret is None:
         return [clip(head + "  NO RETURN POSTED")] + _posted_money_lines(m, posted)
@@ -365,43 +364,14 @@ def brtvu(ctx: Context) -> Display | Refusal:
     ent = _bmf_entity(ctx)
     if isinstance(ent, Refusal):
         return ent
-    mods = [m for m in _modules(ctx, ent) if _return(m) is not None or ctx.cmd.period]
+    mods = [m for m in modules_shown(ctx, ent) if _return(m) is not None or ctx.cmd.period]
     if not mods:
         return refuse(ctx, NOT_FOUND, "period" if ctx.cmd.period else "tin")
     lines: list[str] = []
     for n, m in enumerate(mods):
         lines += ([RULE] if n else []) + brtvu_lines(m)
-    return displayed(ctx, Display("brtvue", _values(ctx, ent), lines), f"RETURNS {ent.tin} {len(mods)}")
+    return displayed(ctx, Display("brtvue", bmf_values(ctx, ent), lines), f"RETURNS {ent.tin} {len(mods)}")
 
 
-# ---------------------------------------------------------------------------------------
-# EFTPS
-
-
-@handles("EFTPS")
-@research_code
-def eftps(ctx: Context) -> Display | Refusal:
-    """Federal tax deposits (TC 650) newest first, with the bank they came from (levy sources)."""
-    ent = find_entity(ctx, options=BMF_LOAD)
-    if isinstance(ent, Refusal):
-        return ent
-    remember(ctx, ent.tin, ctx.cmd.mft, ctx.cmd.period)
-    rows: list[tuple[dt.date, str]] = []
-    for m in _modules(ctx, ent):
-        for t in _posted(m):
-            if t.tc not in DEPOSIT_TCS:
-                continue
-            extra = t.extra or {}
-            bank = extra.get("bank") or (ent.extra or {}).get("eftps_bank") or ""
-            routing = extra.get("routing") or ""
-            rows.append((t.trans_date or dt.date.min, clip(
-                f"{m.mft:<3} {m.period:<6} {t.tc:03d}{'R' if t.reversed_by_id else ' '} {mdy(t.trans_date):<8} "
-                f"{money(abs(derive.signed_amount(t))):>13} {dln(t.dln):<17} {str(bank)[:12]:<12} {routing}"
-            )))
-    if not rows:
-        return refuse(ctx, NOT_FOUND, "period" if ctx.cmd.period else "tin")
-    lines = [line for _, line in sorted(rows, key=lambda r: r[0], reverse=True)]
-    return displayed(ctx, Display("eftps", _values(ctx, ent), lines), f"DEPOSITS {ent.tin} {len(rows)}")
-
-
-__all__ = ["bmfol", "brtvu", "eftps", "lookback_periods", "brtvu_lines", "ac3"]
+__all__ = ["bmfol", "brtvu", "lookback_periods", "brtvu_lines", "ac3", "modules_shown", "posted_of", "bmf_values",
+           "BMF_LOAD"]

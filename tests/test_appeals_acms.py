@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from appeals_helpers import run_lines as _run
+from appeals_helpers import sign_on_as as _as
 from sqlalchemy import select
 
 from idrs_sim.cc.parse import parse_command
@@ -25,19 +27,6 @@ ATE, ATM, AD, EXEC, MED, MED2, ANALYST = (
     "0810000101", "0810000100", "0810000200", "0810000300", "0810000400", "0810000401", "0810000500")
 
 
-def _run(sim: IdrsTest, *lines: str) -> IdrsTest:
-    sim.clear()
-    for i, line in enumerate(lines):
-        if i:
-            sim.newline()
-        sim.string(line)
-    sim.enter()
-    return sim
-
-
-def _as(sim: IdrsTest, idrs: str) -> IdrsTest:
-    _run(sim, "SINOF")
-    return sim.sign_on(idrs)
 
 
 def _audit(sim: IdrsTest) -> list[tuple[str | None, str | None, str | None, str | None, bool]]:

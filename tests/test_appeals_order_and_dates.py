@@ -11,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from appeals_helpers import run_lines as _run
+from appeals_helpers import sign_on_as as _as
+from appeals_helpers import signed_on as _sim
+
 from idrs_sim.rules import pam_decision, pam_intake, pam_literals, pam_mediation, tdc_messaging
 from idrs_sim.rules.pam_codes import APPROVED, ASSIGNED, OPEN
 from idrs_sim.rules.tdc_access import EgainAccess
 from idrs_sim.rules.tdc_record import Registration
-from idrs_sim.testing import IdrsTest
 
 D = dt.date
 TODAY = D(2024, 6, 17)
@@ -51,25 +54,7 @@ class Doc:
     date: dt.date = TODAY
 
 
-def _sim(fixture: str, idrs: str) -> IdrsTest:
-    sim = IdrsTest(fixture=fixture, out=open("/dev/null", "w"))  # noqa: SIM115
-    sim.sign_on(idrs)
-    return sim
 
-
-def _run(sim: IdrsTest, *lines: str) -> IdrsTest:
-    sim.clear()
-    for i, line in enumerate(lines):
-        if i:
-            sim.newline()
-        sim.string(line)
-    sim.enter()
-    return sim
-
-
-def _as(sim: IdrsTest, idrs: str) -> IdrsTest:
-    _run(sim, "SINOF")
-    return sim.sign_on(idrs)
 
 
 # ---- 1. the executive is reached only after the Area Director concurred ----------------------

@@ -211,6 +211,29 @@ def test_fixtures_check_reports_file_and_line(tmp_path: Path) -> None:
     assert any(ln.split(":")[0].endswith("bad.yaml") and ln.split(":")[1] == "3" for ln in lines), lines
 
 
+def test_fixtures_check_lists_every_problem_at_once(tmp_path: Path) -> None:
+    """CONTRACT §1: one line per problem.  A bad TIN hid its modules' problems and a bad
+    period its transactions' until the next run (found by a review)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "date: 2024-06-17\n"
+        "employees: []\n"
+        "entities:\n"
+        "  - tin: \"400-00-100\"\n"
+        "    name: [JOHN]\n"
+        "    modules:\n"
+        "      - mft: \"30\"\n"
+        "        period: \"202313\"\n"
+        "        transactions:\n"
+        "          - {tc: 150, amount: \"1.00\", date: 2024-03-01, status: weird}\n")
+    done = run("fixtures", "check", str(bad))
+    assert done.returncode == 1
+    said = done.stdout
+    assert ":4: tin: '400-00-100' is not a TIN" in said
+    assert ":8: period: '202313' is not a tax period" in said
+    assert ":10: status: 'weird' must be one of" in said
+
+
 # ---- audit ------------------------------------------------------------------------------------------
 def test_audit_after_a_replay(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.db'}"

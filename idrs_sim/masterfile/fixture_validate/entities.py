@@ -22,17 +22,23 @@ class EntitySection(TransactionSection, RecordSection, ReversalSection):
     def entity(self, node: dict) -> None:
         self.keys(node, ENTITY_KEYS, "entity")
         tin = self.tin(node, "tin", required=True)
+        # A bad TIN is reported and the rest of the entity still checked (`fixtures check`
+        # lists every problem at once, CONTRACT §1); such an entity is never loaded.
+        broken = tin is None
         if tin is None:
-            return
-        if tin in self._tins:
+            tin = str(node.get("tin") or "?")
+        elif tin in self._tins:
             first = self._tins[tin]
             self.err(node, "tin", f"TIN {tin} is listed twice (also {first.file}:{first.line})")
             return
-        self._tins[tin] = _p(node, "tin", "", default_file=self.file)
+        else:
+            self._tins[tin] = _p(node, "tin", "", default_file=self.file)
         is_ein = bool(EIN_RE.match(tin))
         tin_type = self.text(node, "tin_type", upper=True) or ("EIN" if is_ein else ("ITIN" if tin.startswith("9") else "SSN"))
         if tin_type not in ("SSN", "EIN", "ITIN"):
             self.err(node, "tin_type", f"tin_type: {tin_type!r} must be SSN, EIN or ITIN")
+        elif broken:
+            pass  # whether the type fits the TIN cannot be told
         elif (tin_type == "EIN") != is_ein:
             self.err(node, "tin_type", f"tin_type: {tin_type} does not fit TIN {tin}")
         elif tin_type == "ITIN" and not tin.startswith("9"):
@@ -105,6 +111,9 @@ class EntitySection(TransactionSection, RecordSection, ReversalSection):
             mft = self.mft(mod, "mft", required=True)
             period = self.period(mod, "period", required=True)
             if mft is None or period is None:
+                # Its transactions, cases and controls are still checked (reported now, not
+                # one round later); the module is not kept.
+                self.level_rows(mod, row, {"mft": mft, "period": period, "_node": mod}, file)
                 continue
             if (mft, period) in seen:
                 self.err(mod, None, f"module MFT {mft} {period} is listed twice for {tin}")
@@ -132,7 +141,8 @@ class EntitySection(TransactionSection, RecordSection, ReversalSection):
             mrow["_level"] = self.level_rows(mod, row, mrow, file)
             row["_modules"].append(mrow)
         self.link_refs(row)
-        self.rows.entities.append(row)
+        if not broken:
+            self.rows.entities.append(row)
 
     def level_rows(self, node: dict, ent: dict, mod: dict | None, file: str) -> dict[str, list]:
         """Transactions, unpostables, controls, notes, letters and history items at one level."""

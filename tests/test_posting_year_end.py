@@ -97,7 +97,7 @@ def test_posting_cycles_skip_the_dead_cycles() -> None:
 
 def test_rel_cyc_in_a_dead_cycle_is_refused(tmp_path: Path) -> None:
     text = UPRES_AC850.format(rel="202502",
-                              expect='ExpectLine(24, "REL-CYC 202502 IS A DEAD CYCLE - NOTHING POSTS BEFORE 202504")')
+                              expect='ExpectLine(24, "REL-CYC 202502 IS A DEAD CYCLE - CURRENT + 2 POSTING CYCLES IS 202505")')
     rc, out = _replay(tmp_path, text)
     assert rc == 0, out
 

@@ -72,8 +72,12 @@ def updis_first(code: str) -> str:
     return f"UPDIS MUST PRECEDE {code}"
 
 
-def dead_release_cycle(cycle: str, file: str) -> str:
-    return f"REL-CYC {cycle} IS A DEAD CYCLE - NOTHING POSTS BEFORE {calendar.first_live_cycle(cycle, file)}"
+def dead_release_cycle(cycle: str, current: str, file: str) -> str:
+    """The refusal of a REL-CYC in a dead cycle names the cycle "two cycles from the current
+    cycle" is in posting cycles (what a TC 971 AC 850 input now needs; the first live cycle
+    would post with the AC 850 and let the direct deposit go out)."""
+    return (f"REL-CYC {cycle} IS A DEAD CYCLE - CURRENT + 2 POSTING CYCLES IS "
+            f"{calendar.add_posting_cycles(current, 2, file)}")
 
 
 def upc_not_authorized(upc: int) -> str:
@@ -253,7 +257,7 @@ def _validate_upres(ctx: Context, case: Unpostable, typed: dict[str, str]) -> tu
             # Nothing posts in a dead cycle: the case would go with everything else in the
             # first live one, and a TC 971 AC 850 input now would post with it, too late to
             # flip the direct deposit (count two posting cycles: `calendar.add_posting_cycles`).
-            problems.append(v.Problem("REL-CYC", dead_release_cycle(cycle, case.entity.file)))
+            problems.append(v.Problem("REL-CYC", dead_release_cycle(cycle, ctx.cycle, case.entity.file)))
         out["release_cycle"] = cycle
     return problems, out
 

@@ -87,6 +87,30 @@ def test_s3270_works_a_case_on_the_idrs_host(idrs_port: tuple[int, Simulator]) -
     assert len(pending) == 1  # the input reached the shared master file
 
 
+@needs_s3270
+def test_a_pa_key_leaves_the_cursor_in_its_field(idrs_port: tuple[int, Simulator]) -> None:
+    """A short read carries no cursor: after PA1 the cursor stays where it was, so an s3270
+    script's Wait(InputField) and String go on (a review found the cursor on address 0, the
+    keyboard locked)."""
+    port, sim = idrs_port
+    c = S3270()
+    try:
+        c.connect(port)
+        for action in (f'String("{TRAINEE}")', "Tab", f'String("{sim.password_for(TRAINEE)}")', "Enter",
+                       "Wait(10,Unlock)"):
+            c.do(action)
+        c.do("PA(1)")
+        c.do("Wait(10,Unlock)")
+        assert "PA1 KEY NOT ACTIVE" in c.text(24)
+        c.do("Wait(5,InputField)")
+        c.do(f'String("ENMOD {TIN}")')
+        c.do("Enter")
+        c.do("Wait(10,Unlock)")
+        assert "JOHN A SMITH" in _screen(c)
+    finally:
+        c.close()
+
+
 def test_tnz_works_a_case_on_the_idrs_host(idrs_port: tuple[int, Simulator], monkeypatch) -> None:
     port, sim = idrs_port
     monkeypatch.setenv("SESSION_SSL", "0")

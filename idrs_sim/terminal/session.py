@@ -165,7 +165,11 @@ class IdrsSession:
             if scr.chars[pos] == "*" and not scr.is_attribute(pos):  # input: what they covered comes back
                 scr.chars[pos] = under
         self._marks = []
-        scr.cursor = event.cursor % SIZE
+        # A short read (Clear, PA1-PA3) carries no cursor address (3270: only the AID): the
+        # cursor stays where the screen had it.  Taking the codec's 0 put it on an attribute
+        # byte over TN3270, so that s3270's Wait(InputField) timed out after a PA key.
+        if not event.aid.short_read:
+            scr.cursor = event.cursor % SIZE
         self.screen = scr
 
     # ---- sign-on ----------------------------------------------------------

@@ -494,6 +494,18 @@ def test_home_goes_to_first_input_field(term: Terminal) -> None:
     assert term.cursor == at(1, 7)
 
 
+def test_home_finds_a_field_whose_attribute_is_the_last_buffer_position() -> None:
+    """As x3270: a field at row 1 column 1 has its attribute byte at (24,80), and Home goes
+    to it (FRM77's line 1; a review found the model at TC> and s3270 at (1,1))."""
+    scr = Screen()
+    scr.add_input(1, 1, 40, name="line1")
+    scr.add_input(4, 5, 3, name="tc")
+    term = Terminal(FakeHost(first=lambda: scr))
+    term.move_cursor(4, 6)
+    assert term.home()
+    assert term.cursor == 0
+
+
 def test_newline_goes_to_first_input_at_or_after_next_row(term: Terminal) -> None:
     term.move_cursor(1, 50)
     term.newline()

@@ -59,5 +59,8 @@ def previous_input(screen: Screen, addr: int) -> int:
 
 
 def home_address(screen: Screen) -> int:
-    """Where Home puts the cursor: the first input field, or address 0 when unformatted."""
-    return next_input(screen, SIZE - 1) if screen.formatted else 0
+    """Where Home puts the cursor: the input field whose data comes first from address 0
+    (as x3270), or address 0 when unformatted.  The search starts at the last buffer
+    position so that a field whose attribute byte is there (its data at address 0, as
+    FRM77's line-1 field) counts."""
+    return next_input(screen, SIZE - 2) if screen.formatted else 0

@@ -541,19 +541,19 @@ def test_ac052_rrpidt_or_other_dln_does_not_resequence(mf) -> None:
 # --- MFT 32 moves ---------------------------------------------------------------------------
 
 
-def _idt_return_up126(s, *, input_cycle: str):
+def _idt_return_up126(s, *, input_cycle: str, post_delay: int = 0):
     mod = b.module(s, b.entity(s))
     b.txn(s, mod, 971, ac=124, misc=DLN_DIGITS, cycle="202440")
     ret, case = b.unposted_return(s, mod, cycle="202440")
-    ac111 = b.pending(s, mod, 971, ac=111, misc=DLN_DIGITS, input_cycle=input_cycle)
+    ac111 = b.pending(s, mod, 971, ac=111, misc=DLN_DIGITS, input_cycle=input_cycle, post_delay=post_delay)
     return mod.id, ret.id, case.id, ac111.id
 
 
-def test_ac111_input_in_cycle_46_moves_the_return_to_mft32(mf) -> None:
+def test_ac111_input_in_cycle_45_moves_the_return_to_mft32(mf) -> None:
     """IRM 25.25.6.5.4: AC 111 posts -> TC 976 on MFT 32, UP 126 closed URC 6 CCC 3."""
     with mf.unit_of_work() as s:
-        mod_id, ret_id, case_id, _ = _idt_return_up126(s, input_cycle="202446")
-    report = run_cycle(mf, "202447")
+        mod_id, ret_id, case_id, _ = _idt_return_up126(s, input_cycle="202445")
+    report = run_cycle(mf, "202446")
     assert ("400-00-1001", "30", "202312", 971, 111) in report.posted
     assert ("400-00-1001", "32", "202312", 976, None) in report.posted
     assert report.moved == [("400-00-1001", "202312", DLN, "30", "32")]
@@ -577,6 +577,32 @@ def test_ac111_input_in_cycle_47_unposts_back_to_the_employee(mf) -> None:
         assert new_case.assigned == EMPLOYEE
         assert s.get(Unpostable, case_id).status == "open"
         assert s.get(Transaction, ret_id).module.mft == "30"
+
+
+@pytest.mark.parametrize(("input_cycle", "post_delay", "posts_in"), [("202446", 0, "202447"), ("202446", 2, "202449")])
+def test_ac111_input_before_47_that_posts_in_47_to_52_unposts(mf, input_cycle, post_delay, posts_in) -> None:
+    """IRM 25.25.6.2.1.1 (1) Caution: "During Cycles 202447 - 202452, NO CURRENT OR PRIOR
+    YEAR tax returns can be moved to or from the MFT 32 module": the move would post in
+    `posts_in`, so the AC 111 unposts there whatever cycle it was input in (repro e5)."""
+    with mf.unit_of_work() as s:
+        mod_id, ret_id, case_id, ac111_id = _idt_return_up126(s, input_cycle=input_cycle, post_delay=post_delay)
+    report = run_cycle(mf, posts_in)
+    assert report.unposted == [("400-00-1001", "30", "202312", 971, *UPC_MFT32_WINDOW)]
+    assert report.moved == []
+    with mf.reading() as s:
+        assert s.get(Transaction, ac111_id).status == UNPOSTABLE
+        assert s.scalar(select(Unpostable).where(Unpostable.txn_id == ac111_id)).assigned == EMPLOYEE
+        assert s.get(Unpostable, case_id).status == "open"
+        assert s.get(Transaction, ret_id).module.mft == "30"
+
+
+def test_ac111_input_in_cycle_52_that_posts_after_the_window_moves(mf) -> None:
+    """Input in 202452 posts in 202504 (IMF 01-03 are dead): outside the window, it moves."""
+    with mf.unit_of_work() as s:
+        _idt_return_up126(s, input_cycle="202452")
+    report = run_cycle(mf, "202504")
+    assert report.unposted == []
+    assert report.moved == [("400-00-1001", "202312", DLN, "30", "32")]
 
 
 def test_ac111_after_a_merge_goes_up_168(mf) -> None:
@@ -610,6 +636,34 @@ def test_upres_urc_6_ccc_3_in_cycle_47_unposts_to_the_resolver(mf) -> None:
     with mf.reading() as s:
         case = s.scalar(select(Unpostable).where(Unpostable.txn_id == ret_id, Unpostable.status == "open"))
         assert case.assigned == "1485099999"
+
+
+@pytest.mark.parametrize("release_cycle", ["202447", None])
+def test_upres_urc_6_ccc_3_resolved_in_46_acted_on_in_47_unposts(mf, release_cycle) -> None:
+    """The move posts when the run acts on the resolution (REL CYC 47, or blank: the cycle
+    after the resolution): in the window it unposts to the resolver (repro e6, IRM
+    25.25.6.2.1.1 (1) Caution), though the UPRES was made in cycle 46."""
+    with mf.unit_of_work() as s:
+        mod = b.module(s, b.entity(s))
+        ret, case = b.unposted_return(s, mod)
+        b.resolve(s, case, "6", ccc="3", release_cycle=release_cycle, on=cycle_start("202446"), by="1485099999")
+        ret_id = ret.id
+    report = run_cycle(mf, "202447")
+    assert report.moved == []
+    assert report.unposted[0][4:] == UPC_MFT32_WINDOW
+    with mf.reading() as s:
+        assert s.get(Transaction, ret_id).module.mft == "30"
+        case = s.scalar(select(Unpostable).where(Unpostable.txn_id == ret_id, Unpostable.status == "open"))
+        assert case.assigned == "1485099999"
+
+
+def test_upres_urc_6_ccc_3_resolved_in_45_acted_on_in_46_moves(mf) -> None:
+    with mf.unit_of_work() as s:
+        mod = b.module(s, b.entity(s))
+        ret, case = b.unposted_return(s, mod)
+        b.resolve(s, case, "6", ccc="3", on=cycle_start("202445"))
+    report = run_cycle(mf, "202446")
+    assert report.unposted == [] and report.moved
 
 
 def test_ac111_on_mft32_moves_the_valid_return_back_and_refunds(mf) -> None:

@@ -158,6 +158,13 @@ KINDS.update({
     "upres_urc6_corrected_tin": lambda i: [
         _return(i, **_ON_GUF, _case={**_RESOLVED, "urc": "6", "corrected_tin": _ssn((i + 1) % 20)})],
     "upres_urc6_ccc3": lambda i: [_return(i, **_ON_GUF, _case={**_RESOLVED, "urc": "6", "ccc": "3"})],
+    # URC 0 onto a module with a posted TC 150, and two URC 0 returns of one module: the
+    # second return posts as TC 976 (-A), not as another TC 150 (IRM 25.25.6.5.2.4).
+    "upres_urc0_duplicate_of_posted": lambda i: [
+        {"tc": 150, "dln": "29211045199999", "amount": 100}, _return(i, **_ON_GUF, _case={**_RESOLVED, "urc": "0"})],
+    "upres_urc0_two_in_one_run": lambda i: [
+        _return(i, **_ON_GUF, _case={**_RESOLVED, "urc": "0"}),
+        _return(i + 5000, **_ON_GUF, _case={**_RESOLVED, "urc": "0"})],
     # TC 971 AC 111 on MFT 30 with the DLN of a return that is UP 126: moved to MFT 32.
     "ac111_moves_return_to_mft32": lambda i: [
         _return(i, **_ON_GUF, _case={"upc": 126}), _pending(tc=971, ac=111, misc=_dln(i))],
@@ -207,6 +214,13 @@ def _count(s: Any, *where: Any, model: Any = Transaction) -> int:
 OUTCOMES: dict[str, Callable[[Any, int], None]] = {
     "upres_urc0": lambda s, n: _expect(s, n, (Transaction.tc == 150, Transaction.status == POSTED),
                                        (Unpostable.status == "closed", Unpostable.released.is_(True))),
+    "upres_urc0_duplicate_of_posted": lambda s, n: (
+        _expect(s, n, (Transaction.tc == 976, Transaction.status == POSTED), (Unpostable.status == "closed",)),
+        _expect(s, n, (Transaction.tc == 150, Transaction.status == POSTED))),
+    "upres_urc0_two_in_one_run": lambda s, n: (
+        _expect(s, n, (Transaction.tc == 976, Transaction.status == POSTED)),
+        _expect(s, n, (Transaction.tc == 150, Transaction.status == POSTED)),
+        _expect(s, 2 * n, (), model=Unpostable, where=(Unpostable.status == "closed",))),
     "upres_urcD": lambda s, n: _expect(s, n, (Transaction.status == "deleted",), (Unpostable.status == "closed",)),
     "upres_urc8": lambda s, n: _expect(s, n, (Transaction.status == "deleted",), (Unpostable.status == "closed",)),
     "upres_urc6_corrected_tin": lambda s, n: _expect(

@@ -2,7 +2,7 @@
 what the IRM's text requires beyond the move itself; the rules they apply are stated once
 in `idrs_sim.rules.mft32`, the returns move with `posting.moves`.
 
-    40  unpost_ac111              TC 971 AC 111 in cycles 47-52 / after a merge unposts
+    40  unpost_ac111              TC 971 AC 111 posting in cycles 47-52 / after a merge unposts
     45  refuse_ac111_prior_years  AC 111 on MFT 32 for TY 2021 and prior (2024) unposts
     50  move_mft32                TC 971 AC 111 moves the return to / from MFT 32
     55  divert_ac111_return       a return not yet posted whose DLN an AC 111 on MFT 30
@@ -60,10 +60,13 @@ def _merged_recently(merges: Iterable[tuple[str | None, dt.date | None]], cycle:
 def unpost_ac111(ctx: CycleContext) -> None:
     """TC 971 AC 111 checks (IRM 25.25.6.7 / 25.25.6.7.1, tpp-rules §2.1, §6.1, §9.3).
 
-    * Input in cycles 47-52 on MFT 30 or MFT 32 (a move to or from MFT 32): unpostable,
-      reassigned to the initiating employee (the transaction's input_idrs).  The IRM ties
-      the window to when the action is taken, so the input cycle decides: input in cycle
-      46 posts in 47 and moves; input in 47 unposts.
+    * Posting in cycles 47-52 on MFT 30 or MFT 32 (a move to or from MFT 32): unpostable,
+      reassigned to the initiating employee (the transaction's input_idrs).  IRM
+      25.25.6.2.1.1 (1) Caution: "During Cycles 202447 - 202452, NO CURRENT OR PRIOR YEAR
+      tax returns can be moved to or from the MFT 32 module ... an unpostable will
+      generate": the move happens when the AC 111 posts, so the run's cycle decides, not
+      the input cycle -- input in cycle 46 (or earlier with a POST-DELAY) that would post
+      in 47-52 unposts; input in 52 that posts in the next year's first live cycle moves.
     * The account had a merge or slot (TC 005/006) in the current or prior processing
       year: UP 168 RC 0.
 
@@ -86,8 +89,7 @@ def unpost_ac111(ctx: CycleContext) -> None:
         merges.setdefault(eid, []).append((cycle, when))
     unpost: list[Unpost] = []
     for t in rows:
-        decided = t.input_cycle or ctx.cycle
-        if t.mft in ("30", "32") and in_mft32_window(decided):
+        if t.mft in ("30", "32") and in_mft32_window(ctx.cycle):  # the cycle the move would post in
             # Never bypassed: a released AC 111 still may not move anything in the window.
             unpost.append(Unpost(t, *UPC_MFT32_WINDOW, t.input_idrs or None, "MFT 32 MOVE CYC 47-52"))
         elif not _bypasses(t, UPC_AC111_MERGED[0]) and _merged_recently(merges.get(t.entity_id, ()), ctx.cycle):

@@ -23,11 +23,12 @@ from ..masterfile.models import (
     POSTED,
     UNPOSTABLE,
     Entity,
+    TaxModule,
     Transaction,
     Unpostable,
     UnpostableHistory,
 )
-from ..rules import up126
+from ..rules import mft32, up126
 from ..rules import urc as urc_rules
 from . import calendar as cal
 from .codes import UPC_MFT32_WINDOW, UPC_TPP_HOLD, in_mft32_window
@@ -64,8 +65,8 @@ def release_resolutions(ctx: CycleContext) -> None:
     has one (module created as needed); URC 6B: the same when the TIN has no established
     entity (the entity is created, established).  URC 6 + CCC 1: posts with its refund
     frozen (-R, non-RIVO).  URC 6 + CCC 3: moves to MFT 32 as TC 976 -- unpostable again
-    and reassigned to the resolver in cycles 47-52.  URC D (and the non-TPP URC 1/2/8):
-    the document is removed.  The case is acted on in its REL CYC (field 48) or, when
+    and reassigned to the resolver when acted on in cycles 47-52.  URC D (and the non-TPP
+    URC 1/2/8): the document is removed.  The case is acted on in its REL CYC (field 48) or, when
     blank, in the cycle after the resolution: so an AC 850 input with the UPRES flips the
     refund only when REL CYC is at least current + 2.
 
@@ -73,6 +74,12 @@ def release_resolutions(ctx: CycleContext) -> None:
     statement reads the cases with their documents and a few write the effects; only a
     corrected TIN or an MFT 32 move works on the accounts themselves, loaded in a fixed
     number of statements (`preload.load_accounts`).
+
+    A return released onto its own module (other than MFT 32) that already has a posted
+    original return, or onto which a return released earlier in this run posts, does not
+    post as a second TC 150: it posts as TC 976 and the module gets -A, which holds the refund
+    (`rules.mft32.arriving_return`, the rule a return moved back from MFT 32 follows; IRM
+    25.25.6.5.2.4, 25.25.6.5.2.1.1 (3) box 1).  One more statement reads those modules.
     """
     from .preload import load_accounts
 
@@ -81,10 +88,12 @@ def release_resolutions(ctx: CycleContext) -> None:
     stmt = (
         select(Unpostable.id, Unpostable.seq, Unpostable.upc, Unpostable.urc, Unpostable.ccc, Unpostable.status,
                Unpostable.corrected_tin, Unpostable.resolved_by, Unpostable.resolved_date, Unpostable.release_cycle,
-               Transaction.id.label("txn_id"), Transaction.status.label("txn_status"), Transaction.extra, Entity.tin)
+               Transaction.id.label("txn_id"), Transaction.status.label("txn_status"), Transaction.extra, Entity.tin,
+               Transaction.tc, Transaction.amount, Transaction.module_id, TaxModule.mft)
         .select_from(Unpostable)
         .outerjoin(Transaction, Transaction.id == Unpostable.txn_id)
         .outerjoin(Entity, Entity.id == Transaction.entity_id)
+        .outerjoin(TaxModule, TaxModule.id == Transaction.module_id)
         .where(*resolved)
         .order_by(Unpostable.id)
     )
@@ -98,6 +107,16 @@ def release_resolutions(ctx: CycleContext) -> None:
             r.urc, r.ccc, upc=r.upc, seq=r.seq, cycle=ctx.cycle, on_guf=r.txn_id is not None and r.txn_status == UNPOSTABLE,
             case_closed=r.status == "closed", corrected_differs=bool(corrected) and corrected != r.tin, extra=r.extra)))
     accounts_of = [r.id for r, eff in effects if eff.kind == urc_rules.ACCOUNTS]
+    # Modules with an original return (TC 150) posted, of the returns that post now: one
+    # statement whatever their number; `arrived` adds the modules a release of this run
+    # posts a TC 150 onto, in case order.
+    arrived: set[int] = set()
+    if any(eff.kind == urc_rules.POST and r.tc == 150 for r, eff in effects):
+        ret_modules = select(Transaction.module_id).join(Unpostable, Unpostable.txn_id == Transaction.id).where(
+            *resolved, Transaction.tc == 150)
+        arrived = {m for m in ctx.session.execute(select(Transaction.module_id).where(
+            Transaction.tc == 150, Transaction.status == POSTED, Transaction.module_id.in_(ret_modules)
+        ).distinct()).scalars() if m is not None}
     by_case: dict[int, Unpostable] = {}
     by_tin: dict[str, Entity] = {}
     if accounts_of:
@@ -131,8 +150,15 @@ def release_resolutions(ctx: CycleContext) -> None:
         if eff.kind == urc_rules.DELETE:
             deleted.append({"b_id": r.txn_id, "status": DELETED, "extra": {**(r.extra or {}), **(eff.extra or {})}})
         elif eff.kind == urc_rules.POST:
-            posted.append({"b_id": r.txn_id, "status": PENDING, "due_cycle": ctx.cycle,
-                           "extra": {**(r.extra or {}), **(eff.extra or {})}})
+            extra = {**(r.extra or {}), **(eff.extra or {})}
+            tc, amount = r.tc, r.amount
+            if r.tc == 150 and r.module_id is not None and r.mft != "32":
+                duplicate = mft32.arriving_return(amount, extra, other_return_posted=r.module_id in arrived)
+                if duplicate is not None:
+                    tc, amount, extra = duplicate
+                arrived.add(r.module_id)
+            posted.append({"b_id": r.txn_id, "status": PENDING, "due_cycle": ctx.cycle, "extra": extra, "tc": tc,
+                           "amount": amount})
     ctx.session.flush()
     conn = ctx.session.connection()
     case_t, txn_t, hist_t = Unpostable.__table__, Transaction.__table__, UnpostableHistory.__table__
@@ -153,7 +179,9 @@ def release_resolutions(ctx: CycleContext) -> None:
 
 
 def _act_on_accounts(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, Entity]) -> None:
-    """URC 6 / 6B with a corrected TIN, or URC 6 CCC 3 (`rules.urc.ACCOUNTS`)."""
+    """URC 6 / 6B with a corrected TIN, or URC 6 CCC 3 (`rules.urc.ACCOUNTS`).  A return
+    moved to a corrected TIN posts as TC 150 even beside a posted return there (decision
+    TPP-DUP-1: not part of the duplicate-return fix)."""
     urc = (case_.urc or "").strip().upper()
     ccc = (case_.ccc or "").strip().upper()
     txn = case_.txn
@@ -186,9 +214,10 @@ def _act_on_accounts(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, Ent
         if txn.module is not None:
             txn.module = module_for(ctx.session, target, txn.module.mft, txn.module.period)
     if "3" in ccc:
-        decided = cal.cycle_of(case_.resolved_date) if case_.resolved_date else ctx.cycle
         ctx.close_case(case_, f"CLOSED URC 6 CCC 3 CYC {ctx.cycle}")
-        if in_mft32_window(decided):
+        # The window is judged on the cycle the move would post in: this run's (IRM
+        # 25.25.6.2.1.1 (1) Caution), not the cycle of the resolution.
+        if in_mft32_window(ctx.cycle):
             ctx.new_unpostable(txn, *UPC_MFT32_WINDOW, assigned=case_.resolved_by, remarks="MFT 32 MOVE CYC 47-52")
         else:
             move_return(ctx, txn, "32")

@@ -9,6 +9,11 @@
 * Which pending return a TC 971 AC 111 on MFT 30 keeps off MFT 30 (IRM 25.25.6.5.4 (6)
   box 3; decision I17-1 in docs/decisions.md): a return with the AC 111's DLN that has
   not posted yet and was never moved between MFT 30 and MFT 32 before.
+* What a return becomes when it arrives on a module that already has a posted original
+  return (TC 150) -- moved back from MFT 32, or released from the GUF by URC 0 / 6: a
+  TC 976 (duplicate / amended return) with -A, not a second TC 150 (IRM 25.25.6.5.2.4;
+  25.25.6.5.2.1.1 (3) box 1; reference §6).  `arriving_return`; a move adds its
+  bookkeeping in `moved_return`.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ __all__ = [
     "CURRENT_AND_PRIOR",
     "UP126",
     "Moved",
+    "arriving_return",
     "diverted_by_ac111",
     "move_back_refusal",
     "moved_return",
@@ -67,25 +73,44 @@ class Moved(NamedTuple):
     extra: dict[str, Any]  # the whole new `extra`
 
 
+def _as_tc976(amount: Decimal | None, extra: dict[str, Any] | None) -> Moved:
+    """A TC 976 is not a money transaction: .00, the tax it carried kept in `extra` ("tax")."""
+    new_extra = dict(extra or {})
+    if amount and Decimal(amount) != 0:
+        new_extra["tax"] = str(amount)
+    return Moved(976, Decimal("0.00"), new_extra)
+
+
+def arriving_return(amount: Decimal | None, extra: dict[str, Any] | None, *, other_return_posted: bool) -> Moved | None:
+    """A return arriving on a module other than MFT 32 -- moved back from MFT 32, or released
+    from the GUF by URC 0 / 6 -- where an original return (TC 150) is already posted, or
+    posts before it in the same run: it posts as TC 976 (a duplicate / amended return), so
+    the module gets -A and its refund is held (IRM 25.25.6.5.2.4: "a -A freeze will post to
+    the account when the taxpayer's return moves from MFT 32 to MFT 30"; 25.25.6.5.2.1.1 (3)
+    box 1; reference §6: -A = TC 976/977 on a module with a TC 150).  None: nothing is
+    posted there and the return posts as it is."""
+    return _as_tc976(amount, extra) if other_return_posted else None
+
+
 def moved_return(to_mft: str, amount: Decimal | None, document: dict[str, Any] | None, extra: dict[str, Any] | None,
                  *, other_return_posted: bool, from_mft: str | None, cycle: str) -> Moved:
     """What a return becomes when it moves to MFT 32 (as TC 976) or back to MFT 30 (TC 150,
-    or TC 976 when a TC 150 is already posted there: the -A freeze of IRM 25.25.6.5.2.4).
+    or TC 976 when a TC 150 is already posted there: `arriving_return`).
 
     A TC 976 is not a money transaction: .00, its tax kept in `extra` ("tax").  A TC 150
     carries the tax on the return (tpp-rules §2.3), so a return that comes back from MFT
     32 assesses its tax again.  The moved return bypasses the UP 126 check (it was held
     already) and records where and when it moved."""
-    tc = 976 if to_mft == "32" or other_return_posted else 150
-    new_extra = dict(extra or {})
-    new_amount: Decimal | None = None
-    if tc == 976:
-        if amount and Decimal(amount) != 0:
-            new_extra["tax"] = str(amount)
-        new_amount = Decimal("0.00")
+    if to_mft == "32":
+        after = _as_tc976(amount, extra)
     else:
-        tax = (document or {}).get("tax", new_extra.get("tax"))
-        if tax is not None:
-            new_amount = Decimal(str(tax)).quantize(Decimal("0.01"))
+        duplicate = arriving_return(amount, extra, other_return_posted=other_return_posted)
+        if duplicate is not None:
+            after = duplicate
+        else:
+            tax = (document or {}).get("tax", (extra or {}).get("tax"))
+            new_amount = None if tax is None else Decimal(str(tax)).quantize(Decimal("0.01"))
+            after = Moved(150, new_amount, dict(extra or {}))
+    new_extra = dict(after.extra)
     new_extra.update(moved_from=from_mft, moved_cycle=cycle, bypass_upc=[UP126])
-    return Moved(tc, new_amount, new_extra)
+    return Moved(after.tc, after.amount, new_extra)

@@ -157,7 +157,10 @@ def test_replay_wrong_tax_year_second_return_is_tc976_minus_a(tmp_path: Path) ->
     _replay(tmp_path, 'Load(tpp/wrong_tax_year)\nSignOn(1485012345)\n' + _RELEASE.format(seq="000000108")
             + 'Cycle\nClear\nString("IMFOLT 400-00-1008 30 202212")\nEnter\n'
             'Expect("FRZ> -A")\nExpect("976  02142024 202426            .00 76247-045-10801-4")\n'
-            'ExpectNot("150  02142024 202426")\nExpectNot("1,694.00")\n')
+            'ExpectNot("150  02142024 202426")\nExpectNot("1,694.00")\n'
+            # TXMODA's heading still describes the original return (it went blank on the TC 976)
+            'Clear\nString("TXMODA 400-00-1008 30 202212")\nEnter\n'
+            'Expect("TAX-PER-RET> 2,812.00")\nExpect("CONTROL-DLN> 76247-052-10801-3")\n')
 
 
 def test_replay_multiple_returns_refund_once_held(tmp_path: Path) -> None:

@@ -174,6 +174,14 @@ def _posted_return(module: TaxModule) -> Transaction | None:
     return returns[-1] if returns else None
 
 
+def _original_return(module: TaxModule) -> Transaction | None:
+    """The return the TXMOD heading describes (control DLN, received date, TAX-PER-RET): the
+    original TC 150 when one is posted -- a later TC 976 (duplicate / amended, -A) does not
+    replace it -- else the latest posted return."""
+    originals = [t for t in _posted_sorted(module.transactions) if t.tc == 150]
+    return originals[-1] if originals else _posted_return(module)
+
+
 def _imfoli(ctx: Context, ent: Entity) -> Display:
     """One line per module: MFT, period, status, posted balance, return indicator, freezes."""
     lines: list[str] = []
@@ -296,7 +304,7 @@ def txmod_lines(module: TaxModule, definer: str, history: list[HistoryItem]) -> 
 def txmod_values(ctx: Context, ent: Entity, module: TaxModule, history: list[HistoryItem]) -> dict[str, object]:
     """The fifteen-line heading (IRM 3.13.122): entity, module, freezes, balance, status,
     control DLN, return received date, control base summary, counts."""
-    ret = _posted_return(module)
+    ret = _original_return(module)
     txns = list(module.transactions)
     posted = [t for t in txns if t.status == POSTED]
     credits = sum((derive.signed_amount(t) for t in posted if derive.signed_amount(t) < 0), derive.ZERO)

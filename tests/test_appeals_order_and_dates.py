@@ -231,6 +231,16 @@ def test_t1_message_dated_before_registration_is_refused() -> None:
     _run(sim, "TDCMSG 400-00-2604 FROM>TP DATE>06172024").expect_line(24, "REQUEST COMPLETED")
 
 
+def test_a_registration_is_not_dated_before_the_id_was_given() -> None:
+    """Procedural Changes 3-4: the TP/Rep registers with the Appeals Employee ID the invitation
+    gave them (invited 06/03/2024 here), so not on an earlier day."""
+    sim = _sim("appeals/tdc/invited_case", "0810000211")
+    _run(sim, "TDCREQ 400-00-2604 REQ>REGISTER ID>4471026 CONSENT>Y AUTH>Y DATE>05012024").expect_line(
+        24, "REGISTRATION DATED BEFORE THE ID WAS GIVEN 06032024")
+    _run(sim, "TDCREQ 400-00-2604 REQ>REGISTER ID>4471026 CONSENT>Y AUTH>Y DATE>06032024").expect_line(
+        24, "REQUEST COMPLETED")
+
+
 def test_t2_withdrawal_dated_before_registration_is_refused() -> None:
     sim = _sim("appeals/tdc/registered_case", "0810000211")
     _run(sim, "TDCREQ 400-00-2606 REQ>WITHDRAW DATE>01022024").expect_line(

@@ -96,6 +96,10 @@ def invited_ids(case: AcdsCase) -> list[str]:
     return tdc_record.invited_ids(record(case))
 
 
+def id_given_on(case: AcdsCase, egain: str) -> dt.date | None:
+    return tdc_record.id_given_on(record(case), egain)
+
+
 def facts_of(case: AcdsCase) -> tdc_record.TdcFacts:
     return tdc_record.facts(record(case))
 

@@ -23,6 +23,7 @@ from .acds import (
     changed,
     done,
     facts_of,
+    id_given_on,
     invited_ids,
     registrations_of,
 )
@@ -69,9 +70,10 @@ def tdcreq(ctx: Context) -> Display | Refusal:
         return _refuse(ctx, "NO REPRESENTATIVE (POA) ON THIS CASE", "WHO>")
     if req == "REGISTER":
         given = ctx.value("ID").upper()
-        problem = tdc_messaging.check_registration(who, given, bool(case.poa), invited_ids(case), badges(ctx))
+        problem = tdc_messaging.check_registration(who, given, bool(case.poa), invited_ids(case), badges(ctx),
+                                                   day=day, given_on=id_given_on(case, given))
         if problem:
-            return _refuse(ctx, problem, "ID>")
+            return _refuse(ctx, problem, "DATE>" if problem.startswith("REGISTRATION DATED") else "ID>")
         yn = {k: ctx.value(k).upper() for k in ("CONSENT", "AUTH")}
         for k, answer in yn.items():
             if answer not in ("Y", "N"):

@@ -20,8 +20,10 @@ PARTIES = ("TP", "POA")
 
 
 def check_registration(who: str, given_id: str, poa_on_case: bool, invited_ids: Iterable[str],
-                       badges: Iterable[str]) -> str | None:
-    """The TP/Rep registers with the Appeals Employee ID they were given (¶3-4)."""
+                       badges: Iterable[str], *, day: dt.date | None = None,
+                       given_on: dt.date | None = None) -> str | None:
+    """The TP/Rep registers with the Appeals Employee ID they were given (¶3-4), so not on a
+    day (`day`) before the ID was given (`given_on`)."""
     if who not in PARTIES:
         return "WHO> TP OR POA"
     if who == "POA" and not poa_on_case:
@@ -33,6 +35,8 @@ def check_registration(who: str, given_id: str, poa_on_case: bool, invited_ids: 
         return "REGISTRATION FAILED: " + BADGE_NOT_ID
     if given_id not in ids:
         return f"ID> {given_id or 'BLANK'} IS NOT THE APPEALS EMPLOYEE ID GIVEN TO THE TP/REP"
+    if day is not None and given_on is not None and day < given_on:
+        return f"REGISTRATION DATED BEFORE THE ID WAS GIVEN {mmddyyyy(given_on)}"
     return None
 
 

@@ -70,6 +70,14 @@ def invited_ids(rec: Mapping[str, Any]) -> list[str]:
     return ids
 
 
+def id_given_on(rec: Mapping[str, Any], egain: str) -> dt.date | None:
+    """When the TP/Rep was first given the Appeals Employee ID `egain` (an invitation letter
+    or a phone contact that discussed TDC), None if it never was."""
+    days = [x["date"] for x in rec.get("letters") or [] if x.get("para") and x.get("egain") == egain]
+    days += [x["date"] for x in rec.get("car") or [] if x.get("tdc") == DISCUSSED and x.get("egain") == egain]
+    return _day(min(days)) if days else None
+
+
 def registrations(rec: Mapping[str, Any]) -> list[Registration]:
     return [Registration(r["who"], r["egain"], bool(r.get("consented")), bool(r.get("authenticated")),
                          dt.date.fromisoformat(r["date"])) for r in rec.get("registrations") or []]

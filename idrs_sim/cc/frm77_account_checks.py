@@ -14,9 +14,9 @@ from typing import Any
 
 from ..digits import is_digits
 from ..masterfile import derive
-from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction
+from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule
 from ..posting import calendar as cal
-from ..rules import breach, mft32
+from ..rules import breach, mft32, reversal
 from ..rules import misc as misc_rules
 from . import validate as v
 from .base import Context
@@ -43,11 +43,12 @@ def marker_ambiguous(ac: int) -> str:
     return f"MORE THAN ONE AC {ac:03d} - ENTER THE RETURN DLN IN MISC"
 
 
-def _return_dlns(ent: Entity) -> set[str]:
-    """DLNs of the returns on the account: posted/pending/unposted TC 150/976/977 and GUF cases."""
-    out = {derive.dln_digits(t.dln) for t in ent.transactions
+def _return_dlns(holder: Entity | TaxModule) -> set[str]:
+    """DLNs of the returns of an account or of one module: posted/pending/unposted TC
+    150/976/977 and GUF cases."""
+    out = {derive.dln_digits(t.dln) for t in holder.transactions
            if t.tc in (150, 976, 977) and t.dln and t.status != DELETED}
-    out |= {derive.dln_digits(u.dln) for u in ent.unpostables if u.dln}
+    out |= {derive.dln_digits(u.dln) for u in holder.unpostables if u.dln}
     return {d for d in out if len(d) == 14}
 
 
@@ -116,21 +117,6 @@ def _systemic_move_back(ctx: Context, ent: Entity, module: TaxModule | None, tc:
     return v.Problem("TC971/151", refusal) if refusal else None
 
 
-def _marker_dln(t: Transaction) -> str:
-    """The return DLN a TC 971 carries: the one its MISC starts with, else its own (as the
-    posting run's `posting.reversals._dln_of`)."""
-    return derive.misc_dln(t.misc) or derive.dln_digits(t.dln)
-
-
-def _module_return_dlns(module: TaxModule) -> set[str]:
-    """DLNs of the returns of this module: TC 150/976/977 (posted, pending or unposted) and
-    its unpostable cases."""
-    out = {derive.dln_digits(t.dln) for t in module.transactions
-           if t.tc in (150, 976, 977) and t.dln and t.status != DELETED}
-    out |= {derive.dln_digits(u.dln) for u in module.unpostables if u.dln}
-    return {d for d in out if len(d) == 14}
-
-
 def _reverses_dln_marker(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
                          secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
     """TC 972 AC 121/124/129 reverses only the marker of the return in question
@@ -144,29 +130,22 @@ def _reverses_dln_marker(ctx: Context, ent: Entity, module: TaxModule | None, tc
     `rules.reversal.pick_original`."""
     if module is None:
         return None
-    markers = sorted((t for t in module.transactions
-                      if t.tc == 971 and t.ac == ac and t.reversed_by_id is None and t.status in (POSTED, PENDING)),
-                     key=lambda t: (t.posting_cycle or "", t.id))
+    markers = [t for t in module.transactions
+               if t.tc == 971 and t.ac == ac and t.reversed_by_id is None and t.status in (POSTED, PENDING)]
     named = derive.misc_dln(misc) or misc_rules.reversal_dln(misc)
-    if not named:
-        if not markers:
-            return v.Problem("TC971/151", no_marker_on_module(ac))
-        if len({_marker_dln(t) for t in markers}) > 1:
-            return v.Problem("MISC", marker_ambiguous(ac))
-        extra["reverses"] = markers[0].id
+    originals = [reversal.Original(t.id, t.ac, t.misc, t.dln, (t.posting_cycle or "", t.id)) for t in markers]
+    pick = reversal.pick_original(reversal.Reversal(0, ac, misc), originals, derive.marker_dln) if originals else None
+    if pick is not None and named and not derive.misc_dln(pick.misc) and not any(
+            misc_rules.dln_fits(named, d) for d in _return_dlns(module)):
+        pick = None  # a marker that names no return: the DLN named must be a return of this module
+    if pick is not None:
+        extra["reverses"] = pick.key
         return None
-    for t in markers:
-        if misc_rules.dln_fits(named, derive.misc_dln(t.misc)):
-            extra["reverses"] = t.id
-            return None
-    # A marker whose MISC names no return: the named DLN must be a return of this module
-    # (its own DLN is RIVO's input document, not the return's).
-    if any(misc_rules.dln_fits(named, d) for d in _module_return_dlns(module)):
-        for t in markers:
-            if not derive.misc_dln(t.misc):
-                extra["reverses"] = t.id
-                return None
-    return v.Problem("MISC", no_marker_with_dln(ac))
+    if named:
+        return v.Problem("MISC", no_marker_with_dln(ac))
+    if not markers:
+        return v.Problem("TC971/151", no_marker_on_module(ac))
+    return v.Problem("MISC", marker_ambiguous(ac))
 
 
 #: The checks by the name misc_rules.yaml gives them.

@@ -36,6 +36,7 @@ from ..rules.tpp import (
     ac052_matches,
     dln_digits,
     is_tpp_hold_marker,
+    marker_dln,
     marker_has_tr,
     misc_dln,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "freezes",
     "is_rivo_freeze",
     "is_tpp_hold_marker",
+    "marker_dln",
     "marker_has_tr",
     "misc_dln",
     "module_status",

@@ -90,15 +90,11 @@ def match_tc972(ctx: CycleContext) -> None:
     for rid, mid, eid, ac, misc in revs:
         key: Scope = ("M", mid) if mid is not None else ("E", eid)
         offered.append((reversal.Reversal(rid, ac, misc), scopes.get(key, [])))
-    matched = reversal.match_all(offered, _dln_of)
+    matched = reversal.match_all(offered, derive.marker_dln)
     set_reversed_by(ctx, [(orig, rev) for rev, orig in matched if orig is not None])
     lost = {rev for rev, orig in matched if orig is None}
     if lost:
         unpost_rows(ctx, [Unpost(r, *UPC_REVERSAL_NO_MATCH) for r in due_rows(ctx, *where) if r.id in lost])
-
-
-def _dln_of(misc: str | None, dln: str | None) -> str | None:
-    return derive.misc_dln(misc) or derive.dln_digits(dln) or None
 
 
 @rule("link_reversals", 110)

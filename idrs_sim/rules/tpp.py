@@ -23,6 +23,7 @@ __all__ = [
     "dln_digits",
     "is_rivo_number",
     "is_tpp_hold_marker",
+    "marker_dln",
     "marker_has_tr",
     "misc_dln",
     "open_issues",
@@ -56,6 +57,12 @@ def misc_dln(misc: str | None) -> str | None:
         return None
     digits = dln_digits(m.group(0))
     return digits[:14] if len(digits) >= 14 else None
+
+
+def marker_dln(misc: str | None, dln: str | None) -> str | None:
+    """The return DLN a TC 971 carries: the one its MISC starts with, else its own (digits);
+    what a TC 972 is matched against (FRM77 and the posting run alike)."""
+    return misc_dln(misc) or dln_digits(dln) or None
 
 
 def marker_has_tr(misc: str | None) -> bool:

@@ -7,7 +7,7 @@ research code makes on them (reference §1.1-§1.4; docs/decisions.md "Research 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .. import commands
@@ -84,9 +84,10 @@ def check_definer(ctx: Context) -> Refusal | None:
     return Refusal(DEFINER_REQUIRED, marks=[(1, col, col - 1)])
 
 
-def mft_rule(mft: str | None) -> dict[str, Any]:
-    """What tables/codes.yaml `mfts` says of an MFT (form, file, periods); {} when unknown."""
-    return dict((tables.codes().get("mfts") or {}).get(mft or "") or {})
+def mft_rule(mft: str | None) -> Mapping[str, Any]:
+    """What tables/codes.yaml `mfts` says of an MFT (form, file, periods); {} when unknown.
+    The table's own mapping, read only (no copy on every research key)."""
+    return (tables.codes().get("mfts") or {}).get(mft or "") or {}
 
 
 def check_period(ctx: Context) -> Refusal | None:

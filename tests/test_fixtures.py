@@ -460,3 +460,23 @@ def test_schema_doc_mentions_every_key() -> None:
             | fx.HISTORY_KEYS | fx.LETTER_KEYS | fx.NOTE_KEYS | fx.ICS_KEYS | fx.AUDIT_KEYS | fx.CYCLE_RUN_KEYS)
     missing = sorted(k for k in keys if f"`{k}`" not in doc)
     assert not missing, f"docs/masterfile-schema.md does not document {missing}"
+
+
+def test_dump_writes_every_contract_key_even_when_empty(mf: MasterFile) -> None:
+    """CONTRACT §4 lists required keys: a reader indexes them without asking first."""
+    load_fixture(mf, "training")
+    data = dump(mf)
+    assert {"date", "cycle", "employees", "entities", "ics_cases", "appeals", "acds_cases"} <= data.keys()
+    for e in data["entities"]:
+        assert {"tin", "tin_type", "file", "established", "name_control", "name", "address",
+                "transactions", "letters", "poa", "information_returns", "modules"} <= e.keys(), e["tin"]
+        assert ("depositor" in e) == (e["file"] == "BMF")
+        for mod in e["modules"]:
+            assert {"mft", "period", "status", "transactions", "unpostables", "controls", "notes"} <= mod.keys()
+            for t in mod["transactions"] + e["transactions"]:
+                assert {"tc", "ac", "amount", "date", "misc", "secondary_date", "dln", "status", "cycle",
+                        "reversed"} <= t.keys()
+                assert t["tc"] != 846 or "refund_method" in t
+                assert t["tc"] != 150 or "document" in t
+    bare = [e for e in data["entities"] if not e["letters"] and not e["poa"]]
+    assert bare and all(e["letters"] == [] and e["poa"] == [] for e in bare)

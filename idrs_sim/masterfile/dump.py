@@ -182,12 +182,21 @@ def _entity(
     ctl_by_module = _group(controls, "module_id")
     notes_by_module = _group(notes, "module_id")
 
-    def level(out: dict[str, Any], module_id: int | None) -> None:
-        _put(out, "transactions", [_txn(t, refs) for t in by_module.get(module_id, [])])
-        _put(out, "unpostables", [_unpostable(u, refs, up_history.get(u.id, [])) for u in ups_by_module.get(module_id, [])])
-        _put(out, "controls", [_control(c, ctl_history.get(c.id, [])) for c in ctl_by_module.get(module_id, [])])
-        _put(out, "notes", [_note(n) for n in notes_by_module.get(module_id, [])])
-        _put(out, "history", [_history(h) for h in loose_history.get(module_id, [])])
+    def level(out: dict[str, Any], module_id: int | None, contract: tuple[str, ...]) -> None:
+        """The lists of one level; those in `contract` (CONTRACT §4's keys of that level) are
+        written even when empty, so a reader can index them; the others only when set."""
+        lists = {
+            "transactions": [_txn(t, refs) for t in by_module.get(module_id, [])],
+            "unpostables": [_unpostable(u, refs, up_history.get(u.id, [])) for u in ups_by_module.get(module_id, [])],
+            "controls": [_control(c, ctl_history.get(c.id, [])) for c in ctl_by_module.get(module_id, [])],
+            "notes": [_note(n) for n in notes_by_module.get(module_id, [])],
+            "history": [_history(h) for h in loose_history.get(module_id, [])],
+        }
+        for key, value in lists.items():
+            if key in contract:
+                out[key] = value
+            else:
+                _put(out, key, value)
 
     out: dict[str, Any] = {
         "tin": e.tin,
@@ -198,23 +207,28 @@ def _entity(
         "name": list(e.name_lines or []),
         "address": list(e.address or []),
     }
-    _put(out, "depositor", e.depositor)
+    if e.file == "BMF":  # CONTRACT §4: "BMF only"
+        out["depositor"] = e.depositor
     _put(out, "filing_requirements", e.filing_requirements)
-    _put(out, "poa", e.poa)
-    _put(out, "information_returns", e.information_returns)
+    out["poa"] = list(e.poa or [])
+    out["information_returns"] = list(e.information_returns or [])
     _put(out, "extra", e.extra)
-    level(out, None)
-    _put(out, "letters", [_letter(x) for x in letters])
+    level(out, None, _ENTITY_LISTS)
+    out["letters"] = [_letter(x) for x in letters]
     mods = []
     for mod in modules:
         mo: dict[str, Any] = {"mft": mod.mft, "period": mod.period, "status": mod.status}
         _put(mo, "stop_notice_weeks", mod.stop_notice_weeks)
         _put(mo, "stop_notice_until", mod.stop_notice_until)
-        mo["transactions"] = []
-        level(mo, mod.id)
+        level(mo, mod.id, _MODULE_LISTS)
         mods.append(mo)
     out["modules"] = mods
     return out
+
+
+#: The lists CONTRACT §4 names at each level: always written, `[]` when empty.
+_ENTITY_LISTS = ("transactions",)
+_MODULE_LISTS = ("transactions", "unpostables", "controls", "notes")
 
 
 def _txn(t: Row, refs: dict[int, str]) -> dict[str, Any]:
@@ -249,8 +263,15 @@ def _txn(t: Row, refs: dict[int, str]) -> dict[str, Any]:
     if t.post_delay:
         out["post_delay"] = t.post_delay
     _put(out, "idrs", t.input_idrs)
-    _put(out, "refund_method", t.refund_method)
-    _put(out, "document", t.document)
+    # CONTRACT §4: "TC 846 (refund issued) carries refund_method"; a return carries its document.
+    if t.tc == 846:
+        out["refund_method"] = t.refund_method
+    else:
+        _put(out, "refund_method", t.refund_method)
+    if t.tc == 150:
+        out["document"] = t.document
+    else:
+        _put(out, "document", t.document)
     _put(out, "extra", extra)
     return out
 

@@ -125,6 +125,27 @@ def test_an_employee_without_a_password_cannot_sign_on() -> None:
     assert "INVALID PASSWORD" in line and not signed_on
 
 
+def test_a_replay_signs_on_to_a_loaded_dump_and_a_terminal_cannot(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    """CONTRACT §4 + §2: Load(dump output) reproduces the master file; SignOn(idrs) works on it
+    (a password the simulator made and kept); the password is in no file and on no screen."""
+    mf = MasterFile()
+    load_fixture(mf, "employees")
+    (tmp_path / "d.json").write_text(json.dumps(dump(mf)))
+    script = tmp_path / "s.txt"
+    script.write_text('Load("d.json")\nSignOn(1485012345)\nExpect("SIGN-ON COMPLETED")\n'
+                      'String("ENMOD 400-00-1001")\nEnter\nExpectNot("INVALID")\n')
+    assert cli_main(["replay", str(script)]) == 0, capsys.readouterr()
+
+    from idrs_sim.simulator import Simulator
+
+    sim = Simulator(fixture=str(tmp_path / "d.json"))
+    made = sim.password_for("1485012345")
+    assert made and made not in (tmp_path / "d.json").read_text()
+    assert _sign_on(sim.mf, password=made)[1]
+    assert not _sign_on(sim.mf, password="train123")[1]  # the old password is not restored
+    assert "scrypt$" not in json.dumps(sim.dump())
+
+
 def test_a_fixture_still_needs_a_password() -> None:
     from idrs_sim.masterfile.fixtures import FixtureError
 

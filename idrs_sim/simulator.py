@@ -212,6 +212,17 @@ class Simulator:
         if self.in_memory and not self.follow_clock:
             self._save_image(path, composition)
 
+    def require_writable(self) -> None:
+        """SimulatorError (one line) when the database cannot be written: a terminal writes
+        an audit record at every key and a cycle posts, so this is a usage error, told
+        before the first key rather than as a SYSTEM ERROR on it."""
+        if self.in_memory:
+            return
+        reason = self.mf.read_only_reason()
+        if reason is not None:
+            raise SimulatorError(f"database {_without_password(self.url)!r} is read-only ({reason}): "
+                                 f"idrs-sim needs to write to it (an audit record at every key, the posting runs)")
+
     def _give_passwords_to_the_hashless(self) -> dict[str, str]:
         """A fresh random password for each employee the file loaded without one (a dump made
         without --with-hashes), kept by this simulator only.
@@ -376,7 +387,8 @@ def _without_password(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
+        return url if parsed.password is None else parsed.render_as_string(hide_password=True)
     except Exception:  # not a URL SQLAlchemy can read: nothing in it can be told apart
         return url
 

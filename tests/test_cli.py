@@ -351,3 +351,24 @@ def test_serve_shares_one_master_file_between_connections() -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_a_read_only_database_is_a_usage_error_for_what_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every key writes an audit record and a cycle posts: a database that takes no writes is
+    refused at start (exit 2, one line), not a SYSTEM ERROR at the first key (exit 1)."""
+    db = tmp_path / "m.db"
+    assert cli.main(["dump", "--db", f"sqlite:///{db}"]) == 0  # fills it from the training file
+    capsys.readouterr()
+    ro = f"sqlite:///file:{db}?mode=ro&uri=true"
+    script = tmp_path / "s.txt"
+    script.write_text('SignOn(1485012345)\nExpect("SIGN-ON COMPLETED")\n')
+    assert cli.main(["replay", str(script), "--db", ro]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is read-only" in err[0] and "Traceback" not in err[0]
+    assert cli.main(["cycle", "--db", ro]) == 2
+    assert "is read-only" in capsys.readouterr().err
+    before = db.read_bytes()
+    assert cli.main(["dump", "--db", ro]) == 0  # reading needs no writes
+    assert cli.main(["audit", "--db", ro]) == 0
+    assert db.read_bytes() == before
+    assert cli.main(["replay", str(script), "--db", f"sqlite:///{db}"]) == 0

@@ -352,6 +352,7 @@ def run_web(
         url = db or f"sqlite:///{Path(scratch) / 'masterfile.db'}"
         with Simulator(url, fixture or DEFAULT_FIXTURE, date, replace=fixture is not None,
                        follow_clock=True) as sim:
+            sim.require_writable()
 
             def tab(terminal_id: str) -> list[str]:
                 return tab_argv(url, terminal_id, clock=sim.clock.now().isoformat(), idle_minutes=idle_minutes)

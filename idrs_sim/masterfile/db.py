@@ -262,6 +262,28 @@ class MasterFile:
         with self.lock, self.engine.begin() as conn:
             conn.execute(statement, params)
 
+    def read_only_reason(self) -> str | None:
+        """Why this database takes no writes (a read-only file or connection), else None.
+
+        Probed by writing one row of `sim_state` and rolling it back: nothing is stored.
+        Every key a terminal presses writes an audit record, so a front end asks this once
+        at start instead of failing at the first key."""
+        from sqlalchemy import insert
+        from sqlalchemy.exc import DBAPIError
+
+        with self.lock, self.engine.connect() as conn:
+            try:
+                with conn.begin() as txn:
+                    conn.execute(insert(SimState.__table__).values(key="~write-probe", value=""))
+                    txn.rollback()
+            except DBAPIError as exc:
+                reason = str(exc.orig or exc).splitlines()[0]
+                lowered = reason.lower()
+                if "readonly" in lowered or "read-only" in lowered or "read only" in lowered:
+                    return reason
+                # Busy, or anything else: not this question's answer; the first real write tells.
+        return None
+
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for research only; nothing it does is committed.  Closing (without an

@@ -71,6 +71,12 @@ def run_script(path: Path, steps: Sequence[Step], opts: Options, out: TextIO, er
         print(f"idrs-sim replay: {name}: {exc}", file=err, flush=True)
         return EXIT_USAGE
     try:
+        sim.require_writable()  # every key writes an audit record: refused before the first
+    except SimulatorError as exc:
+        sim.close()
+        print(f"idrs-sim replay: {name}: {exc}", file=err, flush=True)
+        return EXIT_USAGE
+    try:
         driver = Driver(sim, out=out, base_dir=path.parent)
         for step in steps:
             where = f"{name}:{step.line}"

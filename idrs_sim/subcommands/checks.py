@@ -34,7 +34,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from ..masterfile.models import AuditRecord
     from ..unax import unax_flags, unax_report
 
-    with _simulator(args) as sim:
+    with _simulator(args, writes=False) as sim:
         query = select(AuditRecord).order_by(AuditRecord.at, AuditRecord.id)
         if args.employee:
             query = query.where(AuditRecord.idrs == args.employee)

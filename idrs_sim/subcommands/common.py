@@ -13,17 +13,26 @@ class UsageError(Exception):
     """A problem the user can fix by changing the command; one line, exit 2."""
 
 
-def _simulator(args: argparse.Namespace, follow_clock: bool = False):  # type: ignore[no-untyped-def]
+def _simulator(args: argparse.Namespace, follow_clock: bool = False, writes: bool = True):  # type: ignore[no-untyped-def]
+    """The simulator of ``--db``/``--fixture``/``--date``; with `writes` (terminals, cycles) a
+    read-only database is refused now, in one line, not at the first key."""
     from ..simulator import DEFAULT_FIXTURE, Simulator
 
     fixture = getattr(args, "fixture", None)
-    return Simulator(
+    sim = Simulator(
         getattr(args, "db", None) or "sqlite://",
         fixture or DEFAULT_FIXTURE,
         getattr(args, "date", None),
         replace=fixture is not None,
         follow_clock=follow_clock,
     )
+    if writes:
+        try:
+            sim.require_writable()
+        except BaseException:
+            sim.close()
+            raise
+    return sim
 
 
 def _is_database_error(exc: BaseException) -> bool:

@@ -14,7 +14,7 @@ from .common import UsageError, _simulator
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    with _simulator(args) as sim:
+    with _simulator(args, writes=False) as sim:
         try:
             data = sim.dump(args.tin, hashes=args.with_hashes)
         except (LookupError, ValueError) as exc:

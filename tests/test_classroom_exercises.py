@@ -192,6 +192,23 @@ def test_every_key_in_the_sandbox_is_graded_whoever_signed_on(room: Classroom) -
     assert len(no_input) == 1 and no_input[0].startswith("MISSED"), no_input
 
 
+def test_grade_without_db_grades_the_classroom_of_this_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """CONTRACT §6: `idrs-sim grade [--db URL] --trainee IDRS`; without --db, the database
+    `idrs-sim classroom` uses without one (sqlite:///classroom.db)."""
+    me = trainee_number(1)
+    monkeypatch.chdir(tmp_path)
+    assert "no classroom database here" in _grade_cli(capsys, "--trainee", me).stderr
+    with Classroom("sqlite:///classroom.db", "training", follow_clock=False, trainees=2) as room:
+        t = Terminal(ClassroomHost(room, "A"))
+        _signon(t, me)
+        _command(t, "EXER ADVICE_REFUND_NOT_RECEIVED_REFUND_ISSUED")
+        _command(t, "REQ77 400-00-1015 30 202312")
+    out = _grade_cli(capsys, "--trainee", me)
+    assert out.returncode == 1 and "EXERCISE tpp/advice_refund_not_received_refund_issued" in out.stdout, out
+    assert "MISSED no-input" in out.stdout
+
+
 def test_grade_class_usage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plain = tmp_path / "plain.db"
     from idrs_sim.simulator import Simulator

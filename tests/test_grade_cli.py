@@ -73,7 +73,7 @@ def test_another_employees_commands_are_not_the_trainees(tmp_path: Path, capsys:
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["grade", "--trainee", "1485012345"], "grade needs --db URL"),
+    (["grade", "--trainee", "1485012345"], "no classroom database here"),
     (["grade", "--db", "sqlite:///{tmp}/none.db", "--trainee", "1"], "no database at"),
     (["grade", "--db", "sqlite:///{tmp}/trainee.db"], "grade needs --trainee"),
     (["grade", "--db", "sqlite:///{tmp}/trainee.db", "--trainee", "1485012345"], "not started on an exercise"),
@@ -81,9 +81,10 @@ def test_another_employees_commands_are_not_the_trainees(tmp_path: Path, capsys:
      "no exercise 'paper_chek'"),
 ])
 def test_usage_problems_are_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 argv: list[str], message: str) -> None:
+                                                 monkeypatch: pytest.MonkeyPatch, argv: list[str], message: str) -> None:
     _trainee_db(tmp_path, PARTIAL)
     capsys.readouterr()
+    monkeypatch.chdir(tmp_path)  # no classroom.db here: --db is needed
     assert main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -26,7 +26,8 @@ def add_parser(sub: Any) -> None:
                     "paragraph. Posting cycles the exercise is judged after run on a copy; the "
                     "database is never changed.")
     p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
-                   help="the database holding the trainee's work, e.g. sqlite:///trainee.db")
+                   help="the database holding the trainee's work: a classroom's (default "
+                        "sqlite:///classroom.db, as `idrs-sim classroom`) or one trainee's, e.g. sqlite:///trainee.db")
     p.add_argument("--trainee", metavar="IDRS", help="the trainee's IDRS (employee) number")
     p.add_argument("--exercise", metavar="NAME",
                    help="exercise name, e.g. valid_return_up126_paper_check or tpp/valid_return_up126_paper_check "
@@ -45,15 +46,19 @@ def run(args: argparse.Namespace) -> int:
         for ex in list_exercises():
             print(f"{ex.name:<58} IRM {ex.procedure.irm}")
         return 0
-    url = getattr(args, "db", None)
+    from ..classroom.serve import DEFAULT_DB
+
+    given = getattr(args, "db", None)
+    url = given or DEFAULT_DB  # CONTRACT §6: --db is optional; the classroom's own default
     if args.whole_class:
         from .classgrade import run_class
 
-        return run_class(url or "sqlite:///classroom.db", args.html, args.exercise, _must_exist, GradeUsage)
-    if not url:
-        raise GradeUsage("grade needs --db URL: the database holding the trainee's work")
+        return run_class(url, args.html, args.exercise, _must_exist, GradeUsage)
     if not args.trainee:
         raise GradeUsage("grade needs --trainee IDRS: whose work to grade")
+    if given is None and not Path(DEFAULT_DB.removeprefix("sqlite:///")).is_file():
+        raise GradeUsage(f"no classroom database here ({DEFAULT_DB}, the default of `idrs-sim classroom`): "
+                         "give --db URL, the database holding the trainee's work")
     _must_exist(url)
     from ..classroom.exercise import class_sandboxes, grade_sandbox
     from ..simulator import Simulator

@@ -244,13 +244,21 @@ def test_urc6_ccc1_posts_with_the_refund_frozen():
 
 
 def test_urc6_with_a_corrected_tin_posts_to_that_tin():
+    """400-00-1001 already has its 2023 return posted: the return moved there is a second
+    return on the module and posts as TC 976 with -A (Document 6209), not a second TC 150."""
     sim = signed_on()
     resolve(sim, URC="6", CORR_TIN="400-00-1001")
     assert sim.message == "REQUEST COMPLETED"
     assert case(sim, "000000101")["corrected_tin"] == TIN
+    before = [t["dln"] for t in txns(sim, TIN, tc=150, status="posted")]
+    assert before and b.DLN not in before
     sim.cycle()
     assert txns(sim, UP_TIN, tc=150) == []
-    assert any(t["dln"] == b.DLN for t in txns(sim, TIN, tc=150, status="posted"))
+    assert [t["dln"] for t in txns(sim, TIN, tc=150, status="posted")] == before
+    [dup] = [t for t in txns(sim, TIN, tc=976, status="posted") if t["dln"] == b.DLN]
+    assert dup["amount"] == 0
+    sim.command("TXMODA 400-00-1001 30 202312")
+    sim.expect("-A")
 
 
 def test_urc6b_with_a_tin_that_has_no_entity_yet():

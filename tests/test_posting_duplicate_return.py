@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from idrs_sim import replay
 from idrs_sim.masterfile import derive
-from idrs_sim.masterfile.models import POSTED, TaxModule, Transaction, Unpostable
+from idrs_sim.masterfile.models import PENDING, POSTED, TaxModule, Transaction, Unpostable
 from idrs_sim.posting import refunds as posting_refunds
 from idrs_sim.posting import run_cycle
 from idrs_sim.rules import mft32
@@ -170,3 +170,30 @@ def test_replay_multiple_returns_refund_once_held(tmp_path: Path) -> None:
             + 'Cycle\nClear\nString("IMFOLT 400-00-1022 30 202312")\nEnter\n'
             'Expect("FRZ> -A")\nExpect("976  03112024 202426            .00 18211-071-22007-4")\n'
             'ExpectNot("846  ")\n')
+
+
+def test_a_second_return_input_posts_tc976_as_a_released_one_does(mf) -> None:
+    """Not only a release: any second TC 150 due on a module with a return posted (a fixture's
+    pending input, a return moved to a corrected TIN) is a TC 976 with -A (Document 6209);
+    two due in one run on a fresh module: the first is the original, the second the duplicate.
+    The rule is one (`returns.duplicate_returns`), so its answer is the same every way."""
+    with mf.unit_of_work() as s:
+        ent = b.entity(s)
+        mod = b.module(s, ent)
+        b.posted_return(s, mod, tax="2812.00", withholding="4300.00", cycle="202310")
+        b.txn(s, mod, 150, amount="2906.00", status=PENDING, cycle="202426", dln=SECOND_DLN,
+              document=b.return_doc("2906.00", "4600.00", True), input_idrs=None)
+        fresh = b.module(s, ent, period="202212")
+        b.txn(s, fresh, 150, amount="100.00", status=PENDING, cycle="202426", dln=DLN,
+              document=b.return_doc("100.00", "300.00", True), input_idrs=None)
+        b.txn(s, fresh, 150, amount="200.00", status=PENDING, cycle="202426", dln=SECOND_DLN,
+              document=b.return_doc("200.00", "300.00", True), input_idrs=None)
+        ids = mod.id, fresh.id
+    report = run_cycle(mf, "202426")
+    with mf.reading() as s:
+        assert _returns(s, ids[0]) == [(150, DLN, Decimal("2812.00")), (976, SECOND_DLN, Decimal("0.00"))]
+        assert _returns(s, ids[1]) == [(150, DLN, Decimal("100.00")), (976, SECOND_DLN, Decimal("0.00"))]
+        assert [t.amount for t in b.txns_of(s, ids[0], 806)] == [Decimal("4300.00")]  # no second TC 806
+        assert [t.amount for t in b.txns_of(s, ids[1], 806)] == [Decimal("300.00")]
+        assert all("-A" in derive.freezes(s.get(TaxModule, i)) for i in ids)
+    assert report.refunds == []

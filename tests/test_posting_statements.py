@@ -156,7 +156,7 @@ KINDS.update({
     "upres_urcD": lambda i: [_return(i, **_ON_GUF, _case={**_RESOLVED, "urc": "D"})],
     "upres_urc8": lambda i: [_return(i, **_ON_GUF, _case={**_RESOLVED, "urc": "8"})],
     "upres_urc6_corrected_tin": lambda i: [
-        _return(i, **_ON_GUF, _case={**_RESOLVED, "urc": "6", "corrected_tin": _ssn((i + 1) % 20)})],
+        _return(i, **_ON_GUF, _case={**_RESOLVED, "urc": "6", "corrected_tin": _ssn((i + 1) % 10)})],
     "upres_urc6_ccc3": lambda i: [_return(i, **_ON_GUF, _case={**_RESOLVED, "urc": "6", "ccc": "3"})],
     # URC 0 onto a module with a posted TC 150, and two URC 0 returns of one module: the
     # second return posts as TC 976 (-A), not as another TC 150 (IRM 25.25.6.5.2.4).
@@ -223,9 +223,11 @@ OUTCOMES: dict[str, Callable[[Any, int], None]] = {
         _expect(s, 2 * n, (), model=Unpostable, where=(Unpostable.status == "closed",))),
     "upres_urcD": lambda s, n: _expect(s, n, (Transaction.status == "deleted",), (Unpostable.status == "closed",)),
     "upres_urc8": lambda s, n: _expect(s, n, (Transaction.status == "deleted",), (Unpostable.status == "closed",)),
-    "upres_urc6_corrected_tin": lambda s, n: _expect(
-        s, n, (Transaction.tc == 150, Transaction.status == POSTED, Transaction.entity_id != Transaction.id),
-        (Unpostable.status == "closed",)),
+    # n returns onto 10 TINs: the first on each is its TC 150, the others TC 976 (duplicate_returns).
+    "upres_urc6_corrected_tin": lambda s, n: (_expect(
+        s, n, (Transaction.tc.in_((150, 976)), Transaction.status == POSTED, Transaction.entity_id != Transaction.id),
+        (Unpostable.status == "closed",)), _expect(
+        s, 10, (Transaction.tc == 150, Transaction.status == POSTED, Transaction.entity_id != Transaction.id))),
     "upres_urc6_ccc3": lambda s, n: _expect(s, n, (Transaction.tc == 976, Transaction.status == POSTED,
                                                    Transaction.module_id > n), (Unpostable.status == "closed",)),
     "ac111_moves_return_to_mft32": lambda s, n: _expect(

@@ -1,5 +1,7 @@
-"""Posting rules that post the due input: a return's credits with it, then everything due.
+"""Posting rules that post the due input: a duplicate return as TC 976, a return's credits
+with it, then everything due.
 
+    75  duplicate_returns       a second return on a module posts as TC 976 (-A)
     80  return_credits          a return's withholding / refundable credits post with it
    100  post_due                everything still due posts (one UPDATE)
 """
@@ -9,13 +11,53 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from sqlalchemy import JSON, Numeric, cast, func, insert, literal, select, update
+from sqlalchemy import JSON, Numeric, Table, and_, bindparam, cast, exists, func, insert, literal, or_, select, update
+from sqlalchemy.orm import aliased
 
 from ..masterfile.models import PENDING, POSTED, Entity, TaxModule, Transaction
+from ..rules import mft32
 from .context import CycleContext, rule
 from .sqlhelp import driver_chunks
 
-__all__ = ["post_due", "return_credits"]
+__all__ = ["duplicate_returns", "post_due", "return_credits"]
+
+
+@rule("duplicate_returns", 75)
+def duplicate_returns(ctx: CycleContext) -> None:
+    """A return (TC 150) due on a module that already has an original return -- posted, or
+    due before it in this run -- posts as TC 976 with -A, not as a second TC 150 (Document
+    6209: TC 976, duplicate return posted; -A "esp. TC 976 on a module that already has TC
+    150", which holds the refund: reference §6, IRM 25.25.6.5.2.4).  The rule is
+    `rules.mft32.arriving_return`, the one a return released from the GUF or moved back
+    from MFT 32 follows: a release (URC 0 / 6, a corrected TIN) or a fixture's input comes
+    here alike.  On MFT 32 every return is a TC 976 already.
+
+    One statement (an indexed EXISTS per due return; usually it finds none), and one
+    UPDATE for those it finds: the same two for 20 modules as for 20,000 (issue 19).
+    Before `return_credits`, so a duplicate's withholding does not post twice.
+    """
+    ctx.session.flush()
+    other = aliased(Transaction)
+    first = exists().where(
+        other.module_id == Transaction.module_id, other.tc == 150, other.id != Transaction.id,
+        or_(other.status == POSTED, and_(*ctx.due_conditions(other), other.id < Transaction.id)),
+    )
+    stmt = (
+        select(Transaction.id, Transaction.amount, Transaction.extra)
+        .join(TaxModule, TaxModule.id == Transaction.module_id)
+        .where(*ctx.due_conditions(), Transaction.tc == 150, TaxModule.mft != "32", first)
+        .order_by(Transaction.id)
+    )
+    changes = []
+    for tid, amount, extra in ctx.session.execute(ctx.live(stmt)):
+        dup = mft32.arriving_return(amount, extra, other_return_posted=True)
+        assert dup is not None
+        changes.append({"b_id": tid, "tc": dup.tc, "amount": dup.amount, "extra": dup.extra})
+    if changes:
+        txn_t = Transaction.__table__
+        assert isinstance(txn_t, Table)
+        ctx.session.connection().execute(txn_t.update().where(txn_t.c.id == bindparam("b_id")), changes)
+        ctx.session.expire_all()
 
 
 def _credit_insert(ctx: CycleContext, key: str, tc: int) -> None:

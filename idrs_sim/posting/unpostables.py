@@ -28,7 +28,7 @@ from ..masterfile.models import (
     Unpostable,
     UnpostableHistory,
 )
-from ..rules import mft32, up126
+from ..rules import up126
 from ..rules import urc as urc_rules
 from . import calendar as cal
 from .codes import UPC_MFT32_WINDOW, UPC_TPP_HOLD, in_mft32_window
@@ -75,11 +75,8 @@ def release_resolutions(ctx: CycleContext) -> None:
     corrected TIN or an MFT 32 move works on the accounts themselves, loaded in a fixed
     number of statements (`preload.load_accounts`).
 
-    A return released onto its own module (other than MFT 32) that already has a posted
-    original return, or onto which a return released earlier in this run posts, does not
-    post as a second TC 150: it posts as TC 976 and the module gets -A, which holds the refund
-    (`rules.mft32.arriving_return`, the rule a return moved back from MFT 32 follows; IRM
-    25.25.6.5.2.4, 25.25.6.5.2.1.1 (3) box 1).  One more statement reads those modules.
+    A released return is due again in this run; if its module already has an original
+    return it posts as TC 976 with -A, as any second return does (`returns.duplicate_returns`).
     """
     from .preload import load_accounts
 
@@ -107,16 +104,6 @@ def release_resolutions(ctx: CycleContext) -> None:
             r.urc, r.ccc, upc=r.upc, seq=r.seq, cycle=ctx.cycle, on_guf=r.txn_id is not None and r.txn_status == UNPOSTABLE,
             case_closed=r.status == "closed", corrected_differs=bool(corrected) and corrected != r.tin, extra=r.extra)))
     accounts_of = [r.id for r, eff in effects if eff.kind == urc_rules.ACCOUNTS]
-    # Modules with an original return (TC 150) posted, of the returns that post now: one
-    # statement whatever their number; `arrived` adds the modules a release of this run
-    # posts a TC 150 onto, in case order.
-    arrived: set[int] = set()
-    if any(eff.kind == urc_rules.POST and r.tc == 150 for r, eff in effects):
-        ret_modules = select(Transaction.module_id).join(Unpostable, Unpostable.txn_id == Transaction.id).where(
-            *resolved, Transaction.tc == 150)
-        arrived = {m for m in ctx.session.execute(select(Transaction.module_id).where(
-            Transaction.tc == 150, Transaction.status == POSTED, Transaction.module_id.in_(ret_modules)
-        ).distinct()).scalars() if m is not None}
     by_case: dict[int, Unpostable] = {}
     by_tin: dict[str, Entity] = {}
     if accounts_of:
@@ -151,14 +138,7 @@ def release_resolutions(ctx: CycleContext) -> None:
             deleted.append({"b_id": r.txn_id, "status": DELETED, "extra": {**(r.extra or {}), **(eff.extra or {})}})
         elif eff.kind == urc_rules.POST:
             extra = {**(r.extra or {}), **(eff.extra or {})}
-            tc, amount = r.tc, r.amount
-            if r.tc == 150 and r.module_id is not None and r.mft != "32":
-                duplicate = mft32.arriving_return(amount, extra, other_return_posted=r.module_id in arrived)
-                if duplicate is not None:
-                    tc, amount, extra = duplicate
-                arrived.add(r.module_id)
-            posted.append({"b_id": r.txn_id, "status": PENDING, "due_cycle": ctx.cycle, "extra": extra, "tc": tc,
-                           "amount": amount})
+            posted.append({"b_id": r.txn_id, "status": PENDING, "due_cycle": ctx.cycle, "extra": extra})
     ctx.session.flush()
     conn = ctx.session.connection()
     case_t, txn_t, hist_t = Unpostable.__table__, Transaction.__table__, UnpostableHistory.__table__
@@ -180,8 +160,8 @@ def release_resolutions(ctx: CycleContext) -> None:
 
 def _act_on_accounts(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, Entity]) -> None:
     """URC 6 / 6B with a corrected TIN, or URC 6 CCC 3 (`rules.urc.ACCOUNTS`).  A return
-    moved to a corrected TIN posts as TC 150 even beside a posted return there (decision
-    TPP-DUP-1: not part of the duplicate-return fix)."""
+    moved to a corrected TIN whose module has a return posted is a second return there: TC
+    976 with -A (`returns.duplicate_returns`)."""
     urc = (case_.urc or "").strip().upper()
     ccc = (case_.ccc or "").strip().upper()
     txn = case_.txn

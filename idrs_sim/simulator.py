@@ -204,7 +204,9 @@ class Simulator:
             self.passwords = passwords_of(composition)  # the files just read, not read again
         except FixtureError as exc:
             raise SimulatorError(_first_problem(exc)) from None
-        self.passwords.update(self._give_passwords_to_the_hashless())
+        from .masterfile.fixture_load import give_passwords_to_the_hashless
+
+        self.passwords.update(give_passwords_to_the_hashless(self.mf))  # a dump's people (SRV-6)
         self.fixture_source = str(path.resolve())
         with self.mf.unit_of_work() as db:
             set_state(db, _FIXTURE_KEY, self.fixture_source[:200])
@@ -222,32 +224,6 @@ class Simulator:
         if reason is not None:
             raise SimulatorError(f"database {_without_password(self.url)!r} is read-only ({reason}): "
                                  f"idrs-sim needs to write to it (an audit record at every key, the posting runs)")
-
-    def _give_passwords_to_the_hashless(self) -> dict[str, str]:
-        """A fresh random password for each employee the file loaded without one (a dump made
-        without --with-hashes), kept by this simulator only.
-
-        CONTRACT §4: `Load(dump output)` reproduces the master file, and §2's `SignOn(idrs)`
-        types "the fixture's password".  A dump has none, so the simulator that loaded it
-        makes one per employee and remembers it (`password_for`), the way it remembers a
-        fixture's: a replay or a test signs on as anyone in the dump.  Nobody else learns
-        it (it is never printed), so a dump served to terminals still admits nobody until
-        it is reloaded with passwords (decision SRV-6).
-        """
-        import secrets
-
-        from sqlalchemy import select
-
-        from .masterfile.fixture_load import NO_PASSWORD_HASH
-        from .masterfile.models import Employee
-        from .masterfile.security import hash_passwords
-
-        with self.mf.unit_of_work() as db:
-            people = list(db.scalars(select(Employee).where(Employee.password_hash == NO_PASSWORD_HASH)))
-            made = {e.idrs: secrets.token_hex(4) for e in people}
-            for emp, hashed in zip(people, hash_passwords(made[e.idrs] for e in people)):
-                emp.password_hash = hashed
-        return made
 
     # ---- ready-made images (see the module docstring) --------------------------------
     # ---- ready-made images (idrs_sim.fixture_images) ----------------------------------

@@ -274,7 +274,7 @@ class MasterFile:
         with self.lock, self.engine.connect() as conn:
             try:
                 with conn.begin() as txn:
-                    conn.execute(insert(SimState.__table__).values(key="~write-probe", value=""))
+                    conn.execute(insert(SimState).values(key="~write-probe", value=""))
                     txn.rollback()
             except DBAPIError as exc:
                 reason = str(exc.orig or exc).splitlines()[0]

@@ -89,6 +89,26 @@ def _employee_hashes(employees: list[dict]) -> list[str]:
     return [next(fresh) if e["_password"] is not None else (e["password_hash"] or NO_PASSWORD_HASH) for e in employees]
 
 
+def give_passwords_to_the_hashless(mf: MasterFile) -> dict[str, str]:
+    """A fresh random password for each employee loaded without one (a dump made without
+    --with-hashes): its hash is stored, the passwords returned for the caller to keep.
+
+    CONTRACT §4: `Load(dump output)` reproduces the master file, and §2's `SignOn(idrs)`
+    types "the fixture's password".  A dump has none, so the `Simulator` that loaded it
+    keeps these (`password_for`), the way it keeps a fixture's: a replay or a test signs on
+    as anyone in the dump.  Nobody else learns them (never printed or saved), so a dump
+    served to terminals still admits nobody until reloaded with passwords (decision SRV-6).
+    """
+    import secrets
+
+    with mf.unit_of_work() as db:
+        people = list(db.scalars(select(m.Employee).where(m.Employee.password_hash == NO_PASSWORD_HASH)))
+        made = {e.idrs: secrets.token_hex(4) for e in people}
+        for emp, hashed in zip(people, hash_passwords(made[e.idrs] for e in people)):
+            emp.password_hash = hashed
+    return made
+
+
 def _load_rows(mf: MasterFile, rows: Rows, replace: bool, source: str) -> None:
     with cyclic_gc_paused():
         _load_rows_now(mf, rows, replace, source)

@@ -47,15 +47,16 @@ def form() -> Screen:
 
 
 def test_a_plain_protected_stopper_does_not_auto_skip() -> None:
-    """Without auto-skip (the IDRS maps' stoppers) a full field leaves the cursor on the
-    attribute, and the next character is refused, as on a 3270 and in s3270."""
+    """Without auto-skip (the IDRS maps' stoppers) a full field leaves the cursor just past
+    the attribute (x3270 never leaves it on an attribute byte), and the next character is
+    refused, as on a 3270 and in s3270 (tests/test_tn3270_s3270.py compares the two)."""
     scr = Screen()
     scr.add_input(1, 7, 3, name="a")
     scr.add_input(2, 7, 3, name="b")
     scr.cursor = address(1, 7)
     term = Terminal(FakeHost(first=lambda: scr))
     assert term.type_text("ABC")
-    assert term.cursor == address(1, 10)
+    assert term.cursor == address(1, 11)
     assert not term.type_text("D")
     assert term.keyboard == "X PROT"
 

@@ -202,6 +202,26 @@ def test_sign_on_fields_and_enter(server: int, s3270) -> None:
 
 
 @needs_s3270
+def test_a_full_field_leaves_the_cursor_where_our_terminal_does(server: int, s3270) -> None:
+    """Typing fills the employee-number field: s3270 puts the cursor past the attribute that
+    ends it (never on an attribute byte); the in-process `Terminal` (replay, TUI, pytest)
+    must say the same, and both refuse the next character."""
+    from idrs_sim.terminal.terminal import Terminal
+
+    c = s3270()
+    c.connect(server)
+    c.do('String("1485012345")')
+    theirs = (int(c.status[8]) + 1, int(c.status[9]) + 1)  # s3270's status is 0-origin
+    term = Terminal(FakeHost("T"))
+    assert term.type_text("1485012345")
+    ours = (term.cursor // 80 + 1, term.cursor % 80 + 1)
+    assert ours == theirs == (5, 31)
+    with pytest.raises(S3270Error):
+        c.do('String("6")')
+    assert not term.type_text("6") and term.keyboard == "X PROT"
+
+
+@needs_s3270
 def test_pf_pa_and_clear_to_unformatted(server: int, s3270) -> None:
     c = s3270()
     c.connect(server)

@@ -7,9 +7,11 @@ host only when an AID key (Enter, Clear, PF, PA) is pressed.
 Behaviour follows a 3278 as emulated by x3270/s3270, with these deliberate choices:
 
 * Blanks, not nulls, fill erased positions (the `Screen` helpers pad with blanks).
-* When typing fills a field, the cursor jumps to the first position of the next
-  unprotected field, as if the protected stopper after every IDRS input field were
-  auto-skip.  On an unformatted screen text flows on across rows.
+* When typing fills a field, the cursor moves past the attribute that ends it (a
+  3270 never leaves it on an attribute byte), or, when that attribute is auto-skip
+  (protected + numeric), to the next input field; IDRS stoppers are not auto-skip
+  (`Screen.add_input`), so a full field is left with Tab, as with s3270.  On an
+  unformatted screen text flows on across rows.
 * A numeric field accepts digits and also '.', '-', ',' and blank, like a real
   3270 numeric lock; anything else locks the keyboard with "X NUM".
 * Insert into a full field is refused and locks with "X PROT" (a 3278 shows an
@@ -141,11 +143,16 @@ class Terminal:
         return True
 
     def _after_typing(self, addr: int) -> int:
-        """Next cursor address: the next position, or, when the field ends in an auto-skip
-        attribute (protected + numeric), the next input field — as a 3270 does."""
+        """Next cursor address: the next position; when the field ends in an auto-skip
+        attribute (protected + numeric), the next input field; never an attribute byte
+        (the position after it) -- as x3270/s3270 do ("don't land on attribute bytes")."""
         nxt = (addr + 1) % SIZE
         if self.screen.is_attribute(nxt) and self.screen.fields[nxt].skip:
             return next_input(self.screen, addr)
+        for _ in range(SIZE):
+            if not self.screen.is_attribute(nxt):
+                break
+            nxt = (nxt + 1) % SIZE
         return nxt
 
     # ---- local editing keys ---------------------------------------------------

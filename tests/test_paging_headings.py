@@ -45,3 +45,13 @@ def test_txmoda_page_two_opens_with_its_heading() -> None:
         assert "PAGE>002/002" in sim.line(2)
         assert sim.line(16).strip() == "--- CONTROL BASE AND HISTORY SECTION ---"
         assert sim.line(17).strip() == "NONE"
+
+
+def test_a_one_page_display_says_page_001_of_001() -> None:
+    """A paged display that fits on one page numbers it as the longer ones do (PAGE>001/001);
+    PF8 there says so on line 24."""
+    with IdrsTest() as sim:
+        sim.sign_on("1485012345").command("ENMOD 400-00-1001")
+        assert "PAGE>001/001" in sim.line(2)
+        sim.pf(8)
+        assert sim.line(24).strip() == "NO MORE PAGES" and "PAGE>001/001" in sim.line(2)

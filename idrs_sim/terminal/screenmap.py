@@ -188,8 +188,9 @@ class Pages(Sequence[Screen]):
         return self._drawn[index]
 
     def _draw(self, index: int, n: int) -> Screen:
-        if not self._cap:
-            return self._map.render(self._values, self._lines, None, self._message)
+        if not self._cap:  # one page: a paged map still says so (PAGE>001/001)
+            values = {"page": "001/001", **self._values} if self._map.list_rows else self._values
+            return self._map.render(values, self._lines, None, self._message)
         end = self._starts[index + 1] if index < n - 1 else len(self._lines)
         chunk = self._lines[self._starts[index] : end]
         more = self._continued if index < n - 1 else None

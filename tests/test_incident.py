@@ -208,6 +208,15 @@ def test_bad_fields(changes: dict[str, str], label: str, message: str) -> None:
     assert errors(**changes)[label] == message
 
 
+def test_it_asset_is_asked_of_a_loss_or_theft_only() -> None:
+    """docs/security.md: IT-ASSET> is for types L and T; a disclosure (D) can only be N, so a
+    blank there is N, not `IT-ASSET MUST BE Y OR N` (a docs review found D refused blank)."""
+    result = parse_facts({**GOOD, "TYPE": "D", "IT-ASSET": "", "ITEM": "VERB"}, NOW)
+    assert isinstance(result, IncidentFacts) and result.kind == "D" and not result.it_asset
+    assert errors(**{"IT-ASSET": ""})["IT-ASSET"] == "IT-ASSET MUST BE Y OR N"  # L still answers it
+    assert errors(**{"TYPE": "T", "IT-ASSET": ""})["IT-ASSET"] == "IT-ASSET MUST BE Y OR N"
+
+
 def test_inadvertent_access_needs_no_yes_no_answers() -> None:
     result = parse_facts({"TYPE": "A", "DISC-DT": "06172024", "DISC-TM": "0900", "TIN": "400-00-1001",
                           "DESC": "keyed the wrong TIN"}, NOW)

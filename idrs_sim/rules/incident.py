@@ -344,8 +344,8 @@ def parse_facts(values: Mapping[str, str], now: dt.datetime) -> IncidentFacts | 
         text = v[label]
         if text in ("Y", "N"):
             flags[label] = text == "Y"
-        elif text == "" and kind in ("A", "I", "U"):
-            flags[label] = False
+        elif text == "" and (kind in ("A", "I", "U") or (label == "IT-ASSET" and kind not in ("L", "T"))):
+            flags[label] = False  # blank is N where the question is not asked (IT-ASSET: L and T only)
         else:
             errors.append(FieldError(label, f"{label} MUST BE Y OR N"))
 

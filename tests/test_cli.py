@@ -81,7 +81,8 @@ def test_usage_errors(args: list[str], says: str) -> None:
 @pytest.mark.parametrize("args, says", [
     (["dump", "--fixture", "nope"], "no fixture 'nope'"),
     (["dump", "--db", "notaurl"], "cannot open database 'notaurl'"),
-    (["dump", "--db", "sqlite:////no/such/dir/x.db"], "cannot open database"),
+    (["dump", "--db", "sqlite:////no/such/dir/x.db"], "no database at /no/such/dir/x.db"),
+    (["cycle", "--db", "sqlite:////no/such/dir/x.db"], "cannot open database"),
     (["audit", "--db", "nosuchdriver://x"], "cannot open database"),
     (["dump", "--tin", "400-00-9999"], "no entity with TIN 400-00-9999"),
 ])
@@ -357,7 +358,7 @@ def test_a_read_only_database_is_a_usage_error_for_what_writes(tmp_path: Path, c
     """Every key writes an audit record and a cycle posts: a database that takes no writes is
     refused at start (exit 2, one line), not a SYSTEM ERROR at the first key (exit 1)."""
     db = tmp_path / "m.db"
-    assert cli.main(["dump", "--db", f"sqlite:///{db}"]) == 0  # fills it from the training file
+    assert cli.main(["cycle", "--db", f"sqlite:///{db}"]) == 0  # fills it from the training file
     capsys.readouterr()
     ro = f"sqlite:///file:{db}?mode=ro&uri=true"
     script = tmp_path / "s.txt"
@@ -372,3 +373,16 @@ def test_a_read_only_database_is_a_usage_error_for_what_writes(tmp_path: Path, c
     assert cli.main(["audit", "--db", ro]) == 0
     assert db.read_bytes() == before
     assert cli.main(["replay", str(script), "--db", f"sqlite:///{db}"]) == 0
+
+
+def test_reading_commands_never_create_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`dump` and `audit` only read: a mistyped --db is refused (exit 2), not created and
+    filled from the training file (a docs review found a sandbox path typo made one)."""
+    typo = tmp_path / "sandbox-7.db"
+    for args in (["dump", "--db", f"sqlite:///{typo}"], ["audit", "--db", f"sqlite:///{typo}"],
+                 ["dump", "--db", f"sqlite:///file:{typo}?mode=ro&uri=true"]):
+        assert cli.main(args) == 2
+        assert capsys.readouterr().err.strip() == f"idrs-sim {args[0]}: no database at {typo}"
+    assert not typo.exists()
+    assert cli.main(["dump", "--db", f"sqlite:///{typo}", "--fixture", "training"]) == 0  # asked for: filled
+    assert typo.exists()

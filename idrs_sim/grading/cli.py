@@ -90,10 +90,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _must_exist(url: str) -> None:
     """A SQLite file that is not there is a typo, not an empty class: never create it here."""
-    if url.startswith("sqlite:///") and url != "sqlite://":
-        path = Path(url.removeprefix("sqlite:///").split("?")[0])
-        if not path.is_file():
-            raise GradeUsage(f"no database at {path}")
+    from ..masterfile.db import sqlite_file
+
+    path = sqlite_file(url)
+    if path is not None and not path.is_file():
+        raise GradeUsage(f"no database at {path}")
 
 
 def _started_exercise(sim: Any, trainee: str) -> str:

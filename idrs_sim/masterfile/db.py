@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Executable, create_engine, event, inspect, select
@@ -56,6 +57,26 @@ def is_busy(exc: BaseException) -> bool:
 def is_memory_url(url: str) -> bool:
     """True for the in-memory SQLite URLs: a database that is new (empty) on every open."""
     return url in ("sqlite://", "sqlite:///:memory:")
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (`sqlite:///x.db`, `sqlite:///file:x.db?mode=ro&uri=true`),
+    None for memory and for other databases.  Commands that only read ask whether it exists:
+    opening a missing one would create it (and fill it from the training file)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - not a URL: opening it says why
+        return None
+    name = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or name in ("", ":memory:"):
+        return None
+    if name.startswith("file:"):
+        name = name.removeprefix("file:").split("?")[0]
+        if not name or name == ":memory:" or parsed.query.get("mode") == "memory":
+            return None
+    return Path(name)
 
 
 def busy_timeout() -> float:

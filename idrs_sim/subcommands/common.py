@@ -19,8 +19,15 @@ def _simulator(args: argparse.Namespace, follow_clock: bool = False, writes: boo
     from ..simulator import DEFAULT_FIXTURE, Simulator
 
     fixture = getattr(args, "fixture", None)
+    url = getattr(args, "db", None) or "sqlite://"
+    if not writes and fixture is None:
+        from ..masterfile.db import sqlite_file
+
+        path = sqlite_file(url)
+        if path is not None and not path.exists():  # a typo: reading must not create (and fill) it
+            raise UsageError(f"no database at {path}")
     sim = Simulator(
-        getattr(args, "db", None) or "sqlite://",
+        url,
         fixture or DEFAULT_FIXTURE,
         getattr(args, "date", None),
         replace=fixture is not None,

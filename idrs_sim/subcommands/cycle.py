@@ -52,8 +52,8 @@ def _stopped_line(sim: Any, done: list[Any], count: int) -> str:
     committed = (f"{len(done)} of {count} cycles committed (the last {last})" if done
                  else f"0 of {count} cycles committed")
     left = count - len(done)
-    return (f"stopped after {committed}; the clock stands on cycle {sim.clock.cycle}; "
-            f"to finish, run 'idrs-sim cycle --count {left}' (not --count {count})")
+    again = f"'idrs-sim cycle --count {left}'" + (f" (not --count {count})" if done else "")
+    return f"stopped after {committed}; the clock stands on cycle {sim.clock.cycle}; to finish, run {again}"
 
 
 @contextlib.contextmanager

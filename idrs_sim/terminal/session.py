@@ -101,7 +101,8 @@ class IdrsSession:
         except Exception as exc:  # a defect must never reach the terminal as a traceback
             self._restore(before)
             if is_busy(exc):
-                log.warning("database busy on %s: %s", event.aid, exc)
+                log.warning("database busy on %s: %s", event.aid.value,  # one line: the driver's words
+                            str(getattr(exc, "orig", None) or exc).splitlines()[0])
                 self.busy = DATABASE_BUSY
                 reply_screen = with_message(self.screen, DATABASE_BUSY)
             else:

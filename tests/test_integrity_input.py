@@ -133,6 +133,20 @@ BAD_FILES = {
 }
 
 
+@pytest.mark.parametrize(("body", "line", "words"), [
+    (b'{\n "date": "2024-06-17",\n "x": {"date": 1},\n "date": "2025-01-01"\n}', 4, "duplicate key 'date'"),
+    (b'{\n "date": "2024-06-17",\n "x": [1,\n NaN]\n}', 4, "NaN is not a value"),
+])
+def test_a_json_limit_names_its_line(body: bytes, line: int, words: str, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """CONTRACT §1: `fixtures check` gives one line per problem with file and line; json tells
+    no position for a duplicate key or NaN, so the reader finds it (a docs review saw `:0:`)."""
+    path = tmp_path / "f.json"
+    path.write_bytes(body)
+    code, out, _ = main(capsys, "fixtures", "check", str(path))
+    assert code == 1 and f"f.json:{line}: invalid JSON: {words}" in out, out
+
+
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
 def test_bad_fixture_file_gives_one_clear_line(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data, words = BAD_FILES[name]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -126,13 +127,49 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def load_json(text: str) -> Any:
     """`json.loads` with the limits above: duplicate keys, huge numbers, NaN and deep
-    nesting are LimitErrors (JSON syntax errors stay json.JSONDecodeError)."""
+    nesting are LimitErrors (JSON syntax errors stay json.JSONDecodeError).  The json module
+    tells no position for the first two kinds: `_json_line` finds it, so the problem line
+    names its line as a YAML file's does."""
     try:
         data = json.loads(text, parse_int=_int, parse_constant=_constant, object_pairs_hook=_pairs)
     except RecursionError:
         raise LimitError(f"nested more than {MAX_DEPTH} levels deep") from None
+    except LimitError as exc:
+        if not exc.line:
+            exc.line = _json_line(text)
+        raise
     check_depth(data)
     return data
+
+
+_JSON_COLON = re.compile(r"[ \t\r\n]*:")
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]|-?Infinity|NaN|\n')
+
+
+def _json_line(text: str) -> int:
+    """The line of the first duplicate key or NaN/Infinity in JSON text that is otherwise
+    well formed (0 if there is none): a scan of its tokens with one key set per object."""
+    line = 1
+    objects: list[set[str] | None] = []  # the keys seen so far in each open object (None: an array)
+    for m in _JSON_TOKEN.finditer(text):
+        tok = m.group()
+        if tok == "\n":
+            line += 1
+        elif tok in ("{", "["):
+            objects.append(set() if tok == "{" else None)
+        elif tok in ("}", "]"):
+            if objects:
+                objects.pop()
+        elif tok[0] != '"':
+            return line  # NaN, Infinity, -Infinity outside a string
+        else:
+            keys = objects[-1] if objects else None
+            if keys is not None and _JSON_COLON.match(text, m.end()):
+                if tok in keys:
+                    return line
+                keys.add(tok)
+            line += tok.count("\n")
+    return 0
 
 
 def check_depth(data: Any) -> None:

@@ -386,3 +386,35 @@ def test_reading_commands_never_create_a_database(tmp_path: Path, capsys: pytest
     assert not typo.exists()
     assert cli.main(["dump", "--db", f"sqlite:///{typo}", "--fixture", "training"]) == 0  # asked for: filled
     assert typo.exists()
+
+
+def test_no_command_damages_a_database_it_was_not_asked_to_change(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by a sweep of bad input: each of these wrote to (or over) the --db file."""
+    db = tmp_path / "m.db"
+    url = f"sqlite:///{db}"
+    assert cli.main(["cycle", "--db", url]) == 0
+    capsys.readouterr()
+    before = db.read_bytes()
+    cases = [
+        ["--date", "2024-01-01", "dump", "--db", url],  # the clock saved back behind posted cycles
+        ["--date", "2024-01-01", "audit", "--db", url],
+        ["cycle", "--db", url, "--report", str(db)],  # the report written over the database
+        ["grade", "--db", url, "--trainee", "1485012345", "--exercise", "valid_return_up126_paper_check",
+         "--html", str(db)],
+        ["cycle", "--db", f"{url}?mode=ro"],  # read-only asked for, and written all the same
+        ["grade", "--db", url, "--trainee", "abc", "--exercise", "valid_return_up126_paper_check"],
+        ["grade", "--db", url, "--trainee", "9999999999", "--exercise", "valid_return_up126_paper_check"],
+    ]
+    for args in cases:
+        assert cli.main(args) == 2, args
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "Traceback" not in err[0] and "Error:" not in err[0], (args, err)
+        assert db.read_bytes() == before, args
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert cli.main(["grade", "--db", f"sqlite:///{empty}", "--trainee", "1485012345"]) == 2
+    assert "the file is empty" in capsys.readouterr().err and empty.stat().st_size == 0
+    new = tmp_path / "new.db"
+    assert cli.main(["dump", "--db", f"sqlite:///{new}", "--fixture", "nosuch"]) == 2
+    assert not new.exists()  # the fixture is looked for before the database is made

@@ -74,7 +74,8 @@ def test_another_employees_commands_are_not_the_trainees(tmp_path: Path, capsys:
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["grade", "--trainee", "1485012345"], "no classroom database here"),
-    (["grade", "--db", "sqlite:///{tmp}/none.db", "--trainee", "1"], "no database at"),
+    (["grade", "--db", "sqlite:///{tmp}/none.db", "--trainee", "1485012345"], "no database at"),
+    (["grade", "--db", "sqlite:///{tmp}/trainee.db", "--trainee", "1"], "has 10 digits"),
     (["grade", "--db", "sqlite:///{tmp}/trainee.db"], "grade needs --trainee"),
     (["grade", "--db", "sqlite:///{tmp}/trainee.db", "--trainee", "1485012345"], "not started on an exercise"),
     (["grade", "--db", "sqlite:///{tmp}/trainee.db", "--trainee", "1485012345", "--exercise", "paper_chek"],

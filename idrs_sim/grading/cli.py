@@ -8,6 +8,7 @@ posting cycles an exercise is judged after run on an in-memory copy.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +48,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"{ex.name:<58} IRM {ex.procedure.irm}")
         return 0
     from ..classroom.serve import DEFAULT_DB
+    from ..subcommands.common import output_problem
 
     given = getattr(args, "db", None)
     url = given or DEFAULT_DB  # CONTRACT §6: --db is optional; the classroom's own default
+    if args.html and (problem := output_problem(args.html, url)) is not None:
+        raise GradeUsage(f"--html {problem}")  # told before grading, not as an OSError after it
     if args.whole_class:
         from .classgrade import run_class
 
         return run_class(url, args.html, args.exercise, _must_exist, GradeUsage)
     if not args.trainee:
         raise GradeUsage("grade needs --trainee IDRS: whose work to grade")
+    if not re.fullmatch(r"\d{10}", args.trainee):
+        raise GradeUsage(f"--trainee {args.trainee!r}: an IDRS (employee) number has 10 digits")
     if given is None and not Path(DEFAULT_DB.removeprefix("sqlite:///")).is_file():
         raise GradeUsage(f"no classroom database here ({DEFAULT_DB}, the default of `idrs-sim classroom`): "
                          "give --db URL, the database holding the trainee's work")
@@ -70,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
             raise GradeUsage(f"trainee {args.trainee} has no sandbox in this class (not signed on yet?)")
         url = mine[0].url
     with Simulator(url, None) as sim:
+        if sandboxes is None and not _is_employee(sim, args.trainee):
+            raise GradeUsage(f"no employee {args.trainee} on this master file: nothing of theirs to grade")
         name = args.exercise or _started_exercise(sim, args.trainee)
         try:
             exercise = find_exercise(name)
@@ -95,6 +103,15 @@ def _must_exist(url: str) -> None:
     path = sqlite_file(url)
     if path is not None and not path.is_file():
         raise GradeUsage(f"no database at {path}")
+    if path is not None and path.stat().st_size == 0:  # opening it would write a schema into it
+        raise GradeUsage(f"no master file in {path} (the file is empty)")
+
+
+def _is_employee(sim: Any, idrs: str) -> bool:
+    from ..masterfile.models import Employee
+
+    with sim.mf.reading() as db:
+        return db.get(Employee, idrs) is not None
 
 
 def _started_exercise(sim: Any, trainee: str) -> str:

@@ -79,6 +79,25 @@ def sqlite_file(url: str) -> Path | None:
     return Path(name)
 
 
+def _sqlite_uri_form(url: str) -> str:
+    """`sqlite:///x.db?mode=ro` as SQLite's URI form (`sqlite:///file:x.db?mode=ro&uri=true`).
+
+    pysqlite passes a plain file name on, so its `?mode=ro` was ignored with a warning and
+    the file written: a user who asked for read-only got writes.  SQLite's own URI
+    parameters (mode, cache, immutable, nolock, vfs) make the URL a URI, so they hold."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - opening it says why
+        return url
+    name, query = parsed.database or "", dict(parsed.query)
+    uri_keys = {"mode", "cache", "immutable", "nolock", "vfs", "psow", "modeof"}
+    if name in ("", ":memory:") or name.startswith("file:") or "uri" in query or not uri_keys & query.keys():
+        return url
+    return parsed.set(database=f"file:{name}", query={**query, "uri": "true"}).render_as_string(hide_password=False)
+
+
 def busy_timeout() -> float:
     """Seconds a SQLite file waits for another process's write lock before the request is
     answered 'database busy' (IDRS_SIM_BUSY_TIMEOUT, default 15: `idrs-sim web` runs a
@@ -94,7 +113,8 @@ def make_engine(url: str) -> Engine:
     if is_memory_url(url):
         engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
     elif url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout()})
+        engine = create_engine(_sqlite_uri_form(url),
+                               connect_args={"check_same_thread": False, "timeout": busy_timeout()})
     else:
         engine = create_engine(url)
     if engine.dialect.name == "sqlite":

@@ -16,16 +16,20 @@ class UsageError(Exception):
 def _simulator(args: argparse.Namespace, follow_clock: bool = False, writes: bool = True):  # type: ignore[no-untyped-def]
     """The simulator of ``--db``/``--fixture``/``--date``; with `writes` (terminals, cycles) a
     read-only database is refused now, in one line, not at the first key."""
-    from ..simulator import DEFAULT_FIXTURE, Simulator
+    from ..masterfile.db import is_memory_url, sqlite_file
+    from ..simulator import DEFAULT_FIXTURE, Simulator, resolve
 
     fixture = getattr(args, "fixture", None)
     url = getattr(args, "db", None) or "sqlite://"
+    if fixture is not None:
+        resolve(fixture)  # an unknown fixture is refused before the database is opened (or made)
     if not writes and fixture is None:
-        from ..masterfile.db import sqlite_file
-
         path = sqlite_file(url)
         if path is not None and not path.exists():  # a typo: reading must not create (and fill) it
             raise UsageError(f"no database at {path}")
+    if not writes and getattr(args, "date", None) and not is_memory_url(url):
+        raise UsageError("--date would move the clock the database keeps, and this command only reads: "
+                         "give --date to replay or cycle")
     sim = Simulator(
         url,
         fixture or DEFAULT_FIXTURE,
@@ -40,6 +44,34 @@ def _simulator(args: argparse.Namespace, follow_clock: bool = False, writes: boo
             sim.close()
             raise
     return sim
+
+
+def output_problem(path: str, url: str | None = None) -> str | None:
+    """Why `path` must not be written as a report (--html, --report), or None.
+
+    A report never replaces a database: the --db file itself, or any file that is one
+    (SQLite's header), is refused, and so is a directory or a missing parent directory,
+    in words rather than as an OSError after the work is done."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir():
+        return f"{path} is a directory: give a file name"
+    if not target.parent.is_dir():
+        return f"no directory {target.parent} for {path}"
+    if url:
+        from ..masterfile.db import sqlite_file
+
+        db = sqlite_file(url)
+        if db is not None and db.exists() and target.exists() and target.resolve() == db.resolve():
+            return f"{path} is the --db database: a report never replaces it"
+    try:
+        with target.open("rb") as fh:
+            if fh.read(16) == b"SQLite format 3\x00":
+                return f"{path} is a database: a report never replaces it"
+    except OSError:
+        pass  # not there (or unreadable): opening it for writing says why
+    return None
 
 
 def _is_database_error(exc: BaseException) -> bool:

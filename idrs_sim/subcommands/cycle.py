@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from .common import UsageError, _is_database_error, _simulator
+from .common import UsageError, _is_database_error, _simulator, output_problem
 
 
 def cmd_cycle(args: argparse.Namespace) -> int:
@@ -17,7 +17,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     if not getattr(args, "db", None):
         print("idrs-sim cycle: no --db, so this runs on an in-memory copy and nothing is kept",
               file=sys.stderr)
-    with _report_file(getattr(args, "report", None)) as report_file, _simulator(args) as sim:
+    with _report_file(getattr(args, "report", None), getattr(args, "db", None)) as report_file, _simulator(args) as sim:
         done: list[Any] = []
 
         def committed(report: Any) -> None:  # printed as it commits: a later failure cannot hide it
@@ -57,11 +57,14 @@ def _stopped_line(sim: Any, done: list[Any], count: int) -> str:
 
 
 @contextlib.contextmanager
-def _report_file(path: str | None) -> Iterator[TextIO | None]:
+def _report_file(path: str | None, db: str | None = None) -> Iterator[TextIO | None]:
     """The --report file, opened before the run so a bad path changes nothing."""
     if not path:
         yield None
         return
+    problem = output_problem(path, db)
+    if problem is not None:
+        raise UsageError(f"--report {problem}")
     try:
         handle = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
     except OSError as exc:

@@ -280,7 +280,22 @@ def test_serve_prints_listening_and_stops_on_sigterm() -> None:
 
 
 # ---- the TUI path ---------------------------------------------------------------------------------------
-def test_no_subcommand_starts_the_tui(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if stdin and stdout were a terminal (under pytest they are not)."""
+    from idrs_sim.subcommands import terminals
+
+    monkeypatch.setattr(terminals, "_has_terminal", lambda: True)
+
+
+def test_the_tui_without_a_terminal_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """`idrs-sim < /dev/null` ran until killed (a sweep found it): no terminal, no key to read."""
+    assert cli.main([]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs a terminal" in err
+
+
+def test_no_subcommand_starts_the_tui(monkeypatch: pytest.MonkeyPatch, a_terminal: None) -> None:
     import idrs_sim.front.tui as tui
 
     seen: dict[str, object] = {}
@@ -295,7 +310,7 @@ def test_no_subcommand_starts_the_tui(monkeypatch: pytest.MonkeyPatch) -> None:
     assert seen["date"] == "2025-02-03" and seen["follows"] is True
 
 
-def test_tui_bad_fixture_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+def test_tui_bad_fixture_is_one_line(capsys: pytest.CaptureFixture[str], a_terminal: None) -> None:
     assert cli.main(["--fixture", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no fixture 'nope'" in err

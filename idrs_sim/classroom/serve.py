@@ -54,8 +54,7 @@ def run(url: str | None, lesson: str | None, host: str, port: int, trainees: int
 
         freeze_long_lived()
         if web_port is None:
-            announce()
-            return run_server(host_factory(room), host, port)
+            return run_server(host_factory(room), host, port, prog="idrs-sim classroom", before_listening=announce)
         return asyncio.run(_serve_with_web(room, host, port, web_port, max_web_sessions, announce))
 
 

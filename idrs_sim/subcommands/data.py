@@ -53,11 +53,15 @@ def _problem_line(problem: Any) -> str:
 
 
 def cmd_reset(args: argparse.Namespace) -> int:
+    from ..masterfile.db import sqlite_file
     from ..masterfile.holdings import DISCARDED, KEPT, describe
     from ..simulator import DEFAULT_FIXTURE, Simulator, resolve
 
     fixture = getattr(args, "fixture", None) or DEFAULT_FIXTURE
     resolve(fixture)  # an unknown fixture is refused before anything is counted
+    path = sqlite_file(args.db)
+    if path is not None and not path.exists():  # nothing to reset; opening it would make one
+        raise UsageError(f"no database at {path}: nothing to reset (an empty --db is filled by any command)")
     with Simulator(args.db, None) as sim:
         held = sim.holdings()
         gone = describe({k: v for k, v in held.items() if k in DISCARDED}) or "nothing"

@@ -116,6 +116,24 @@ def _date(text: str) -> str:
     return text
 
 
+def _given(text: str) -> str:
+    """A value that must say something: an empty --fixture, --db, --host, --lesson or --tin
+    silently meant a default (the training file, every interface, every TIN)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty: give a value")
+    return text
+
+
+MAX_TRAINEES = 1000  # accounts made at start; 99,999,999 ran for days without a word
+
+
+def _trainees(text: str) -> int:
+    n = _positive(text)
+    if n > MAX_TRAINEES:
+        raise argparse.ArgumentTypeError(f"{n} trainees: a class has at most {MAX_TRAINEES:,}")
+    return n
+
+
 def _positive(text: str) -> int:
     try:
         n = int(text)
@@ -150,10 +168,10 @@ def _add_db(p: argparse.ArgumentParser, fixture: bool = True, date: bool = False
     """--db/--fixture/--date; on subcommands they default to SUPPRESS so that
     ``idrs-sim --db X dump`` and ``idrs-sim dump --db X`` mean the same."""
     default: Any = None if top else argparse.SUPPRESS
-    p.add_argument("--db", metavar="URL", default=default,
+    p.add_argument("--db", metavar="URL", default=default, type=_given,
                    help="database URL, e.g. sqlite:///class.db (default: in memory, not kept)")
     if fixture:
-        p.add_argument("--fixture", metavar="NAME|PATH", default=default,
+        p.add_argument("--fixture", metavar="NAME|PATH", default=default, type=_given,
                        help="fixture name (training) or path to a fixture YAML or dump JSON; "
                             "with --db it fills an empty database only (see 'reset')")
     if date:
@@ -179,7 +197,7 @@ def build_parser() -> Parser:
                                    "Load(dump output) reproduces it; its employees sign on again only "
                                    "if it was made --with-hashes.")
     _add_db(p)
-    p.add_argument("--tin", metavar="TIN", help="only this TIN (dashed form, e.g. 400-00-1001)")
+    p.add_argument("--tin", metavar="TIN", type=_given, help="only this TIN (dashed form, e.g. 400-00-1001)")
     p.add_argument("--with-hashes", action="store_true",
                    help="include the employees' password hashes (scrypt), so that Load(dump) keeps their "
                         "passwords; keep such a file private")
@@ -206,7 +224,7 @@ def build_parser() -> Parser:
                        description="Serve the simulator to TN3270 clients (x3270, c3270, s3270, tnz...). "
                                    "Every connection is its own terminal on ONE shared master file. "
                                    "Prints 'listening on HOST:PORT' once ready; stops on SIGTERM/Ctrl+C.")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--host", default="127.0.0.1", type=_given, help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=3270, help="TCP port (default 3270; 0 picks a free one)")
     p.add_argument("--idle-timeout", metavar="SECONDS", type=_seconds, default=None,
                    help="drop a connection silent this long (default 3600; 0 = never)")
@@ -222,7 +240,7 @@ def build_parser() -> Parser:
                                    "the server stops.  Prints 'listening on http://HOST:PORT' once ready; stops "
                                    "on SIGTERM/Ctrl+C.  Keys a browser keeps (Ctrl+W, F11...) are on the key "
                                    "bar under the screen; see docs/running.md.")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--host", default="127.0.0.1", type=_given, help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=8080, help="TCP port (default 8080; 0 picks a free one)")
     p.add_argument("--max-sessions", type=_positive, default=20, metavar="N",
                    help="browser tabs served at once (default 20); past that the page says all are in use")
@@ -236,9 +254,9 @@ def build_parser() -> Parser:
                                    "are discarded; the audit trail and incident reports are kept (append-only) "
                                    "and a RESET audit record says what went.  Without --discard it only says "
                                    "what would be discarded, changes nothing and exits 2.")
-    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, required=True,
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, required=True, type=_given,
                    help="the database to reset, e.g. sqlite:///class.db")
-    p.add_argument("--fixture", metavar="NAME|PATH", default=argparse.SUPPRESS,
+    p.add_argument("--fixture", metavar="NAME|PATH", default=argparse.SUPPRESS, type=_given,
                    help="the fixture to start from (default: training)")
     p.add_argument("--discard", action="store_true", help="do it: discard the master file the database holds")
     p = sub.add_parser("classroom", help="TN3270 server for a class: a sandbox per trainee",
@@ -248,13 +266,13 @@ def build_parser() -> Parser:
                                    "runs the class with CLASS, CYCLE, RESET, UNLOCK and LESSON. Prints "
                                    "'listening on HOST:PORT' once ready (and, with --web-port, then "
                                    "'listening on http://HOST:PORT'); stops on SIGTERM/Ctrl+C.")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--host", default="127.0.0.1", type=_given, help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=3270, help="TCP port (default 3270; 0 picks a free one)")
-    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+    p.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, type=_given,
                    help="classroom database: sqlite:///FILE (default sqlite:///classroom.db) or postgresql://...")
-    p.add_argument("--lesson", metavar="NAME|PATH", help="the lesson, a fixture (training, tpp/...); "
+    p.add_argument("--lesson", metavar="NAME|PATH", type=_given, help="the lesson, a fixture (training, tpp/...); "
                                                          "used only when the database holds no class yet")
-    p.add_argument("--trainees", type=_positive, default=40, help="class trainee accounts (default 40)")
+    p.add_argument("--trainees", type=_trainees, default=40, help=f"class trainee accounts (default 40, at most {MAX_TRAINEES:,})")
     p.add_argument("--web-port", type=_port, metavar="P",
                    help="also serve the terminal in browser tabs on this port (0 picks a free one); a tab signs "
                         "on and works in its trainee's sandbox as a TN3270 terminal does")
@@ -266,7 +284,7 @@ def build_parser() -> Parser:
                                    "command, TIN and outcome; '!' marks a violation (UNAX).")
     _add_db(p)
     p.add_argument("--employee", metavar="IDRS", help="only this employee number")
-    p.add_argument("--tin", metavar="TIN", help="only this TIN")
+    p.add_argument("--tin", metavar="TIN", type=_given, help="only this TIN")
     p.add_argument("--unax", action="store_true", help="only violations (UNAX: refused sign-ons, "
                                                        "unauthorized command codes...)")
 

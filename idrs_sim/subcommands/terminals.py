@@ -8,7 +8,17 @@ import argparse
 from .common import UsageError, _simulator
 
 
+def _has_terminal() -> bool:
+    import sys
+
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
+    if not _has_terminal():
+        # Without a terminal the TUI can read no key and would run until killed.
+        raise UsageError("the terminal UI needs a terminal (stdin and stdout are not one): "
+                         "use 'idrs-sim replay SCRIPT' for scripts, 'idrs-sim --help' for the rest")
     sim = _simulator(args, follow_clock=True)
     try:
         from ..front.tui import run_tui
@@ -44,9 +54,17 @@ def cmd_web(args: argparse.Namespace) -> int:
 
 
 def cmd_classroom(args: argparse.Namespace) -> int:
-    from ..classroom.serve import run
+    from ..classroom.serve import DEFAULT_DB, run
+    from ..masterfile.db import sqlite_file
+    from ..simulator import resolve
 
     if args.web_port is not None and args.web_port == args.port and args.port != 0:
         raise UsageError(f"--web-port {args.web_port}: that is the TN3270 port (--port); give the browsers another")
+    # Refused before the class database is made: a failed start leaves no files behind.
+    if args.lesson is not None:
+        resolve(args.lesson)
+    path = sqlite_file(getattr(args, "db", None) or DEFAULT_DB)
+    if args.lesson is None and path is not None and not path.exists():
+        raise UsageError(f"a new classroom needs --lesson NAME|PATH ({path} does not exist yet)")
     return run(getattr(args, "db", None), args.lesson, args.host, args.port, args.trainees,
                web_port=args.web_port, max_web_sessions=args.max_web_sessions)

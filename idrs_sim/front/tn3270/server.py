@@ -212,10 +212,14 @@ def run_server(
     port: int = 3270,
     *,
     options: ServerOptions | None = None,
+    prog: str = "idrs-sim serve",
+    before_listening: Callable[[], None] | None = None,
 ) -> int:
     """Blocking entry for `idrs-sim serve`: prints `listening on HOST:PORT`, returns 0 on SIGTERM/SIGINT.
 
-    A port that cannot be bound prints one line on stderr and returns 2.
+    A port that cannot be bound prints one line on stderr (`prog: cannot listen ...`) and
+    returns 2; `before_listening` runs once the port is bound, before the listening line
+    (the classroom's banner: nothing is said for a server that never listened).
     """
 
     async def main() -> int:
@@ -226,12 +230,14 @@ def run_server(
                 loop.add_signal_handler(sig, stop.set)
 
         def ready(h: str, p: int) -> None:
+            if before_listening is not None:
+                before_listening()
             print(f"listening on {h}:{p}", flush=True)
 
         try:
             await serve(host_factory, host, port, options=options, ready=ready, stop=stop)
         except OSError as exc:
-            print(f"idrs-sim serve: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr, flush=True)
+            print(f"{prog}: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr, flush=True)
             return 2
         return 0
 

@@ -16,6 +16,7 @@ Textual is imported only when the terminal UI starts, so every other subcommand 
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
@@ -127,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         if isinstance(exc, BrokenPipeError):  # e.g. `idrs-sim dump | head`
             return 0
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG):
+            # the output could not be written (`dump > /dev/full`): the user's disk, not a defect
+            print(f"{prog}: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
         # a defect: one line for users, the traceback on request
         if os.environ.get("IDRS_SIM_DEBUG"):
             raise

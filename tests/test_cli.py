@@ -433,3 +433,34 @@ def test_no_command_damages_a_database_it_was_not_asked_to_change(tmp_path: Path
     new = tmp_path / "new.db"
     assert cli.main(["dump", "--db", f"sqlite:///{new}", "--fixture", "nosuch"]) == 2
     assert not new.exists()  # the fixture is looked for before the database is made
+
+
+def test_odd_files_are_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sweep of odd input: each was a hang, a whole-tree check, an OSError name or a
+    'no fixture' for a file that is there."""
+    noext = tmp_path / "noext"
+    noext.write_text("date: 2024-06-17\n")
+    cases = [
+        (["replay", "/dev/zero"], "a device, not a file"),  # read without end before
+        (["replay", ""], "an empty file name"),
+        (["replay", str(tmp_path)], "a directory"),
+        (["fixtures", "check", ""], "an empty path"),  # checked the whole current directory
+        (["dump", "--fixture", str(noext)], "name ends in .yaml, .yml, .json"),
+        (["dump", "--fixture", str(tmp_path)], "is a directory"),
+        (["dump", "--fixture", ""], "empty: give a value"),
+        (["dump", "--tin", ""], "empty: give a value"),
+        (["serve", "--host", "", "--port", "0"], "empty: give a value"),  # listened on every interface
+        (["classroom", "--trainees", "99999", "--lesson", "training"], "at most 1,000"),
+    ]
+    for args, says in cases:
+        try:
+            code = cli.main(args)
+        except SystemExit as stop:  # argparse's own refusals
+            code = stop.code
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and says in err[0], (args, err)
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"#" * (5 * 1024 * 1024))
+    assert cli.main(["replay", str(big)]) == 2
+    assert "longer than 4 MB" in capsys.readouterr().err
+    assert cli.main(["fixtures", "check", str(noext)]) == 1 and "noext:0: a fixture file's name ends in" in capsys.readouterr().out

@@ -88,4 +88,4 @@ def test_cycle_command_summary_and_report_file(tmp_path: Path) -> None:
 def test_cycle_report_to_a_path_that_cannot_be_written(tmp_path: Path) -> None:
     done = _cli("cycle", "--report", str(tmp_path / "no" / "such" / "dir.txt"))
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines()[-1].startswith("idrs-sim cycle: cannot write the report to ")
+    assert done.stderr.strip().splitlines()[-1].startswith("idrs-sim cycle: --report no directory ")

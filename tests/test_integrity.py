@@ -68,7 +68,10 @@ def used_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
 # ---- item 1: --fixture never replaces a database that holds something ---------------------------------
 @pytest.mark.parametrize("command", [["dump"], ["audit"], ["cycle"], ["serve", "--port", "0"], []])
 def test_fixture_on_a_used_database_is_refused_on_every_command(
-        used_db: str, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+        used_db: str, capsys: pytest.CaptureFixture[str], command: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from idrs_sim.subcommands import terminals
+
+    monkeypatch.setattr(terminals, "_has_terminal", lambda: True)  # the TUI ([]) would need one
     pending = count(used_db, Transaction, Transaction.status == "pending")
     audit = count(used_db, AuditRecord)
     code, _out, err = main(capsys, *command, "--db", used_db, "--fixture", "training")

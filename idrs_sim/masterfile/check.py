@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
+from .fixture_read import not_a_fixture_file
 from .fixtures import (
     FIXTURE_SUFFIXES,
     Codes,
@@ -60,9 +61,9 @@ def check_fixtures(paths: Iterable[str | Path] = ()) -> list[Problem]:
     files (an included scenario) is reported once.  Sorted by file and line.
     """
     given = list(paths)
+    out: list[Problem] = []
     files = _expand(given) if given else _expand([fixtures_dir()])
     seen: set[tuple[str, int, str]] = set()
-    out: list[Problem] = []
     for raw in given:  # a directory without fixtures is a problem, not "check the shipped ones"
         if Path(raw).is_dir() and not _expand([raw]):
             out.append(Problem(_display(Path(raw)), 0, "no fixture files (.yaml, .yml, .json) in this directory"))
@@ -78,8 +79,10 @@ def check_fixtures(paths: Iterable[str | Path] = ()) -> list[Problem]:
 def check_file(path: str | Path) -> list[Problem]:
     """Every problem (hard and lint) of one fixture file and what it includes."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         return [Problem(_display(path), 0, "no such fixture file")]
+    if not path.is_file() or path.suffix.lower() not in FIXTURE_SUFFIXES:
+        return [Problem(_display(path), 0, not_a_fixture_file(path))]
     try:
         comp = compose(path)
     except FixtureError as exc:  # pragma: no cover - compose collects, but be safe

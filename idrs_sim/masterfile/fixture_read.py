@@ -327,7 +327,20 @@ def resolve_fixture(name_or_path: str | Path, relative_to: Path | None = None,
                 return variant
             if missing is not None:
                 missing.append(variant)
+    given = raw if relative_to is None or raw.is_absolute() else relative_to / raw
+    if given.exists():  # there, but not a fixture file: say what is wrong with it
+        raise FixtureError(f"{_display(given)}: {not_a_fixture_file(given)}")
     raise FixtureError(f"no fixture {str(name_or_path)!r} (looked for {', '.join(_display(t) for t in tried[:4])})")
+
+
+def not_a_fixture_file(path: Path) -> str:
+    """Why an existing `path` is not read as a fixture (a directory, a device, a file whose
+    name does not say YAML or JSON)."""
+    if path.is_dir():
+        return "is a directory (a fixture is a file)"
+    if not path.is_file():
+        return "is not a regular file"
+    return f"a fixture file's name ends in {', '.join(FIXTURE_SUFFIXES)} (it says YAML or JSON)"
 
 
 def list_fixtures() -> list[Path]:

@@ -55,6 +55,25 @@ class Options:
     trace: bool = False
 
 
+MAX_SCRIPT_BYTES = 4 * 1024 * 1024  # a script is typed by people; /dev/zero is not one
+
+
+def _script_text(given: str, path: Path) -> str:
+    """The text of a script file: an empty name, a device or a file past MAX_SCRIPT_BYTES is
+    refused (ValueError) before it is read, so nothing reads without end."""
+    if not given.strip():
+        raise ValueError("an empty file name")
+    if path.is_dir():
+        raise ValueError("a directory")
+    if path.is_char_device() or path.is_block_device():  # a pipe (/dev/stdin) is read, up to the limit
+        raise ValueError("a device, not a file")
+    with path.open("rb") as fh:
+        data = fh.read(MAX_SCRIPT_BYTES + 1)
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise ValueError(f"longer than {MAX_SCRIPT_BYTES // (1024 * 1024)} MB: not a replay script")
+    return data.decode("utf-8")
+
+
 def run_script(path: Path, steps: Sequence[Step], opts: Options, out: TextIO, err: TextIO,
                replace: bool | None = None) -> int:
     """Run one checked script on a fresh simulator; the exit code of this script.
@@ -137,10 +156,10 @@ def run(paths: Sequence[str | Path], opts: Options | None = None, out: TextIO | 
     for p in paths:
         path = Path(p)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = _script_text(str(p), path)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            print(f"idrs-sim replay: cannot read {path}: {reason}", file=err, flush=True)
+            print(f"idrs-sim replay: cannot read {p or repr(p)}: {reason}", file=err, flush=True)
             return EXIT_USAGE
         try:
             compiled.append((path, compile_script(text, str(path))))

@@ -14,10 +14,10 @@ from .common import UsageError, _is_database_error, _simulator, output_problem
 def cmd_cycle(args: argparse.Namespace) -> int:
     from ..posting.report import progress, write_reports
 
-    if not getattr(args, "db", None):
-        print("idrs-sim cycle: no --db, so this runs on an in-memory copy and nothing is kept",
-              file=sys.stderr)
     with _report_file(getattr(args, "report", None), getattr(args, "db", None)) as report_file, _simulator(args) as sim:
+        if sim.in_memory:  # said once the set-up held: a usage error stays one line
+            print("idrs-sim cycle: no --db, so this runs on an in-memory copy and nothing is kept",
+                  file=sys.stderr)
         done: list[Any] = []
 
         def committed(report: Any) -> None:  # printed as it commits: a later failure cannot hide it

@@ -35,6 +35,8 @@ def cmd_fixtures(args: argparse.Namespace) -> int:
     from ..masterfile.check import check_fixtures
     from ..masterfile.fixtures import list_fixtures
 
+    if any(not p.strip() for p in args.paths):  # Path("") would be the current directory, every file below it
+        raise UsageError("an empty path: give fixture files or directories (none: every shipped fixture)")
     paths = [Path(p) for p in args.paths]
     problems = check_fixtures(paths)  # no paths: every shipped fixture
     for problem in problems:

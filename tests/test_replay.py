@@ -543,3 +543,20 @@ def test_script_error_line_is_file_line_message(tmp_path: Path) -> None:
     code, _, err = run_script(tmp_path, "Snap\nPF(30)\n", name="e.txt")
     assert code == 2
     assert err == f"{tmp_path / 'e.txt'}:2: PF takes a number from 1 to 24\n"
+
+
+def test_a_report_line_never_carries_control_characters_or_a_whole_huge_line(tmp_path, capsys) -> None:
+    """A script's raw escape bytes went to the user's terminal in the failure report, and a
+    10,000-character line came back whole (a CLI sweep)."""
+    from idrs_sim import cli
+
+    esc = tmp_path / "esc.txt"
+    esc.write_bytes(b'String("\x01\x1b[31mX")\n')
+    assert cli.main(["replay", str(esc)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b[31mX" in out
+    long = tmp_path / "long.txt"
+    long.write_text("A" * 10_000 + "(1)\n")
+    assert cli.main(["replay", str(long)]) == 2
+    err = capsys.readouterr().err
+    assert len(err) < 400 and err.rstrip().endswith("...")

@@ -29,6 +29,7 @@ error stops the run.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,6 +54,16 @@ class Options:
     fixture: str | None = None  # None: the training fixture (or what a --db already holds)
     date: str | None = None
     trace: bool = False
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text: str, limit: int = 300) -> str:
+    """A script's text as a report line shows it: control characters as \\xNN (an escape
+    sequence in a script must not reach the user's terminal) and at most `limit` characters."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 MAX_SCRIPT_BYTES = 4 * 1024 * 1024  # a script is typed by people; /dev/zero is not one
@@ -102,21 +113,21 @@ def run_script(path: Path, steps: Sequence[Step], opts: Options, out: TextIO, er
             try:
                 result = getattr(driver, step.spec.method)(*step.args)
             except Failure as exc:
-                print(f"{where}: {step.source}", file=out)
-                print(f"  FAILED: {exc.message}", file=out)
+                print(f"{where}: {shown(step.source)}", file=out)
+                print(f"  FAILED: {shown(exc.message)}", file=out)
                 print(exc.screen, file=out)
                 print(f"FAIL {name} (line {step.line})", file=out, flush=True)
                 return EXIT_FAILED
             except ScriptProblem as exc:
-                print(f"{where}: {exc}", file=err, flush=True)
+                print(f"{where}: {shown(str(exc))}", file=err, flush=True)
                 return EXIT_USAGE
             except Exception as exc:  # a simulator defect: the system under test failed, not the script
                 if is_busy(exc):
-                    print(f"{where}: {step.source}: the database is busy (another process holds it): "
+                    print(f"{where}: {shown(step.source)}: the database is busy (another process holds it): "
                           f"nothing of this action was stored; run the script again", file=err, flush=True)
                     return EXIT_USAGE
                 log.exception("%s: %s raised", where, step.source)
-                print(f"{where}: {step.source}", file=out)
+                print(f"{where}: {shown(step.source)}", file=out)
                 print(f"  FAILED: internal error in the simulator: {type(exc).__name__}: {exc}", file=out)
                 print(driver.rendered(), file=out)
                 print(f"FAIL {name} (line {step.line})", file=out, flush=True)
@@ -132,7 +143,7 @@ def run_script(path: Path, steps: Sequence[Step], opts: Options, out: TextIO, er
 def _trace(out: TextIO, where: str, step: Step, driver: Driver, result: Any) -> None:
     status = driver.terminal.status()
     lock = f" [{status.keyboard}]" if status.keyboard else ""
-    print(f"{where}: {step.source}{lock}", file=out)
+    print(f"{where}: {shown(step.source)}{lock}", file=out)
     if step.spec.name == "Cycle":
         for report in driver.last_reports:
             summary = getattr(report, "summary", None)
@@ -164,7 +175,7 @@ def run(paths: Sequence[str | Path], opts: Options | None = None, out: TextIO | 
         try:
             compiled.append((path, compile_script(text, str(path))))
         except ScriptProblem as exc:
-            print(str(exc), file=err, flush=True)
+            print(shown(str(exc)), file=err, flush=True)
             return EXIT_USAGE
     worst = EXIT_OK
     for i, (path, steps) in enumerate(compiled):

@@ -64,7 +64,7 @@ def test_main_returns_instead_of_exiting() -> None:
 # ---- usage errors: one line, exit 2 ----------------------------------------------------------
 @pytest.mark.parametrize("args, says", [
     (["--bogus"], "unrecognized arguments: --bogus"),
-    (["dump", "--bogus"], "unrecognized arguments"),
+    (["dump", "--bogus"], "unrecognized arguments: --bogus (see 'idrs-sim dump --help')"),
     (["replay"], "the following arguments are required: SCRIPT"),
     (["fixtures"], "required: ACTION"),
     (["cycle", "--count", "0"], "0 is not 1 or more"),

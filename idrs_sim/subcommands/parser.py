@@ -99,6 +99,21 @@ class Parser(argparse.ArgumentParser):
         sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
         sys.exit(EXIT_USAGE)
 
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        """As argparse, but an unknown option after a subcommand is that subcommand's error
+        (`idrs-sim dump --bogus` points to `idrs-sim dump --help`, not the top help)."""
+        ns, extras = self.parse_known_args(args, namespace)
+        if extras:
+            sub = self._subcommand_parser(getattr(ns, "command", None))
+            (sub or self).error(f"unrecognized arguments: {' '.join(extras)}")
+        return ns
+
+    def _subcommand_parser(self, name: str | None) -> argparse.ArgumentParser | None:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+                return action.choices[name]  # type: ignore[no-any-return]
+        return None
+
 
 def _date(text: str) -> str:
     try:

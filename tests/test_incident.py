@@ -51,8 +51,12 @@ def test_one_hour_rule(minutes: int, late: bool) -> None:
     assert t.text().startswith("LATE" if late else "TIMELY")
 
 
-def test_sixty_minutes_and_a_few_seconds_is_late() -> None:
-    assert timeliness(DISCOVERED, DISCOVERED + dt.timedelta(minutes=60, seconds=1), 60).late
+def test_counted_in_whole_minutes_as_discovery_is_keyed() -> None:
+    """DISC-TM is HHMM: a report in the 60th minute (60:59) reads "60 MINUTES" and is timely;
+    the 61st minute is late (a review found "LATE - REPORTED 60 MINUTES ... LIMIT 60")."""
+    t = timeliness(DISCOVERED, DISCOVERED + dt.timedelta(minutes=60, seconds=59), 60)
+    assert not t.late and t.text().startswith("TIMELY - REPORTED 60 MINUTES")
+    assert timeliness(DISCOVERED, DISCOVERED + dt.timedelta(minutes=61), 60).late
 
 
 def test_samc_thirty_minutes_and_untimed_paths() -> None:
@@ -69,6 +73,22 @@ def test_correspondence_goes_to_otc() -> None:
     assert offices(r) == ["MANAGER", "OTC"]
     assert r.path == "breach" and r.deadline_minutes == 60
     assert any("SNIP ERRONEOUS TAXPAYER CORRESPONDENCE REPORTING FORM (RED BUTTON)" in line for line in r.lines())
+
+
+def test_lost_or_stolen_correspondence_with_pii_also_goes_to_tigta() -> None:
+    """10.5.4.3.3(3): TIGTA for a loss or theft of hardcopy containing PII; printed notices and
+    transcripts are hardcopy (10.5.4.3(1) Note).  A disclosure (D) of correspondence is not."""
+    assert offices(route(facts("L", item="CORR", pii=True))) == ["MANAGER", "OTC", "TIGTA"]
+    assert offices(route(facts("T", item="CORR", pii=True))) == ["MANAGER", "OTC", "TIGTA", "POLICE"]
+    assert offices(route(facts("D", item="CORR", pii=True))) == ["MANAGER", "OTC"]
+
+
+def test_official_records_regardless_of_pii_only_when_lost_or_stolen() -> None:
+    """10.5.4.3.3(2)(b) Note: "the loss or theft of official records (whether the records contain
+    PII or not)"; a disclosure of a record without sensitive data is not reportable."""
+    assert offices(route(facts("L", item="REC"))) == ["MANAGER", "PGLD/IM", "RIM"]
+    assert route(facts("D", item="REC")).path == "not-reportable"
+    assert "RIM" not in offices(route(facts("D", item="REC", pii=True)))
 
 
 @pytest.mark.parametrize("item", ["VERB", "HC", "PKG", "REM"])
@@ -326,7 +346,7 @@ def test_following_clock_under_freezegun(mf: MasterFile) -> None:
     assert "LATE - REPORTED 61 MINUTES AFTER DISCOVERY" in text
     assert "OFFICE OF TAXPAYER CORRESPONDENCE (OTC)" in text
     [rep] = reports(mf)
-    assert rep.late and rep.offices == ["MANAGER", "OTC"]
+    assert rep.late and rep.offices == ["MANAGER", "OTC", "TIGTA"]
 
 
 def test_credentials_late_after_thirty_minutes(mf: MasterFile) -> None:

@@ -174,8 +174,11 @@ class Timeliness:
 
 def timeliness(discovered: dt.datetime, reported: dt.datetime, deadline_minutes: int | None) -> Timeliness:
     """IRM 10.5.4.3.1: a report is timely within one hour of discovery (59 and 60 minutes
-    are timely, 61 is late); SAMC's limit for credentials is 30 minutes."""
-    return Timeliness(reported - discovered, deadline_minutes)
+    are timely, 61 is late); SAMC's limit for credentials is 30 minutes.  Discovery is
+    keyed to the minute (DISC-TM HHMM), so the report is counted in whole minutes too: a
+    report in the 60th minute is "60 MINUTES", and timely."""
+    return Timeliness(reported.replace(second=0, microsecond=0) - discovered.replace(second=0, microsecond=0),
+                      deadline_minutes)
 
 
 # ---- the notices, in the IRM's words (shortened to 79 columns) -----------------------
@@ -272,9 +275,11 @@ def route(facts: IncidentFacts) -> Routing:
             notices.append(CSIRC_ONLY)
     elif item == "CORR" and facts.sensitive:
         notices.append(OTC)
-    elif item == "REC" or (item in HARDCOPY | {"VERB"} and facts.sensitive):
+    elif (item == "REC" and kind in ("L", "T")) or (item in HARDCOPY | {"VERB"} and facts.sensitive):
+        # Official records are reported "whether the records contain PII or not" when lost
+        # or stolen (10.5.4.3.3(2)(b) Note); a disclosure needs PII or sensitive information.
         notices.append(PGLD_IM)
-        if item == "REC":
+        if item == "REC" and kind in ("L", "T"):
             notices.append(RIM)
     if item == "CRED" and kind in ("L", "T"):
         notices.append(SAMC_CRED)
@@ -282,7 +287,9 @@ def route(facts: IncidentFacts) -> Routing:
         notices.append(SAMC_PHYS)
     if not notices:
         return Routing("not-reportable", _classification(facts), (NOT_REPORTABLE,))
-    if kind in ("L", "T") and (asset or (item in HARDCOPY and facts.sensitive)):
+    # 10.5.4.3.3(3): TIGTA too for a lost or stolen IT/BYOD asset, or hardcopy containing PII
+    # or sensitive information -- printed correspondence (notices, transcripts) is hardcopy.
+    if kind in ("L", "T") and (asset or (item in HARDCOPY | {"CORR"} and facts.sensitive)):
         notices.append(TIGTA)
     if kind == "T":
         notices.append(POLICE)

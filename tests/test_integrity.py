@@ -247,7 +247,7 @@ def test_refused_acton_commits_no_module() -> None:
             return int(db.scalar(select(func.count()).select_from(TaxModule)) or 0)
 
     n = modules()
-    d.clear().string("ACTON 99-2000010 30 202406").newline().string("ASSIGN-TO>/").enter()
+    d.clear().string("ACTON 99-2000010 01 202406").newline().string("ASSIGN-TO>/").enter()
     assert "REQUIRED" in d.message
     assert modules() == n
     with sim.mf.reading() as db:  # the refusal itself is on the trail

@@ -49,14 +49,14 @@ def test_superscript_digits_get_the_field_literal_not_system_error() -> None:
     import test_ics_screens as ics
     from ftd_helpers import ANALYST, desk, form
 
-    sim = ics.signed()
+    sim = ics.signed()  # '²' is no character an IDRS terminal sends: one literal for every code
     form(sim, f"FRM49 {ics.CMD}", TC="590", CC="²")
-    assert sim.message == "TC 590 CLOSING CODE MUST BE 50"
+    assert sim.message == "INVALID CHARACTER - A-Z, 0-9 AND PUNCTUATION ONLY"
     form(sim, f"ICSFV {ics.CMD}", RESULT="²")
-    assert sim.message == "RESULT MUST BE 1-4"
+    assert sim.message == "INVALID CHARACTER - A-Z, 0-9 AND PUNCTUATION ONLY"
     desk(sim, ANALYST)
     form(sim, f"ICSAP {ics.CMD}", REASON="²")
-    assert sim.message == "INVALID REASON"
+    assert sim.message == "INVALID CHARACTER - A-Z, 0-9 AND PUNCTUATION ONLY"
 
 
 def test_no_isdigit_on_input_outside_the_helper() -> None:

@@ -69,7 +69,6 @@ BAD_YEARS = [
     f"BMFOLU {HARBOR} TAX-YR>ABCD",
     f"BMFOLU {HARBOR} TAX-YR>1800",
     f"BMFOLP {HARBOR} TAX-YR>ABCD",
-    f"BMFOLP {HARBOR} TAX-YR>20²3",
     f"IRPTR {GARCIA} TAX-YR>20X3",
 ]
 
@@ -78,6 +77,11 @@ BAD_YEARS = [
 def test_bad_tax_year_is_invalid_data(sim: IdrsTest, command: str) -> None:
     refused(sim, command, INVALID_DATA, command.split("TAX-YR>")[1])
     assert "SYSTEM ERROR" not in sim.message
+
+
+def test_a_superscript_digit_is_an_invalid_character(sim: IdrsTest) -> None:
+    sim.command(f"BMFOLP {HARBOR} TAX-YR>20²3")
+    assert sim.message == "INVALID CHARACTER - A-Z, 0-9 AND PUNCTUATION ONLY"
 
 
 def test_good_tax_year_still_shows(sim: IdrsTest) -> None:

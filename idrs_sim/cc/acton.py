@@ -37,6 +37,7 @@ from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .display import control_and_history_lines, tin_display
 from .input_account import target_entity
 from .research import mark, refuse
+from .research_elements import check_period, mft_rule
 
 STATUSES = ("A", "B", "C", "M", "S")
 INVALID_STATUS = "INVALID STATUS - A, B, C, M OR S"
@@ -50,20 +51,28 @@ INVALID_PERIOD = "INVALID TAX PERIOD"
 _FIELDS = ("CATEGORY", "ACTIVITY", "STATUS", "ASSIGN-TO", "HIST", "RCVD-DT")
 
 
-def _module(ctx: Context, ent: Entity) -> TaxModule | None | Refusal:
-    """The typed module; a dummy module when it is not on IDRS yet (IRM 21.5.8)."""
+def _module(ctx: Context, ent: Entity, create: bool) -> TaxModule | None | Refusal:
+    """The typed module; a dummy module when it is not on IDRS yet (IRM 21.5.8), made only
+    when a control or history item goes on it (`create`): showing the screen writes nothing.
+    The MFT must be one of the entity's file and the period fit it and not be a later year
+    (a sweep found MFT 99, MFT 01 on an SSN and 2099 made into modules)."""
     mft, period = ctx.cmd.mft, ctx.cmd.period
     if mft is None and period is None:
         return None
-    if mft is None:
+    if mft is None or mft_rule(mft).get("file") != ent.file:
         return refuse(ctx, "INVALID MFT", "mft")
-    if period is None:
+    if period is None or int(period[:4]) > ctx.today.year:
         return refuse(ctx, INVALID_PERIOD, "period")
+    bad = check_period(ctx)
+    if bad is not None:
+        return bad
     module = ent.module(mft, period)
     if module is None:
-        module = TaxModule(entity=ent, mft=mft, period=period)
-        ctx.db.add(module)
-        ctx.db.flush()
+        module = TaxModule(mft=mft, period=period, entity_id=ent.id)  # not in the session: shown only
+        if create:
+            module.entity = ent
+            ctx.db.add(module)
+            ctx.db.flush()
     return module
 
 
@@ -80,6 +89,8 @@ def _history_text(ctx: Context) -> str:
 
 
 def _lines(ctx: Context, ent: Entity, module: TaxModule | None) -> list[str]:
+    if module is not None and module.id is None:  # a module not on IDRS yet: nothing on it
+        return control_and_history_lines([], [])
     controls = [c for c in ent.controls if c.module_id == (module.id if module else None)]
     stmt = select(HistoryItem).where(HistoryItem.entity_id == ent.id)
     stmt = stmt.where(HistoryItem.module_id == module.id) if module else stmt.where(HistoryItem.module_id.is_(None))
@@ -106,9 +117,6 @@ def acton(ctx: Context) -> Display | Refusal:
     ent = target_entity(ctx, need_established=False)
     if isinstance(ent, Refusal):
         return ent
-    module = _module(ctx, ent)
-    if isinstance(module, Refusal):
-        return module
     control = dict(ctx.cmd.control or {})
     from_fields = not control
     if from_fields:
@@ -116,6 +124,16 @@ def acton(ctx: Context) -> Display | Refusal:
                    (("category", "CATEGORY"), ("activity", "ACTIVITY"), ("status", "STATUS"), ("idrs", "ASSIGN-TO"))
                    if ctx.value(f)}
     hist = _history_text(ctx)
+    module = _module(ctx, ent, create=bool(control or hist))
+    if isinstance(module, Refusal):
+        return module
+    if ctx.value("RCVD-DT"):  # checked whenever typed: a history item alone does not hide a bad one
+        _, bad_date = v.check_date("RCVD-DT", ctx.value("RCVD-DT"), ctx.today)
+        if bad_date is not None:
+            ctx.outcome = f"{bad_date.message}: ACTON {ent.tin}"
+            if "RCVD-DT" in ctx.screen_values:
+                return Refusal(bad_date.message, fields=["RCVD-DT"])
+            return Refusal(bad_date.message, marks=[mark(ctx, "RCVD-DT>", fallback="end")])
     if not control and not hist:
         if any(f in ctx.screen_values for f in _FIELDS):
             ctx.outcome = f"{NOTHING_TO_DO}: ACTON {ent.tin}"

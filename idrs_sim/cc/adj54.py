@@ -39,6 +39,7 @@ from .input_pending import DOC_CODE_ADJ54, new_pending
 from .research import refuse
 
 NO_PRIOR_RESEARCH = "TXMOD MUST PRECEDE REQ54"
+NO_PRIOR_RESEARCH_ADJ54 = "TXMOD MUST PRECEDE ADJ54"
 IMFOL_PRECEDES = "IMFOL CANNOT PRECEDE REQ54"
 INVALID_TC = "INVALID TRANSACTION CODE FOR ADJ54"
 AMOUNT_REQUIRED = "AMOUNT REQUIRED"
@@ -99,11 +100,18 @@ def _reason_codes(text: str) -> list[str] | None:
 
 @handles("ADJ54")
 def adj54(ctx: Context) -> Display | Refusal:
-    """Validate the adjustment and store it pending (REQUEST COMPLETED)."""
+    """Validate the adjustment and store it pending (REQUEST COMPLETED).  Keyed straight
+    in, it needs the research REQ54 needs: TXMOD of this module last (not IMFOL), else the
+    prerequisite REQ54 enforces was one line away (a sweep typed ADJ54 after IMFOLT)."""
     account = module_account(ctx)
     if isinstance(account, Refusal):
         return account
     ent, module = account
+    if (ctx.state.last_code or "").startswith("IMFOL"):
+        return refuse(ctx, IMFOL_PRECEDES, "code")
+    last = ctx.state.last_module
+    if last is None or tuple(last) != (ent.tin, module.mft, module.period):
+        return refuse(ctx, NO_PRIOR_RESEARCH_ADJ54, "tin")
     bad = check_name_control(ctx, ent)
     if bad is not None:
         return bad

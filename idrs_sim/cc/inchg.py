@@ -98,6 +98,8 @@ def inchg(ctx: Context) -> Display | Refusal:
             return bad
         ctx.outcome = f"INCHG SCREEN DISPLAYED {ent.tin}"
         return Display("inchg", _values(ctx, ent, {label: "" for label in _LABELS}))
+    if ctx.state.last_tin != ent.tin or ctx.state.last_code not in ("ENMOD", "ENREQ", "INCHG"):
+        return refuse(ctx, ENMOD_FIRST, "code")  # keyed straight in: the research ENREQ needs
     up = {k: val.upper() for k, val in typed.items()}
     problems: list[v.Problem] = []
     for label in ("IN-CARE-OF", "STREET", "CITY"):

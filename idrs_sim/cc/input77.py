@@ -142,6 +142,9 @@ def frm77(ctx: Context) -> Display | Refusal:
         not_future=rule.secondary_dt != "tax_year")
     if problem:
         problems.append(problem)
+    if secondary is not None and rule.secondary_dt == "tax_year" and secondary.year > ctx.today.year:
+        # the tax year of an incident may be this year (not yet ended), never a later one
+        problems.append(v.Problem("SECONDARY-DT", "SECONDARY-DT LATER THAN CURRENT TAX YEAR"))
     if rule.secondary_dt == "forbidden" and typed["SECONDARY-DT"]:
         problems.append(v.Problem("SECONDARY-DT", "SECONDARY-DT NOT ALLOWED FOR THIS ACTION CODE"))
     if secondary is None and rule.secondary_dt == "tax_year" and module is not None:

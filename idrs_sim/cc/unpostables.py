@@ -236,7 +236,11 @@ def _validate_upres(ctx: Context, case: Unpostable, typed: dict[str, str]) -> tu
         else:
             target = _entity_by_tin(ctx, corr)
             established = target is not None and target.established
-            if corr_rule == "established" and not established:
+            file = target.file if target is not None else ("BMF" if v.is_ein_form(forms[0]) else "IMF")
+            if file != case.entity.file:  # an individual's return never moves to an EIN (nor back)
+                problems.append(v.Problem("CORR-TIN", f"CORR-TIN NOT ON THE {case.entity.file} - "
+                                                      f"{'SSN OR ITIN' if case.entity.file == 'IMF' else 'EIN'} REQUIRED"))
+            elif corr_rule == "established" and not established:
                 problems.append(v.Problem("CORR-TIN", CORR_TIN_NOT_ESTABLISHED))
             elif corr_rule == "not_established" and established:
                 problems.append(v.Problem("CORR-TIN", CORR_TIN_ESTABLISHED))

@@ -76,15 +76,7 @@ def input_data() -> dict[str, Any]:
 # simple elements
 
 
-def parse_mmddyyyy(text: str) -> dt.date | None:
-    """A date typed as MMDDYYYY (the IDRS input form), or None when it is not one."""
-    text = (text or "").strip()
-    if not re.fullmatch(r"[0-9]{8}", text):
-        return None
-    try:
-        return dt.date(int(text[4:]), int(text[:2]), int(text[2:4]))
-    except ValueError:
-        return None
+from ..rules.dates import parse_mmddyyyy  # noqa: E402 - one date parser (rules.dates)
 
 
 def fmt_mmddyyyy(d: dt.date | None) -> str:
@@ -129,6 +121,11 @@ def check_future_cycle(label: str, text: str, current: str) -> tuple[str | None,
 
 _SSN = re.compile(r"^([0-9]{3})-?([0-9]{2})-?([0-9]{4})$")
 _EIN = re.compile(r"^([0-9]{2})-([0-9]{7})$")
+
+
+def is_ein_form(tin: str) -> bool:
+    """True for the dashed EIN form NN-NNNNNNN (a BMF TIN)."""
+    return bool(_EIN.fullmatch(tin or ""))
 
 
 def normalize_tin(text: str) -> list[str]:

@@ -26,6 +26,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .dates import parse_mmddyyyy
+
 __all__ = [
     "KINDS",
     "ITEMS",
@@ -173,12 +175,11 @@ class Timeliness:
 
 
 def timeliness(discovered: dt.datetime, reported: dt.datetime, deadline_minutes: int | None) -> Timeliness:
-    """IRM 10.5.4.3.1: a report is timely within one hour of discovery (59 and 60 minutes
-    are timely, 61 is late); SAMC's limit for credentials is 30 minutes.  Discovery is
-    keyed to the minute (DISC-TM HHMM), so the report is counted in whole minutes too: a
-    report in the 60th minute is "60 MINUTES", and timely."""
-    return Timeliness(reported.replace(second=0, microsecond=0) - discovered.replace(second=0, microsecond=0),
-                      deadline_minutes)
+    """IRM 10.5.4.3.1: timely within one hour of discovery (59 and 60 minutes are timely, 61
+    is late); 30 minutes for credentials to SAMC.  Discovery is keyed to the minute (HHMM),
+    so the report is counted in whole minutes too: in the 60th minute it is timely."""
+    whole = dt.timedelta(seconds=reported.second, microseconds=reported.microsecond)
+    return Timeliness(reported - whole - discovered.replace(second=0, microsecond=0), deadline_minutes)
 
 
 # ---- the notices, in the IRM's words (shortened to 79 columns) -----------------------
@@ -327,15 +328,9 @@ def parse_facts(values: Mapping[str, str], now: dt.datetime) -> IncidentFacts | 
         errors.append(FieldError("TYPE", "INVALID INCIDENT TYPE - ENTER L, T, D, I, A OR U"))
 
     discovered: dt.datetime | None = None
-    date_ok = re.fullmatch(r"\d{8}", v["DISC-DT"]) is not None
     time_ok = re.fullmatch(r"\d{4}", v["DISC-TM"]) is not None
-    day: dt.date | None = None
-    if date_ok:
-        try:
-            day = dt.date(int(v["DISC-DT"][4:]), int(v["DISC-DT"][:2]), int(v["DISC-DT"][2:4]))
-        except ValueError:
-            date_ok = False
-    if not date_ok:
+    day = parse_mmddyyyy(v["DISC-DT"])
+    if day is None:
         errors.append(FieldError("DISC-DT", "INVALID DISCOVERY DATE - MMDDYYYY"))
     if time_ok and not (int(v["DISC-TM"][:2]) < 24 and int(v["DISC-TM"][2:]) < 60):
         time_ok = False
@@ -370,7 +365,7 @@ def parse_facts(values: Mapping[str, str], now: dt.datetime) -> IncidentFacts | 
             errors.append(FieldError("NO-RPT", "INVALID NO-RPT - ENTER 1 THROUGH 5 OR LEAVE BLANK"))
 
     tin = v["TIN"] or None
-    if tin is not None and not _TIN.fullmatch(tin):
+    if tin is not None and (not _TIN.fullmatch(tin) or tin.replace("-", "") in ("000000000", "999999999")):
         errors.append(FieldError("TIN", "INVALID TIN - NNN-NN-NNNN OR NN-NNNNNNN"))
     if kind == "A" and tin is None:
         errors.append(FieldError("TIN", "ENTER THE TIN ACCESSED FOR FORM 11377"))

@@ -28,10 +28,19 @@ from ..masterfile.models import Employee
 from ..masterfile.security import verify_password
 from . import signon_audit
 from .aid import Aid, AidEvent
+from .input_chars import INVALID_CHARACTER, foreign_character
 from .screen import SIZE, Screen
 from .screenmap import load_map
 from .session_audit import Typed, first_word, write_audit
-from .session_screen import cleared_screen, command_lines, mark_after, on_screen, refusal_screen, with_message
+from .session_screen import (
+    _head_span,
+    cleared_screen,
+    command_lines,
+    mark_after,
+    on_screen,
+    refusal_screen,
+    with_message,
+)
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +279,12 @@ class IdrsSession:
         parsed = parse_command(lines)
         if parsed is None:
             return with_message(self.screen, "ENTER A COMMAND CODE")
+        foreign = foreign_character(self.screen, lines, offset)
+        if foreign is not None:
+            with self.mf.unit_of_work() as db:
+                self._audit(db, event, self.employee_idrs, first_word(lines[0]), Typed(typed_tin(lines[0])),
+                            outcome=INVALID_CHARACTER)
+            return self._refuse(foreign)
         if offset:
             parsed = on_screen(parsed, offset)
         with self.mf.unit_of_work() as db:
@@ -365,30 +380,6 @@ class IdrsSession:
 
 def _reply_message(reply: Reply) -> str:
     return reply.message if hasattr(reply, "message") else ""
-
-
-def _head_span(cmd) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
-    """The command code with its definer and modifier (``UPREVE``), as one element: a
-    refused code gets its `*` right of all of it (CONTRACT §3), never over the definer."""
-    row, start, end = _span(cmd, "code")
-    spans = getattr(cmd, "spans", None) or {}
-    for part in ("definer", "modifier"):
-        if part in spans and spans[part][0] == row:
-            end = max(end, spans[part][2] - 1)
-    return (row, start, end)
-
-
-def _span(cmd, name: str) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
-    """(row, first col, last col) of an element for a Refusal mark.
-
-    The parser's spans end one column AFTER the element (cc.parse.Span), a Refusal's
-    marks end ON its last column, so the `*` lands right of the element, not on the TIN.
-    """
-    spans = getattr(cmd, "spans", None) or {}
-    if name in spans:
-        line, start, end = spans[name]
-        return (line, start, max(start, end - 1))
-    return (1, 1, 5)
 
 
 def employees(mf: MasterFile) -> list[Employee]:

@@ -132,3 +132,27 @@ def cleared_screen(message: str = "") -> Screen:
     scr.put(ROWS, 1, message[:COLS])
     scr.cursor = 1
     return scr
+
+
+def _head_span(cmd) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """The command code with its definer and modifier (``UPREVE``), as one element: a
+    refused code gets its `*` right of all of it (CONTRACT §3), never over the definer."""
+    row, start, end = _span(cmd, "code")
+    spans = getattr(cmd, "spans", None) or {}
+    for part in ("definer", "modifier"):
+        if part in spans and spans[part][0] == row:
+            end = max(end, spans[part][2] - 1)
+    return (row, start, end)
+
+
+def _span(cmd, name: str) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """(row, first col, last col) of an element for a Refusal mark.
+
+    The parser's spans end one column AFTER the element (cc.parse.Span), a Refusal's
+    marks end ON its last column, so the `*` lands right of the element, not on the TIN.
+    """
+    spans = getattr(cmd, "spans", None) or {}
+    if name in spans:
+        line, start, end = spans[name]
+        return (line, start, max(start, end - 1))
+    return (1, 1, 5)

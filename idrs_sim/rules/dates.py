@@ -1,0 +1,27 @@
+"""Dates as IDRS input takes them: MMDDYYYY, years 1900-2099.
+
+One parser for every screen (FRM77, ADJ54, ACTON, INCID, the Appeals and ICS codes): a
+sweep found year 0001 and 9999 accepted where each screen parsed dates its own way.  The
+years are those of an IDRS tax period (docs/command-syntax.md); a date outside them is no
+date a case can carry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+MIN_YEAR, MAX_YEAR = 1900, 2099
+
+__all__ = ["MAX_YEAR", "MIN_YEAR", "parse_mmddyyyy"]
+
+
+def parse_mmddyyyy(text: str | None) -> dt.date | None:
+    """A date typed as MMDDYYYY, or None when it is not one (or outside 1900-2099)."""
+    text = (text or "").strip()
+    if not re.fullmatch(r"[0-9]{8}", text) or not MIN_YEAR <= int(text[4:]) <= MAX_YEAR:
+        return None
+    try:
+        return dt.date(int(text[4:]), int(text[:2]), int(text[2:4]))
+    except ValueError:
+        return None

@@ -1,0 +1,32 @@
+"""Which characters IDRS input may hold: printable ASCII (upper-cased by the codes).
+
+A code page 037 keyboard types more (é, ß, ², µ), and each code upper-cased and checked
+its fields its own way: `ß` became `SS` and doubled a field, `²` passed `isdigit`, `é` was
+refused by some screens only.  The session asks `foreign_character` once per Enter.
+"""
+
+from __future__ import annotations
+
+from ..cc.base import Refusal
+from .screen import Screen
+
+__all__ = ["INVALID_CHARACTER", "foreign_character"]
+
+
+INVALID_CHARACTER = "INVALID CHARACTER - A-Z, 0-9 AND PUNCTUATION ONLY"
+
+
+def foreign_character(screen: Screen, lines: list[str], offset: int) -> Refusal | None:
+    """A refusal when input holds a character an IDRS terminal does not send (beyond
+    printable ASCII: é, ß, µ...).  A code page 037 keyboard can type them, but IDRS data
+    is upper-case ASCII: `ß` upper-cased to `SS` doubled a field past its width and `é`
+    was refused by some screens only.  Checked once, here, for every command code."""
+    for row, line in enumerate(lines, start=1):
+        for col, ch in enumerate(line, start=1):
+            if not (" " <= ch <= "~"):
+                at = col + (offset if row == 1 else 0)  # line 1 may start into the row
+                return Refusal(INVALID_CHARACTER, marks=[(row, at, at)])
+    for fld in screen.fields.values():
+        if fld.name and not fld.protected and any(not (" " <= ch <= "~") for ch in screen.text_of(fld)):
+            return Refusal(INVALID_CHARACTER, fields=[fld.name])
+    return None

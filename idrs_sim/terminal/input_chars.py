@@ -7,6 +7,8 @@ refused by some screens only.  The session asks `foreign_character` once per Ent
 
 from __future__ import annotations
 
+import re
+
 from ..cc.base import Refusal
 from .screen import Screen
 
@@ -14,6 +16,7 @@ __all__ = ["INVALID_CHARACTER", "foreign_character"]
 
 
 INVALID_CHARACTER = "INVALID CHARACTER - A-Z, 0-9 AND PUNCTUATION ONLY"
+_FOREIGN = re.compile(r"[^ -~]")
 
 
 def foreign_character(screen: Screen, lines: list[str], offset: int) -> Refusal | None:
@@ -21,12 +24,14 @@ def foreign_character(screen: Screen, lines: list[str], offset: int) -> Refusal 
     printable ASCII: é, ß, µ...).  A code page 037 keyboard can type them, but IDRS data
     is upper-case ASCII: `ß` upper-cased to `SS` doubled a field past its width and `é`
     was refused by some screens only.  Checked once, here, for every command code."""
+    if _FOREIGN.search("".join(screen.chars)) is None:  # the usual case: one scan in C
+        return None
     for row, line in enumerate(lines, start=1):
-        for col, ch in enumerate(line, start=1):
-            if not (" " <= ch <= "~"):
-                at = col + (offset if row == 1 else 0)  # line 1 may start into the row
-                return Refusal(INVALID_CHARACTER, marks=[(row, at, at)])
+        found = _FOREIGN.search(line)
+        if found is not None:
+            at = found.start() + 1 + (offset if row == 1 else 0)  # line 1 may start into the row
+            return Refusal(INVALID_CHARACTER, marks=[(row, at, at)])
     for fld in screen.fields.values():
-        if fld.name and not fld.protected and any(not (" " <= ch <= "~") for ch in screen.text_of(fld)):
+        if fld.name and not fld.protected and _FOREIGN.search(screen.text_of(fld)):
             return Refusal(INVALID_CHARACTER, fields=[fld.name])
-    return None
+    return None  # only in protected text (a display's own): not input

@@ -127,13 +127,13 @@ def acton(ctx: Context) -> Display | Refusal:
     module = _module(ctx, ent, create=bool(control or hist))
     if isinstance(module, Refusal):
         return module
-    if ctx.value("RCVD-DT"):  # checked whenever typed: a history item alone does not hide a bad one
-        _, bad_date = v.check_date("RCVD-DT", ctx.value("RCVD-DT"), ctx.today)
-        if bad_date is not None:
-            ctx.outcome = f"{bad_date.message}: ACTON {ent.tin}"
-            if "RCVD-DT" in ctx.screen_values:
-                return Refusal(bad_date.message, fields=["RCVD-DT"])
-            return Refusal(bad_date.message, marks=[mark(ctx, "RCVD-DT>", fallback="end")])
+    # RCVD-DT is checked whenever typed: a history item alone does not hide a bad one.
+    received, bad_date = v.check_date("RCVD-DT", ctx.value("RCVD-DT"), ctx.today)
+    if bad_date is not None:
+        ctx.outcome = f"{bad_date.message}: ACTON {ent.tin}"
+        if "RCVD-DT" in ctx.screen_values:
+            return Refusal(bad_date.message, fields=["RCVD-DT"])
+        return Refusal(bad_date.message, marks=[mark(ctx, "RCVD-DT>", fallback="end")])
     if not control and not hist:
         if any(f in ctx.screen_values for f in _FIELDS):
             ctx.outcome = f"{NOTHING_TO_DO}: ACTON {ent.tin}"
@@ -147,12 +147,6 @@ def acton(ctx: Context) -> Display | Refusal:
         problem = _check_control(ctx, control, from_fields)
         if problem is not None:
             return problem
-        received, bad = v.check_date("RCVD-DT", ctx.value("RCVD-DT"), ctx.today)
-        if bad is not None:
-            ctx.outcome = f"{bad.message}: ACTON {ent.tin}"
-            if "RCVD-DT" in ctx.screen_values:
-                return Refusal(bad.message, fields=["RCVD-DT"])
-            return Refusal(bad.message, marks=[mark(ctx, "RCVD-DT>", fallback="end")])
         cb, verb = _apply(ctx, ent, module, control, received)
         did.append(f"{verb} {cb.category} {cb.activity} {cb.status} {cb.idrs}")
         if module is not None:

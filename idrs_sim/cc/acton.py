@@ -37,7 +37,7 @@ from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .display import control_and_history_lines, tin_display
 from .input_account import target_entity
 from .research import mark, refuse
-from .research_elements import check_period, mft_rule
+from .research_elements import new_module_problem
 
 STATUSES = ("A", "B", "C", "M", "S")
 INVALID_STATUS = "INVALID STATUS - A, B, C, M OR S"
@@ -46,7 +46,6 @@ INVALID_ACTIVITY = "INVALID ACTIVITY CODE"
 INVALID_IDRS = "INVALID IDRS NUMBER"
 CONTROL_INCOMPLETE = "CATEGORY, ACTIVITY, STATUS AND IDRS NUMBER REQUIRED"
 NOTHING_TO_DO = "CONTROL BASE OR HISTORY ITEM REQUIRED"
-INVALID_PERIOD = "INVALID TAX PERIOD"
 
 _FIELDS = ("CATEGORY", "ACTIVITY", "STATUS", "ASSIGN-TO", "HIST", "RCVD-DT")
 
@@ -59,13 +58,10 @@ def _module(ctx: Context, ent: Entity, create: bool) -> TaxModule | None | Refus
     mft, period = ctx.cmd.mft, ctx.cmd.period
     if mft is None and period is None:
         return None
-    if mft is None or mft_rule(mft).get("file") != ent.file:
-        return refuse(ctx, "INVALID MFT", "mft")
-    if period is None or int(period[:4]) > ctx.today.year:
-        return refuse(ctx, INVALID_PERIOD, "period")
-    bad = check_period(ctx)
-    if bad is not None:
-        return bad
+    problem = new_module_problem(ctx, ent)
+    if problem is not None:
+        return refuse(ctx, *problem)
+    assert mft is not None and period is not None
     module = ent.module(mft, period)
     if module is None:
         module = TaxModule(mft=mft, period=period, entity_id=ent.id)  # not in the session: shown only

@@ -30,7 +30,7 @@ from .ics import (
     _target,
 )
 from .input_pending import new_pending
-from .research_elements import check_period, mft_rule
+from .research_elements import new_module_problem
 
 __all__ = ["ics_insolvency", "ics_module", "ics_transfer"]
 
@@ -126,11 +126,11 @@ def ics_module(ctx: Context) -> Display | Refusal:
     ent = _entity(ctx)
     if isinstance(ent, Refusal):
         return ent
+    problem = new_module_problem(ctx, ent)
+    if problem is not None:
+        return _refuse(ctx, None, problem[0])
     mft, period = ctx.cmd.mft, ctx.cmd.period
-    if not mft or mft_rule(mft).get("file") != ent.file:  # an MFT of the entity's own file (codes.yaml)
-        return _refuse(ctx, None, "INVALID MFT")
-    if not period or int(period[:4]) > ctx.today.year or check_period(ctx) is not None:
-        return _refuse(ctx, None, "INVALID TAX PERIOD")
+    assert mft is not None and period is not None
     kinds = config.ics_data().get("ics_only_kinds") or {}
     cases = list(ctx.db.scalars(select(IcsCase).where(IcsCase.tin == ent.tin, IcsCase.mft == mft,
                                                        IcsCase.period == period).order_by(IcsCase.id)))

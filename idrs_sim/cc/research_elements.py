@@ -90,12 +90,30 @@ def mft_rule(mft: str | None) -> Mapping[str, Any]:
     return (tables.codes().get("mfts") or {}).get(mft or "") or {}
 
 
+def period_fits(mft: str | None, period: str) -> bool:
+    """Whether a tax period fits its MFT: a quarterly MFT (codes.yaml `periods: quarterly`,
+    MFT 01) takes YYYY03/06/09/12 only (reference §1.4)."""
+    return mft_rule(mft).get("periods") != "quarterly" or period[4:] in QUARTER_ENDS
+
+
 def check_period(ctx: Context) -> Refusal | None:
-    """INVALID TAX PERIOD for a period that does not fit the typed MFT: a quarterly MFT
-    (codes.yaml `periods: quarterly`, MFT 01) takes YYYY03/06/09/12 only (reference §1.4)."""
+    """INVALID TAX PERIOD for a period that does not fit the typed MFT (`period_fits`)."""
     period = ctx.cmd.period
-    if period and mft_rule(ctx.cmd.mft).get("periods") == "quarterly" and period[4:] not in QUARTER_ENDS:
+    if period and not period_fits(ctx.cmd.mft, period):
         return refuse(ctx, INVALID_TAX_PERIOD, "period")
+    return None
+
+
+def new_module_problem(ctx: Context, ent: Entity) -> tuple[str, str] | None:
+    """(literal, element) when the typed MFT + period cannot be a module of `ent` that a code
+    may make (ACTON's dummy module, an ICS-only module): the MFT must be one of the entity's
+    file (codes.yaml `mfts`; an unknown MFT is none), the period fit it and not be a later
+    year than today's.  None when they can."""
+    mft, period = ctx.cmd.mft, ctx.cmd.period
+    if not mft or mft_rule(mft).get("file") != ent.file:
+        return INVALID_MFT, "mft"
+    if not period or int(period[:4]) > ctx.today.year or not period_fits(mft, period):
+        return INVALID_TAX_PERIOD, "period"
     return None
 
 

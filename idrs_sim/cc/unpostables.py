@@ -33,6 +33,7 @@ from sqlalchemy import select
 from ..commands import handles
 from ..masterfile.models import Entity, Unpostable, UnpostableHistory
 from ..posting import calendar
+from ..rules import tins
 from ..rules import urc as urc_rules
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
@@ -236,7 +237,7 @@ def _validate_upres(ctx: Context, case: Unpostable, typed: dict[str, str]) -> tu
         else:
             target = _entity_by_tin(ctx, corr)
             established = target is not None and target.established
-            file = target.file if target is not None else ("BMF" if v.is_ein_form(forms[0]) else "IMF")
+            file = target.file if target is not None else tins.kind_of(forms[0])[1]
             if file != case.entity.file:  # an individual's return never moves to an EIN (nor back)
                 problems.append(v.Problem("CORR-TIN", f"CORR-TIN NOT ON THE {case.entity.file} - "
                                                       f"{'SSN OR ITIN' if case.entity.file == 'IMF' else 'EIN'} REQUIRED"))

@@ -27,8 +27,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..posting import calendar
-from ..rules import tables
+from ..rules import tables, tins
 from ..rules import tpp as tpp_rules
+from ..rules.dates import parse_mmddyyyy  # re-exported: one date parser (rules.dates)
 
 ANY = "any"
 
@@ -76,7 +77,6 @@ def input_data() -> dict[str, Any]:
 # simple elements
 
 
-from ..rules.dates import parse_mmddyyyy  # noqa: E402 - one date parser (rules.dates)
 
 
 def fmt_mmddyyyy(d: dt.date | None) -> str:
@@ -123,11 +123,6 @@ _SSN = re.compile(r"^([0-9]{3})-?([0-9]{2})-?([0-9]{4})$")
 _EIN = re.compile(r"^([0-9]{2})-([0-9]{7})$")
 
 
-def is_ein_form(tin: str) -> bool:
-    """True for the dashed EIN form NN-NNNNNNN (a BMF TIN)."""
-    return bool(_EIN.fullmatch(tin or ""))
-
-
 def normalize_tin(text: str) -> list[str]:
     """The dashed forms a typed TIN may stand for (9 bare digits: SSN first, then EIN).
 
@@ -135,7 +130,7 @@ def normalize_tin(text: str) -> list[str]:
     """
     text = (text or "").strip()
     digits = text.replace("-", "")
-    if not re.fullmatch(r"[0-9]{9}", digits) or digits in ("000000000", "999999999"):
+    if not re.fullmatch(r"[0-9]{9}", digits) or tins.is_never_valid(digits):
         return []
     if _EIN.match(text):
         return [text]

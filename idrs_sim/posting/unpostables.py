@@ -11,7 +11,6 @@ a held return in `rules.up126`.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, or_, select
@@ -28,7 +27,7 @@ from ..masterfile.models import (
     Unpostable,
     UnpostableHistory,
 )
-from ..rules import up126
+from ..rules import tins, up126
 from ..rules import urc as urc_rules
 from . import calendar as cal
 from .codes import UPC_MFT32_WINDOW, UPC_TPP_HOLD, in_mft32_window
@@ -39,13 +38,6 @@ from .sqlhelp import MARKER
 __all__ = ["effective_release_cycle", "release_resolutions", "unpost_document", "unpost_tpp_126"]
 
 _BYPASS = urc_rules.BYPASS
-
-
-def _tin_kind(tin: str) -> tuple[str, str]:
-    """(tin_type, file) from the dashed form: NN-NNNNNNN is an EIN on BMF, 9NN-... an ITIN."""
-    if re.fullmatch(r"\d{2}-\d{7}", tin):
-        return "EIN", "BMF"
-    return ("ITIN" if tin.startswith("9") else "SSN"), "IMF"
 
 
 def effective_release_cycle(case: Any) -> str:
@@ -173,7 +165,7 @@ def _act_on_accounts(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, Ent
         if urc == "6B":
             if target is None:
                 doc = txn.document or {}
-                tin_type, file = _tin_kind(corrected)
+                tin_type, file = tins.kind_of(corrected)
                 target = Entity(
                     tin=corrected, tin_type=tin_type, file=file, established=True,
                     name_control=doc.get("name_control") or entity.name_control,

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .dates import parse_mmddyyyy
+from .tins import is_dashed_tin
 
 __all__ = [
     "KINDS",
@@ -82,7 +83,6 @@ NO_REPORT_SITUATIONS: dict[int, str] = {
     5: "DISCLOSURE TO LAW ENFORCEMENT UNDER SUICIDE THREAT PROCEDURES",
 }
 
-_TIN = re.compile(r"\d{3}-\d{2}-\d{4}|\d{2}-\d{7}")
 
 
 @dataclass(frozen=True)
@@ -365,7 +365,7 @@ def parse_facts(values: Mapping[str, str], now: dt.datetime) -> IncidentFacts | 
             errors.append(FieldError("NO-RPT", "INVALID NO-RPT - ENTER 1 THROUGH 5 OR LEAVE BLANK"))
 
     tin = v["TIN"] or None
-    if tin is not None and (not _TIN.fullmatch(tin) or tin.replace("-", "") in ("000000000", "999999999")):
+    if tin is not None and not is_dashed_tin(tin):
         errors.append(FieldError("TIN", "INVALID TIN - NNN-NN-NNNN OR NN-NNNNNNN"))
     if kind == "A" and tin is None:
         errors.append(FieldError("TIN", "ENTER THE TIN ACCESSED FOR FORM 11377"))

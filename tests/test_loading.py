@@ -136,3 +136,21 @@ def test_the_entity_history_flag(mf, tin: str, has: bool) -> None:  # type: igno
         ent, flag = read_entity(s, tin, ENTITY_LOAD, history=True)
         assert flag is has and (ent is None) is (tin == "400-00-9999")
         assert read_entity(s, tin)[1] is False  # not asked: False
+
+
+def test_json_values_read_back_fresh_and_whole(mf) -> None:  # type: ignore[no-untyped-def]
+    """The empty-value short cut of `json_column.read_json` gives each row its own object
+    (changing one transaction's `extra` in memory leaves the others alone) and the same
+    values as the JSON parser for everything else."""
+    from idrs_sim.masterfile.json_column import read_json
+
+    assert read_json('{"a": [1, {}]}') == {"a": [1, {}]} and read_json("null") is None
+    assert read_json("{}") == {} and read_json("{}") is not read_json("{}")
+    with mf.reading() as s:
+        ent = entity_by_tin(s, "400-00-1001", ("transactions",))
+        assert ent is not None
+        first, second = ent.transactions[0], ent.transactions[1]
+        assert first.extra == {} and second.extra == {}
+        first.extra["x"] = 1
+        assert second.extra == {}
+        assert ent.name_lines and isinstance(ent.poa, list)

@@ -26,6 +26,7 @@ from . import (
     appeals_models,  # noqa: F401  (Appeals/ACMS tables on Base: issue 25)
     incident_models,  # noqa: F401  (registers IncidentReport on Base)
 )
+from .json_column import read_json
 from .models import Base, SimState
 from .urls import _sqlite_uri_form, sqlite_file  # noqa: F401 - sqlite_file re-exported
 
@@ -72,12 +73,13 @@ def busy_timeout() -> float:
 def make_engine(url: str) -> Engine:
     """An engine for `url`; in-memory SQLite shares one connection across threads."""
     if is_memory_url(url):
-        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False},
+                               json_deserializer=read_json)
     elif url.startswith("sqlite"):
-        engine = create_engine(_sqlite_uri_form(url),
+        engine = create_engine(_sqlite_uri_form(url), json_deserializer=read_json,
                                connect_args={"check_same_thread": False, "timeout": busy_timeout()})
     else:
-        engine = create_engine(url)
+        engine = create_engine(url, json_deserializer=read_json)
     if engine.dialect.name == "sqlite":
 
         # pysqlite's own transaction handling defeats SAVEPOINT; let SQLAlchemy emit BEGIN

@@ -30,7 +30,7 @@ from ..masterfile.models import (
 )
 from .context import CycleContext
 
-__all__ = ["TxnRow", "Unpost", "due_rows", "set_reversed_by", "unpost_rows"]
+__all__ = ["TxnRow", "Unpost", "due_rows", "rows_by_id", "set_reversed_by", "unpost_rows"]
 
 
 class TxnRow(NamedTuple):
@@ -81,6 +81,19 @@ def due_rows(ctx: CycleContext, *where: Any) -> list[TxnRow]:
         .order_by(_T.id)
     )
     return [TxnRow(*r) for r in ctx.session.connection().execute(ctx.live(stmt))]
+
+
+def rows_by_id(ctx: CycleContext, ids: Sequence[int]) -> list[TxnRow]:
+    """The transactions `ids` (due or not) as rows, in id order, one statement."""
+    ctx.session.flush()
+    stmt = (
+        select(*_ROW_COLUMNS)
+        .join(Entity, Entity.id == _T.entity_id)
+        .outerjoin(TaxModule, TaxModule.id == _T.module_id)
+        .where(_T.id.in_(list(ids)))
+        .order_by(_T.id)
+    )
+    return [TxnRow(*r) for r in ctx.session.connection().execute(stmt)]
 
 
 def _table(model: Any) -> Table:

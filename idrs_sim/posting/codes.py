@@ -13,6 +13,7 @@ __all__ = [
     "UPC_AC111_MERGED",
     "UPC_MFT32_WINDOW",
     "UPC_REVERSAL_NO_MATCH",
+    "UPC_IDT_RETURN_TOO_OLD",
     "MFT32_WINDOW_FIRST_WEEK",
     "in_mft32_window",
 ]
@@ -27,6 +28,9 @@ UPC_MFT32_WINDOW = (173, 5)
 #: TC 972 with no unreversed TC 971 of its action code.  Decision (not found in the
 #: stored sources): UPC 168 RC 0, the TC 971/972 unpostable the seed names.
 UPC_REVERSAL_NO_MATCH = (168, 0)
+#: An identity theft return older than 2 years that would move to MFT 32 (IRM 25.25.6,
+#: Unpostable Code 299 Listing).  The IRM gives no reason code: RC 0.
+UPC_IDT_RETURN_TOO_OLD = (299, 0)
 #: First cycle week in which nothing may move to or from MFT 32 (IRM 25.25.6.7, tpp §6.1).
 MFT32_WINDOW_FIRST_WEEK = 47
 

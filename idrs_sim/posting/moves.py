@@ -49,6 +49,13 @@ def move_returns(ctx: CycleContext, moves: Sequence[Move], entities: Any) -> Non
     """Move each return to its MFT (module of the same period, made when missing); it becomes
     due in this cycle and `post_due` posts it.  `entities`: a select of the entity ids the
     moves are on (a superset will do), so no statement carries one parameter per move."""
+    from .up299 import too_old_to_move, unpost_too_old
+
+    refused = [(m.txn_id, lit) for m in moves if (lit := too_old_to_move(ctx, m.to_mft, m.period)) is not None]
+    if refused:  # UP 299 instead (IRM 25.25.6, Unpostable Code 299 Listing)
+        unpost_too_old(ctx, refused)
+        gone = {txn_id for txn_id, _ in refused}
+        moves = [m for m in moves if m.txn_id not in gone]
     if not moves:
         return
     s = ctx.session

@@ -29,11 +29,13 @@ from ..masterfile.models import (
 )
 from ..rules import tins, up126
 from ..rules import urc as urc_rules
+from ..rules.mft32 import UP299_RIVO_IDRS
 from . import calendar as cal
-from .codes import UPC_MFT32_WINDOW, UPC_TPP_HOLD, in_mft32_window
+from .codes import UPC_IDT_RETURN_TOO_OLD, UPC_MFT32_WINDOW, UPC_TPP_HOLD, in_mft32_window
 from .context import CycleContext, rule, set_extra
 from .moves import module_for, move_return
 from .sqlhelp import MARKER
+from .up299 import open_rivo_controls, too_old_to_move
 
 __all__ = ["effective_release_cycle", "release_resolutions", "unpost_document", "unpost_tpp_126"]
 
@@ -189,8 +191,12 @@ def _act_on_accounts(ctx: CycleContext, case_: Unpostable, by_tin: dict[str, Ent
         ctx.close_case(case_, f"CLOSED URC 6 CCC 3 CYC {ctx.cycle}")
         # The window is judged on the cycle the move would post in: this run's (IRM
         # 25.25.6.2.1.1 (1) Caution), not the cycle of the resolution.
+        too_old = too_old_to_move(ctx, "32", txn.module.period if txn.module else None)
         if in_mft32_window(ctx.cycle):
             ctx.new_unpostable(txn, *UPC_MFT32_WINDOW, assigned=case_.resolved_by, remarks="MFT 32 MOVE CYC 47-52")
+        elif too_old is not None:
+            ctx.new_unpostable(txn, *UPC_IDT_RETURN_TOO_OLD, assigned=UP299_RIVO_IDRS, remarks=too_old[:60])
+            open_rivo_controls(ctx, [(txn.entity_id, txn.module_id)])
         else:
             move_return(ctx, txn, "32")
         return

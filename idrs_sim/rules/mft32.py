@@ -6,6 +6,10 @@
   older tax year -- TY 2021 and prior in 2024 -- "cannot be moved systemically and must
   be reprocessed manually from MFT 32 to MFT 30": Form 4442 to RIVO ("RIVO - TPP",
   "MFT 32 Reversal Request", the DLN).
+* Which identity theft returns can no longer move to MFT 32 (the UP 299 listing of IRM
+  25.25.6): a return resolved as identity theft in TPP that is older than 2 years and did
+  not post to MFT 32 before the end of the previous processing year goes UP 299 instead,
+  with a control base to RIVO (IDRS 1485000004): `move_to_32_refusal`.
 * Which pending return a TC 971 AC 111 on MFT 30 keeps off MFT 30 (IRM 25.25.6.5.4 (6)
   box 3; decision I17-1 in docs/decisions.md): a return with the AC 111's DLN that has
   not posted yet and was never moved between MFT 30 and MFT 32 before.
@@ -28,8 +32,12 @@ __all__ = [
     "arriving_return",
     "diverted_by_ac111",
     "move_back_refusal",
+    "move_to_32_refusal",
     "moved_return",
     "systemic_move_year",
+    "tax_year_of",
+    "UP299_RIVO_IDRS",
+    "UP299_CONTROL",
 ]
 
 #: The TPP hold a moved return has passed already (it bypasses it where it lands).
@@ -55,6 +63,31 @@ def move_back_refusal(tax_year: int, processing_year: int) -> str | None:
     if systemic_move_year(tax_year, processing_year):
         return None
     return f"TY {tax_year} MUST BE REPROCESSED MANUALLY - FORM 4442 TO RIVO"
+
+
+#: UP 299 listing (IRM 25.25.6): "Submission Processing (SP) will open a control base to
+#: RIVO, using IDRS number 1485000004"; RIVO closes it "GOODRTN" or "IDTRTN".
+UP299_RIVO_IDRS = "1485000004"
+#: The category and activity of that control base: the IRM names neither (decision TPP-27).
+UP299_CONTROL = ("MISC", "UNP299")
+
+
+def tax_year_of(period: str | None) -> int | None:
+    """The tax year of an IMF tax period (YYYYMM), None when it is not one."""
+    head = (period or "")[:4]
+    return int(head) if len(head) == 4 and head.isdigit() else None
+
+
+def move_to_32_refusal(tax_year: int | None, processing_year: int) -> str | None:
+    """The UP 299 literal when an identity theft return of `tax_year` can no longer move to
+    MFT 32 in `processing_year`, else None (IRM 25.25.6, Unpostable Code 299 Listing (1):
+    "the return is older than 2 years, and did not post to MFT 32 prior to the end of the
+    previous processing year, the transaction will go unpostable (UP) 299").  The same
+    years as the move back (`systemic_move_year`): TY 2021 and prior in 2024, so a TY 2022
+    return resolved in 2024 whose move posts in 2025 goes UP 299 too."""
+    if tax_year is None or systemic_move_year(tax_year, processing_year):
+        return None
+    return f"TY {tax_year} IDT RETURN OLDER THAN 2 YEARS - UP 299 TO RIVO"
 
 
 def diverted_by_ac111(return_dln: str | None, ac111_dlns: set[str], moved_before: bool) -> bool:

@@ -149,6 +149,14 @@ MUTANTS = [
              'Fill("MISC", "WI IVO IRSERR")\nEnter\n', ""),), "tc972-ac506-irserr"),
     Mutant("tac_auth_only_reissue_5747c", "Letter 5747C not reissued",
            (('Fill("LETTER", "5747C")\n', ''),), "reissue-5747c"),
+    # IRM 25.25.6.6.3.2 (2) box 2 (review 2026-12-07): the victim's letter and marker.
+    Mutant("multiple_returns_own_on_mft32_idt_on_mft30", "Letter 4674C not sent",
+           (('Fill("LETTER", "4674C")\n', ''),), "letter-4674c"),
+    Mutant("multiple_returns_own_on_mft32_idt_on_mft30", "no TC 971 AC 506",
+           (('Fill("TC971/151", "506")\n', 'Fill("TC971/151", "")\n'),), "ac506-wi-prp-other1"),
+    # IRM 25.25.6.6.3.1 (4) box 4: the unreversed AC 124 is reversed.
+    Mutant("idt_joint_spouses_unrelated", "TC 972 AC 124 left out",
+           (('Fill("TC", "972")\nFill("TC971/151", "124")\nEnter\n', ''),), "ac124-reversed"),
 ]
 
 

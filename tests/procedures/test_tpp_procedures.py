@@ -47,6 +47,22 @@ def test_replayed_as_the_trainee_grades_all_met(name: str) -> None:
     assert grade.passed, "\n".join(grade.lines())
 
 
+def test_a_blank_misc_tc972_ac124_that_frm77_accepts_grades_met() -> None:
+    """FRM77 accepts a TC 972 AC 124 with MISC blank when one return's markers are open
+    (decision TPP-23); the answer key must not mark the same input as wrong (review
+    2026-12-07: it asked for MISC = the DLN)."""
+    exercise = EXERCISES["valid_return_up126_paper_check"]
+    text = exercise.procedure.text
+    typed = 'Fill("TC971/151", "124")\nFill("MISC", "76247045101014")\n'
+    assert text.count(typed) == 1
+    driver = run_procedure(exercise.procedure, text=trainee_keys(text.replace(typed, 'Fill("TC971/151", "124")\n')))
+    try:
+        grade = grade_master_file(driver.sim.mf, exercise, exercise.employee)
+    finally:
+        driver.sim.close()
+    assert grade.passed, "\n".join(grade.lines())
+
+
 def test_no_typed_line_runs_past_column_79() -> None:
     """A String longer than the line would wrap onto the next screen line (and be cut)."""
     import re

@@ -255,7 +255,7 @@ def test_class_report_renders_in_headless_chromium(room: Classroom, tmp_path: Pa
     is docs/img/class-report.png (IDRS_SIM_UPDATE_SCREENSHOTS=1 refreshes it)."""
     ins = Terminal(ClassroomHost(room, "I"))
     _signon(ins, INSTRUCTOR)
-    wrong_urc = ('Fill("URC", "0")', 'Fill("URC", "8")')
+    wrong_urc = ('Fill("URC", "0")', 'Fill("URC", "D")')
     for n, name, edit in ((1, TPP, None), (2, TPP, lambda s: s.replace(*wrong_urc, 1)), (3, APPEALS, None)):
         t = Terminal(ClassroomHost(room, f"T{n}"))
         _signon(t, trainee_number(n))

@@ -204,6 +204,12 @@ def test_ac850_with_urc0_and_rel_cyc_plus_two_pays_by_check():
     ({"URC": "0", "REL_CYC": "202425"}, "REL-CYC", "REL-CYC MUST BE LATER THAN CURRENT CYCLE"),
     ({"URC": "0", "REL_CYC": "202460"}, "REL-CYC", "INVALID CYCLE - YYYYCC"),
     ({"URC": "D", "REL_CYC": "202427"}, "REL-CYC", "REL-CYC NOT VALID WITH THIS URC"),
+    # UP 126 RC 0 takes only the URCs IRM 25.25.6 names (review 2026-12-07: URC 8 closed the
+    # case and the taxpayer's return was on neither MFT 30 nor MFT 32).
+    ({"URC": "8"}, "URC", "URC 8 NOT VALID FOR UPC 126 - USE URC 0, 6, 6B OR D"),
+    ({"URC": "2"}, "URC", "URC 2 NOT VALID FOR UPC 126 - USE URC 0, 6, 6B OR D"),
+    ({"URC": "1"}, "URC", "URC 1 NOT VALID FOR UPC 126 - USE URC 0, 6, 6B OR D"),
+    ({"URC": "A"}, "URC", "URC A NOT VALID FOR UPC 126 - USE URC 0, 6, 6B OR D"),
 ])
 def test_upres_validations(fields, label, literal):
     sim = signed_on()

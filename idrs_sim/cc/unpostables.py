@@ -211,6 +211,9 @@ def _validate_upres(ctx: Context, case: Unpostable, typed: dict[str, str]) -> tu
         return [v.Problem("URC", URC_REQUIRED)], out
     if rule is None:
         return [v.Problem("URC", INVALID_URC)], out
+    wrong_code = urc_rules.urc_refusal(urc, case.upc)
+    if wrong_code is not None:
+        return [v.Problem("URC", wrong_code)], out
     out["urc"] = urc
 
     ccc = typed["CCC"].upper()

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 from . import tables
 
 __all__ = ["ACCOUNTS", "CLOSE", "DELETE", "MARK_RELEASED", "POST", "REOPEN", "Resolution", "resolve",
-           "resolver_roles"]
+           "resolver_roles", "urc_refusal"]
 
 BYPASS = "bypass_upc"  # the document's `extra` key listing the unpostable codes it passed
 
@@ -46,6 +46,18 @@ def resolver_roles(upc: int | None) -> list[str] | None:
     rule = table.get(upc) or table.get(str(upc)) or {}
     roles = rule.get("roles")
     return list(roles) if roles else None
+
+
+def urc_refusal(urc: str, upc: int | None) -> str | None:
+    """Why `urc` may not close a case of unpostable code `upc`, or None when it may
+    (tables/input_values.yaml `unpostable_urcs`: UP 126 takes URC 0, 6, 6B, D)."""
+    table = tables.input_values().get("unpostable_urcs") or {}
+    rule = table.get(upc) or table.get(str(upc)) or {}
+    allowed = [str(u) for u in rule.get("urcs") or []]
+    if not allowed or urc in allowed:
+        return None
+    listed = ", ".join(allowed[:-1]) + f" OR {allowed[-1]}" if len(allowed) > 1 else allowed[0]
+    return f"URC {urc} NOT VALID FOR UPC {upc} - USE URC {listed}"
 
 
 class Resolution(NamedTuple):

@@ -136,10 +136,14 @@ def test_blank_misc_on_tc972_ac129_is_refused_and_nothing_changes():
 @pytest.mark.parametrize("misc", [
     "200024_IDT", "200024_NONIDT", "200024_NONIDT052", "200024_NONIDTBKLD", "200024 NONIDT 1040X", "200024 IDT 1040X",
 ])
-def test_the_six_tc972_ac129_misc_formats_are_accepted(misc):
+def test_the_six_tc972_ac129_misc_formats_are_well_formed(misc):
+    """All six are formats FRM77 knows; on this world's plain marker (the return's DLN, no
+    AC 052, no BKLD, not a 1040X marker) only rows 1-2 fit it (IRM 25.25.6.5.1.2 (4);
+    tests/test_frm77_ac129_literal.py has every row)."""
     sim = signed_on()
     frm77(sim, "400-00-1001 30 202312", TC="972", AC="129", MISC=misc)
-    assert sim.message == "REQUEST COMPLETED", misc
+    fits = misc in ("200024_IDT", "200024_NONIDT")
+    assert sim.message == ("REQUEST COMPLETED" if fits else "MISC MUST BE 200024_NONIDT OR 200024_IDT FOR THIS MARKER")
 
 
 @pytest.mark.parametrize("misc", ["200024_ IDT", "20024_IDT", "200024 NONIDT", "200024_NONIDT 1040X", "NONIDT"])

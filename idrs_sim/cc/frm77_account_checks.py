@@ -16,7 +16,7 @@ from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule
 from ..posting import calendar as cal
-from ..rules import breach, mft32, reversal
+from ..rules import breach, mft32, reversal, tpp, tpp_inputs
 from ..rules import misc as misc_rules
 from . import validate as v
 from .base import Context
@@ -148,6 +148,29 @@ def _reverses_dln_marker(ctx: Context, ent: Entity, module: TaxModule | None, tc
     return v.Problem("MISC", marker_ambiguous(ac))
 
 
+def _ac129_literal_fits(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                        secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """The literal after the six digits of a TC 972 AC 129 fits the marker it reverses
+    (IRM 25.25.6.5.1.2 (4): `_NONIDT052` only with an AC 052 of the return's DLN,
+    `_NONIDTBKLD` only with BKLD in the marker's MISC, the 1040X forms only for a
+    `... 1040X` marker; `rules.tpp_inputs.ac129_literal`).  Runs after
+    `reverses_dln_marker`, which names the marker in `extra["reverses"]`."""
+    if module is None or "reverses" not in extra:
+        return None
+    marker = next((t for t in module.transactions if t.id == extra["reverses"]), None)
+    if marker is None:
+        return None
+    six = misc[:6]
+    return_dln = derive.misc_dln(marker.misc) or next((d for d in sorted(_return_dlns(module)) if d.endswith(six)), None)
+    ac052 = any(tpp.ac052_matches(t, return_dln) for t in module.transactions
+                if t.tc == 971 and t.ac == 52 and t.status in (POSTED, PENDING))
+    fits = [six + tpp_inputs.ac129_literal(marker.misc, taxpayer_filed=filed, ac052_match=ac052)
+            for filed in (True, False)]
+    if misc.strip().upper() in fits:
+        return None
+    return v.Problem("MISC", f"MISC MUST BE {fits[0]} OR {fits[1]} FOR THIS MARKER")
+
+
 #: The checks by the name misc_rules.yaml gives them.
 ACCOUNT_CHECKS = {
     "dln_on_account": _dln_on_account,
@@ -156,4 +179,5 @@ ACCOUNT_CHECKS = {
     "one_ac505_per_breach": _one_ac505_per_breach,
     "systemic_move_back": _systemic_move_back,
     "reverses_dln_marker": _reverses_dln_marker,
+    "ac129_literal_fits": _ac129_literal_fits,
 }

@@ -7,12 +7,14 @@ the caller); the TPP procedures and their tests ask these.
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 from ..posting import calendar as cal
 from . import mft32
+from .tpp import ac052_matches
 from .tpp_advice import Entity, Module, txns_of
 
-__all__ = ["ac506_misc", "ac129_reversal_misc", "idt_return_disposition"]
+__all__ = ["ac506_misc", "ac129_literal", "ac129_reversal_misc", "idt_return_disposition"]
 
 
 def ac506_misc(entity: Entity) -> str:
@@ -22,38 +24,42 @@ def ac506_misc(entity: Entity) -> str:
     return "WI AM OTHER" if has_527 else "WI PRP OTHER1"
 
 
-def ac129_reversal_misc(module: Module, *, taxpayer_filed: bool, return_dln: str | None = None) -> str:
-    """The TC 972 AC 129 MISC of IRM 25.25.6.5.1.2 (4) from the module's markers.
+def ac129_literal(marker_misc: str | None, *, taxpayer_filed: bool, ac052_match: bool) -> str:
+    """What follows the six DLN digits in the TC 972 AC 129 MISC (IRM 25.25.6.5.1.2 (4)):
+    rows 5-6, a ``NNNNNNNNNNNNNN 1040X`` marker: `` NONIDT 1040X`` / `` IDT 1040X`` (no
+    underscore); row 1, not filed: ``_IDT``; row 4, BKLD in the marker's MISC:
+    ``_NONIDTBKLD``; row 3, an AC 052 with the return's DLN: ``_NONIDT052``; row 2:
+    ``_NONIDT``.  FRM77 refuses a literal that does not fit the marker
+    (`cc.frm77_account_checks`); the TPP procedures compute the MISC with it."""
+    misc = (marker_misc or "").strip().upper()
+    if re.match(r"^\d{14} 1040X$", misc):
+        return " NONIDT 1040X" if taxpayer_filed else " IDT 1040X"
+    if not taxpayer_filed:
+        return "_IDT"
+    if "BKLD" in misc:
+        return "_NONIDTBKLD"
+    return "_NONIDT052" if ac052_match else "_NONIDT"
 
-    Last six digits of the return DLN (of the 1040X DLN for a ``... 1040X`` marker) and:
-    ``_IDT`` (not filed), ``_NONIDTBKLD`` (AC 129 MISC with BKLD), ``_NONIDT052`` (an AC
-    052 with the return's DLN, not RRPIDT), else ``_NONIDT``; 1040X: `` NONIDT 1040X`` /
-    `` IDT 1040X`` (no underscore).
-    """
+
+def ac129_reversal_misc(module: Module, *, taxpayer_filed: bool, return_dln: str | None = None) -> str:
+    """The TC 972 AC 129 MISC of IRM 25.25.6.5.1.2 (4) from the module's markers: the last
+    six digits of the return DLN (of the 1040X DLN for a ``... 1040X`` marker) and
+    `ac129_literal`."""
     markers = [t for t in txns_of(module, 971, 129) if not t.get("reversed")]
     if not markers:
         raise ValueError("no unreversed TC 971 AC 129 on the module")
     misc = str(markers[-1].get("misc") or "").upper()
-    m1040 = re.match(r"^(\d{14}) 1040X$", misc)
-    if m1040:
-        return f"{m1040.group(1)[-6:]} {'NONIDT' if taxpayer_filed else 'IDT'} 1040X"
     lead = re.match(r"^\d{14}", misc)
-    dln = return_dln or (lead.group(0) if lead else None)
+    dln = (lead.group(0) if lead and misc.endswith("1040X") else None) or return_dln or (lead.group(0) if lead else None)
     if dln is None:
         returns = txns_of(module, 150)
         dln = returns[-1].get("dln") if returns else None
     if not dln:
         raise ValueError("no return DLN for the AC 129 reversal")
     six = re.sub(r"\D", "", dln)[-6:]
-    if not taxpayer_filed:
-        return f"{six}_IDT"
-    if "BKLD" in misc:
-        return f"{six}_NONIDTBKLD"
-    for t in txns_of(module, 971, 52):
-        tmisc = str(t.get("misc") or "").upper()
-        if tmisc != "RRPIDT" and re.sub(r"\D", "", tmisc)[:14] == re.sub(r"\D", "", dln):
-            return f"{six}_NONIDT052"
-    return f"{six}_NONIDT"
+    ac052 = any(ac052_matches(SimpleNamespace(misc=t.get("misc"), dln=t.get("dln")), dln)
+                for t in txns_of(module, 971, 52))
+    return six + ac129_literal(misc, taxpayer_filed=taxpayer_filed, ac052_match=ac052)
 
 
 def idt_return_disposition(tax_year: int, cycle: str) -> str:

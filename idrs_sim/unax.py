@@ -7,7 +7,8 @@ there; this module only reads and formats (the UNAXR screen list, `idrs-sim audi
 A TIN is *connected* to the employee's assigned work when one of these names them:
 an unpostable case (`Unpostable.assigned` or `resolved_by`), a control base
 (`ControlBase.idrs`), an ICS case (`IcsCase.assigned`; for a group manager, every open case
-of the group), or the scenario's hand-off list, SimState key ``assigned_work:<idrs>`` (a
+of the group), Appeals work (an ACMS appeal's ATE, ATM or mediator, a decision document
+attached to it, an ACDS case's ATE or an entry keyed on it), or the scenario's hand-off list, SimState key ``assigned_work:<idrs>`` (a
 JSON list or comma-separated TINs; see `set_assigned_work`).  Assignment is judged as the
 master file stands now.
 """
@@ -23,6 +24,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .digits import digits_only
+from .masterfile.acds_models import ACDS_LISTS, AcdsCase
+from .masterfile.appeals_models import Appeal, AppealDoc, PamRequest
 from .masterfile.db import MasterFile, get_state, set_state
 from .masterfile.incident_models import IncidentReport
 from .masterfile.models import AuditRecord, ControlBase, Employee, Entity, IcsCase, Unpostable
@@ -75,6 +78,7 @@ def connected_tins(db: Session, idrs: str) -> set[str]:
         select(Entity.tin).join(ControlBase, ControlBase.entity_id == Entity.id).where(ControlBase.idrs == idrs)))
     tins.update(db.scalars(select(IcsCase.tin).where(IcsCase.assigned == idrs)))
     tins.update(_group_cases(db, idrs))
+    tins.update(_appeals_work(db, idrs))
     tins.update(assigned_work(db, idrs))
     return {digits_only(t) for t in tins if t}
 
@@ -88,6 +92,24 @@ def _group_cases(db: Session, idrs: str) -> set[str]:
     if emp is None or not unax_rules.manages_group_work(emp.roles, emp.unit):
         return set()
     return {c.tin for c in db.scalars(select(IcsCase).where(IcsCase.status == "open")) if group_of(c) == emp.unit}
+
+
+def _appeals_work(db: Session, idrs: str) -> set[str]:
+    """Appeals work (decision APP-R4): an ACMS appeal whose ATE or ATM the employee is, or whose
+    PAM support request names them as mediator; an appeal they attached a decision document to
+    (the analyst, the Area Director, the executive: every document but OTHER); an ACDS case whose
+    ATE they are or on which they keyed an entry (the manager who invites for an ATE)."""
+    tins = set(db.scalars(select(Appeal.tin).where(or_(Appeal.ate == idrs, Appeal.atm == idrs))))
+    tins.update(db.scalars(select(Appeal.tin).join(PamRequest, PamRequest.appeal_id == Appeal.id)
+                           .where(PamRequest.mediator == idrs)))
+    tins.update(db.scalars(select(Appeal.tin).join(AppealDoc, AppealDoc.appeal_id == Appeal.id)
+                           .where(AppealDoc.idrs == idrs, AppealDoc.kind != "OTHER")))
+    for case in db.scalars(select(AcdsCase)):
+        keyed = any(isinstance(e, dict) and e.get("idrs") == idrs
+                    for name in ACDS_LISTS for e in getattr(case, name) or [])
+        if case.ate == idrs or keyed:
+            tins.add(case.tin)
+    return tins
 
 
 def _personal(emp: Employee | None) -> tuple[str, set[str]]:

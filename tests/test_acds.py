@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from idrs_sim.masterfile.acds_models import AcdsCase
 from idrs_sim.masterfile.db import MasterFile
 from idrs_sim.masterfile.dump import dump
 from idrs_sim.masterfile.fixtures import load_data, load_fixture, validate
@@ -33,6 +35,14 @@ def _line24(t: IdrsTest, command: str) -> str:
 def _register(t: IdrsTest) -> None:
     t.clear().string(f"TDCREQ {CASE} REQ>REGISTER ID>4471026").newline().string("CONSENT>Y AUTH>Y DATE>06072024").enter()
     assert t.line(24).strip() == "REQUEST COMPLETED"
+
+
+def _give_case(t: IdrsTest, case_id: str, ate: str) -> None:
+    """Make `ate` the case's ATE (only the case's ATE or a manager makes entries on it)."""
+    with t.sim.mf.unit_of_work() as db:
+        case = db.scalar(select(AcdsCase).where(AcdsCase.case_id == case_id))
+        assert case is not None
+        case.ate = ate
 
 
 def _case(t: IdrsTest, case_id: str = "AP-2024-0104") -> dict:
@@ -101,7 +111,7 @@ def test_dates_are_mmddyyyy_and_not_in_the_future(sim: IdrsTest) -> None:
 def test_a_refused_action_changes_nothing(sim: IdrsTest) -> None:
     before = _case(sim)
     assert _line24(sim, f"CARATS {CASE} ACT>CO SUB>TDC DATE>06102024").startswith("CO-TDC DATE MUST BE")
-    assert _line24(sim, f"ACDSLT {CASE} LETTER>3846 PARA>15 ID>4471026").startswith("TDC INVITATION GOES IN PARAGRAPH 16")
+    assert _line24(sim, f"ACDSLT {CASE} LETTER>5157 PARA>5 ID>4471026").startswith("TDC INVITATION GOES IN PARAGRAPH 7")
     assert _case(sim) == before
 
 
@@ -122,6 +132,7 @@ def test_one_notice_per_recipient_per_message_never_the_text(sim: IdrsTest) -> N
 
 def test_an_employee_without_the_agent_cannot_message() -> None:
     with IdrsTest(fixture="appeals/tdc/registered_case") as t:
+        _give_case(t, "AP-2024-0106", "0810000213")
         t.sign_on("0810000213")
         assert _line24(t, "TDCMSG 400-00-2606 CASE>AP-2024-0106 FROM>ATE DATE>06172024").startswith(
             "NO EGAIN AGENT ACCESS: SERIES 0343")
@@ -129,6 +140,7 @@ def test_an_employee_without_the_agent_cannot_message() -> None:
 
 def test_an_ate_outside_the_listed_series_sends_the_letter_without_invitation() -> None:
     with IdrsTest(fixture="appeals/tdc/new_case_5157") as t:
+        _give_case(t, "AP-2024-0101", "0810000213")
         t.sign_on("0810000213")
         assert _line24(t, "ACDSLT 400-00-2601 CASE>AP-2024-0101 LETTER>5157") == "REQUEST COMPLETED"
         t.expect("TDC NOT YET OFFERED TO THE TP/REP")

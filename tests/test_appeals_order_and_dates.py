@@ -105,14 +105,15 @@ def test_executive_dated_before_the_area_director_is_refused() -> None:
 def test_nothing_is_attached_dated_before_the_request_was_received() -> None:
     assert pam_intake.check_doc("AD-CONCUR", ["area-director"], Ap(), Pam(), [], D(2024, 6, 10)) == \
         "DOCUMENT DATE CANNOT BE BEFORE REQUEST RECEIVED 06/11/2024"
-    assert pam_intake.check_doc("AD-CONCUR", ["area-director"], Ap(), Pam(), [], D(2024, 6, 11)) is None
+    assert pam_intake.check_doc("AD-CONCUR", ["area-director"], Ap(), Pam(), [Doc("ANALYST", D(2024, 6, 11))],
+                                D(2024, 6, 11)) is None
 
 
 def test_the_denial_letter_follows_the_request_and_both_concurrences() -> None:
     chain = [Doc("ANALYST", D(2024, 6, 12)), Doc("AD-CONCUR", D(2024, 6, 13)), Doc("EXEC-CONCUR", D(2024, 6, 14))]
 
     def letter(mailed: dt.date) -> str | None:
-        return pam_decision.check_letter("5557", Ap(), Pam(), chain, TODAY, mailed=mailed)
+        return pam_decision.check_letter("5557", Ap(), Pam(), chain, TODAY, mailed=mailed, text="ISSUE EXCLUDED")
 
     assert letter(D(2024, 1, 2)) == "LETTER DATE CANNOT BE BEFORE REQUEST RECEIVED 06/11/2024"
     assert letter(D(2024, 6, 12)) == "LETTER DATE CANNOT BE BEFORE AREA DIRECTOR CONCURRENCE 06/13/2024"
@@ -145,7 +146,7 @@ def test_f6_executive_before_ad_then_letter_before_executive_are_refused() -> No
     _as(sim, ATM)
     _run(sim, f"ACMSLT {OIC} LETTER>5557 DATE>06142024").expect_line(
         24, "LETTER DATE CANNOT BE BEFORE EXECUTIVE CONCURRENCE 06/15/2024")
-    _run(sim, f"ACMSLT {OIC} LETTER>5557 DATE>06172024").expect_line(24, "REQUEST COMPLETED")
+    _run(sim, f"ACMSLT {OIC} LETTER>5557 DATE>06172024", "TEXT>ISSUE EXCLUDED").expect_line(24, "REQUEST COMPLETED")
     _run(sim, f"ACMSPAM {OIC} ACT>DENY DATE>06142024 REASON>2").expect_line(
         24, "DENIAL DATE MUST BE THE LETTER MAIL DATE 06/17/2024")
     _run(sim, f"ACMSPAM {OIC} ACT>DENY DATE>06172024 REASON>2").expect_line(24, "REQUEST COMPLETED")

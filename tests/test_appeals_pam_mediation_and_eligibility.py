@@ -160,15 +160,16 @@ def test_a_request_received_while_under_consideration_is_eligible_after_the_appe
     late = Ap(status="closed", received=D(2023, 11, 6), closed=D(2024, 6, 7), request_received=TODAY)
     assert r.request_notice(late, TODAY).startswith("NOT ELIGIBLE")
     assert r.check_mi(late, None, TODAY) == r.NOT_ELIGIBLE
-    assert r.check_letter("5557", late, None, chain, TODAY, mailed=TODAY) is None
+    assert r.check_letter("5557", late, None, chain, TODAY, mailed=TODAY, text="RECEIVED AFTER THE APPEAL CLOSED") is None
     # the ATE still cannot submit an appeal that is closed today
     assert r.check_submit_appeal(closed, None) == r.APPEAL_CLOSED
 
 
 def test_a_request_dated_before_appeals_received_the_case_is_refused() -> None:
     tfrp = Ap(type="TFRP", received=D(2024, 3, 18), request_received=D(2023, 1, 2))
-    assert r.check_request(tfrp, None, D(2023, 1, 2)) == "REQUEST DATE CANNOT BE BEFORE APPEAL RECEIVED 03/18/2024"
-    assert r.check_request(tfrp, None, D(2024, 3, 18)) is None
+    blank = Ap(type="TFRP", received=D(2024, 3, 18), request_received=None)  # none recorded yet
+    assert r.check_request(blank, None, D(2023, 1, 2)) == "REQUEST DATE CANNOT BE BEFORE APPEAL RECEIVED 03/18/2024"
+    assert r.check_request(blank, None, D(2024, 3, 18)) is None
     assert r.check_mi(tfrp, None, D(2023, 1, 2)) == "REQUEST DATE CANNOT BE BEFORE APPEAL RECEIVED 03/18/2024"
 
 

@@ -103,7 +103,7 @@ def test_the_email_to_the_analyst_is_due_in_three_business_days() -> None:
 ])
 def test_each_concurrence_and_report_is_attached_only_by_its_role(kind: str, role: str) -> None:
     pam = Pam(state=r.ASSIGNED, mediator="0810000400")
-    assert r.check_doc(kind, [role], Ap(), pam, [], TODAY) is None
+    assert r.check_doc(kind, [role], Ap(), pam, docs("ANALYST"), TODAY) is None
     for other in ("ate", "atm", "area-director", "executive", "mediator"):
         if other != role:
             assert r.check_doc(kind, [other], Ap(), pam, [], TODAY) == r.DOC_NOT_AUTHORIZED, (kind, other)
@@ -165,7 +165,7 @@ def test_denial_letter_5557_for_oic_and_5558_for_tfrp() -> None:
     chain = docs("ANALYST", "AD-CONCUR", "EXEC-CONCUR")
     assert r.check_letter("5558", Ap(type="OIC"), Pam(), chain, TODAY, mailed=TODAY) == "USE LETTER 5557 FOR AN OIC APPEAL"
     assert r.check_letter("5557", Ap(type="TFRP"), Pam(), chain, TODAY, mailed=TODAY) == "USE LETTER 5558 FOR A TFRP APPEAL"
-    assert r.check_letter("5557", Ap(type="OIC"), Pam(), chain, TODAY, mailed=TODAY) is None
+    assert r.check_letter("5557", Ap(type="OIC"), Pam(), chain, TODAY, mailed=TODAY, text="ISSUE EXCLUDED") is None
     assert r.check_letter("5557", Ap(type="OIC"), Pam(), docs("ANALYST", "AD-CONCUR"), TODAY, mailed=TODAY) == r.NO_EXEC_CONCUR
 
 
@@ -186,13 +186,14 @@ def test_an_unperfected_request_is_denied_only_after_the_14_days() -> None:
     pam = Pam(state=r.PERFECTING, perfect_due=TODAY)
     chain = docs("ANALYST", "AD-CONCUR", "EXEC-CONCUR")
     assert r.check_letter("5557", Ap(), pam, chain, TODAY, mailed=TODAY).startswith("REQUEST NOT PERFECTED")
-    assert r.check_letter("5557", Ap(), pam, chain, TODAY + dt.timedelta(days=1), mailed=TODAY + dt.timedelta(days=1)) is None
+    assert r.check_letter("5557", Ap(), pam, chain, TODAY + dt.timedelta(days=1), mailed=TODAY + dt.timedelta(days=1),
+                          text="NOT PERFECTED") is None
 
 
 def test_a_denial_without_a_pam_support_request_only_for_an_ineligible_request() -> None:
     chain = docs("ANALYST", "AD-CONCUR", "EXEC-CONCUR")
     assert r.check_letter("5557", Ap(), None, chain, TODAY, mailed=TODAY) == r.NO_PAM
-    assert r.check_letter("5557", Ap(status="closed"), None, chain, TODAY, mailed=TODAY) is None
+    assert r.check_letter("5557", Ap(status="closed"), None, chain, TODAY, mailed=TODAY, text="APPEAL CLOSED") is None
     assert r.check_letter("5557", Ap(status="closed"), None, docs("ANALYST", "AD-CONCUR"), TODAY, mailed=TODAY) == r.NO_EXEC_CONCUR
 
 
@@ -239,7 +240,7 @@ def test_a_withdrawal_needs_the_written_withdrawal_and_its_date() -> None:
     w = docs("WITHDRAWAL", when=D(2024, 6, 14))
     assert r.check_close(Pam(), w, "4", TODAY, by_atm=True) == "CLOSE DATE MUST BE THE WITHDRAWAL DATE 06/14/2024"
     assert r.check_close(Pam(), w, "5", D(2024, 6, 14), by_atm=True) == r.NO_EXEC_CONCUR
-    assert r.check_close(Pam(), w + docs("EXEC-CONCUR"), "5", D(2024, 6, 14), by_atm=True) is None
+    assert r.check_close(Pam(), w + docs("EXEC-CONCUR", when=D(2024, 6, 14)), "5", D(2024, 6, 14), by_atm=True) is None
 
 
 def test_the_mediator_submits_with_only_the_mediators_report_and_one_of_five_results() -> None:
@@ -270,7 +271,7 @@ def test_the_ate_cannot_submit_the_appeal_while_a_pam_support_request_is_open() 
     for state in (r.OPEN, r.HELD, r.PERFECTING, r.APPROVED, r.ASSIGNED):
         assert r.check_submit_appeal(Ap(), Pam(state=state)) == r.PAM_OPEN
     assert r.check_submit_appeal(Ap(), Pam(state=r.CLOSED)) is None
-    assert r.check_submit_appeal(Ap(), None) is None
+    assert r.check_submit_appeal(Ap(request_received=None), None) is None
     assert r.check_submit_appeal(Ap(submitted=TODAY), None) == r.ALREADY_SUBMITTED
 
 

@@ -226,9 +226,9 @@ def test_no_messages_after_withdrawal_or_without_the_agent() -> None:
 
 
 def test_each_message_notifies_each_recipient_without_content() -> None:
-    assert tdc.recipients("TP", [_reg()], "4471026") == ["EGAIN 4471026"]
-    assert tdc.recipients("ATE", [_reg(), _reg("POA")], "4471026") == ["TP", "POA"]
-    assert tdc.recipients("ATE", [_reg(), _reg("POA", authenticated=False)], "4471026") == ["TP"]
+    assert tdc.recipients("TP", [_reg()]) == ["EGAIN 4471026"]
+    assert tdc.recipients("ATE", [_reg(), _reg("POA")]) == ["TP", "POA"]
+    assert tdc.recipients("ATE", [_reg(), _reg("POA", authenticated=False)]) == ["TP"]
     notice = tdc.email_notice("TP", D(2024, 6, 12))
     assert notice == {"to": "TP", "date": "2024-06-12", "text": tdc.NOTICE_TEXT}
     assert "LOG IN TO TDC" in tdc.NOTICE_TEXT

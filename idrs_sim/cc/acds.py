@@ -21,11 +21,11 @@ from ..digits import is_digits
 from ..masterfile.acds_models import ACDS_LISTS, AcdsCase
 from ..masterfile.models import Employee
 from ..rules import tdc_access, tdc_carats, tdc_case_file, tdc_invitation, tdc_messaging, tdc_record
-from .base import REQUEST_COMPLETED, Context, Display, Refusal
+from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .research import mark
 from .validate import check_date
 
-__all__ = ["access_of", "acds", "badges", "case_of", "changed", "element_date", "facts_of", "shown"]
+__all__ = ["access_of", "acds", "badges", "case_of", "changed", "element_date", "facts_of", "own_case_of", "shown"]
 
 
 def _refuse(ctx: Context, literal: str, element: str = "code") -> Refusal:
@@ -52,21 +52,34 @@ def case_of(ctx: Context) -> AcdsCase | Refusal:
     return _refuse(ctx, f"NO ACDS CASE {wanted} FOR THIS TIN", "CASE>")
 
 
-def element_date(ctx: Context, label: str = "DATE", required: bool = True) -> dt.date | Refusal:
-    """A MMDDYYYY element, not in the future (blank: today unless required)."""
+def element_date(ctx: Context, label: str = "DATE", required: bool = True,
+                 case: AcdsCase | None = None) -> dt.date | Refusal:
+    """A MMDDYYYY element, not in the future nor before the case existed (blank: today unless required)."""
     day, problem = check_date(label, ctx.value(label), ctx.today, required=required)
     if problem is not None:
         return _refuse(ctx, problem.message, f"{label}>")
-    return day if day is not None else ctx.today
+    day = day if day is not None else ctx.today
+    early = tdc_record.check_case_date(case.case_id, day) if case is not None else None
+    return _refuse(ctx, early, f"{label}>") if early else day
 
 
-def case_and_date(ctx: Context, required: bool = True) -> tuple[AcdsCase, dt.date] | Refusal:
-    """The case (`case_of`) and the DATE> element (`element_date`): the start of every dated
-    ACDS entry."""
+def own_case_of(ctx: Context) -> AcdsCase | Refusal:
+    """The case (`case_of`) when the signed-on employee may make entries on it: its ATE, or a
+    manager (`tdc_access.check_case_owner`); another ATE is refused, as an audit violation."""
     case = case_of(ctx)
     if isinstance(case, Refusal):
         return case
-    day = element_date(ctx, required=required)
+    problem = tdc_access.check_case_owner(ctx.idrs, ctx.employee.roles or [], case.ate)
+    return violation(_refuse(ctx, problem, "CASE>")) if problem else case
+
+
+def case_and_date(ctx: Context, required: bool = True) -> tuple[AcdsCase, dt.date] | Refusal:
+    """The case (`own_case_of`) and the DATE> element (`element_date`): the start of every dated
+    ACDS entry."""
+    case = own_case_of(ctx)
+    if isinstance(case, Refusal):
+        return case
+    day = element_date(ctx, required=required, case=case)
     if isinstance(day, Refusal):
         return day
     return case, day
@@ -226,7 +239,7 @@ def acds(ctx: Context) -> Display | Refusal:
 @handles("ACDSFC")
 def acdsfc(ctx: Context) -> Display | Refusal:
     """Feature code DC once the TP/Rep has been invited (ATE Case Actions ¶4)."""
-    case = case_of(ctx)
+    case = own_case_of(ctx)
     if isinstance(case, Refusal):
         return case
     fc = ctx.value("FC").upper()
@@ -240,12 +253,15 @@ def acdsfc(ctx: Context) -> Display | Refusal:
 @handles("ACDSLT")
 def acdslt(ctx: Context) -> Display | Refusal:
     """An Appeals letter; an acknowledgement letter carries the TDC invitation (¶1-2)."""
-    case = case_of(ctx)
+    case = own_case_of(ctx)
     if isinstance(case, Refusal):
         return case
     letter = ctx.value("LETTER").upper().removeprefix("L")
     if not letter:
         return _refuse(ctx, "LETTER> REQUIRED", "LETTER>")
+    misfit = tdc_invitation.check_letter_fits(letter, case.type, bool(case.poa))
+    if misfit:
+        return _refuse(ctx, misfit, "LETTER>")
     para_text = ctx.value("PARA")
     if para_text and not is_digits(para_text):
         return _refuse(ctx, "PARA> MUST BE A PARAGRAPH NUMBER", "PARA>")
@@ -318,7 +334,7 @@ def carats(ctx: Context) -> Display | Refusal:
 @handles("ACDSUP")
 def acdsup(ctx: Context) -> Display | Refusal:
     """Upload a document to ACDS: Letter 6271 signed and undated, before STARS; never 6270 (¶6b)."""
-    case = case_of(ctx)
+    case = own_case_of(ctx)
     if isinstance(case, Refusal):
         return case
     doc = ctx.value("DOC").upper()

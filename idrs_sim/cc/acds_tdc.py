@@ -9,6 +9,7 @@ are in `idrs_sim.rules.appeals_tdc`.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ..commands import handles
@@ -18,13 +19,13 @@ from .acds import (
     access_of,
     badges,
     case_and_date,
-    case_of,
     casefile_requester,
     changed,
     done,
     facts_of,
     id_given_on,
     invited_ids,
+    own_case_of,
     registrations_of,
 )
 from .base import Context, Display, Refusal
@@ -110,7 +111,9 @@ def tdcmsg(ctx: Context) -> Display | Refusal:
     if doc and doc not in ("CASEFILE", "AGREEMENT", "OTHER"):
         return _refuse(ctx, "DOC> CASEFILE, AGREEMENT OR OTHER", "DOC>")
     if doc == "CASEFILE":
-        problem = _casefile_ready(case, sender)
+        problem = tdc_case_file.check_casefile_sent(
+            sender, [dt.date.fromisoformat(r["date"]) for r in case.stars or []],
+            any(u["doc"] == "L6271" and u.get("stars_id") for u in case.uploads or []), day)
         if problem:
             return _refuse(ctx, problem, "DOC>")
         # ¶6d: "If necessary, edit the date on Letter 6271 to the date you send it through TDC."
@@ -122,7 +125,7 @@ def tdcmsg(ctx: Context) -> Display | Refusal:
     if ctx.value("TEXT"):
         entry["text"] = ctx.value("TEXT")
     changed(case, "messages", entry)
-    for to in tdc_messaging.recipients(sender, regs, access.egain_id or ""):
+    for to in tdc_messaging.recipients(sender, regs):
         changed(case, "notices", tdc_messaging.email_notice(to, day))
     return done(ctx, case, f"TDC MESSAGE FROM {sender} {day:%m%d%Y}", "EMAIL NOTICES")
 
@@ -133,16 +136,6 @@ def _element(problem: str, other: str) -> str:
     return "DATE>" if any(words in problem for words in dated) else other
 
 
-def _casefile_ready(case: Any, sender: str) -> str | None:
-    if sender != "ATE":
-        return "THE CASE FILE IS SENT BY THE APPEALS EMPLOYEE (FROM>ATE)"
-    if not case.stars:
-        return "NO STARS REQUEST: THE REDACTED CASE FILE IS NOT ON ACDS"
-    if not any(u["doc"] == "L6271" and u.get("stars_id") for u in case.uploads or []):
-        return "LETTER 6271 FROM STARS IS NOT ON ACDS"
-    return None
-
-
 @handles("STARS")
 def stars(ctx: Context) -> Display | Refusal:
     """The STARS request for a case file by TDC, after the signed undated 6271 (¶6a-b).
@@ -150,7 +143,7 @@ def stars(ctx: Context) -> Display | Refusal:
     The simulator's redactor works at once: STARS dates Letter 6271 and writes the Request
     ID on it, and the redacted case file appears on ACDS (docs/decisions.md).
     """
-    case = case_of(ctx)
+    case = own_case_of(ctx)
     if isinstance(case, Refusal):
         return case
     requester = casefile_requester(case)

@@ -12,6 +12,7 @@ refused while a PAM support request is open.  The rules are in
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from sqlalchemy import select
@@ -152,7 +153,12 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
             what = doc.kind
             if doc.kind in pam_codes.LETTER_DOCS:
                 what = f"LETTER {doc.kind[1:]} {pam_codes.LETTERS[doc.kind[1:]]}"
-            lines.append(f"  {_d(doc.date)} {doc.idrs or '':<10} {what} {doc.text or ''}".rstrip()[:79])
+            if doc.kind in pam_codes.LETTER_DOCS and doc.text:  # a denial letter's rationale, whole
+                lines.append(f"  {_d(doc.date)} {doc.idrs or '':<10} {what}"[:79])
+                parts = textwrap.wrap(doc.text, 62)
+                lines += [("    RATIONALE: " if i == 0 else " " * 15) + part for i, part in enumerate(parts)]
+            else:
+                lines.append(f"  {_d(doc.date)} {doc.idrs or '':<10} {what} {doc.text or ''}".rstrip()[:79])
     return lines
 
 

@@ -129,7 +129,9 @@ def acms_doc(ctx: Context) -> Display | Refusal:
                       is_violation=problem == pam_literals.DOC_NOT_AUTHORIZED)
     if kind == "MEDIATOR-REPORT" and p is not None and p.mediator != ctx.idrs and "instructor" not in (ctx.employee.roles or []):
         return refuse(ctx, "DOC", pam_literals.NOT_THE_MEDIATOR, is_violation=True)
-    ctx.db.add(AppealDoc(appeal=appeal, kind=kind, date=day, idrs=ctx.idrs, text=ctx.value("TEXT")[:80] or None))
+    if len(ctx.value("TEXT")) > pam_literals.TEXT_MAX:
+        return refuse(ctx, "TEXT", pam_literals.TEXT_TOO_LONG)
+    ctx.db.add(AppealDoc(appeal=appeal, kind=kind, date=day, idrs=ctx.idrs, text=ctx.value("TEXT") or None))
     if p is not None:
         p.state = pam_intake.state_after_doc(p.state, kind)
     ctx.db.flush()

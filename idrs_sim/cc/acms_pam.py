@@ -140,10 +140,12 @@ def acms_letter(ctx: Context) -> Display | Refusal:
     day = date_element(ctx, "DATE", required=True)
     if isinstance(day, Refusal):
         return day
-    check = pam_decision.check_letter(letter, appeal, appeal.pam, appeal.docs, ctx.today, mailed=day)
+    text = ctx.value("TEXT")
+    check = pam_decision.check_letter(letter, appeal, appeal.pam, appeal.docs, ctx.today, mailed=day, text=text)
     if check:
-        return refuse(ctx, "DATE" if check.startswith("LETTER DATE") else "LETTER", check)
-    ctx.db.add(AppealDoc(appeal=appeal, kind="L" + letter, date=day, idrs=ctx.idrs))
+        texts = (pam_literals.NO_RATIONALE, pam_literals.TEXT_NOT_TAKEN, pam_literals.TEXT_TOO_LONG)
+        return refuse(ctx, "TEXT" if check in texts else "DATE" if check.startswith("LETTER DATE") else "LETTER", check)
+    ctx.db.add(AppealDoc(appeal=appeal, kind="L" + letter, date=day, idrs=ctx.idrs, text=text.upper() or None))
     ctx.db.flush()
     ctx.db.refresh(appeal)
     if letter == pam_codes.LETTER_AGREEMENT:

@@ -16,9 +16,11 @@ from .pam_codes import (
     ANSWER_DAYS,
     CLOSED,
     EMAIL_BUSINESS_DAYS,
+    HELD,
     LETTER_AGREEMENT,
     MEDIATED,
     MEDIATION_DAYS,
+    PREMATURE,
     RETURN_DAYS,
     add_business_days,
 )
@@ -35,8 +37,12 @@ class Deadline:
     met: dt.date | None = None  # when it was met (None: not met)
     tracked: bool = True  # False: done outside ACMS (an email), shown for information only
     stopped: dt.date | None = None  # the PAM support request closed that day: no longer running
+    waiting: str | None = None  # not running yet (a hold): why, shown instead of a due date
 
     def line(self, today: dt.date) -> str:
+        if self.waiting is not None:
+            closed = self.stopped or self.met
+            return f"{self.label:<36} " + (f"NOT RUN - CLOSED {mdy(closed)} WHILE HELD" if closed else self.waiting)
         if not self.tracked:
             state = f"{(self.due - today).days} DAYS LEFT" if today <= self.due else ""
         elif self.met is not None:
@@ -62,16 +68,42 @@ def deadlines(appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike],
                      tracked=False)
     if pam is None:
         return [email]
-    limits = _limits(pam, docs, received, closed)
+    # A premature request (IRM 8.26.9.2.3(6)) was held from MI, whatever its state now.
+    limits = _limits(pam, docs, received, closed, getattr(appeal, "intake", None) == PREMATURE)
     if pam.state == CLOSED and closed is not None:
         limits = [replace(d, stopped=closed) if d.met is None else d for d in limits]
     return [email, *limits]
 
 
-def _limits(pam: PamLike, docs: Sequence[DocLike], received: dt.date, closed: dt.date | None) -> list[Deadline]:
+def answer_clock(pam: PamLike, docs: Sequence[DocLike], received: dt.date,
+                 held: bool = False) -> tuple[dt.date | None, str]:
+    """When the ATM's two weeks (Rev. Proc. 2014-63 s. 7.03) start, or why they have not
+    (decision APP-R5).  The memo's holds come first: a premature request is held open until
+    settlement discussions end (8.26.9.2.3(6)), an incomplete one gets up to 14 days for the
+    details, and cannot be decided before they come or the days run out (8.26.9.2.3(7)).  The
+    two weeks run from the day the hold ends: talks ended, details perfected, or the last day
+    of the perfecting period; otherwise from the day the request was received."""
+    for event in ("TALKS-ENDED", "PERFECTED"):
+        done = latest(docs, event)
+        if done is not None:
+            return done.date, ""
+    if pam.state == HELD or (pam.state == CLOSED and held):
+        return None, "NOT RUNNING - HELD (PREMATURE)"
+    if pam.perfect_due is not None:
+        return pam.perfect_due, ""
+    return received, ""
+
+
+def _limits(pam: PamLike, docs: Sequence[DocLike], received: dt.date, closed: dt.date | None,
+            held: bool = False) -> list[Deadline]:
     out: list[Deadline] = []
     answered = pam.approved or (closed if pam.state == CLOSED else None)
-    out.append(Deadline("ATM ANSWER TO TP AND ATE (2 WEEKS)", received + dt.timedelta(days=ANSWER_DAYS), answered))
+    label = "ATM ANSWER TO TP AND ATE (2 WEEKS)"
+    start, waiting = answer_clock(pam, docs, received, held)
+    if start is None:
+        out.append(Deadline(label, received, answered, waiting=waiting))
+    else:
+        out.append(Deadline(label, start + dt.timedelta(days=ANSWER_DAYS), answered))
     if pam.perfect_due is not None:
         perfected = latest(docs, "PERFECTED")
         out.append(Deadline("DETAILS FROM TP DUE (14 DAYS)", pam.perfect_due, perfected.date if perfected else None))
@@ -84,6 +116,6 @@ def _limits(pam: PamLike, docs: Sequence[DocLike], received: dt.date, closed: dt
         out.append(Deadline("L5559 SIGNED AGREEMENT BACK (7 DAYS)", letter.date + dt.timedelta(days=RETURN_DAYS),
                             agreement.date if agreement else None))
     if agreement is not None:
-        held = closed if pam.state == CLOSED and pam.result in MEDIATED else None  # not on a withdrawal
-        out.append(Deadline("MEDIATION HELD BY (60 DAYS)", agreement.date + dt.timedelta(days=MEDIATION_DAYS), held))
+        session = closed if pam.state == CLOSED and pam.result in MEDIATED else None  # not on a withdrawal
+        out.append(Deadline("MEDIATION HELD BY (60 DAYS)", agreement.date + dt.timedelta(days=MEDIATION_DAYS), session))
     return out

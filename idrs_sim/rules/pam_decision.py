@@ -38,11 +38,16 @@ from .pam_literals import (
     NO_ANALYST,
     NO_EXEC_CONCUR,
     NO_PAM,
+    NO_RATIONALE,
     NO_REQUEST,
     NONCONCURRED,
     NOT_A_MEDIATOR,
     NOT_APPROVED,
+    NOT_PERFECTED_BY,
     PAM_CLOSED,
+    TEXT_MAX,
+    TEXT_NOT_TAKEN,
+    TEXT_TOO_LONG,
     mdy,
 )
 from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, latest, request_eligible
@@ -50,7 +55,8 @@ from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, latest, reque
 # ---- decision (8.26.9.2.3.1, 8.26.9.2.3.3, 8.26.9.2.3.4; Exhibit) -----------------------
 
 
-def _undecided(pam: PamLike | None, today: dt.date, *, denying: bool) -> str | None:
+def _undecided(pam: PamLike | None, today: dt.date, *, denying: bool, dated: dt.date | None = None,
+               what: str = "DENIAL") -> str | None:
     if pam is None:
         return NO_PAM
     if pam.state == CLOSED:
@@ -64,7 +70,39 @@ def _undecided(pam: PamLike | None, today: dt.date, *, denying: bool) -> str | N
         # Not perfected: it cannot be approved; it can be denied once the 14 days have run.
         if not denying or (due is not None and today <= due):
             return f"REQUEST NOT PERFECTED - DETAILS DUE {mdy(due)}"
+        # The 14 days are judged on the denial's own date, not the day it is keyed: a letter or
+        # denial dated inside the perfecting period is refused even when keyed after it ended.
+        if due is not None and dated is not None and dated <= due:
+            return not_perfected_by(what, due)
     return None
+
+
+def not_perfected_by(what: str, due: dt.date) -> str:
+    """`what` dated within the perfecting period of a request not perfected: the first day it may carry."""
+    return NOT_PERFECTED_BY.format(what=what, day=mdy(due + dt.timedelta(days=1)), due=mdy(due))
+
+
+#: The decision's documents in the order the Exhibit reaches them: the analyst discussion, then
+#: the Area Director, then (a denial) the first-line executive.
+AD_DOCS = ("AD-APPROVAL", "AD-CONCUR", "AD-NONCONCUR")
+DECISION_DOCS = ("ANALYST", *AD_DOCS, "EXEC-CONCUR", "EXEC-NONCONCUR")
+
+
+def first(docs: Iterable[DocLike], kind: str) -> dt.date | None:
+    """The date of the earliest document of `kind` on file, or None."""
+    return min((d.date for d in docs if d.kind == kind), default=None)
+
+
+def check_after_analyst(docs: Iterable[DocLike], kind: str, day: dt.date) -> str | None:
+    """The Area Director is asked after the analyst discussion (8.26.9.2.3.3(1)(a)-(b); Exhibit
+    Processing step 5, Denied step 1a-b): an AD document needs the discussion on file, dated on
+    or before it."""
+    if kind not in AD_DOCS:
+        return None
+    analyst = first(docs, "ANALYST")
+    if analyst is None:
+        return NO_ANALYST
+    return not_before("AREA DIRECTOR", day, "ANALYST DISCUSSION", analyst)
 
 
 def not_before(what: str, day: dt.date, event: str, when: dt.date | None) -> str | None:
@@ -99,7 +137,19 @@ def check_approve(pam: PamLike | None, docs: Sequence[DocLike], mediator_ok: boo
         return NO_ANALYST
     if not (has(docs, "AD-APPROVAL") or accepted_by_nonconcurrence(docs)):
         return NO_AD_APPROVAL
+    problem = _in_order(docs, "AD-APPROVAL" if has(docs, "AD-APPROVAL") else "AD-NONCONCUR")
+    if problem:
+        return problem
     return None if mediator_ok else NOT_A_MEDIATOR
+
+
+def _in_order(docs: Sequence[DocLike], kind: str) -> str | None:
+    """Dates, not only presence: some `kind` document is dated on or after the analyst discussion."""
+    analyst = first(docs, "ANALYST")
+    dates = [d.date for d in docs if d.kind == kind]
+    if analyst is None or not dates or max(dates) >= analyst:
+        return None
+    return not_before("AREA DIRECTOR", max(dates), "ANALYST DISCUSSION", analyst)
 
 
 def denial_letter(appeal: AppealLike) -> str:
@@ -118,11 +168,12 @@ def check_concurrence(docs: Sequence[DocLike]) -> str | None:
         return NO_AD_CONCUR
     if not has(docs, "EXEC-CONCUR"):
         return NO_EXEC_CONCUR
-    return None
+    return _in_order(docs, "AD-CONCUR") or check_executive_reached(docs, max(
+        d.date for d in docs if d.kind == "EXEC-CONCUR"))
 
 
 def check_letter(letter: str, appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike],
-                 today: dt.date, *, mailed: dt.date) -> str | None:
+                 today: dt.date, *, mailed: dt.date, text: str = "") -> str | None:
     """Letters 5557/5558 (denial: signed and mailed by the ATM after concurrence) and 5559."""
     if letter not in LETTERS:
         return INVALID_LETTER
@@ -133,7 +184,11 @@ def check_letter(letter: str, appeal: AppealLike, pam: PamLike | None, docs: Seq
             return LETTER_5559_ISSUED
         if pam.state != APPROVED:
             return MEDIATOR_ALREADY if pam.state == ASSIGNED else NOT_APPROVED
-        return None
+        if text:
+            return TEXT_NOT_TAKEN
+        # Faxed once the ATM has signed the Agreement, after the approval (Exhibit, After the
+        # Pre-Mediation Conference Call, step 3): not dated before the approval.
+        return not_before("LETTER", mailed, "APPROVAL", pam.approved)
     if is_cdp(appeal):
         # No PAM support request exists for a CDP/EH OIC (8.26.9.2.3.2(5)): nothing to deny in
         # ACMS; the request is emailed to *AP ADR PMO ((4) Note).  Decision PAM-14.
@@ -146,32 +201,37 @@ def check_letter(letter: str, appeal: AppealLike, pam: PamLike | None, docs: Seq
     if has(docs, "L" + letter):
         return f"LETTER {letter} ALREADY ISSUED"
     if pam is not None:
-        problem = _undecided(pam, today, denying=True)
+        problem = _undecided(pam, today, denying=True, dated=mailed, what="LETTER")
         if problem:
             return problem
     elif request_eligible(appeal):
         # Received while under consideration: MI opens the PAM support request, denied from there.
         # Only a request received after the appeal closed is denied without one (decision PAM-7).
         return NO_PAM
-    return check_concurrence(docs) or _denial_letter_date(appeal, docs, mailed)
+    return check_concurrence(docs) or _denial_letter_date(appeal, docs, mailed) or check_rationale(text)
+
+
+def check_rationale(text: str) -> str | None:
+    """The pilot (memo AP-08-1125-0028, Background): "The rationale for denying a PAM request
+    must be explained to the taxpayer" -- the denial letter carries it (TEXT>)."""
+    if not text.strip():
+        return NO_RATIONALE
+    return TEXT_TOO_LONG if len(text.strip()) > TEXT_MAX else None
 
 
 def _denial_letter_date(appeal: AppealLike, docs: Sequence[DocLike], mailed: dt.date) -> str | None:
     """The ATM signs and mails the denial letter after the executive concurs (8.26.9.2.3.3(1)(d)):
     not before the request was received nor before the AD's and the executive's concurrences."""
-    def first(kind: str) -> dt.date | None:
-        return min((d.date for d in docs if d.kind == kind), default=None)
-
     return (not_before("LETTER", mailed, "REQUEST RECEIVED", appeal.request_received)
-            or not_before("LETTER", mailed, "AREA DIRECTOR CONCURRENCE", first("AD-CONCUR"))
-            or not_before("LETTER", mailed, "EXECUTIVE CONCURRENCE", first("EXEC-CONCUR")))
+            or not_before("LETTER", mailed, "AREA DIRECTOR CONCURRENCE", first(docs, "AD-CONCUR"))
+            or not_before("LETTER", mailed, "EXECUTIVE CONCURRENCE", first(docs, "EXEC-CONCUR")))
 
 
 def check_deny(appeal: AppealLike, pam: PamLike | None, docs: Sequence[DocLike], reason: str,
                date: dt.date, today: dt.date) -> str | None:
     """The ATM closes the request as Denied on the date the signed denial letter was mailed,
     with one of the two denial reasons (Exhibit, Mediation Request Denied, step 3)."""
-    problem = _undecided(pam, today, denying=True)
+    problem = _undecided(pam, today, denying=True, dated=date, what="DENIAL")
     if problem:
         return problem
     if pick(reason, DENIAL_REASONS) is None:

@@ -27,10 +27,11 @@ from .pam_codes import (
     UNDECIDED,
     add_business_days,
 )
-from .pam_decision import check_executive_reached, not_before
+from .pam_decision import DECISION_DOCS, check_after_analyst, check_executive_reached, not_before, not_perfected_by
 from .pam_literals import (
     CDP_NOT_DENIED,
     DOC_NOT_AUTHORIZED,
+    HELD_PREMATURE,
     INVALID_CAR_CODE,
     INVALID_DOC,
     MO_SYSTEM,
@@ -43,9 +44,10 @@ from .pam_literals import (
     NOT_PERFECTING,
     PAM_CLOSED,
     PAM_EXISTS,
+    REQUEST_RECORDED,
     mdy,
 )
-from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, request_eligible, under_consideration
+from .pam_record import AppealLike, DocLike, PamLike, is_cdp, latest, request_eligible, under_consideration
 
 # ---- intake (8.26.9.2.3(4)-(7), 8.26.9.2.3.2, Exhibit Processing Mediation Request) ------
 
@@ -69,8 +71,13 @@ def check_received(appeal: AppealLike, received: dt.date) -> str | None:
 
 def check_request(appeal: AppealLike, pam: PamLike | None, received: dt.date) -> str | None:
     """A written request can be recorded on any appeal Appeals had received by then, once,
-    before its PAM support request."""
-    return PAM_EXISTS if pam is not None else check_received(appeal, received)
+    before its PAM support request.  Recorded, its received date is what eligibility and the
+    MI date are judged on: a second ACMSREQ never changes it (decision APP-R6)."""
+    if pam is not None:
+        return PAM_EXISTS
+    if appeal.request_received is not None:
+        return REQUEST_RECORDED.format(day=mdy(appeal.request_received))
+    return check_received(appeal, received)
 
 
 def check_car_code(code: str) -> str | None:
@@ -130,6 +137,9 @@ def check_doc(kind: str, roles: Iterable[str], appeal: AppealLike, pam: PamLike 
         late = not_before("DOCUMENT", date, "REQUEST RECEIVED", appeal.request_received)
         if late:
             return late
+    problem = check_after_analyst(docs, kind, date) or _after_hold(kind, pam, docs, date)
+    if problem:
+        return problem
     if pam is None and kind in DENIAL_ANSWERS and is_cdp(appeal):
         # A CDP/EH OIC has no PAM support request and is not denied through ACMS (decision PAM-14).
         return CDP_NOT_DENIED
@@ -152,11 +162,43 @@ def check_doc(kind: str, roles: Iterable[str], appeal: AppealLike, pam: PamLike 
             return NOT_PERFECTING
         if pam.perfect_due is not None and date > pam.perfect_due:
             return f"PERFECTING PERIOD ENDED {mdy(pam.perfect_due)} - 14 DAYS"
-    if kind == "AGREEMENT" and not has(docs, "L" + LETTER_AGREEMENT):
-        return "AGREEMENT FOLLOWS LETTER 5559"
+    if kind == "AGREEMENT":
+        return _agreement(pam, docs, date)
     if kind == "MEDIATOR-REPORT" and pam.state != ASSIGNED:
         return NOT_ASSIGNED
     return None
+
+
+_NAMES = {"ANALYST": "ANALYST", "EXEC-CONCUR": "EXECUTIVE", "EXEC-NONCONCUR": "EXECUTIVE"}
+
+
+def _after_hold(kind: str, pam: PamLike | None, docs: Sequence[DocLike], date: dt.date) -> str | None:
+    """The decision's documents follow the end of a hold (8.26.9.2.3(6)(b), (7)(a)-(b)): a
+    premature request is discussed with the analyst once settlement talks end, an incomplete one
+    once the details arrive or the 14 days end without them -- judged on the document's date."""
+    if kind not in DECISION_DOCS or pam is None:
+        return None
+    what = _NAMES.get(kind, "AREA DIRECTOR")
+    if pam.state == HELD:
+        return HELD_PREMATURE
+    if pam.state == PERFECTING and pam.perfect_due is not None and date <= pam.perfect_due:
+        return not_perfected_by(what, pam.perfect_due)
+    for event, label in (("TALKS-ENDED", "SETTLEMENT TALKS ENDED"), ("PERFECTED", "DETAILS PERFECTED")):
+        done = latest(docs, event)
+        if done is not None:
+            return not_before(what, date, label, done.date)
+    return None
+
+
+def _agreement(pam: PamLike, docs: Sequence[DocLike], date: dt.date) -> str | None:
+    """The signed Agreement to Mediate comes back after Letter 5559 transmitted it, which the ATM
+    faxed once she signed it, after the approval (Exhibit, After the Pre-Mediation Conference
+    Call, step 3; decision APP-R2): dated on or after both."""
+    letter = latest(docs, "L" + LETTER_AGREEMENT)
+    if letter is None:
+        return "AGREEMENT FOLLOWS LETTER 5559"
+    return (not_before("AGREEMENT", date, "APPROVAL", pam.approved)
+            or not_before("AGREEMENT", date, "LETTER 5559", letter.date))
 
 
 def state_after_doc(state: str, kind: str) -> str:

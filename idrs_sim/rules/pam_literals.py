@@ -57,3 +57,12 @@ NOT_APPEAL_ATM = "NOT THE ATM OF THIS APPEAL"
 def mdy(day: dt.date | None) -> str:
     """MM/DD/YYYY as ACMS shows dates in messages."""
     return f"{day:%m/%d/%Y}" if day else ""
+
+# Reviewer findings (2026 review): request recorded once, MI before submitting, rationale.
+REQUEST_RECORDED = "WRITTEN MEDIATION REQUEST ALREADY RECORDED {day} - NOT CHANGED"
+AWAITS_MI = "MEDIATION REQUEST RECEIVED {day} AWAITS MI - INPUT MI FIRST"
+NO_RATIONALE = "TEXT> REQUIRED - THE DENIAL LETTER EXPLAINS THE RATIONALE TO THE TP"
+TEXT_NOT_TAKEN = "LETTER 5559 TAKES NO TEXT> (RATIONALE IS FOR A DENIAL LETTER)"
+TEXT_MAX = 80  # what an attachment's or letter's text holds
+TEXT_TOO_LONG = "TEXT> AT MOST 80 CHARACTERS"
+NOT_PERFECTED_BY = "{what} DATE CANNOT BE BEFORE {day} - REQUEST NOT PERFECTED BY {due}"

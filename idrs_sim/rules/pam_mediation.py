@@ -29,6 +29,7 @@ from .pam_literals import (
     APPEAL_CLOSED,
     ATM_AFTER_MEDIATOR,
     ATM_CLOSES_WITHDRAWALS,
+    AWAITS_MI,
     INVALID_RESULT,
     MEDIATOR_ALREADY,
     MEDIATOR_SUBMITS,
@@ -47,7 +48,7 @@ from .pam_literals import (
     WITHDRAWN_BEFORE_ASSIGNED,
     mdy,
 )
-from .pam_record import AppealLike, DocLike, PamLike, has, is_open, latest
+from .pam_record import AppealLike, DocLike, PamLike, has, is_cdp, is_open, latest, request_eligible
 
 # ---- after approval (Exhibit; 8.26.9.2.3.4.7; 8.26.9.2.3.7; 8.26.9.2.3.8) ----------------
 
@@ -67,14 +68,22 @@ def check_assign(pam: PamLike | None, docs: Sequence[DocLike], mediator_ok: bool
     return None if mediator_ok else NOT_A_MEDIATOR
 
 
-def _withdrawal(result: str, docs: Sequence[DocLike], date: dt.date | None) -> str | None:
+def _withdrawal(result: str, docs: Sequence[DocLike], date: dt.date | None,
+                approved: dt.date | None = None) -> str | None:
     if result not in WITHDRAWALS:
         return None
     withdrawal = latest(docs, "WITHDRAWAL")
     if withdrawal is None:
         return NO_WITHDRAWAL
-    if result == APPEALS_WITHDREW and not has(docs, "EXEC-CONCUR"):
-        return NO_EXEC_CONCUR
+    if result == APPEALS_WITHDREW:
+        # "Withdrawn by Appeals (with Executive concurrence)": the executive concurred with the
+        # withdrawal, so on or before it, and after the approval it withdraws from (decision APP-R9).
+        concurred = [d.date for d in docs if d.kind == "EXEC-CONCUR"
+                     and (approved is None or d.date >= approved)]
+        if not concurred:
+            return NO_EXEC_CONCUR
+        if min(concurred) > withdrawal.date:
+            return f"EXECUTIVE CONCURRENCE {mdy(min(concurred))} IS AFTER THE WITHDRAWAL {mdy(withdrawal.date)}"
     if date is not None and date != withdrawal.date:
         return f"CLOSE DATE MUST BE THE WITHDRAWAL DATE {mdy(withdrawal.date)}"
     return None
@@ -105,7 +114,7 @@ def check_close(pam: PamLike | None, docs: Sequence[DocLike], result: str, date:
         return INVALID_RESULT
     if chosen not in WITHDRAWALS:
         return ATM_CLOSES_WITHDRAWALS
-    return _withdrawal(chosen, docs, date)
+    return _withdrawal(chosen, docs, date, pam.approved)
 
 
 def check_submit(pam: PamLike | None, docs: Sequence[DocLike], result: str, attach: Sequence[str],
@@ -127,7 +136,7 @@ def check_submit(pam: PamLike | None, docs: Sequence[DocLike], result: str, atta
         return INVALID_RESULT
     if chosen in WITHDRAWALS and withdrawn_before_assignment(pam, docs):
         return WITHDRAWN_BEFORE_ASSIGNED
-    return _mediated(chosen, docs, date) or _withdrawal(chosen, docs, date)
+    return _mediated(chosen, docs, date) or _withdrawal(chosen, docs, date, pam.approved)
 
 
 def _mediated(result: str, docs: Sequence[DocLike], date: dt.date) -> str | None:
@@ -155,6 +164,10 @@ def check_submit_appeal(appeal: AppealLike, pam: PamLike | None) -> str | None:
         return ALREADY_SUBMITTED
     if pam is not None and pam.state != CLOSED:
         return PAM_OPEN
+    if pam is None and appeal.request_received is not None and not is_cdp(appeal) and request_eligible(appeal):
+        # A written request received while under consideration opens a PAM support request by MI
+        # (8.26.9.2.3.2(5)); until then the appeal cannot go to closing past it (decision APP-R8).
+        return AWAITS_MI.format(day=mdy(appeal.request_received))
     return None
 
 

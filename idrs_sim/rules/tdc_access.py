@@ -23,6 +23,20 @@ TDC_ROLES = ("ate", "atm")
 EGAIN_ID = re.compile(r"^[0-9A-Z]{4,12}$")
 
 
+NOT_CASE_ATE = "NOT THE ATE OF THIS CASE"
+#: Who works any ACDS case: ACDS keeps no ATM on a case, so a manager acts on her ATEs'
+#: cases (the manager who invites for an ATE without the eGain Agent); the instructor too.
+ANY_CASE_ROLES = ("atm", "instructor")
+
+
+def check_case_owner(idrs: str, roles: Iterable[str], case_ate: str | None) -> str | None:
+    """An entry on an ACDS case is made by the case's ATE (or a manager), as ACMS allows only
+    the appeal's ATE (decision APP-R12); an ATE keying another ATE's case is refused."""
+    if set(roles) & set(ANY_CASE_ROLES) or not case_ate:
+        return None
+    return None if idrs == case_ate else NOT_CASE_ATE
+
+
 def must_offer(roles: Iterable[str], series: str | None) -> bool:
     """Whether the memo obliges this employee to offer TDC: a manager or ATE in a listed series."""
     return bool(set(roles) & set(TDC_ROLES)) and series in LISTED_SERIES

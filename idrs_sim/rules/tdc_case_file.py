@@ -63,6 +63,20 @@ def check_stars(delivery: str, requester: str | None, uploads: Sequence[Upload],
     return None
 
 
+def check_casefile_sent(sender: str, stars_dates: Sequence[dt.date], letter_from_stars: bool,
+                        day: dt.date) -> str | None:
+    """¶6d: once the redactor uploads the redacted case file and Letter 6271, the employee sends
+    both by TDC, dated (the letter re-dated) the day sent -- never before STARS produced them."""
+    if sender != "ATE":
+        return "THE CASE FILE IS SENT BY THE APPEALS EMPLOYEE (FROM>ATE)"
+    if not stars_dates:
+        return "NO STARS REQUEST: THE REDACTED CASE FILE IS NOT ON ACDS"
+    if not letter_from_stars:
+        return "LETTER 6271 FROM STARS IS NOT ON ACDS"
+    made = min(stars_dates)
+    return f"CASE FILE SENT DATE CANNOT BE BEFORE STARS PRODUCED IT {made:%m%d%Y}" if day < made else None
+
+
 def stars_request_id(day: dt.date, seq: int) -> str:
     """The STARS Request ID the redactor writes on Letter 6271 (a simulator format)."""
     return f"STARS{day:%Y%m%d}{seq:03d}"

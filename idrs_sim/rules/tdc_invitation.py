@@ -44,6 +44,30 @@ INVITATION_ELEMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("REGISTER AT WWW.IRS.GOV/CONNECT WITH THE APPEALS EMPLOYEE ID", ("www.irs.gov/connect", "Appeals Employee ID (not badge number) of")),
 )
 BADGE_NOT_ID = "APPEALS EMPLOYEE ID IS THE EGAIN ID, NOT THE BADGE NUMBER"
+#: The ACDS case types each acknowledgement letter is for, by its title in the memo's list (¶1);
+#: 4837, the uniform acknowledgement, fits any case (decision APP-R13).
+LETTER_CASE_TYPES: dict[str, tuple[str, str]] = {
+    "5157": ("NON-DOCKETED", "NON-DOCKETED"),
+    "3808": ("DOCKETED", "DOCKETED"),
+    "3808-A": ("DOCKETED", "DOCKETED"),
+    "3846": ("CDP", "CDP HEARING"),
+    "5576": ("OIC", "OFFER IN COMPROMISE (OIC)"),
+}
+
+
+def check_letter_fits(letter: str, case_type: str | None, poa: bool) -> str | None:
+    """An acknowledgement letter fits the case (¶1's titles): 5157 non-docketed, 3808 docketed
+    to the petitioner, 3808-A docketed to counsel of record (a representative on the case),
+    3846 a CDP hearing request, 5576 an offer in compromise."""
+    fit = LETTER_CASE_TYPES.get(letter)
+    if fit is None or not case_type:
+        return None
+    kind, name = fit
+    if case_type.upper() != kind:
+        return f"LETTER {letter} IS FOR {name} CASES - THIS CASE IS {case_type.upper()}"
+    if letter == "3808-A" and not poa:
+        return "LETTER 3808-A GOES TO COUNSEL OF RECORD - NO REPRESENTATIVE ON THIS CASE"
+    return None
 
 
 def invitation_paragraph(egain_id: str) -> str:

@@ -88,10 +88,13 @@ def check_withdrawal(registrations: Sequence[Registration], withdrawal: dt.date 
     return not_registered_until("THE TP/REP", first) if day < first else None
 
 
-def recipients(sender: str, registrations: Sequence[Registration], employee_egain: str) -> list[str]:
-    """Who gets the email notice: the employee for a TP/Rep message, else each usable party."""
+def recipients(sender: str, registrations: Sequence[Registration]) -> list[str]:
+    """Who gets the email notice (¶5: the user who "receives a message"): for a TP/Rep message,
+    the Appeals employee they message -- the eGain ID they registered with, whoever keys it;
+    for the employee's message, each usable party."""
     if sender in PARTIES:
-        return [f"EGAIN {employee_egain}"]
+        ids = [r.egain_id for r in registrations if r.who == sender and usable(r) is None]
+        return [f"EGAIN {egain}" for egain in dict.fromkeys(ids)]
     return [r.who for r in registrations if usable(r) is None]
 
 

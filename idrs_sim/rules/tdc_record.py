@@ -6,6 +6,7 @@ the fixture/dump `acds_cases` item), and the date form the TDC literals write.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,19 @@ class Registration:
 def mmddyyyy(d: dt.date) -> str:
     """MMDDYYYY, the date form of the TDC literals."""
     return d.strftime("%m%d%Y")
+
+
+def case_established(case_id: str) -> dt.date | None:
+    """The first day an ACDS case can have existed: its number AP-YYYY-NNNN carries the year
+    Appeals established it (ACDS keeps no receipt date here; decision APP-R14)."""
+    m = re.fullmatch(r"AP-([0-9]{4})-[0-9]+", case_id.upper())
+    return dt.date(int(m.group(1)), 1, 1) if m else None
+
+
+def check_case_date(case_id: str, day: dt.date) -> str | None:
+    """An entry on a case is not dated before the case existed (the future is refused by the parser's caller)."""
+    start = case_established(case_id)
+    return f"DATE BEFORE CASE {case_id} EXISTED ({mmddyyyy(start)})" if start and day < start else None
 
 
 # -- reading a case record (the fixture/dump form of an ACDS case) ------------------------------

@@ -107,7 +107,9 @@ def test_seasonal_employer_tc136_suppresses_the_next_alert(load) -> None:  # typ
     tin = "99-2000016"
     cmd = issue_and_assign(sim, tin)
     letter_and_contact(sim, cmd, "Y")
+    sim.date("2024-07-01")  # the zero return for the June quarter, once the quarter has ended
     form(sim, f"FRM49 {cmd}", TC="599", CC="01", ZERO="Y")
+    assert sim.message == "REQUEST COMPLETED"
     fcc(sim, cmd)
     close(sim, cmd, "3", "SKI RENTAL, PAYROLL NOV-MAR")
     assert sim.message == "TC 136 REQUEST REQUIRED"
@@ -155,7 +157,9 @@ def test_not_in_compliance_staup_and_bal_due_del_ret_received(load) -> None:  # 
         assert sim.message == "REQUEST COMPLETED"
         form(sim, f"ICSRQ {cmd}", REQ="ASSIGN", MOD_MFT="01", MOD_PRD=period)
     form(sim, f"ICSHI {cmd}", HIST="STAUP INPUT ON 202312 AND 202403, ASSIGNMENT REQUESTED")
+    sim.date("2024-07-01")  # the June quarter has ended: the 941 secured unpaid
     form(sim, f"FRM49 {cmd}", TC="599", CC="01")
+    assert sim.message == "REQUEST COMPLETED"
     form(sim, f"ICSMD {cmd}", KIND="BD")
     assert sim.message == "FTD ALERT OPEN ON THIS MODULE - CLOSE THE ALERT FIRST"
     close(sim, cmd, "5", "NOT COMPLIANT; STAUP + ASSIGNMENT REQUESTED; 941 SECURED UNPAID")

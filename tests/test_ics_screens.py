@@ -49,6 +49,7 @@ def worked(sim, *, compliant: str = "Y"):  # type: ignore[no-untyped-def]
 
 
 def secure_return(sim, zero: bool = False):  # type: ignore[no-untyped-def]
+    sim.date("2024-07-01")  # the June quarter has ended: its return can be secured (TC 599)
     form(sim, f"FRM49 {CMD}", TC="599", CC="01", ZERO="Y" if zero else "N")
     assert sim.message == "REQUEST COMPLETED", sim.screen_text()
     return sim
@@ -290,7 +291,12 @@ def test_letter_5857_needs_a_telephone_appointment_for_the_initial_contact() -> 
 
 
 def test_letter_725b_is_refused_as_a_substitute_for_5857() -> None:
-    sim = signed()
+    def build(s):  # type: ignore[no-untyped-def]
+        ent = employer(s, current="9000.00")
+        ent.poa = [{"name": "ALAN B BREWER CPA", "caf": "0312-45678R", "form": "2848", "periods": ["202312"]}]
+        alert(s, ent)
+    sim = world(build)
+    sim.sign_on(RO)
     form(sim, f"ICSLT {CMD}", LETTER="725-B")
     assert sim.message == "LETTER 725-B CANNOT BE SENT IN PLACE OF LETTER 5857"
     form(sim, f"ICSLT {CMD}", LETTER="937")
@@ -303,12 +309,12 @@ def test_letter_725b_is_refused_as_a_substitute_for_5857() -> None:
 
 
 def test_letter_5664_prior_and_current_quarter_table() -> None:
-    sim = signed()
+    sim = worked(signed())  # Letter 5664 prepares field follow-ups after the initial contact
     form(sim, f"ICSLT {CMD}", LETTER="5664", APPT_DT="07022024")
     sim.expect("PRIOR QUARTER            03-31-2024        $60,000.00    $60,000.00       $0.00")
     sim.expect("CURRENT QUARTER          06-30-2024               N/A     $9,000.00         N/A")
     sim.expect("SEALED ENVELOPE")
-    assert letters(sim) == ["5664"]
+    assert letters(sim) == ["5857", "5664"]
 
 
 # --- requests (IRM 5.7.1.5-5.7.1.9) -----------------------------------------------------------------
@@ -333,7 +339,7 @@ def test_form_4844_requests_tc591_cc50_on_the_alert_module() -> None:
 
 def test_assignment_request_and_status_22_to_the_acs_liaison() -> None:
     def build(s):  # type: ignore[no-untyped-def]
-        ent = employer(s, current="9000.00", statuses={"202312": "22"})
+        ent = employer(s, current="9000.00", statuses={"202312": "22", "202309": "03"})
         alert(s, ent)
     sim = world(build)
     sim.sign_on(RO)
@@ -393,7 +399,7 @@ def test_tp_in_compliance_needs_the_alert_quarter_return_and_compliance_at_conta
     form(sim, f"ICSCL {CMD}", CC="BROUGHT INTO FULL COMPLIANCE", NARR="DEPOSITS AND 941 SECURED")
     assert sim.message == "REQUEST COMPLETED"
     c = case(sim)
-    assert (c.status, c.closing_code, c.closed, c.sub_code) == ("closed", "Brought into Compliance", dt.date(2024, 6, 17), None)
+    assert (c.status, c.closing_code, c.closed, c.sub_code) == ("closed", "Brought into Compliance", dt.date(2024, 7, 1), None)
     assert "CLOSING NARRATIVE: DEPOSITS AND 941 SECURED" in history_text(c)
     assert "FULL COMPLIANCE CHECK OF 06/17/2024 CONFIRMED AT CLOSING" in history_text(c)
     sim.command(f"ICSCL {CMD} CC>4 NARR>AGAIN")
@@ -466,11 +472,13 @@ def test_bal_due_del_ret_received_needs_staup_or_an_assignment_request_first() -
     form(sim, f"ICSCL {CMD}", CC="5", NARR="BAL DUE 202403, STAUP INPUT")
     sim.expect("CREATE THE ICS ONLY BAL DUE/DEL RET (ICSMD)")
     assert "STAUP INPUT VERIFIED ON IDRS: MFT 01 202403 UNTIL CYCLE 202440" in history_text(case(sim))
-    form(sim, f"ICSMD {CMD}", KIND="BD")
+    form(sim, f"ICSMD {CMD}", KIND="BD")  # the alert module holds a credit: no Bal Due to control
+    assert sim.message == "NO BALANCE DUE ON IDRS FOR THIS MODULE - NOT AN ICS ONLY BAL DUE"
+    form(sim, f"ICSMD {EIN} 01 202403", KIND="BD")
     assert sim.message == "REQUEST COMPLETED"
-    bd = case(sim, kind="BAL-DUE")
+    bd = case(sim, period="202403", kind="BAL-DUE")
     assert (bd.assigned, bd.extra["ics_only"], bd.status) == (RO, True, "open")
-    form(sim, f"ICSMD {CMD}", KIND="BD")
+    form(sim, f"ICSMD {EIN} 01 202403", KIND="BD")
     assert sim.message == "BAL-DUE ALREADY OPEN ON ICS FOR THIS MODULE"
 
 

@@ -19,6 +19,7 @@ from ..commands import handles
 from ..digits import digits_value
 from ..masterfile.models import Entity, TaxModule
 from ..rules import ftd_alerts as ftd_rules
+from ..rules import ftd_evidence
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .display import tin_display
 from .input_account import module_account
@@ -74,6 +75,8 @@ def frm49(ctx: Context) -> Display | Refusal:
             return _refuse(ctx, "TC", TC590_ALERT_ONLY, ent, module)
     elif not re.fullmatch(r"[0-9]{2}", cc_text):
         return _refuse(ctx, "CC", TC599_CC, ent, module)
+    elif (not_ended := ftd_evidence.tc599_problem(module.period, ctx.today)) is not None:
+        return _refuse(ctx, "TC", not_ended, ent, module)
     if any(t.tc == tc for t in live):
         return _refuse(ctx, "TC", ALREADY, ent, module)
     extra: dict[str, Any] = {"cc": int(cc_text)}

@@ -33,6 +33,8 @@ from .ics import (
 
 __all__ = ["ics_assign", "ics_history", "ics_hold", "ics_main", "ics_subcode"]
 
+GROUP_NOT_AUTHORIZED = "GROUP> NOT AUTHORIZED - ANOTHER GROUP'S HOLD FILE IS FOR IQA ONLY"
+
 # --- ICS: inventory and case summary ------------------------------------------------------------------
 
 
@@ -137,9 +139,12 @@ def ics_main(ctx: Context) -> Display | Refusal:
     today = ctx.today
     labels = config.ics_data().get("priorities") or {}
     due = ics.assignment_due(case)
-    if case.assigned_date and case.opened:
-        days = (case.assigned_date - case.opened).days
+    first = ics.first_assigned(case)
+    if first and case.opened:
+        days = (first - case.opened).days
         asgw = f"{days} DAYS AFTER RECEIPT - {'TIMELY' if days <= ics.ASSIGN_DAYS else 'LATE'}"
+        if first != case.assigned_date:  # reassigned: the 7 days are measured on the first assignment
+            asgw = f"1ST ASSIGNED {_fmt(first)} ({days} DAYS) - {'TIMELY' if days <= ics.ASSIGN_DAYS else 'LATE'}"
     elif case.opened and case.status == "open":
         asgw = "IN GROUP HOLD FILE" + (" - ASSIGNMENT OVERDUE" if due and today > due else "")
     else:
@@ -149,6 +154,9 @@ def ics_main(ctx: Context) -> Display | Refusal:
     if made:
         cstat = f"INITIAL CONTACT {made.get('type')} {_fmt(ics.as_date(made.get('date')))} " + \
                 ("TIMELY" if made.get("timely") else "LATE")
+    elif cdue and case.status != "open":  # closed: the 25-day timer stopped (decision FTD-R2)
+        cstat = f"NOT MADE - TIMER CLOSED {_fmt(case.closed)}" + (
+            " (WAS OVERDUE)" if case.closed and case.closed > cdue else "")
     elif cdue:
         left = (cdue - today).days
         cstat = f"NOT MADE - {left} DAYS LEFT" if left >= 0 else f"NOT MADE - {-left} DAYS LATE"
@@ -190,8 +198,13 @@ def ics_main(ctx: Context) -> Display | Refusal:
 
 @handles("ICSHF")
 def ics_hold(ctx: Context) -> Display | Refusal:
-    """The group designation hold file: unassigned alerts, 7-calendar-day deadline."""
-    group = ctx.value("GROUP").upper() if _is(ctx, "iqa", "instructor") and ctx.value("GROUP") else (ctx.employee.unit or "")
+    """The group designation hold file: unassigned alerts, 7-calendar-day deadline.  GROUP>
+    names another group's hold file: IQA and instructors only (anyone else is refused, an
+    option-level violation -- never silently shown their own group instead)."""
+    own, typed = ctx.employee.unit or "", ctx.value("GROUP").upper()
+    if typed and typed != own.upper() and not _is(ctx, "iqa", "instructor"):
+        return _refuse(ctx, "GROUP", GROUP_NOT_AUTHORIZED, is_violation=True)
+    group = typed or own
     cases = [c for c in ctx.db.scalars(select(IcsCase).where(IcsCase.kind == ics.ALERT, IcsCase.status == "open",
                                                               IcsCase.assigned.is_(None)).order_by(IcsCase.opened, IcsCase.tin))
              if ics.group_of(c) == group]
@@ -233,8 +246,11 @@ def ics_assign(ctx: Context) -> Display | Refusal:
     previous = case.assigned
     days = (ctx.today - case.opened).days if case.opened else 0
     timely = days <= ics.ASSIGN_DAYS
-    case.assigned = emp.idrs
-    case.assigned_date = ctx.today
+    if previous:
+        ics.reassign(case, emp.idrs, ctx.today)
+    else:
+        case.assigned = emp.idrs
+        case.assigned_date = ctx.today
     if previous:
         text = f"REASSIGNED FROM {previous} TO {emp.idrs} {emp.name}"
     else:

@@ -78,7 +78,8 @@ def ics_close(ctx: Context) -> Display | Refusal:
             if stauped:
                 extra_history.append("STAUP INPUT VERIFIED ON IDRS: " + ", ".join(
                     f"MFT {m.mft} {m.period} UNTIL CYCLE {m.stop_notice_until}" for m in stauped))
-    ics.close_case(case, ctx.today, ctx.idrs, code.code, narrative, extra_history=extra_history)
+    ics.close_case(case, ctx.today, ctx.idrs, code.code, narrative, extra_history=extra_history,
+                   hq_statement=code.analyst_approval)
     status = f"CLOSED {code.code.upper()}" + (f" - {code.next_step}" if code.next_step else "")
     return _done(ctx, ent, case, "ICSCL", "ics_close", title, status[:79], _history_lines(case),
                  dict.fromkeys(labels, ""))

@@ -15,6 +15,7 @@ from ..ics import cases as ics
 from ..ics import closing, config
 from ..masterfile import derive
 from ..masterfile.models import PENDING, POSTED, Entity, IcsCase
+from ..rules import ftd_evidence
 from ..rules import ftd_letters as letter_rules
 from ..rules.ftd_alerts import DEPOSIT_TCS
 from .base import Context, Display, Refusal
@@ -177,6 +178,9 @@ def ics_fcc(ctx: Context) -> Display | Refusal:
         if answer not in ("Y", "N"):
             return _refuse(ctx, label, f"{label} MUST BE Y OR N", case)
         answers[label.lower()] = answer
+    owed = ftd_evidence.balances_answer_problem(answers["balances"], ics.idrs_balances(ent))
+    if owed is not None:
+        return _refuse(ctx, "BALANCES", owed, case)
     entry = {"date": ctx.today.isoformat(), "idrs": ctx.idrs, "depositor": depositor, **answers}
     ics.push(case, "fcc", entry)
     full = ics.fcc_full(entry)

@@ -61,7 +61,9 @@ def ics_letter(ctx: Context) -> Display | Refusal:
     with_ = _letter_name(ctx.value("WITH"))
     meet = ctx.value("MEET").upper()
     appt_text, tm_text = ctx.value("APPT-DT"), ctx.value("APPT-TM")
-    problem = letter_rules.letter_problem(name, with_)
+    covering, other = poa_for_period(ent, case.period)
+    problem = letter_rules.letter_problem(name, with_, had_contact=ics.initial_contact(case) is not None,
+                                          poa_covering=bool(covering), poa_other=bool(other))
     if problem is not None:
         return _refuse(ctx, problem[0], problem[1], case)
     appt: dt.date | None = None
@@ -82,7 +84,6 @@ def ics_letter(ctx: Context) -> Display | Refusal:
         tm = letter_rules.appointment_time(tm_text)
         assert tm is not None and appt is not None
         rows = letter_5857_table(ent, case.mft, case.period)
-        covering, other = poa_for_period(ent, case.period)
         kind = "TELEPHONE" if meet == "T" else "IN PERSON"
         summary = f"{kind} {_fmt(appt)} {tm[:2]}:{tm[2:]}"
         entry.update(meet=kind, appointment=f"{appt.isoformat()} {tm[:2]}:{tm[2:]}", summary=summary,

@@ -11,6 +11,7 @@ from ..commands import handles
 from ..ics import cases as ics
 from ..masterfile import derive
 from ..masterfile.models import IcsCase
+from ..rules import ftd_evidence
 from .base import Context, Display, Refusal
 from .ics import (
     AUTOMATIC_STAY,
@@ -85,6 +86,12 @@ def ics_request(ctx: Context) -> Display | Refusal:
             return _refuse(ctx, "REQ", "MODULE IN STATUS 22 (ACS) - REQ>ACSXFER TO THE ACS SUPPORT LIAISON", case)
         if req == "ACSXFER" and status != "22":
             return _refuse(ctx, "MOD-PRD", "MODULE NOT IN STATUS 22", case)
+        if req == "ASSIGN":
+            balance = derive.balance(target)
+            problem = ftd_evidence.assignment_problem(status, balance)
+            if problem is not None:
+                return _refuse(ctx, "MOD-PRD", problem, case)
+            entry["kind"] = ftd_evidence.assignable_kind(status, balance)
         entry.update(mft=mft, period=period, text=f"MFT {mft} {period} STATUS {status}")
     else:  # CIS, ENFORCE
         if ics.in_bankruptcy(ent) and not _insolvency_cleared(case):

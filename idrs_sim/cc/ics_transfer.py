@@ -5,6 +5,7 @@ Shared literals and helpers: `idrs_sim.cc.ics`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -12,8 +13,10 @@ from sqlalchemy import select
 from ..commands import handles
 from ..ics import cases as ics
 from ..ics import config
+from ..masterfile import derive
 from ..masterfile.models import IcsCase
 from ..rules import ftd_alerts as ftd_rules
+from ..rules import ftd_evidence
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .ics import (
@@ -75,8 +78,7 @@ def ics_transfer(ctx: Context) -> Display | Refusal:
                          _history_lines(case), dict.fromkeys(labels, ""))
         receiver = _employee(ctx, pending.get("to"))
         previous = case.assigned
-        case.assigned = pending.get("to")
-        case.assigned_date = ctx.today
+        ics.reassign(case, pending.get("to"), ctx.today)
         ics.put(case, group=(receiver.unit if receiver else ics.group_of(case)),
                 transfer={**pending, "status": "approved", "decided": ctx.today.isoformat()})
         ics.add_history(case, ctx.today, ctx.idrs, f"TRANSFER APPROVED BY GM - FTD ALERT TRANSFERRED FROM {previous} "
@@ -151,6 +153,11 @@ def ics_module(ctx: Context) -> Display | Refusal:
     spec = kinds[kind]
     if any(c.kind == spec["kind"] and c.status == "open" for c in cases):
         return _refuse(ctx, "KIND", f"{spec['kind']} ALREADY OPEN ON ICS FOR THIS MODULE")
+    if not spec.get("prompt_assess"):
+        target = ent.module(mft, period)
+        owes = ftd_evidence.ics_only_problem(str(spec["kind"]), derive.balance(target) if target else Decimal(0))
+        if owes is not None:
+            return _refuse(ctx, "KIND", owes)
     group = ics.group_of(alerts[-1]) if alerts else (ctx.employee.unit or ftd_rules.model().default_group)
     new = IcsCase(tin=ent.tin, mft=mft, period=period, kind=spec["kind"], status="open", assigned=ctx.idrs,
                   opened=ctx.today, assigned_date=ctx.today, history=[],

@@ -21,7 +21,8 @@ from sqlalchemy.orm import selectinload
 from ..commands import handles
 from ..masterfile import derive
 from ..masterfile.models import POSTED, Entity, TaxModule, Transaction
-from ..rules.ftd_alerts import AC_ALERT, AC_SOFT_LETTER, DEPOSIT_TCS, PENALTY_TCS
+from ..rules.ftd_alerts import AC_ALERT, AC_SOFT_LETTER, DEPOSIT_TCS
+from ..rules.ftd_evidence import net_penalties
 from .base import Context, Display, Refusal
 from .display import (
     ENTITY_TXN_HEADER,
@@ -349,7 +350,7 @@ def brtvu_lines(m: TaxModule) -> list[str]:
 def _posted_money_lines(m: TaxModule, posted: list[Transaction]) -> list[str]:
     tax = _tax(m)
     deposits = _sum(posted, DEPOSIT_TCS)
-    penalties = _sum(posted, PENALTY_TCS)
+    penalties = net_penalties(posted)
     return [
         clip(f"POSTED: TAX-DUE-ON-RETURN> {money(tax) if tax is not None else 'NONE'}"
              f"  DEPOSITS-MADE> {money(deposits)}"),

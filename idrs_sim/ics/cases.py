@@ -50,6 +50,8 @@ __all__ = [
     "as_date",
     "assignment_due",
     "contact_due",
+    "first_assigned",
+    "reassign",
     "initial_contact",
     "notification_mark",
     "alert_module",
@@ -58,6 +60,7 @@ __all__ = [
     "open_alerts",
     "new_alert_case",
     "in_bankruptcy",
+    "idrs_balances",
     "assignment_number",
     "employee_for_assignment",
 ]
@@ -151,9 +154,28 @@ def assignment_due(case: IcsCase) -> dt.date | None:
     return case.opened + dt.timedelta(days=ASSIGN_DAYS) if case.opened else None
 
 
+def first_assigned(case: IcsCase) -> dt.date | None:
+    """The date the alert was first assigned to an RO: ICSAS records it (``extra.assignment``),
+    else the case's assignment date.  A reassignment or transfer keeps it (`reassign`)."""
+    first = as_date(((case.extra or {}).get("assignment") or {}).get("date"))
+    return first or case.assigned_date
+
+
+def reassign(case: IcsCase, idrs: str | None, date: dt.date) -> None:
+    """Give the case to another RO on `date`, keeping the first assignment on record: the 7-day
+    assignment measure (IRM 5.7.1.4) and the 25-day contact clock (5.7.1.6) run from it; the
+    60-day notification (5.7.1.9(9)) runs from `assigned_date`, the current RO's inventory."""
+    if case.assigned_date and not ((case.extra or {}).get("assignment") or {}).get("date"):
+        put(case, assignment={"date": case.assigned_date.isoformat()})
+    case.assigned = idrs
+    case.assigned_date = date
+
+
 def contact_due(case: IcsCase) -> dt.date | None:
-    """Assignment + 25 calendar days (A.15 #3: anchored on assignment)."""
-    return case.assigned_date + dt.timedelta(days=CONTACT_DAYS) if case.assigned_date else None
+    """First assignment + 25 calendar days (A.15 #3: anchored on assignment; a reassignment does
+    not restart it, decision FTD-R5)."""
+    first = first_assigned(case)
+    return first + dt.timedelta(days=CONTACT_DAYS) if first else None
 
 
 def initial_contact(case: IcsCase) -> dict[str, Any] | None:
@@ -264,6 +286,11 @@ def in_bankruptcy(entity: Entity) -> bool:
     return "-V" in derive.entity_freezes(entity)
 
 
+def idrs_balances(entity: Entity) -> dict[str, Decimal]:
+    """Each module's IDRS balance, keyed "MFT PERIOD" (what the Full Compliance Check weighs)."""
+    return {f"{m.mft} {m.period}": derive.balance(m) for m in sorted(entity.modules, key=lambda m: (m.mft, m.period))}
+
+
 def latest_fcc(case: IcsCase) -> dict[str, Any] | None:
     entries = items(case, "fcc")
     return entries[-1] if entries else None
@@ -278,14 +305,18 @@ def fcc_full(entry: dict[str, Any] | None) -> bool:
 
 
 def close_case(case: IcsCase, date: dt.date, idrs: str | None, code: str, narrative: str,
-               *, systemic: bool = False, extra_history: Iterable[str] = ()) -> None:
+               *, systemic: bool = False, extra_history: Iterable[str] = (), hq_statement: bool = False) -> None:
     """Close the alert: narrative into history, closing code, and the sub code ICS changes by
-    itself when the FTD module closes (IRM 5.7.1.4, 5.2.1.9(5))."""
+    itself when the FTD module closes (IRM 5.7.1.4, 5.2.1.9(5)).  `hq_statement`: a Headquarters
+    closure (Alert Erroneously Created), on which ICS writes its systemic closure statement
+    into the history -- the text IRM 5.7.1.5/5.7.1.9 warn is NOT the written authorization."""
     for line in extra_history:
         add_history(case, date, idrs, line)
     add_history(case, date, idrs, f"CLOSING NARRATIVE: {narrative}".strip(), kind="narrative")
     add_history(case, date, idrs, f"{'SYSTEMIC CLOSURE' if systemic else 'FTD ALERT CLOSED'}: {code.upper()}",
                 kind="closed")
+    if hq_statement:
+        add_history(case, date, None, HQ_STATEMENT, kind="hq_statement")
     case.status = "closed"
     case.closed = date
     case.closing_code = code

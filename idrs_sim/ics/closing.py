@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..masterfile import derive
 from ..masterfile.models import Entity, IcsCase, TaxModule
+from ..rules import ftd_alerts as ftd_rules
+from ..rules import ftd_evidence
 from . import config
 from .cases import (
     HQ_STATEMENT_WORDS,
     alert_module,
     fcc_full,
     final_return_posted,
+    idrs_balances,
     items,
     latest_fcc,
     phone_contact,
@@ -35,6 +39,7 @@ __all__ = [
     "COMPLIANT_AT_CONTACT",
     "CONTACT_NOT_RECORDED",
     "FCC_NOT_FULL",
+    "NOT_LIABLE_CONTACT",
     "RETURN_NOT_SECURED",
     "EVIDENCE",
     "approval",
@@ -45,12 +50,14 @@ CLOSED = "FTD ALERT ALREADY CLOSED"
 NARRATIVE_REQUIRED = "CLOSING NARRATIVE REQUIRED"
 FCC_REQUIRED = "FULL COMPLIANCE CHECK REQUIRED BEFORE CLOSING"
 FCC_NOT_FULL = "FULL COMPLIANCE CHECK DOES NOT SHOW FULL COMPLIANCE"
+BALANCE_DUE_AT_CLOSING = "IDRS SHOWS A BALANCE DUE - NOT IN FULL COMPLIANCE"
 RETURN_NOT_SECURED = "ALERT QUARTER FORM 941 NOT SECURED"
 CONTACT_NOT_RECORDED = "INITIAL CONTACT NOT RECORDED"
 NOT_COMPLIANT_AT_CONTACT = "TP NOT IN COMPLIANCE AT INITIAL CONTACT - USE BROUGHT INTO COMPLIANCE"
 COMPLIANT_AT_CONTACT = "TP IN COMPLIANCE AT INITIAL CONTACT - USE TP IS IN COMPLIANCE"
 TC136_REQUIRED = "TC 136 REQUEST REQUIRED"
 NOT_REQUIRED_EVIDENCE = "TC 590 CC 50, FORM 4844, FINAL OR ZERO RETURN REQUIRED"
+NOT_LIABLE_CONTACT = "INITIAL CONTACT NOT RECORDED - VERIFY DEPOSIT FREQUENCY AT CONTACT FIRST"
 STAUP_REQUIRED = "STAUP OR ASSIGNMENT REQUEST REQUIRED FIRST"
 APPROVAL_REQUIRED = "FTD ALERT PROGRAM ANALYST APPROVAL REQUIRED"
 HQ_NOT_APPROVAL = "SYSTEMIC CLOSURE STATEMENT IS NOT ANALYST APPROVAL"
@@ -67,7 +74,12 @@ def approval(case: IcsCase, ref: str) -> dict[str, Any] | None:
 
 
 def _full_compliance(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
-    return None if fcc_full(latest_fcc(case)) else FCC_NOT_FULL
+    """The latest Full Compliance Check answers Y throughout, and IDRS still shows no balance
+    due at closing (IRM 5.7.1.9: "no additional balances owed, including penalties and interest")."""
+    if not fcc_full(latest_fcc(case)):
+        return FCC_NOT_FULL
+    owed = ftd_evidence.balance_due_periods(idrs_balances(entity))
+    return f"{BALANCE_DUE_AT_CLOSING} ({owed[0]})" if owed else None
 
 
 def _return_secured(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
@@ -102,13 +114,44 @@ def _tc136(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | Non
 
 
 def _not_liable(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
-    evidence = (tc590_cc50(module) or requested(case, "4844") or tc591_cc50(entity)
-                or final_return_posted(entity) or zero_return(module))
-    return None if evidence else NOT_REQUIRED_EVIDENCE
+    """No longer liable -- a posted final return, TC 591 CC 50 or Form 4844 -- closes without a
+    contact (IRM 5.7.1.5 pre-contact; 5.7.1.8 out of business).  Not liable for the alert
+    quarter only -- TC 590 CC 50 or a zero return -- needs the initial telephone contact first:
+    "verify the deposit frequency during your scheduled initial telephone contact. Next, close
+    the FTD Alert as Not Required to Deposit" (5.7.1.5; decision FTD-R3)."""
+    if requested(case, "4844") or tc591_cc50(entity) or final_return_posted(entity):
+        return None
+    if tc590_cc50(module) or zero_return(module):
+        return None if phone_contact(case) is not None else NOT_LIABLE_CONTACT
+    return NOT_REQUIRED_EVIDENCE
+
+
+def _initial_contact(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    """The initial telephone contact is recorded (TP is Sporadic/Seasonal: the taxpayer tells
+    the RO at the initial interview, IRM 5.7.1.6, 5.7.1.9; decision FTD-R3)."""
+    return None if phone_contact(case) is not None else CONTACT_NOT_RECORDED
+
+
+def _assignment_request(entity: Entity, request: dict[str, Any]) -> bool:
+    """An assignment request of a Bal Due / Del Ret module (IRM 5.7.1.5, 5.7.1.9): the kind
+    ICSRQ recorded, else (an older entry) what IDRS shows for its module now, assigned since
+    (status 26) included."""
+    if request.get("kind"):
+        return True
+    target = entity.module(str(request.get("mft") or ""), str(request.get("period") or ""))
+    if target is None:
+        return False
+    status = derive.module_status(target)
+    return (status in ftd_rules.model().bal_due_statuses
+            or ftd_evidence.assignable_kind(status, derive.balance(target)) is not None)
 
 
 def _staup_or_assignment(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
-    return None if requested(case, "ASSIGN") or staup_modules(entity) else STAUP_REQUIRED
+    """Bal Due/Del Ret Received: a STAUP input, or an assignment request of an existing Bal Due
+    or Del Ret module of the taxpayer (not merely any request, nor one of the alert's credit module)."""
+    if staup_modules(entity) or any(_assignment_request(entity, r) for r in requested(case, "ASSIGN")):
+        return None
+    return STAUP_REQUIRED
 
 
 #: The evidence a closing code can require (`evidence:` of the closing codes in
@@ -119,6 +162,7 @@ EVIDENCE: dict[str, Callable[[IcsCase, Entity, TaxModule | None], str | None]] =
     "return_secured": _return_secured,
     "compliant_at_contact": _compliant_at_contact,
     "not_compliant_at_contact": _not_compliant_at_contact,
+    "initial_contact": _initial_contact,
     "tc136": _tc136,
     "not_liable": _not_liable,
     "staup_or_assignment": _staup_or_assignment,

@@ -18,7 +18,9 @@ posts.
 
 Only posted transactions count ("the deposit information that appears on IDRS"); reversed
 returns do not.  Penalties are the penalty assessments BMFOL/BRTVU add up
-(`idrs_sim.rules.ftd_alerts.PENALTY_TCS`).  Pure functions of the master-file objects.
+(`idrs_sim.rules.ftd_alerts.PENALTY_TCS`), net of their abatements
+(`idrs_sim.rules.ftd_evidence.net_penalties`: a fully abated penalty is not "assessed").
+Pure functions of the master-file objects.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..masterfile.models import POSTED, Entity, TaxModule
-from ..rules.ftd_alerts import DEPOSIT_TCS, PENALTY_TCS, add_quarters
+from ..rules.ftd_alerts import DEPOSIT_TCS, add_quarters
+from ..rules.ftd_evidence import net_penalties
 
 __all__ = ["TableRow", "quarter_end", "letter_5857_table", "letter_5664_table", "poa_for_period", "table_lines"]
 
@@ -70,6 +73,11 @@ def _sum(m: TaxModule | None, tcs: tuple[int, ...]) -> Decimal:
     return sum((abs(Decimal(t.amount or 0)) for t in _posted(m) if t.tc in tcs), ZERO)
 
 
+def _penalties(m: TaxModule | None) -> Decimal:
+    """Penalties assessed, net of abatements (TC 186 less TC 187, ...)."""
+    return net_penalties(_posted(m))
+
+
 def last_quarter_filed(entity: Entity, mft: str, before: str) -> TaxModule | None:
     """The latest module of `mft` before period `before` with a posted return (TC 150)."""
     mods = [m for m in entity.modules if m.mft == mft and m.period < before and _tax(m) is not None]
@@ -85,11 +93,11 @@ def letter_5857_table(entity: Entity, mft: str, period: str) -> list[TableRow]:
     rows = [
         TableRow("CURRENT QUARTER", period, None, _sum(current, DEPOSIT_TCS), None),
         TableRow("SAME QUARTER, PRIOR YEAR", prior_year, _tax(same),
-                 _sum(same, DEPOSIT_TCS) if same else None, _sum(same, PENALTY_TCS) if same else None),
+                 _sum(same, DEPOSIT_TCS) if same else None, _penalties(same) if same else None),
     ]
     if last is not None:
         rows.append(TableRow("LAST QUARTER FILED", last.period, _tax(last), _sum(last, DEPOSIT_TCS),
-                             _sum(last, PENALTY_TCS)))
+                             _penalties(last)))
     else:
         rows.append(TableRow("LAST QUARTER FILED", add_quarters(period, -1), None, None, None))
     return rows
@@ -103,9 +111,9 @@ def letter_5664_table(entity: Entity, mft: str, period: str) -> list[TableRow]:
     cur_tax = _tax(current)
     return [
         TableRow("PRIOR QUARTER", prior_period, _tax(prior), _sum(prior, DEPOSIT_TCS) if prior else None,
-                 _sum(prior, PENALTY_TCS) if prior else None),
+                 _penalties(prior) if prior else None),
         TableRow("CURRENT QUARTER", period, cur_tax, _sum(current, DEPOSIT_TCS),
-                 _sum(current, PENALTY_TCS) if cur_tax is not None else None),
+                 _penalties(current) if cur_tax is not None else None),
     ]
 
 

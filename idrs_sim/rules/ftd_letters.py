@@ -11,7 +11,9 @@ sequence is stated once:
   time (HHMM).
 * Letter 937 goes only with a copy of a 5857 to a representative (sent by the 5857 itself).
 * Letter 725-B only goes with Letter 5427 (representation validation) and never in place of
-  a 5857.
+  a 5857; only when CFINK shows an authorization for other periods, not the alert's (5.7.1.5).
+* Letter 5664 (field contact letter) prepares scheduled field follow-ups: only after the
+  initial contact (5.7.1.6(18)).
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from collections.abc import Iterable
 
 __all__ = [
     "INVALID_LETTER",
+    "LETTER_5664_AFTER_CONTACT",
     "LETTER_5857_FIRST",
     "LETTER_TITLES",
     "NOSHOW_BEFORE_APPOINTMENT",
+    "NO_POA_TO_VALIDATE",
+    "POA_COVERS_ALERT",
     "NO_725B_FOR_5857",
     "ONLY_WITH_5857",
     "appointment_at",
@@ -46,6 +51,9 @@ LETTER_5857_FIRST = "LETTER 5857 REQUIRED BEFORE INITIAL CONTACT"
 NOSHOW_BEFORE_APPOINTMENT = "NOSHOW NOT ALLOWED BEFORE THE LETTER 5857 APPOINTMENT"
 NO_725B_FOR_5857 = "LETTER 725-B CANNOT BE SENT IN PLACE OF LETTER 5857"
 INVALID_LETTER = "INVALID LETTER FOR AN FTD ALERT"
+LETTER_5664_AFTER_CONTACT = "LETTER 5664 IS FOR FIELD FOLLOW-UPS - INITIAL CONTACT FIRST"
+NO_POA_TO_VALIDATE = "NO AUTHORIZATION ON CFINK - NO REPRESENTATION TO VALIDATE (725-B)"
+POA_COVERS_ALERT = "CFINK AUTHORIZATION COVERS THE ALERT PERIOD - NOTHING TO VALIDATE (725-B)"
 ONLY_WITH_5857 = "LETTER 937 GOES ONLY WITH A COPY OF LETTER 5857"
 MEET_T_OR_P = "MEETING TYPE MUST BE T (TELEPHONE) OR P (IN PERSON)"
 FIRST_BY_PHONE = "INITIAL CONTACT MUST BE BY TELEPHONE - MEET>T"
@@ -65,15 +73,25 @@ def appointment_time(text: str) -> str | None:
     return text if _HHMM.fullmatch(text or "") else None
 
 
-def letter_problem(name: str, with_letter: str) -> tuple[str, str] | None:
+def letter_problem(name: str, with_letter: str, *, had_contact: bool = True, poa_covering: bool = False,
+                   poa_other: bool = True) -> tuple[str, str] | None:
     """What stops sending letter `name` (with `with_letter`), as (field label, line-24
-    literal); None when it may go."""
+    literal); None when it may go.  `had_contact`: the initial contact (telephone or no-show)
+    is recorded -- Letter 5664 prepares the field follow-ups after it (IRM 5.7.1.6).
+    `poa_covering` / `poa_other`: CFINK shows an authorization covering the alert period /
+    one for other periods only -- Letter 725-B with 5427 validates representation when "a
+    taxpayer has a valid representative for some open tax periods, but does not include the
+    FTD Alert module" (IRM 5.7.1.5), so not without such an authorization."""
     if name not in LETTER_TITLES:
         return ("LETTER", INVALID_LETTER)
     if name == "937":
         return ("LETTER", ONLY_WITH_5857)
     if name == "725-B" and with_letter != "5427":
         return ("LETTER", NO_725B_FOR_5857)
+    if name == "725-B" and not poa_other:
+        return ("LETTER", POA_COVERS_ALERT if poa_covering else NO_POA_TO_VALIDATE)
+    if name == "5664" and not had_contact:
+        return ("LETTER", LETTER_5664_AFTER_CONTACT)
     return None
 
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from ..digits import is_digits
+
 __all__ = [
     "CURRENT_AND_PRIOR",
     "UP126",
@@ -75,7 +77,7 @@ UP299_CONTROL = ("MISC", "UNP299")
 def tax_year_of(period: str | None) -> int | None:
     """The tax year of an IMF tax period (YYYYMM), None when it is not one."""
     head = (period or "")[:4]
-    return int(head) if len(head) == 4 and head.isdigit() else None
+    return int(head) if len(head) == 4 and is_digits(head) else None
 
 
 def move_to_32_refusal(tax_year: int | None, processing_year: int) -> str | None:

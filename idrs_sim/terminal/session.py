@@ -22,6 +22,7 @@ from sqlalchemy import select
 from .. import commands
 from ..cc.base import Cleared, Context, Refusal, Reply, TerminalState
 from ..cc.parse import ParseError, parse_command
+from ..cc.stray_elements import stray_element
 from ..digits import is_digits, typed_tin
 from ..masterfile.db import MasterFile, is_busy
 from ..masterfile.models import Employee
@@ -308,6 +309,10 @@ class IdrsSession:
                 # Checked here, for every code, before the role: a typo is not a violation.
                 self._audit(db, event, emp.idrs, code, parsed, outcome=INVALID_DEFINER)
                 return self._refuse(Refusal(INVALID_DEFINER, marks=[_head_span(parsed)]))
+            stray = stray_element(parsed, definition)
+            if stray is not None:
+                self._audit(db, event, emp.idrs, code, parsed, outcome=stray.message)
+                return self._refuse(stray)
             if not definition.allows(emp.roles or []):
                 self._audit(db, event, emp.idrs, code, parsed, outcome=UNAUTHORIZED, violation=True)
                 return self._refuse(Refusal(UNAUTHORIZED, marks=[_head_span(parsed)]))

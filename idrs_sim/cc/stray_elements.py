@@ -1,0 +1,70 @@
+"""Elements a command code does not take, refused before its handler runs.
+
+Why: a handler reads the elements it knows and never sees the others, so an unknown
+`LABEL>`, a second `URC>`, an MFT and tax period typed after the TIN of a code that takes
+none, or a word after HELP's code was silently dropped -- a trainee who typed
+`UPRES 000000101 URC>0 URC>D` was told REQUEST COMPLETED and never learned which one
+counted (review of 2026-12-07).  What a code takes is its definition (commands/*.yaml:
+`elements` lists its LABEL> elements, `syntax` its forms), stated once there.
+"""
+
+from __future__ import annotations
+
+from ..commands import CommandDef
+from .base import Refusal
+from .command_elements import Command, Span
+
+__all__ = ["stray_element"]
+
+#: Syntax words that stand for the positional elements the grammar reads itself.
+_POSITIONAL = {"TIN", "EIN", "SEQ", "MFT", "PERIOD", "NC"}
+
+
+def _mark(span: Span | None, line: str) -> list[tuple[int, int, int]]:
+    if span is None:
+        end = max(len(line.rstrip()), 1)
+        return [(1, end + 2, end + 1)]
+    return [(span[0], span[1], max(span[2] - 1, span[1]))]
+
+
+def _words(definition: CommandDef) -> list[list[str]]:
+    """Each syntax form as its words after the code, up to the first optional or comment."""
+    forms = []
+    for form in definition.syntax:
+        words = []
+        for word in form.split()[1:]:
+            if word.startswith(("[", "(", "...")):
+                break
+            words.append(word)
+        forms.append(words)
+    return forms
+
+
+def _max_args(forms: list[list[str]]) -> int:
+    return max((sum(1 for w in f if ">" not in w and w not in _POSITIONAL) for f in forms), default=0)
+
+
+def stray_element(cmd: Command, definition: CommandDef) -> Refusal | None:
+    """The refusal of the first element `definition` does not take, or None."""
+    code = definition.code
+    line = cmd.lines[0] if cmd.lines else ""
+    labels = {e[:-1] for e in definition.elements if e.endswith(">")}
+    seen: set[str] = set()
+    for label, _value in cmd.field_list:
+        if label not in labels:
+            return Refusal(f"{label}> IS NOT AN ELEMENT OF {code}"[:79], marks=_mark(cmd.spans.get(label + ">"), line))
+        if label in seen:
+            return Refusal(f"{label}> ENTERED TWICE - ENTER EACH ELEMENT ONCE"[:79],
+                           marks=_mark(cmd.spans.get(label + ">"), line))
+        seen.add(label)
+    forms = _words(definition)
+    takes = {w for f in forms for w in f}
+    if cmd.tin is not None and not takes & {"TIN", "EIN", "SEQ"}:
+        return Refusal(f"{code} TAKES NO TIN", marks=_mark(cmd.spans.get("tin"), line))
+    if (cmd.mft is not None or cmd.period is not None) and "MFT" not in takes:
+        where = cmd.spans.get("mft") or cmd.spans.get("period")
+        return Refusal(f"{code} TAKES NO MFT OR TAX PERIOD", marks=_mark(where, line))
+    if len(cmd.args) > _max_args(forms):
+        extra = len(cmd.args) - 1 if _max_args(forms) else 0
+        return Refusal(f"TOO MANY ELEMENTS FOR {code}", marks=_mark(cmd.spans.get(f"args[{extra}]"), line))
+    return None

@@ -1,0 +1,57 @@
+"""Elements a command code does not take are refused on line 24 and change nothing
+(`cc.stray_elements`; review of 2026-12-07: they were silently dropped, and a duplicated
+`URC>` let the first copy win while the trainee believed the second had counted)."""
+
+from __future__ import annotations
+
+import pytest
+
+from idrs_sim.testing import IdrsTest
+
+TRAINEE = "1485012345"
+
+
+@pytest.fixture
+def sim():  # type: ignore[no-untyped-def]
+    s = IdrsTest(date="2024-06-17")
+    s.sign_on(TRAINEE)
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("ENMOD 400-00-1001 ZZZ>1", "ZZZ> IS NOT AN ELEMENT OF ENMOD"),
+    ("ENMOD 400-00-1001 30 190001", "ENMOD TAKES NO MFT OR TAX PERIOD"),
+    ("UPTIN 400-00-1001 30 202312", "UPTIN TAKES NO MFT OR TAX PERIOD"),
+    ("HELP ENMOD TXMOD", "TOO MANY ELEMENTS FOR HELP"),
+    ("EGAIN 400-00-1001", "EGAIN TAKES NO TIN"),
+    ("SINOF EXTRA", "TOO MANY ELEMENTS FOR SINOF"),
+    ("INCHG 400-00-1001 01 209912 STREET>1 MAIN ST CITY>AUSTIN STATE>TX ZIP>78701",
+     "INCHG TAKES NO MFT OR TAX PERIOD"),
+    ("STAUP 400-00-1001 30 202312 WEEKS>4 WEEKS>8", "WEEKS> ENTERED TWICE - ENTER EACH ELEMENT ONCE"),
+])
+def test_refused_with_a_message(sim: IdrsTest, typed: str, message: str) -> None:
+    before = sim.dump()
+    sim.command(typed)
+    assert sim.message == message
+    assert "*" in sim.screen_text().splitlines()[0]  # marked where it stands
+    after = sim.dump()
+    assert after["entities"] == before["entities"]
+    sim.command("ENMOD 400-00-1001")  # still signed on (SINOF EXTRA did not sign off)
+    assert "JOHN A SMITH" in sim.screen_text()
+
+
+def test_a_duplicated_urc_resolves_nothing(sim: IdrsTest) -> None:
+    sim.command("UPDIS 000000101")
+    sim.command("UPRES 000000101 URC>0 URC>D")
+    assert sim.message == "URC> ENTERED TWICE - ENTER EACH ELEMENT ONCE"
+    [case] = [c for e in sim.dump()["entities"] for m in e["modules"] for c in m["unpostables"]
+              if c["seq"] == "000000101"]
+    assert case.get("urc") is None and case["status"] == "open"
+
+
+def test_the_forms_each_code_documents_still_work(sim: IdrsTest) -> None:
+    for typed in ("ENMOD 400-00-1001", "TXMODA 400-00-1001 30 202312", "HELP ENMOD", "UPTIN 400-00-1001",
+                  "AMS 400-00-1001 30 202312 ISSUE>TPP-HIGH RISK PASSED"):
+        sim.command(typed)
+        assert "ELEMENT" not in sim.message and "TAKES NO" not in sim.message, (typed, sim.message)

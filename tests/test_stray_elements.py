@@ -29,6 +29,11 @@ def sim():  # type: ignore[no-untyped-def]
     ("INCHG 400-00-1001 01 209912 STREET>1 MAIN ST CITY>AUSTIN STATE>TX ZIP>78701",
      "INCHG TAKES NO MFT OR TAX PERIOD"),
     ("STAUP 400-00-1001 30 202312 WEEKS>4 WEEKS>8", "WEEKS> ENTERED TWICE - ENTER EACH ELEMENT ONCE"),
+    ("UPRES 000000101 URC>", "URC> HAS NO VALUE - ENTER A VALUE OR LEAVE IT OUT"),
+    ("UNAXR EMP> SINCE>06172024", "EMP> HAS NO VALUE - ENTER A VALUE OR LEAVE IT OUT"),
+    # a dummy module for tax year 1900 was made from junk (decision TERM-R2)
+    ("ACTON 400-00-1001 30 190012 HIST>CALLED", "INVALID TAX PERIOD"),
+    ("IRPTR 400-00-1001 TAX-YR>2099", "INVALID DATA"),
 ])
 def test_refused_with_a_message(sim: IdrsTest, typed: str, message: str) -> None:
     before = sim.dump()

@@ -104,15 +104,21 @@ def check_period(ctx: Context) -> Refusal | None:
     return None
 
 
+#: How far back a code may make a new module (decision TERM-R2): a dummy module for tax
+#: year 1900 was made from junk; the master file keeps no modules that old.
+OLDEST_NEW_MODULE_YEARS = 20
+
+
 def new_module_problem(ctx: Context, ent: Entity) -> tuple[str, str] | None:
     """(literal, element) when the typed MFT + period cannot be a module of `ent` that a code
     may make (ACTON's dummy module, an ICS-only module): the MFT must be one of the entity's
-    file (codes.yaml `mfts`; an unknown MFT is none), the period fit it and not be a later
-    year than today's.  None when they can."""
+    file (codes.yaml `mfts`; an unknown MFT is none), the period fit it, not be a later
+    year than today's nor more than OLDEST_NEW_MODULE_YEARS before it.  None when they can."""
     mft, period = ctx.cmd.mft, ctx.cmd.period
     if not mft or mft_rule(mft).get("file") != ent.file:
         return INVALID_MFT, "mft"
-    if not period or int(period[:4]) > ctx.today.year or not period_fits(mft, period):
+    if not period or not period_fits(mft, period) or not (
+            ctx.today.year - OLDEST_NEW_MODULE_YEARS <= int(period[:4]) <= ctx.today.year):
         return INVALID_TAX_PERIOD, "period"
     return None
 
@@ -144,13 +150,14 @@ def year_element(ctx: Context) -> str:
 
 def tax_year(ctx: Context) -> int | None | Refusal:
     """The year typed in `TAX-YR>` / `TXYR>` (None when not typed): four digits within the
-    posting calendar (`calendar.MIN_YEAR`..`MAX_YEAR`), else INVALID DATA with the `*`
-    right of the field (IRPTR, BMFOLK / U / P)."""
+    posting calendar (`calendar.MIN_YEAR`) and not after today's year (a tax year that has
+    not begun has nothing to show: `BMFOLU TAX-YR>2099` showed an empty display), else
+    INVALID DATA with the `*` right of the field (IRPTR, BMFOLK / U / P)."""
     typed = ctx.value("TAX-YR") or ctx.value("TXYR")
     if not typed:
         return None
     year = digits_value(typed, 4)
-    if year is None or not calendar.MIN_YEAR <= year <= calendar.MAX_YEAR:
+    if year is None or not calendar.MIN_YEAR <= year <= min(calendar.MAX_YEAR, ctx.today.year):
         return refuse(ctx, INVALID_DATA, year_element(ctx))
     return year
 

@@ -1,7 +1,7 @@
 """Elements a command code does not take, refused before its handler runs.
 
 Why: a handler reads the elements it knows and never sees the others, so an unknown
-`LABEL>`, a second `URC>`, an MFT and tax period typed after the TIN of a code that takes
+`LABEL>`, a second `URC>`, a `LABEL>` typed on line 1 with no value, an MFT and tax period typed after the TIN of a code that takes
 none, or a word after HELP's code was silently dropped -- a trainee who typed
 `UPRES 000000101 URC>0 URC>D` was told REQUEST COMPLETED and never learned which one
 counted (review of 2026-12-07).  What a code takes is its definition (commands/*.yaml:
@@ -50,12 +50,14 @@ def stray_element(cmd: Command, definition: CommandDef) -> Refusal | None:
     line = cmd.lines[0] if cmd.lines else ""
     labels = {e[:-1] for e in definition.elements if e.endswith(">")}
     seen: set[str] = set()
-    for label, _value in cmd.field_list:
+    for label, value in cmd.field_list:
+        span = cmd.spans.get(label + ">")
         if label not in labels:
-            return Refusal(f"{label}> IS NOT AN ELEMENT OF {code}"[:79], marks=_mark(cmd.spans.get(label + ">"), line))
+            return Refusal(f"{label}> IS NOT AN ELEMENT OF {code}"[:79], marks=_mark(span, line))
         if label in seen:
-            return Refusal(f"{label}> ENTERED TWICE - ENTER EACH ELEMENT ONCE"[:79],
-                           marks=_mark(cmd.spans.get(label + ">"), line))
+            return Refusal(f"{label}> ENTERED TWICE - ENTER EACH ELEMENT ONCE"[:79], marks=_mark(span, line))
+        if not value and span is not None and span[0] == 1:  # typed on line 1 with nothing after it
+            return Refusal(f"{label}> HAS NO VALUE - ENTER A VALUE OR LEAVE IT OUT"[:79], marks=_mark(span, line))
         seen.add(label)
     forms = _words(definition)
     takes = {w for f in forms for w in f}

@@ -34,6 +34,10 @@ def sim():  # type: ignore[no-untyped-def]
     # a dummy module for tax year 1900 was made from junk (decision TERM-R2)
     ("ACTON 400-00-1001 30 190012 HIST>CALLED", "INVALID TAX PERIOD"),
     ("IRPTR 400-00-1001 TAX-YR>2099", "INVALID DATA"),
+    # a wrong name control on an input code (every one looks the account up in one place)
+    ("STAUP 400-00-1001 30 202312 ZZZZ WEEKS>4", "NAME CONTROL MISMATCH"),
+    ("REQ77 400-00-1001 30 202312 ZZZZ", "NAME CONTROL MISMATCH"),
+    ("ACTON 400-00-1001 30 202312 ZZZZ HIST>CALLED", "NAME CONTROL MISMATCH"),
 ])
 def test_refused_with_a_message(sim: IdrsTest, typed: str, message: str) -> None:
     before = sim.dump()

@@ -34,7 +34,7 @@ from ..masterfile.models import Entity, TaxModule
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .display import tin_display
-from .input_account import check_name_control, module_account
+from .input_account import module_account
 from .input_pending import DOC_CODE_ADJ54, new_pending
 from .research import refuse
 
@@ -112,9 +112,6 @@ def adj54(ctx: Context) -> Display | Refusal:
     last = ctx.state.last_module
     if last is None or tuple(last) != (ent.tin, module.mft, module.period):
         return refuse(ctx, NO_PRIOR_RESEARCH_ADJ54, "tin")
-    bad = check_name_control(ctx, ent)
-    if bad is not None:
-        return bad
     typed = {label: ctx.value(label) for label in _LABELS}
     problems: list[v.Problem] = []
 

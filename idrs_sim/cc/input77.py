@@ -29,7 +29,7 @@ from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .display import tin_display
 from .frm77_account_checks import ACCOUNT_CHECKS
-from .input_account import check_name_control, target_account
+from .input_account import target_account
 from .input_pending import DOC_CODE_FRM77, new_pending
 
 INVALID_TC = "INVALID TRANSACTION CODE"
@@ -92,9 +92,6 @@ def frm77(ctx: Context) -> Display | Refusal:
     if isinstance(found, Refusal):
         return found
     ent, module = found
-    bad_nc = check_name_control(ctx, ent)
-    if bad_nc is not None:
-        return bad_nc
     typed = {label: ctx.value(label) for label in _FIELD_LABELS}
     problems: list[v.Problem] = []
 

@@ -20,8 +20,9 @@ NAME_CONTROL_MISMATCH = "NAME CONTROL MISMATCH"
 
 
 def target_entity(ctx: Context, *, need_established: bool = True) -> Entity | Refusal:
-    """The entity of the typed TIN: RECORD NOT FOUND when unknown, ENTITY NOT ESTABLISHED
-    for a first-time filer when the code needs an established entity."""
+    """The entity of the typed TIN: RECORD NOT FOUND when unknown, NAME CONTROL MISMATCH
+    for a name control typed on line 1 that is not the entity's, ENTITY NOT ESTABLISHED for
+    a first-time filer when the code needs an established entity."""
     tin = ctx.cmd.tin
     if not tin:
         return refuse(ctx, v.INVALID_TIN_LITERAL, "tin")
@@ -33,6 +34,9 @@ def target_entity(ctx: Context, *, need_established: bool = True) -> Entity | Re
     if ent is None:
         return refuse(ctx, NOT_FOUND, "tin")
     ctx.cmd.tin = ent.tin
+    bad = check_name_control(ctx, ent)  # every input code on an account (review 2026-12-07: STAUP, LETER... ignored it)
+    if bad is not None:
+        return bad
     if need_established and not ent.established:
         return refuse(ctx, ENTITY_NOT_ESTABLISHED, "tin")
     return ent

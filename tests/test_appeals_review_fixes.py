@@ -279,7 +279,9 @@ def test_14_impossible_dates_on_acds_are_refused() -> None:
         "DATE BEFORE CASE AP-2024-0106 EXISTED (01012024)"
     sim = _sim("appeals/tdc/registered_case", "0810000211")
     before = sim.dump()["acds_cases"]
-    _run(sim, f"ACDSCAR {TDC6} TDC>DISCUSSED ID>4471026", "PUB>REVIEWED DATE>01011900").expect_line(
+    _run(sim, f"ACDSCAR {TDC6} TDC>DISCUSSED ID>4471026", "PUB>REVIEWED DATE>06012023").expect_line(
         24, "DATE BEFORE CASE AP-2024-0106 EXISTED (01012024)")
+    _run(sim, f"ACDSCAR {TDC6} TDC>DISCUSSED ID>4471026", "PUB>REVIEWED DATE>01011900").expect_line(
+        24, "DATE MORE THAN 20 YEARS AGO")  # every date of an event (decision TERM-R3)
     _run(sim, f"CARATS {TDC6} ACT>CO SUB>TDC DATE>06182024").expect_line(24, "DATE LATER THAN CURRENT DATE")
     assert sim.dump()["acds_cases"] == before

@@ -16,6 +16,7 @@ import datetime as dt
 from ..commands import handles
 from ..digits import is_digits
 from ..masterfile.models import Employee
+from ..rules.dates import parse_mmddyyyy
 from ..rules.unax import flags_on_tin
 from ..unax import HEADER, flag_line, unax_flags
 from .base import Cleared, Context, Display, Refusal
@@ -35,11 +36,8 @@ def unaxr(ctx: Context) -> Display | Refusal:
     since_text = ctx.value("SINCE")
     since: dt.date | None = None
     if since_text:
-        try:
-            since = dt.date(int(since_text[4:8]), int(since_text[:2]), int(since_text[2:4]))
-            if not is_digits(since_text, 8):
-                raise ValueError(since_text)
-        except ValueError:
+        since = parse_mmddyyyy(since_text)  # the one date parser
+        if since is None:
             marks = [spans["SINCE>"]] if "SINCE>" in spans else []
             return Refusal("INVALID DATE - MMDDYYYY", fields=["SINCE"] if "SINCE" in ctx.screen_values else [],
                            marks=marks)

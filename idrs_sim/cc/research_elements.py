@@ -15,6 +15,7 @@ from ..digits import digits_value
 from ..masterfile.models import Entity
 from ..posting import calendar
 from ..rules import tables
+from ..rules.dates import too_old
 from .base import Context, Refusal
 
 NOT_FOUND = "RECORD NOT FOUND"
@@ -104,21 +105,16 @@ def check_period(ctx: Context) -> Refusal | None:
     return None
 
 
-#: How far back a code may make a new module (decision TERM-R2): a dummy module for tax
-#: year 1900 was made from junk; the master file keeps no modules that old.
-OLDEST_NEW_MODULE_YEARS = 20
-
-
 def new_module_problem(ctx: Context, ent: Entity) -> tuple[str, str] | None:
     """(literal, element) when the typed MFT + period cannot be a module of `ent` that a code
     may make (ACTON's dummy module, an ICS-only module): the MFT must be one of the entity's
     file (codes.yaml `mfts`; an unknown MFT is none), the period fit it, not be a later
-    year than today's nor more than OLDEST_NEW_MODULE_YEARS before it.  None when they can."""
+    year than today's nor more than `rules.dates.OLDEST_YEARS` before it.  None when they can."""
     mft, period = ctx.cmd.mft, ctx.cmd.period
     if not mft or mft_rule(mft).get("file") != ent.file:
         return INVALID_MFT, "mft"
-    if not period or not period_fits(mft, period) or not (
-            ctx.today.year - OLDEST_NEW_MODULE_YEARS <= int(period[:4]) <= ctx.today.year):
+    if not period or not period_fits(mft, period) or int(period[:4]) > ctx.today.year or too_old(
+            int(period[:4]), ctx.today):
         return INVALID_TAX_PERIOD, "period"
     return None
 

@@ -29,7 +29,7 @@ from typing import Any
 from ..posting import calendar
 from ..rules import tables, tins
 from ..rules import tpp as tpp_rules
-from ..rules.dates import parse_mmddyyyy  # re-exported: one date parser (rules.dates)
+from ..rules.dates import OLDEST_YEARS, parse_mmddyyyy, too_old  # re-exported: one date parser (rules.dates)
 
 ANY = "any"
 
@@ -85,7 +85,9 @@ def fmt_mmddyyyy(d: dt.date | None) -> str:
 
 def check_date(label: str, text: str, today: dt.date, *, required: bool = False,
                not_future: bool = True) -> tuple[dt.date | None, Problem | None]:
-    """(date, problem) for a MMDDYYYY element; blank is fine unless `required`."""
+    """(date, problem) for a MMDDYYYY element; blank is fine unless `required`.  A date of
+    something that happened (`not_future`) is neither later than today nor more than
+    OLDEST_YEARS before it."""
     text = (text or "").strip()
     if not text:
         return None, (Problem(label, f"{label} REQUIRED") if required else None)
@@ -94,6 +96,8 @@ def check_date(label: str, text: str, today: dt.date, *, required: bool = False,
         return None, Problem(label, f"INVALID {label} - MMDDYYYY")
     if not_future and d > today:
         return None, Problem(label, f"{label} LATER THAN CURRENT DATE")
+    if not_future and too_old(d.year, today):
+        return None, Problem(label, f"{label} MORE THAN {OLDEST_YEARS} YEARS AGO")
     return d, None
 
 

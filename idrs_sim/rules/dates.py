@@ -12,8 +12,12 @@ import datetime as dt
 import re
 
 MIN_YEAR, MAX_YEAR = 1900, 2099
+#: How far back a date of something that happened (a transaction, a receipt, a discovery)
+#: or a new module's tax year may go: the master file holds nothing older, and a year of
+#: 1900 keyed in error was stored as it stood (decisions TERM-R2, TERM-R3).
+OLDEST_YEARS = 20
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "parse_mmddyyyy"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "OLDEST_YEARS", "parse_mmddyyyy", "too_old"]
 
 
 def parse_mmddyyyy(text: str | None) -> dt.date | None:
@@ -25,3 +29,8 @@ def parse_mmddyyyy(text: str | None) -> dt.date | None:
         return dt.date(int(text[4:]), int(text[:2]), int(text[2:4]))
     except ValueError:
         return None
+
+
+def too_old(year: int, today: dt.date) -> bool:
+    """Whether `year` is more than OLDEST_YEARS before today's."""
+    return year < today.year - OLDEST_YEARS

@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .dates import parse_mmddyyyy
+from .dates import OLDEST_YEARS, parse_mmddyyyy, too_old
 from .tins import is_dashed_tin
 
 __all__ = [
@@ -328,18 +328,18 @@ def parse_facts(values: Mapping[str, str], now: dt.datetime) -> IncidentFacts | 
         errors.append(FieldError("TYPE", "INVALID INCIDENT TYPE - ENTER L, T, D, I, A OR U"))
 
     discovered: dt.datetime | None = None
-    time_ok = re.fullmatch(r"\d{4}", v["DISC-TM"]) is not None
+    time_ok = re.fullmatch(r"([01]\d|2[0-3])[0-5]\d", v["DISC-TM"]) is not None  # HHMM, 24-hour
     day = parse_mmddyyyy(v["DISC-DT"])
     if day is None:
         errors.append(FieldError("DISC-DT", "INVALID DISCOVERY DATE - MMDDYYYY"))
-    if time_ok and not (int(v["DISC-TM"][:2]) < 24 and int(v["DISC-TM"][2:]) < 60):
-        time_ok = False
     if not time_ok:
         errors.append(FieldError("DISC-TM", "INVALID DISCOVERY TIME - HHMM (24-HOUR)"))
     if day is not None and time_ok:
         discovered = dt.datetime.combine(day, dt.time(int(v["DISC-TM"][:2]), int(v["DISC-TM"][2:])))
         if discovered > now:
             errors.append(FieldError("DISC-DT", "DISCOVERY DATE/TIME IS LATER THAN CURRENT DATE/TIME"))
+        elif too_old(day.year, now.date()):
+            errors.append(FieldError("DISC-DT", f"DISCOVERY DATE MORE THAN {OLDEST_YEARS} YEARS AGO"))
 
     flags: dict[str, bool] = {}
     for label in ("IT-ASSET", "PII", "SBU", "FTI"):

@@ -177,6 +177,15 @@ def test_stars_refused_when_the_requester_is_not_on_tdc(sim: IdrsTest) -> None:
     assert _line24(sim, f"STARS {CASE} DELIVERY>TDC") == "CASE FILE BY TDC: TP HAS NOT REGISTERED FOR TDC SECURE MESSAGING"
 
 
+@pytest.mark.parametrize("answer", ["SIGNED>@@ DATED>N", "SIGNED>Y DATED>AAAA"])
+def test_signed_and_dated_are_yes_or_no(sim: IdrsTest, answer: str) -> None:
+    """Junk in SIGNED>/DATED> was read as N and stored (sweep of 2026-12-07)."""
+    assert _line24(sim, f"TDCREQ {CASE} REQ>CASEFILE DATE>06132024") == "REQUEST COMPLETED"
+    label = answer.split()[0 if "@@" in answer else 1].split(">")[0]
+    assert _line24(sim, f"ACDSUP {CASE} DOC>L6271 {answer}") == f"{label} MUST BE Y OR N"
+    assert not _case(sim).get("uploads")
+
+
 def test_the_6271_takes_the_date_it_is_sent() -> None:
     with IdrsTest(fixture="appeals/tdc/registered_case") as t:
         t.sign_on("0810000211")

@@ -338,6 +338,9 @@ def acdsup(ctx: Context) -> Display | Refusal:
     if isinstance(case, Refusal):
         return case
     doc = ctx.value("DOC").upper()
+    for label in ("SIGNED", "DATED"):  # a yes/no answer: anything else was read as N
+        if ctx.value(label).upper() not in ("", "Y", "N"):
+            return _refuse(ctx, f"{label} MUST BE Y OR N", f"{label}>")
     signed, dated = ctx.value("SIGNED").upper() == "Y", ctx.value("DATED").upper() == "Y"
     requester = casefile_requester(case)
     to = ctx.value("TO").upper()

@@ -59,8 +59,34 @@ def test_a_duplicated_urc_resolves_nothing(sim: IdrsTest) -> None:
     assert case.get("urc") is None and case["status"] == "open"
 
 
+def test_every_label_a_handler_reads_is_an_element_of_its_code() -> None:
+    """A handler that reads `ctx.value("X")` for a label its definition does not list has that
+    element refused before it runs (FRM49's ZERO>, found by the review of the refusals)."""
+    import ast
+    from pathlib import Path
+
+    from idrs_sim import commands
+
+    root = Path(commands.__file__).parent / "cc"
+    missing = []
+    for path in root.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef):
+                continue
+            codes = [d.args[0].value for d in fn.decorator_list if isinstance(d, ast.Call)
+                     and getattr(d.func, "id", "") == "handles" and d.args and isinstance(d.args[0], ast.Constant)]
+            for code in codes:
+                labels = {e[:-1] for e in commands.definitions()[code].elements if e.endswith(">")}
+                read = {n.args[0].value for n in ast.walk(fn) if isinstance(n, ast.Call) and
+                        getattr(n.func, "attr", "") == "value" and n.args and isinstance(n.args[0], ast.Constant)}
+                missing += [f"{code} {label}>" for label in read - labels]
+    assert missing == []
+
+
 def test_the_forms_each_code_documents_still_work(sim: IdrsTest) -> None:
     for typed in ("ENMOD 400-00-1001", "TXMODA 400-00-1001 30 202312", "HELP ENMOD", "UPTIN 400-00-1001",
-                  "AMS 400-00-1001 30 202312 ISSUE>TPP-HIGH RISK PASSED"):
+                  "AMS 400-00-1001 30 202312 ISSUE>TPP-HIGH RISK PASSED",
+                  "FRM49 99-2000016 01 202406 TC>599 CC>01 ZERO>Y"):  # docs/ftd.md
         sim.command(typed)
         assert "ELEMENT" not in sim.message and "TAKES NO" not in sim.message, (typed, sim.message)

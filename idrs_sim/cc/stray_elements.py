@@ -59,6 +59,13 @@ def stray_element(cmd: Command, definition: CommandDef) -> Refusal | None:
         if not value and span is not None and span[0] == 1:  # typed on line 1 with nothing after it
             return Refusal(f"{label}> HAS NO VALUE - ENTER A VALUE OR LEAVE IT OUT"[:79], marks=_mark(span, line))
         seen.add(label)
+    # Words that are no element: only a line form the definition names (ACTON's `H,TEXT`)
+    # is read; anything else was dropped (ACTON's second assignee line, a note's tail).
+    forms_of_lines = tuple(e.split(",")[0] + "," for e in definition.elements if "," in e and not e.endswith(">"))
+    for n, words in enumerate(cmd.text):
+        if not words.strip().startswith(forms_of_lines) or not forms_of_lines:
+            return Refusal(f"{words.strip()[:30]} IS NOT AN ELEMENT OF {code}"[:79],
+                           marks=_mark(cmd.spans.get(f"text[{n}]"), line))
     forms = _words(definition)
     takes = {w for f in forms for w in f}
     if cmd.tin is not None and not takes & {"TIN", "EIN", "SEQ"}:

@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Self
 
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..masterfile.db import MasterFile
@@ -82,7 +82,7 @@ class Classroom(InstructorOperations):
     """
 
     def __init__(self, url: str, lesson: str | Path | None = None, *, trainees: int = DEFAULT_TRAINEES,
-                 follow_clock: bool = True) -> None:
+                 follow_clock: bool = True, instructor_password: str | None = None) -> None:
         if not url or url in ("sqlite://", "sqlite:///:memory:"):
             raise ClassroomError("a classroom keeps its work in a database: give --db sqlite:///FILE or a "
                                  "PostgreSQL URL")
@@ -108,6 +108,8 @@ class Classroom(InstructorOperations):
                     raise ClassroomError(str(exc)) from None
                 ClassroomBase.metadata.create_all(self.engine)
                 self._start(lesson)
+                if instructor_password is not None:
+                    self._instructors_sign_on_with(instructor_password)
         except BaseException:
             self.lobby.close()
             raise
@@ -132,9 +134,16 @@ class Classroom(InstructorOperations):
     def _start(self, lesson: str | Path | None) -> None:
         current = self.current_lesson()
         if current is not None:
+            notes = []
             if lesson is not None and str(resolve(lesson).resolve()) != current.source:
-                self.note = (f"continuing the class on its lesson {current.name!r}; --lesson {lesson} was not "
+                notes.append(f"continuing the class on its lesson {current.name!r}; --lesson {lesson} was not "
                              f"loaded (the instructor's LESSON code changes the lesson)")
+            kept = _trainee_count(self.lobby)
+            if kept != self.trainees:  # the accounts are made when the class starts (review 2026-12-07)
+                notes.append(f"the class has {kept} trainee accounts, made when it started; --trainees "
+                             f"{self.trainees} was not applied")
+                self.trainees = kept
+            self.note = "; ".join(notes) or None
             return
         if lesson is None:
             raise ClassroomError("the database holds no class yet: give --lesson NAME|PATH")
@@ -142,6 +151,17 @@ class Classroom(InstructorOperations):
             raise ClassroomError(f"the database {self.url} holds a master file but no class; a classroom starts "
                                  f"on an empty database and never rewrites one (give a new --db)")
         self.start_lesson(lesson)
+
+    def _instructors_sign_on_with(self, password: str) -> None:
+        """The class's instructor accounts take `password` (and are unlocked): the handout
+        password train123 let any trainee sign on as the instructor and RESET a classmate's
+        sandbox or start a new LESSON for everyone (review 2026-12-07).  Every sign-on goes
+        through the lobby, so its accounts are the ones that count."""
+        digest = hash_password(password)
+        with self.lobby.mf.unit_of_work() as db:
+            for emp in db.scalars(select(Employee)):
+                if "instructor" in (emp.roles or []):
+                    emp.password_hash, emp.locked, emp.failed_signons = digest, False, 0
 
     def start_lesson(self, lesson: str | Path, own: tuple[MasterFile, Session] | None = None) -> ClassLesson:
         """Make `lesson` the class's lesson: its untouched copy, the lobby reloaded from it
@@ -211,6 +231,16 @@ class Classroom(InstructorOperations):
 
 
 # ---- helpers ---------------------------------------------------------------------------
+def _trainee_count(lobby: Simulator) -> int:
+    """How many class trainee accounts (1485100001, 1485100002, ... in a row) the lobby has."""
+    with lobby.mf.reading() as db:
+        have = set(db.scalars(select(Employee.idrs).where(Employee.idrs.like("14851%"))))
+    n = 0
+    while trainee_number(n + 1) in have:
+        n += 1
+    return n
+
+
 def _add_trainees(db: Session, count: int) -> None:
     """The class trainee accounts 1485100001.. (password train123), with the roles and unit
     of the lesson's T TRAINEE (1485012345) when it has one."""

@@ -35,6 +35,10 @@ from .classroom import CLOCK_KEY, RETIRED_KEY, Classroom, SandboxHandle
 _REJECTED = ("INVALID", "EMPLOYEE NUMBER LOCKED")  # the sign-on literals of a failed attempt
 
 
+#: Line 24 when someone else signs on inside a trainee's exercise sandbox.
+EXERCISE_SIGNON_ONLY = "IN THIS EXERCISE SIGN ON AS YOURSELF OR ITS EMPLOYEE"
+
+
 class ClassroomHost:
     """One terminal of the class (the `Host` protocol: first_screen, handle, slow_key)."""
 
@@ -72,8 +76,11 @@ class ClassroomHost:
         moved = self._follow()
         if moved is not None:
             return moved
+        was_signed_on = self.session.signed_on
         screen = self.session.handle(event)
         assert self.trainee is not None
+        if self.in_exercise and not was_signed_on and self.session.signed_on:
+            screen = self._exercise_signon(screen)
         exercise = self.room.moved.pop(self.trainee, None)
         if exercise is not None:  # EXER NAME made a fresh sandbox: the next key works there
             self._enter_sandbox(exercise, self.trainee)
@@ -130,6 +137,18 @@ class ClassroomHost:
         self.room.audit_signon(handle, self.session.employee_idrs or idrs, self.terminal_id)
         self.session.screen = screen.copy()
         return screen
+
+    def _exercise_signon(self, screen: Screen) -> Screen:
+        """In an exercise sandbox the terminal signs on again only as its trainee or as the
+        employee the exercise plays (decision GRADE-9): a trainee who signed off there and
+        signed on as the instructor ran CLASS, RESET and LESSON (review 2026-12-07)."""
+        from .exercise import played_employee
+
+        assert self.session is not None and self.sandbox is not None and self.trainee is not None
+        who = self.session.employee_idrs
+        if who in (self.trainee, played_employee(self.sandbox.mf, self.trainee)):
+            return screen
+        return self.session.sign_off(EXERCISE_SIGNON_ONLY)
 
     def _enter_sandbox(self, handle: SandboxHandle, idrs: str) -> None:
         """Work in `handle` as trainee `idrs` (or as the employee of the exercise started there)."""

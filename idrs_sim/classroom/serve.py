@@ -37,20 +37,24 @@ def host_factory(room: Classroom):  # type: ignore[no-untyped-def]
 
 
 def run(url: str | None, lesson: str | None, host: str, port: int, trainees: int, *,
-        web_port: int | None = None, max_web_sessions: int = DEFAULT_WEB_SESSIONS) -> int:
+        web_port: int | None = None, max_web_sessions: int = DEFAULT_WEB_SESSIONS,
+        instructor_password: str | None = None) -> int:
     """Open (or start) the class and serve it until SIGTERM/Ctrl+C; the exit status."""
     from ..front.tn3270.server import run_server
     from ..gcpause import freeze_long_lived
 
     url = url or DEFAULT_DB
-    with Classroom(url, lesson, trainees=trainees) as room:
+    with Classroom(url, lesson, trainees=trainees, instructor_password=instructor_password) as room:
 
         def announce() -> None:
             if room.note:
                 _say(room.note)
             current = room.current_lesson()
             _say(f"database {url}, lesson {current.name if current else '?'}; trainees sign on "
-                 f"as 1485100001..{1485100000 + trainees} (password train123)")
+                 f"as 1485100001..{1485100000 + room.trainees} (password train123)")
+            if instructor_password is None:
+                _say("the instructor signs on with the training password too: any trainee could run CLASS, "
+                     "RESET and LESSON; give --instructor-password (or IDRS_SIM_INSTRUCTOR_PASSWORD)")
 
         freeze_long_lived()
         if web_port is None:

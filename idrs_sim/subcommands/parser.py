@@ -149,6 +149,13 @@ def _trainees(text: str) -> int:
     return n
 
 
+def _instructor_password(text: str) -> str:
+    """6 to 16 printable characters, no blank: what the sign-on screen's PASSWORD field takes."""
+    if not 6 <= len(text) <= 16 or not text.isascii() or not text.isprintable() or " " in text:
+        raise argparse.ArgumentTypeError("a password is 6 to 16 letters, digits or punctuation, no blanks")
+    return text
+
+
 def _positive(text: str) -> int:
     try:
         n = int(text)
@@ -293,6 +300,9 @@ def build_parser() -> Parser:
                         "on and works in its trainee's sandbox as a TN3270 terminal does")
     p.add_argument("--max-web-sessions", type=_positive, default=20, metavar="N",
                    help="browser tabs served at once with --web-port (default 20)")
+    p.add_argument("--instructor-password", metavar="PW", type=_instructor_password,
+                   help="the instructor accounts' password, set (and unlocked) at every start; default: the "
+                        "IDRS_SIM_INSTRUCTOR_PASSWORD variable, else the training password the trainees have")
 
     p = sub.add_parser("audit", help="print the audit trail (who ran what, on which TIN)",
                        description="Print the audit trail: every AID key with time, employee, terminal, "

@@ -4,6 +4,7 @@ terminals (each long-lived, so each freezes what it loaded before it serves)."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from .common import UsageError, _simulator
 
@@ -66,5 +67,13 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     path = sqlite_file(getattr(args, "db", None) or DEFAULT_DB)
     if args.lesson is None and path is not None and not path.exists():
         raise UsageError(f"a new classroom needs --lesson NAME|PATH ({path} does not exist yet)")
+    password = args.instructor_password
+    if password is None and os.environ.get("IDRS_SIM_INSTRUCTOR_PASSWORD"):
+        from .parser import _instructor_password
+
+        try:
+            password = _instructor_password(os.environ["IDRS_SIM_INSTRUCTOR_PASSWORD"])
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"IDRS_SIM_INSTRUCTOR_PASSWORD: {exc}") from None
     return run(getattr(args, "db", None), args.lesson, args.host, args.port, args.trainees,
-               web_port=args.web_port, max_web_sessions=args.max_web_sessions)
+               web_port=args.web_port, max_web_sessions=args.max_web_sessions, instructor_password=password)

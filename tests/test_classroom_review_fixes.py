@@ -1,0 +1,60 @@
+"""The classroom review of 2026-12-07: who may be the instructor, who signs on inside an
+exercise sandbox, and what a restart says about the trainee accounts (decision CLASS-R1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from terminal_helpers import command as _command
+from terminal_helpers import sign_on as _signon
+
+from idrs_sim.classroom import Classroom, trainee_number
+from idrs_sim.classroom.host import EXERCISE_SIGNON_ONLY, ClassroomHost
+from idrs_sim.terminal.terminal import Terminal
+
+INSTRUCTOR = "1485099999"
+OWN = "Teach-42x"
+
+
+def _terminal(room: Classroom, name: str) -> Terminal:
+    return Terminal(ClassroomHost(room, name))
+
+
+def test_with_an_instructor_password_the_handout_password_is_not_the_instructors(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    with Classroom(url, "training", follow_clock=False, trainees=2, instructor_password=OWN) as room:
+        t = _terminal(room, "T1")
+        assert not _signon(t, INSTRUCTOR).startswith("SIGN-ON COMPLETED")  # train123 no longer
+        assert _signon(t, trainee_number(1)).startswith("SIGN-ON COMPLETED")
+        i = _terminal(room, "I")
+        assert _signon(i, INSTRUCTOR, OWN).startswith("SIGN-ON COMPLETED")
+        assert _command(i, "CLASS") != "UNAUTHORIZED COMMAND CODE"
+        for n in range(3):  # the instructor locks the account out ...
+            _signon(_terminal(room, f"X{n}"), INSTRUCTOR, "wrong-pw")
+        assert "LOCKED" in _signon(_terminal(room, "X9"), INSTRUCTOR, OWN)
+    # ... and a restart with the password unlocks it
+    with Classroom(url, None, follow_clock=False, trainees=2, instructor_password=OWN) as room:
+        assert _signon(_terminal(room, "I"), INSTRUCTOR, OWN).startswith("SIGN-ON COMPLETED")
+
+
+def test_inside_an_exercise_only_the_trainee_or_its_employee_signs_on(tmp_path: Path) -> None:
+    with Classroom(f"sqlite:///{tmp_path / 'class.db'}", "training", follow_clock=False, trainees=2) as room:
+        host = ClassroomHost(room, "T1")
+        t = Terminal(host)
+        assert _signon(t, trainee_number(1)).startswith("SIGN-ON COMPLETED")
+        _command(t, "EXER VALID_RETURN_UP126_PAPER_CHECK")
+        _command(t, "SINOF")
+        assert _signon(t, INSTRUCTOR) == EXERCISE_SIGNON_ONLY
+        assert host.employee_idrs is None  # signed off again: no instructor code can run
+        assert _signon(t, trainee_number(1)).startswith("SIGN-ON COMPLETED")
+
+
+def test_a_restart_says_how_many_trainee_accounts_the_class_has(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    with Classroom(url, "training", follow_clock=False, trainees=3):
+        pass
+    with Classroom(url, None, follow_clock=False, trainees=5) as room:
+        assert room.trainees == 3
+        assert room.note is not None and "the class has 3 trainee accounts" in room.note
+        assert "INVALID" in _signon(_terminal(room, "T4"), trainee_number(4)) or \
+            not _signon(_terminal(room, "T5"), trainee_number(4)).startswith("SIGN-ON COMPLETED")

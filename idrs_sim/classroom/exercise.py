@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..simulator import Simulator
     from .classroom import Classroom, SandboxHandle
 
-__all__ = ["TraineeSandbox", "class_sandboxes", "exercise_of", "grade_sandbox", "played_employee",
+__all__ = ["TraineeSandbox", "class_sandboxes", "exercise_employees", "exercise_of", "grade_sandbox", "played_employee",
            "sandbox_grade", "start_exercise"]
 
 _EMPLOYEE_COPY = ("name", "roles", "unit", "password_hash", "own_tin", "related_tins", "series", "bears", "egain")
@@ -101,6 +101,14 @@ def played_employee(mf: MasterFile, idrs: str) -> str | None:
         if exercise is None or not exercise.employee or db.get(Employee, exercise.employee) is None:
             return None
         return exercise.employee
+
+
+def exercise_employees(mf: MasterFile, idrs: str) -> frozenset[str]:
+    """Who may sign on in trainee `idrs`'s exercise sandbox: the trainee and every employee
+    the exercise's procedure signs on as (decision GRADE-9)."""
+    with mf.reading() as db:
+        exercise = exercise_of(db, idrs)
+    return frozenset({idrs}) | (exercise.employees if exercise is not None else frozenset())
 
 
 def grade_sandbox(mf: MasterFile, idrs: str, exercise: Exercise, session: Session | None = None) -> Grade:

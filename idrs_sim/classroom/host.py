@@ -36,7 +36,7 @@ _REJECTED = ("INVALID", "EMPLOYEE NUMBER LOCKED")  # the sign-on literals of a f
 
 
 #: Line 24 when someone else signs on inside a trainee's exercise sandbox.
-EXERCISE_SIGNON_ONLY = "IN THIS EXERCISE SIGN ON AS YOURSELF OR ITS EMPLOYEE"
+EXERCISE_SIGNON_ONLY = "IN THIS EXERCISE SIGN ON AS YOURSELF OR ITS EMPLOYEES"
 
 
 class ClassroomHost:
@@ -139,14 +139,14 @@ class ClassroomHost:
         return screen
 
     def _exercise_signon(self, screen: Screen) -> Screen:
-        """In an exercise sandbox the terminal signs on again only as its trainee or as the
-        employee the exercise plays (decision GRADE-9): a trainee who signed off there and
-        signed on as the instructor ran CLASS, RESET and LESSON (review 2026-12-07)."""
-        from .exercise import played_employee
+        """In an exercise sandbox the terminal signs on again only as its trainee or as an
+        employee the exercise's procedure signs on as (decision GRADE-9): a trainee who
+        signed off there and signed on as the instructor ran CLASS, RESET and LESSON
+        (review 2026-12-07)."""
+        from .exercise import exercise_employees
 
         assert self.session is not None and self.sandbox is not None and self.trainee is not None
-        who = self.session.employee_idrs
-        if who in (self.trainee, played_employee(self.sandbox.mf, self.trainee)):
+        if self.session.employee_idrs in exercise_employees(self.sandbox.mf, self.trainee):
             return screen
         return self.session.sign_off(EXERCISE_SIGNON_ONLY)
 

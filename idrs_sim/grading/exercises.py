@@ -21,6 +21,7 @@ names, with or without their area: ``valid_return_up126_paper_check`` or
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,6 +59,12 @@ class Exercise:
     def employee(self) -> str:
         """The IDRS number the procedure signs on with (the trainee's role in it)."""
         return self.procedure.employee.split()[0] if self.procedure.employee else ""
+
+    @property
+    def employees(self) -> frozenset[str]:
+        """Every IDRS number the procedure signs on as (`SignOn(IDRS)` lines): who may sign on
+        in a classroom sandbox of this exercise, beside its trainee (decision GRADE-9)."""
+        return frozenset(re.findall(r"^\s*SignOn\(\s*\"?(\d{10})", self.procedure.text, re.MULTILINE | re.IGNORECASE))
 
     @property
     def title(self) -> str:

@@ -9,9 +9,10 @@ OPEN-PARA> are checked against tables/input_values.yaml `letters`:
 * 6167C: paragraph D (decedent's representative: A) and an open paragraph ``*``, TP;
 * 135C: open paragraph P; 5747C: TP; 5216: TP, once per taxpayer, never on IDRS;
 * 6330C / 6331C cannot be reissued by employees (reissue 4883C / 5071C);
-* a TPP letter (4883C, 5071C, 5447C, 5747C) goes to the address on the return at most
-  twice for the period: every letter shown counts (`rules.tpp_advice.
-  tpp_letter_limit_reached`, IRM 25.25.6.6.2 (4)); then the caller goes to the TAC.
+* a TPP letter (4883C, 5071C, 5447C, 5747C) is reissued only as IRM 25.25.6.6.2 allows it
+  (`rules.tpp_advice.reissue_refusal`): a letter shown on the account, its 14/21/30 days
+  passed, at most twice for the period (every letter shown counts), none after a 5747C,
+  5447C for a foreign address only; else the caller goes to the TAC.
 
 The command line is upper-cased by the parser, so paragraph letters are compared without
 regard to case; typed on the screen they are stored as typed.  The letter is on the
@@ -38,7 +39,7 @@ LETTER_REQUIRED = "LETTER NUMBER REQUIRED"
 INVALID_LETTER = "INVALID LETTER NUMBER"
 NOT_REISSUABLE = "LETTER CANNOT BE REISSUED"
 ONCE_ONLY = "LETTER 5216 PREVIOUSLY ISSUED - ONCE PER TAXPAYER"
-TPP_LIMIT = "TPP LETTER PREVIOUSLY ISSUED TWICE - REFER TO TAC"
+TPP_LIMIT = tpp_advice.LETTER_LIMIT
 PARAS_REQUIRED = "PARAGRAPHS REQUIRED"
 INVALID_PARAS = "INVALID PARAGRAPHS FOR THIS LETTER"
 OPEN_PARA_REQUIRED = "OPEN PARAGRAPH TEXT REQUIRED"
@@ -132,13 +133,15 @@ def leter(ctx: Context) -> Display | Refusal:
         return _refuse(ctx, ent, [v.Problem("LETTER", NOT_REISSUABLE)])
     if rule.get("once_per_taxpayer") and any(v.normalize_letter(x.letter) == key for x in ent.letters):
         return _refuse(ctx, ent, [v.Problem("LETTER", ONCE_ONLY)])
-    if key in tpp_advice.TPP_LETTERS and _tpp_limit_reached(ctx, ent, module):
-        return _refuse(ctx, ent, [v.Problem("LETTER", TPP_LIMIT)])
     problems = _check_paragraphs(rule, typed["PARAS"], typed["OPEN-PARA"])
     problems += _check_code(rule, "return_address", "RTN-ADDR-CD", typed["RTN-ADDR-CD"], RTN_REQUIRED, INVALID_RTN)
     problems += _check_code(rule, "signature", "SIG-CD", typed["SIG-CD"], SIG_REQUIRED, INVALID_SIG)
     if problems:
         return _refuse(ctx, ent, problems)
+    if key in tpp_advice.TPP_LETTERS:  # the form is right: may this letter go now?
+        refusal = _tpp_reissue_refusal(ctx, ent, module, key)
+        if refusal is not None:
+            return _refuse(ctx, ent, [v.Problem("LETTER", refusal)])
     on_idrs = bool(rule.get("on_idrs", True))
     letter = Letter(
         entity=ent, letter=key, period=module.period if module else None, date=ctx.today, idrs=ctx.idrs,
@@ -154,11 +157,15 @@ def leter(ctx: Context) -> Display | Refusal:
                    message=REQUEST_COMPLETED)
 
 
-def _tpp_limit_reached(ctx: Context, ent: Entity, module: TaxModule | None) -> bool:
-    """The account as the rules layer reads it (a dump of this TIN) against the TPP letter limit."""
+def _tpp_reissue_refusal(ctx: Context, ent: Entity, module: TaxModule | None, letter: str) -> str | None:
+    """The account as the rules layer reads it (a dump of this TIN) against the TPP letter
+    preconditions of IRM 25.25.6.6.2 (`rules.tpp_advice.reissue_refusal`, from the same
+    `letter_wait` the advice gives)."""
     ctx.db.flush()
     view = next(e for e in dump(ctx.mf, ent.tin, session=ctx.db)["entities"] if e.get("tin") == ent.tin)
-    return tpp_advice.tpp_letter_limit_reached(view, module.period if module else None)
+    wait = tpp_advice.letter_wait(view, ctx.today, module.period if module else None)
+    toll_free = not v.has_role(ctx.employee.roles, ["rivo-examiner"])
+    return tpp_advice.reissue_refusal(wait, letter, toll_free=toll_free)
 
 
 def _refuse(ctx: Context, ent: Entity, problems: list[v.Problem]) -> Refusal:

@@ -109,6 +109,7 @@ class LetterWait:
     may_reissue: bool  # another letter may be issued to the address on the return
     reason: str
     irm: str = "IRM 25.25.6.6.2"
+    first_letter: bool = False  # no letter can have gone yet (first-time filer): issue one now
 
 
 def _letters_for(entity: Entity, period: str | None) -> list[tuple[str, dt.date, str]]:
@@ -186,7 +187,8 @@ def letter_wait(entity: Entity, today: dt.date | str, period: str | None = None)
             # First-time filer: no marker can post; issue a 4883C now, allow 14 days.
             until = day + dt.timedelta(days=MARKER_DAYS)
             return LetterWait("4883C", MARKER_DAYS, day, until, False, 0, True,
-                              "first-time filer: no letter marker can post - issue Letter 4883C, allow 14 days")
+                              "first-time filer: no letter marker can post - issue Letter 4883C, allow 14 days",
+                              first_letter=True)
         if status_date is not None and (day - status_date).days <= NO_MARKER_DAYS:
             days = FOREIGN_DAYS if letter == FOREIGN_LETTER else NO_MARKER_DAYS
             until = status_date + dt.timedelta(days=days)
@@ -196,6 +198,36 @@ def letter_wait(entity: Entity, today: dt.date | str, period: str | None = None)
         return LetterWait(None, None, None, None, True, 0, False,
                           "UP 126 RC 0 but no TPP letter marker on ENMOD/IMFOLE/TXMOD: the letter cannot be reissued")
     return LetterWait(None, None, None, None, True, 0, False, "no TPP letter and no UP 126 RC 0 on the account")
+
+
+#: LETER's line 24 when the letters shown for the period have reached MAX_ISSUES.
+LETTER_LIMIT = "TPP LETTER PREVIOUSLY ISSUED TWICE - REFER TO TAC"
+
+
+def reissue_refusal(wait: LetterWait, letter: str, *, toll_free: bool = True) -> str | None:
+    """Why TPP letter `letter` may not be issued now (the LETER screen's line 24), or None
+    -- what `letter_wait` advises, as the IRM 25.25.6.6.2 preconditions: (1) a letter must
+    be shown on the account ("If no TC 971 AC 123 MISC Letter xxxx marker is present ... the
+    TPP letter cannot be issued"); (3) its wait "must be met before continuing"; (4) at most
+    two, none after a 5747C; the appropriate letter: 5447C for a return with a foreign
+    address, and only for one (review 2026-12-07).  These are the toll-free assistor's
+    steps: RIVO, working a written response (`toll_free` False), reissues as its own
+    procedures say (IRM 25.25.6.2.2.2 (1) box 4 reissues a 5747C) -- only the limit holds."""
+    if not toll_free:
+        return LETTER_LIMIT if not _under_letter_limit(wait.times_issued) else None
+    if wait.first_letter:
+        return None
+    if wait.letter is None:
+        return "NO TPP LETTER MARKER ON THE ACCOUNT - LETTER CANNOT BE ISSUED"
+    if not wait.may_reissue:
+        return ("LAST TPP LETTER WAS 5747C - REFER TO TAC" if wait.letter == "5747C"
+                else LETTER_LIMIT)
+    if not wait.passed and wait.until is not None:
+        return f"ALLOW {wait.days} DAYS FOR THE {wait.letter} - DO NOT REISSUE BEFORE {wait.until:%m%d%Y}"
+    if (letter == FOREIGN_LETTER) != (wait.letter == FOREIGN_LETTER):
+        return ("REISSUE 5447C - THE RETURN HAS A FOREIGN ADDRESS" if wait.letter == FOREIGN_LETTER
+                else "5447C IS ONLY FOR A RETURN WITH A FOREIGN ADDRESS")
+    return None
 
 
 # --- processing timeframes ----------------------------------------------------------------------------

@@ -58,3 +58,21 @@ def test_a_restart_says_how_many_trainee_accounts_the_class_has(tmp_path: Path) 
         assert room.note is not None and "the class has 3 trainee accounts" in room.note
         assert "INVALID" in _signon(_terminal(room, "T4"), trainee_number(4)) or \
             not _signon(_terminal(room, "T5"), trainee_number(4)).startswith("SIGN-ON COMPLETED")
+
+
+def test_cycle_and_reset_refuse_a_classroom_database(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """They would act on the lobby only: `cycle` posted nothing of the trainees', `reset
+    --discard` took their accounts away (review 2026-12-07)."""
+    from idrs_sim.cli import main
+
+    db = tmp_path / "class.db"
+    url = f"sqlite:///{db}"
+    with Classroom(url, "training", follow_clock=False, trainees=2):
+        pass
+    before = db.read_bytes()
+    for argv in (["cycle", "--db", url], ["reset", "--db", url, "--discard"]):
+        capsys.readouterr()
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "is a classroom database" in err[0], err
+    assert db.read_bytes() == before

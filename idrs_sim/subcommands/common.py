@@ -40,10 +40,23 @@ def _simulator(args: argparse.Namespace, follow_clock: bool = False, writes: boo
     if writes:
         try:
             sim.require_writable()
+            refuse_classroom_database(sim, url, "this command")
         except BaseException:
             sim.close()
             raise
     return sim
+
+
+def refuse_classroom_database(sim, url: str, what: str) -> None:  # type: ignore[no-untyped-def]
+    """A classroom's database holds its lobby (the sign-on accounts and the class registry),
+    not the trainees' work: `cycle` posted the lobby and `reset --discard` took the trainee
+    accounts away while every sandbox stood still (review 2026-12-07).  Refused in one line."""
+    from sqlalchemy import inspect
+
+    if inspect(sim.mf.engine).has_table("class_lesson"):
+        raise UsageError(f"{url} is a classroom database: {what} would change only its lobby, not the "
+                         f"trainees' sandboxes; run the class with 'idrs-sim classroom --db {url}' (the "
+                         f"instructor's CYCLE, RESET and LESSON codes)")
 
 
 def output_problem(path: str, url: str | None = None) -> str | None:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import UsageError, _simulator
+from .common import UsageError, _simulator, refuse_classroom_database
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
@@ -65,6 +65,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
     if path is not None and not path.exists():  # nothing to reset; opening it would make one
         raise UsageError(f"no database at {path}: nothing to reset (an empty --db is filled by any command)")
     with Simulator(args.db, None) as sim:
+        refuse_classroom_database(sim, args.db, "reset")
         held = sim.holdings()
         gone = describe({k: v for k, v in held.items() if k in DISCARDED}) or "nothing"
         kept = describe({k: v for k, v in held.items() if k in KEPT}) or "the audit trail (empty)"

@@ -141,3 +141,12 @@ def test_html_report_renders_in_headless_chromium(tmp_path: Path) -> None:
 def test_html_report_is_self_contained() -> None:
     page = _two_trainees()
     assert "<script" not in page and "http://" not in page and "https://" not in page
+
+
+def test_class_and_trainee_together_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--class --trainee X` graded the whole class and ignored --trainee (review 2026-12-07)."""
+    capsys.readouterr()
+    rc = main(["grade", "--class", "--trainee", "1485100001", "--db", f"sqlite:///{tmp_path / 'c.db'}"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "not both" in err[0]
+    assert not (tmp_path / "c.db").exists()

@@ -57,6 +57,9 @@ def run(args: argparse.Namespace) -> int:
     if args.whole_class:
         from .classgrade import run_class
 
+        if args.trainee:  # it was ignored: the whole class was graded (review 2026-12-07)
+            raise GradeUsage("give --class (every trainee) or --trainee IDRS (one), not both")
+
         return run_class(url, args.html, args.exercise, _must_exist, GradeUsage)
     if not args.trainee:
         raise GradeUsage("grade needs --trainee IDRS: whose work to grade")

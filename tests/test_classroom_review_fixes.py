@@ -76,3 +76,15 @@ def test_cycle_and_reset_refuse_a_classroom_database(tmp_path: Path, capsys) -> 
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "is a classroom database" in err[0], err
     assert db.read_bytes() == before
+
+
+def test_the_instructors_sandbox_is_not_graded_as_a_trainees(tmp_path: Path) -> None:
+    from idrs_sim.classroom.exercise import class_sandboxes
+
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    with Classroom(url, "training", follow_clock=False, trainees=2) as room:
+        assert _signon(_terminal(room, "I"), INSTRUCTOR).startswith("SIGN-ON COMPLETED")
+        assert _signon(_terminal(room, "T1"), trainee_number(1)).startswith("SIGN-ON COMPLETED")
+        assert room.sandbox_of(INSTRUCTOR) is not None  # the instructor works in a sandbox too
+    sandboxes = class_sandboxes(url)
+    assert sandboxes is not None and [s.idrs for s in sandboxes] == [trainee_number(1)]

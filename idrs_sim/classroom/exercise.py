@@ -166,7 +166,8 @@ class TraineeSandbox:
 
 def class_sandboxes(url: str) -> list[TraineeSandbox] | None:
     """Every active sandbox of the current lesson of the classroom database at `url`, by
-    trainee; None when `url` is not a classroom database (a plain master file)."""
+    trainee (not the instructor's: `grade --class` listed the instructor as a trainee);
+    None when `url` is not a classroom database (a plain master file)."""
     engine = create_engine(url)
     try:
         if not inspect(engine).has_table(ClassLesson.__tablename__):
@@ -182,12 +183,16 @@ def _sandboxes(engine: Engine, url: str) -> list[TraineeSandbox]:
         lesson = db.scalar(select(ClassLesson).order_by(ClassLesson.no.desc()).limit(1))
         if lesson is None:
             return []
-        names = {idrs: name for idrs, name in db.execute(select(Employee.idrs, Employee.name))}
+        names, instructors = {}, set()
+        for idrs, name, roles in db.execute(select(Employee.idrs, Employee.name, Employee.roles)):
+            names[idrs] = name
+            if "instructor" in (roles or []):
+                instructors.add(idrs)  # the instructor's own sandbox is no trainee's work
         rows = db.scalars(select(Sandbox).where(Sandbox.lesson_no == lesson.no, Sandbox.active.is_(True),
                                                 Sandbox.ready.is_(True)).order_by(Sandbox.idrs, Sandbox.id)).all()
     latest = {r.idrs: r for r in rows}  # the newest active one of each trainee
     return [TraineeSandbox(r.idrs, names.get(r.idrs, ""), spaces.url(r.location)) for r in latest.values()
-            if not hasattr(spaces, "exists") or spaces.exists(r.location)]
+            if r.idrs not in instructors and (not hasattr(spaces, "exists") or spaces.exists(r.location))]
 
 
 def started_exercise_name(mf: MasterFile, idrs: str) -> str | None:

@@ -87,4 +87,33 @@ def test_the_instructors_sandbox_is_not_graded_as_a_trainees(tmp_path: Path) -> 
         assert _signon(_terminal(room, "T1"), trainee_number(1)).startswith("SIGN-ON COMPLETED")
         assert room.sandbox_of(INSTRUCTOR) is not None  # the instructor works in a sandbox too
     sandboxes = class_sandboxes(url)
-    assert sandboxes is not None and [s.idrs for s in sandboxes] == [trainee_number(1)]
+    assert sandboxes is not None
+    assert [(s.idrs, s.instructor) for s in sandboxes] == [(INSTRUCTOR, True), (trainee_number(1), False)]
+
+
+def test_unlock_reaches_the_lockout_inside_an_exercise_sandbox(tmp_path: Path) -> None:
+    with Classroom(f"sqlite:///{tmp_path / 'class.db'}", "training", follow_clock=False, trainees=2) as room:
+        i = _terminal(room, "I")
+        assert _signon(i, INSTRUCTOR).startswith("SIGN-ON COMPLETED")
+        t = _terminal(room, "T1")
+        assert _signon(t, trainee_number(1)).startswith("SIGN-ON COMPLETED")
+        _command(t, "EXER VALID_RETURN_UP126_PAPER_CHECK")
+        _command(t, "SINOF")
+        for _ in range(3):
+            _signon(t, trainee_number(1), "wrong-pw")
+        assert "LOCKED" in _signon(t, trainee_number(1))
+        assert _command(i, f"UNLOCK {trainee_number(1)}") == f"EMPLOYEE NUMBER {trainee_number(1)} UNLOCKED"
+        assert _signon(t, trainee_number(1)).startswith("SIGN-ON COMPLETED")
+
+
+def test_a_second_program_on_one_sqlite_class_database_is_refused(tmp_path: Path) -> None:
+    import pytest
+
+    from idrs_sim.classroom import ClassroomError
+
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    with Classroom(url, "training", follow_clock=False, trainees=2):
+        with pytest.raises(ClassroomError, match="another classroom program is serving"):
+            Classroom(url, None, follow_clock=False, trainees=2)
+    with Classroom(url, None, follow_clock=False, trainees=2):  # once the first stopped, it starts
+        pass

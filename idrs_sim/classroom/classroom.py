@@ -33,12 +33,13 @@ from typing import Self
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..masterfile.db import MasterFile
+from ..masterfile.db import MasterFile, sqlite_file
 from ..masterfile.models import Employee
 from ..masterfile.security import hash_password
 from ..simulator import Simulator, SimulatorError, resolve
 from .instructing import ClassRow, CycleOutcome, InstructorOperations
 from .models import ClassLesson, ClassroomBase
+from .one_program import ProgramLock
 from .sandboxes import (
     _SETUP_LOCK,
     CLOCK_KEY,
@@ -87,6 +88,14 @@ class Classroom(InstructorOperations):
             raise ClassroomError("a classroom keeps its work in a database: give --db sqlite:///FILE or a "
                                  "PostgreSQL URL")
         self.url = url
+        self._program: ProgramLock | None = None
+        path = sqlite_file(url)
+        if path is not None and path.parent.is_dir():
+            try:
+                self._program = ProgramLock(path)
+            except BlockingIOError:
+                raise ClassroomError(f"another classroom program is serving {path}: one program per SQLite "
+                                     f"class database (several share a PostgreSQL one)") from None
         self.follow_clock = follow_clock
         self.trainees = trainees
         self.note: str | None = None  # a line for the instructor at start-up (lesson kept...)
@@ -112,6 +121,9 @@ class Classroom(InstructorOperations):
                     self._instructors_sign_on_with(instructor_password)
         except BaseException:
             self.lobby.close()
+            if self._program is not None:  # a start that failed leaves no lock file behind
+                self._program.path.unlink(missing_ok=True)
+            self._release_program()
             raise
         _register(self.lobby.mf, self)
 
@@ -222,6 +234,12 @@ class Classroom(InstructorOperations):
         self._by_mf.clear()
         _unregister(self.lobby.mf)
         self.lobby.close()
+        self._release_program()
+
+    def _release_program(self) -> None:
+        if self._program is not None:
+            self._program.release()
+            self._program = None
 
     def __enter__(self) -> Self:
         return self

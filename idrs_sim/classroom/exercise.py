@@ -162,11 +162,12 @@ class TraineeSandbox:
     idrs: str
     name: str
     url: str  # the sandbox's own master-file URL
+    instructor: bool = False  # the instructor's own sandbox: listed, never graded as a trainee's
 
 
 def class_sandboxes(url: str) -> list[TraineeSandbox] | None:
     """Every active sandbox of the current lesson of the classroom database at `url`, by
-    trainee (not the instructor's: `grade --class` listed the instructor as a trainee);
+    trainee (the instructor's marked: `grade --class --exercise` graded it as a trainee's);
     None when `url` is not a classroom database (a plain master file)."""
     engine = create_engine(url)
     try:
@@ -187,12 +188,12 @@ def _sandboxes(engine: Engine, url: str) -> list[TraineeSandbox]:
         for idrs, name, roles in db.execute(select(Employee.idrs, Employee.name, Employee.roles)):
             names[idrs] = name
             if "instructor" in (roles or []):
-                instructors.add(idrs)  # the instructor's own sandbox is no trainee's work
+                instructors.add(idrs)
         rows = db.scalars(select(Sandbox).where(Sandbox.lesson_no == lesson.no, Sandbox.active.is_(True),
                                                 Sandbox.ready.is_(True)).order_by(Sandbox.idrs, Sandbox.id)).all()
     latest = {r.idrs: r for r in rows}  # the newest active one of each trainee
-    return [TraineeSandbox(r.idrs, names.get(r.idrs, ""), spaces.url(r.location)) for r in latest.values()
-            if r.idrs not in instructors and (not hasattr(spaces, "exists") or spaces.exists(r.location))]
+    return [TraineeSandbox(r.idrs, names.get(r.idrs, ""), spaces.url(r.location), r.idrs in instructors)
+            for r in latest.values() if not hasattr(spaces, "exists") or spaces.exists(r.location)]
 
 
 def started_exercise_name(mf: MasterFile, idrs: str) -> str | None:

@@ -93,14 +93,22 @@ class InstructorOperations(SandboxKeeper):
             return True
 
     def unlock(self, idrs: str) -> bool:
-        """Unlock an employee number (failed sign-ons back to 0); False when there is no such employee."""
+        """Unlock an employee number (failed sign-ons back to 0); False when there is no such
+        employee.  In the trainee's own sandbox every lockout goes too: an exercise sandbox
+        has its own sign-on (its employees and the trainee), which the lobby's UNLOCK never
+        reached -- UNLOCKED was said and the trainee stayed locked (review 2026-12-07)."""
         with self.lobby.mf.unit_of_work() as db:
             emp = db.get(Employee, idrs)
             if emp is None:
                 return False
             emp.locked = False
             emp.failed_signons = 0
-            return True
+        handle = self.sandbox_of(idrs)
+        if handle is not None:
+            with handle.mf.unit_of_work() as db:
+                for locked in db.scalars(select(Employee).where(Employee.locked.is_(True))):
+                    locked.locked, locked.failed_signons = False, 0
+        return True
 
     def _instructors(self) -> set[str]:
         with self.lobby.mf.reading() as db:

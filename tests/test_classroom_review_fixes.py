@@ -117,3 +117,26 @@ def test_a_second_program_on_one_sqlite_class_database_is_refused(tmp_path: Path
             Classroom(url, None, follow_clock=False, trainees=2)
     with Classroom(url, None, follow_clock=False, trainees=2):  # once the first stopped, it starts
         pass
+
+
+def test_a_restart_keeps_the_time_a_sandbox_reached(tmp_path: Path) -> None:
+    """With the server's clock following real time, a restart set a sandbox back to its last
+    saved time, before input it already held (review 2026-12-07)."""
+    import datetime as dt
+
+    from freezegun import freeze_time
+
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    with freeze_time("2026-12-07 09:00:00") as frozen:
+        with Classroom(url, "training", follow_clock=True, trainees=1) as room:
+            t = _terminal(room, "T1")
+            assert _signon(t, trainee_number(1)).startswith("SIGN-ON COMPLETED")
+            handle = room.sandbox_of(trainee_number(1))
+            assert handle is not None
+            start = handle.mf.clock.now()
+            frozen.tick(dt.timedelta(hours=26))
+            reached = handle.mf.clock.now()
+            assert reached - start >= dt.timedelta(hours=26)
+        with Classroom(url, None, follow_clock=True, trainees=1) as room:
+            again = room.sandbox_of(trainee_number(1))
+            assert again is not None and again.mf.clock.now() >= reached

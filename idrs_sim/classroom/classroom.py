@@ -227,6 +227,7 @@ class Classroom(InstructorOperations):
     # ---- end -----------------------------------------------------------------------
     def close(self) -> None:
         for handle in list(self._open.values()):
+            self._keep_clock(handle)
             if not isinstance(self.spaces, PostgresSpaces):  # there the pool is the lobby's, disposed below
                 handle.mf.dispose()
             _unregister(handle.mf)
@@ -235,6 +236,19 @@ class Classroom(InstructorOperations):
         _unregister(self.lobby.mf)
         self.lobby.close()
         self._release_program()
+
+    @staticmethod
+    def _keep_clock(handle: SandboxHandle) -> None:
+        """A sandbox whose clock follows real time keeps the time it has reached: a restart
+        set it back to its last cycle or date change, before input it already held
+        (review 2026-12-07).  Taken from the database first, so a cycle another program ran
+        is not undone.  A crash still loses the time since the last save (the work is kept)."""
+        try:
+            if handle.mf.clock.is_following:
+                handle.mf.refresh_clock()
+                handle.mf.save_clock()
+        except Exception:  # closing must go on; the clock is only a convenience here
+            log.exception("could not keep the clock of sandbox %s", handle.location)
 
     def _release_program(self) -> None:
         if self._program is not None:

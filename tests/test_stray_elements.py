@@ -90,3 +90,16 @@ def test_the_forms_each_code_documents_still_work(sim: IdrsTest) -> None:
                   "FRM49 99-2000016 01 202406 TC>599 CC>01 ZERO>Y"):  # docs/ftd.md
         sim.command(typed)
         assert "ELEMENT" not in sim.message and "TAKES NO" not in sim.message, (typed, sim.message)
+
+
+@pytest.mark.parametrize(("category", "message"), [("6330", "USE CATEGORY 4883 FOR PILOT LETTER 6330C"),
+                                                   ("6331", "USE CATEGORY 5071 FOR PILOT LETTER 6331C"),
+                                                   ("4883", "REQUEST COMPLETED")])
+def test_a_pilot_letters_control_takes_the_letter_it_stands_in_for(sim: IdrsTest, category: str, message: str) -> None:
+    """IRM 25.25.6.2.2.1 box 3: "For pilot Letter 6330C use cat code 4883 & for Letter 6331C use
+    cat code 5071" (review 2026-12-07: ACTON took any category)."""
+    sim.command("ENMOD 400-00-1001")
+    sim.clear()
+    sim.string("ACTON 400-00-1001").newline().string(f"C#,TPPFAX0617,A,{category}").newline().string("1486000101,*")
+    sim.enter()
+    assert sim.message == message

@@ -10,11 +10,11 @@ import re
 from types import SimpleNamespace
 
 from ..posting import calendar as cal
-from . import mft32
+from . import mft32, tables
 from .tpp import ac052_matches
 from .tpp_advice import Entity, Module, txns_of
 
-__all__ = ["ac506_misc", "ac129_literal", "ac129_reversal_misc", "idt_return_disposition"]
+__all__ = ["ac506_misc", "ac129_literal", "ac129_reversal_misc", "control_category_problem", "idt_return_disposition"]
 
 
 def ac506_misc(entity: Entity) -> str:
@@ -73,3 +73,10 @@ def idt_return_disposition(tax_year: int, cycle: str) -> str:
     if week >= 47:
         return "URC D"
     return "MFT32" if mft32.systemic_move_year(tax_year, processing_year) else "URC D"
+
+
+def control_category_problem(category: str) -> str | None:
+    """A control base's category for a pilot TPP letter is the letter it stands in for
+    (IRM 25.25.6.2.2.1 box 3: 6330C -> 4883, 6331C -> 5071); None when the category is fine."""
+    instead = (tables.input_values().get("control_category_instead") or {}).get(category)
+    return f"USE CATEGORY {instead} FOR PILOT LETTER {category}C" if instead else None

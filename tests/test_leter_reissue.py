@@ -34,7 +34,12 @@ def sim_tin(line: str) -> str:
      "NO TPP LETTER MARKER ON THE ACCOUNT - LETTER CANNOT BE ISSUED"),
     # (3) inside the wait: 30 days for a 5447C
     ("tpp/letter_5447c_foreign_address", "400-00-1123 30 202312 LETTER>5447C RTN-ADDR-CD>TP", None,
-     "ALLOW 30 DAYS FOR THE 5447C - DO NOT REISSUE BEFORE 07062024"),
+     "ALLOW 30 DAYS FOR THE 5447C - DO NOT REISSUE BEFORE 07072024"),
+    # the wait's last day (06/06 + 30) is still inside it; the next day the letter may go
+    ("tpp/letter_5447c_foreign_address", "400-00-1123 30 202312 LETTER>5447C RTN-ADDR-CD>TP", "2024-07-06",
+     "ALLOW 30 DAYS FOR THE 5447C - DO NOT REISSUE BEFORE 07072024"),
+    ("tpp/letter_5447c_foreign_address", "400-00-1123 30 202312 LETTER>5447C RTN-ADDR-CD>TP", "2024-07-07",
+     "REQUEST COMPLETED"),
     # after the wait, the appropriate letter: 5447C for the foreign address, not 4883C
     ("tpp/letter_5447c_foreign_address", "400-00-1123 30 202312 LETTER>4883C", "2024-07-15",
      "REISSUE 5447C - THE RETURN HAS A FOREIGN ADDRESS"),

@@ -50,6 +50,14 @@ def test_refused_with_a_message(sim: IdrsTest, typed: str, message: str) -> None
     assert "JOHN A SMITH" in sim.screen_text()
 
 
+def test_a_free_text_line_no_code_reads_is_refused(sim: IdrsTest) -> None:
+    """docs/command-syntax.md 1.2: the text was parsed and silently dropped; now it is refused."""
+    sim.clear()
+    sim.string("AMS 400-00-1001 ISSUE>OTHER ENTITY NOTE>CALLER AUTHENTICATED").newline().string("ADVISED 9 WEEKS")
+    sim.enter()
+    assert sim.message == "ADVISED 9 WEEKS IS NOT AN ELEMENT OF AMS"
+
+
 def test_a_duplicated_urc_resolves_nothing(sim: IdrsTest) -> None:
     sim.command("UPDIS 000000101")
     sim.command("UPRES 000000101 URC>0 URC>D")

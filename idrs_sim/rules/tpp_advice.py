@@ -222,8 +222,9 @@ def reissue_refusal(wait: LetterWait, letter: str, *, toll_free: bool = True) ->
     if not wait.may_reissue:
         return ("LAST TPP LETTER WAS 5747C - REFER TO TAC" if wait.letter == "5747C"
                 else LETTER_LIMIT)
-    if not wait.passed and wait.until is not None:
-        return f"ALLOW {wait.days} DAYS FOR THE {wait.letter} - DO NOT REISSUE BEFORE {wait.until:%m%d%Y}"
+    if not wait.passed and wait.until is not None:  # `until` is the wait's last day
+        return (f"ALLOW {wait.days} DAYS FOR THE {wait.letter} - DO NOT REISSUE BEFORE "
+                f"{wait.until + dt.timedelta(days=1):%m%d%Y}")
     if (letter == FOREIGN_LETTER) != (wait.letter == FOREIGN_LETTER):
         return ("REISSUE 5447C - THE RETURN HAS A FOREIGN ADDRESS" if wait.letter == FOREIGN_LETTER
                 else "5447C IS ONLY FOR A RETURN WITH A FOREIGN ADDRESS")

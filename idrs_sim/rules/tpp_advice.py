@@ -205,14 +205,13 @@ LETTER_LIMIT = "TPP LETTER PREVIOUSLY ISSUED TWICE - REFER TO TAC"
 
 
 def reissue_refusal(wait: LetterWait, letter: str, *, toll_free: bool = True) -> str | None:
-    """Why TPP letter `letter` may not be issued now (the LETER screen's line 24), or None
-    -- what `letter_wait` advises, as the IRM 25.25.6.6.2 preconditions: (1) a letter must
-    be shown on the account ("If no TC 971 AC 123 MISC Letter xxxx marker is present ... the
-    TPP letter cannot be issued"); (3) its wait "must be met before continuing"; (4) at most
-    two, none after a 5747C; the appropriate letter: 5447C for a return with a foreign
-    address, and only for one (review 2026-12-07).  These are the toll-free assistor's
-    steps: RIVO, working a written response (`toll_free` False), reissues as its own
-    procedures say (IRM 25.25.6.2.2.2 (1) box 4 reissues a 5747C) -- only the limit holds."""
+    """Why TPP letter `letter` may not be issued now (LETER's line 24), or None -- what
+    `letter_wait` advises, as the IRM 25.25.6.6.2 preconditions: (1) a letter shown on the
+    account ("If no TC 971 AC 123 MISC Letter xxxx marker is present ... the TPP letter
+    cannot be issued"); (3) its wait "must be met before continuing"; (4) at most two, none
+    after a 5747C; the appropriate letter: 5447C for a foreign address, and only for one.
+    The toll-free assistor's steps: RIVO, on a written response (`toll_free` False),
+    reissues as its own procedures say (25.25.6.2.2.2 (1) box 4) -- only the limit holds."""
     if not toll_free:
         return LETTER_LIMIT if not _under_letter_limit(wait.times_issued) else None
     if wait.first_letter:

@@ -140,3 +140,20 @@ def test_a_restart_keeps_the_time_a_sandbox_reached(tmp_path: Path) -> None:
         with Classroom(url, None, follow_clock=True, trainees=1) as room:
             again = room.sandbox_of(trainee_number(1))
             assert again is not None and again.mf.clock.now() >= reached
+
+
+def test_a_reset_trainee_stays_in_class_and_cycle_all(tmp_path: Path) -> None:
+    """RESET made the fresh sandbox at the trainee's next key: until then CLASS left them out
+    and CYCLE ALL skipped them (review 2026-12-07)."""
+    with Classroom(f"sqlite:///{tmp_path / 'class.db'}", "training", follow_clock=False, trainees=2) as room:
+        i = _terminal(room, "I")
+        assert _signon(i, INSTRUCTOR).startswith("SIGN-ON COMPLETED")
+        for n in (1, 2):
+            assert _signon(_terminal(room, f"T{n}"), trainee_number(n)).startswith("SIGN-ON COMPLETED")
+        before = room.sandbox_of(trainee_number(2))
+        _command(i, f"RESET {trainee_number(2)}")
+        after = room.sandbox_of(trainee_number(2))
+        assert before is not None and after is not None and after.location != before.location
+        _command(i, "CLASS")
+        assert trainee_number(2) in "\n".join(i.screen.lines())
+        assert _command(i, f"CYCLE {trainee_number(2)}") != "NO SANDBOX FOR THIS EMPLOYEE NUMBER"

@@ -83,13 +83,15 @@ class InstructorOperations(SandboxKeeper):
         return CycleOutcome(handle.idrs, report.cycle, len(report.posted), len(report.unposted), report.already_ran)
 
     def reset(self, idrs: str, own: tuple[MasterFile, Session] | None = None) -> bool:
-        """A fresh sandbox for the trainee at their next key; the old one is kept, retired.
-        False when the trainee has none."""
+        """A fresh sandbox for the trainee, made now (CLASS lists it and CYCLE ALL reaches
+        it at once: the trainee vanished from both until their next key, review 2026-12-07);
+        the old one is kept, retired.  False when the trainee has none."""
         with self._lock:
             handle = self.sandbox_of(idrs)
             if handle is None:
                 return False
             self._retire(handle, "SANDBOX RESET BY INSTRUCTOR", own)
+            self.sandbox_for(idrs)
             return True
 
     def unlock(self, idrs: str) -> bool:

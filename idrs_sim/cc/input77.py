@@ -18,13 +18,12 @@ the action codes' account checks are in `frm77_account_checks`.
 
 from __future__ import annotations
 
-import calendar as _monthcal
-import datetime as dt
 import re
 from typing import Any
 
 from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
+from ..rules.dates import period_end
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .display import tin_display
@@ -41,16 +40,6 @@ INVALID_XREF_PERIOD = "INVALID XRED-TX-PRD"
 
 _FIELD_LABELS = ("TC", "TC971/151", "TRANS-DT", "SECONDARY-DT", "MISC", "POST-DELAY", "XRED-TIN", "XRED-TX-PRD",
                  "REMARKS")
-
-
-def period_end(period: str) -> dt.date | None:
-    """The last day of a tax period YYYYMM (TC 971 AC 506: SECONDARY-DT = the tax year)."""
-    if not re.fullmatch(r"[0-9]{6}", period or ""):
-        return None
-    year, month = int(period[:4]), int(period[4:])
-    if not 1 <= month <= 12:
-        return None
-    return dt.date(year, month, _monthcal.monthrange(year, month)[1])
 
 
 # ---------------------------------------------------------------------------------
@@ -193,4 +182,4 @@ def _refuse(ctx: Context, problems: list[v.Problem]) -> Refusal:
     return Refusal(problems[0].message, fields=labels)
 
 
-__all__ = ["req77", "frm77", "period_end"]
+__all__ = ["req77", "frm77"]

@@ -26,16 +26,16 @@ Pure functions of the master-file objects.
 from __future__ import annotations
 
 import datetime as dt
-from calendar import monthrange
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ..masterfile.models import POSTED, Entity, TaxModule
+from ..rules.dates import period_end
 from ..rules.ftd_alerts import DEPOSIT_TCS, add_quarters
 from ..rules.ftd_evidence import net_penalties
 
-__all__ = ["TableRow", "quarter_end", "letter_5857_table", "letter_5664_table", "poa_for_period", "table_lines"]
+__all__ = ["TableRow", "letter_5857_table", "letter_5664_table", "poa_for_period", "table_lines"]
 
 ZERO = Decimal("0.00")
 
@@ -52,12 +52,9 @@ class TableRow:
 
     @property
     def period_end(self) -> dt.date:
-        return quarter_end(self.period)
-
-
-def quarter_end(period: str) -> dt.date:
-    year, month = int(period[:4]), int(period[4:6])
-    return dt.date(year, month, monthrange(year, month)[1])
+        end = period_end(self.period)
+        assert end is not None, self.period  # the rows are modules' periods
+        return end
 
 
 def _posted(m: TaxModule | None) -> list[Any]:

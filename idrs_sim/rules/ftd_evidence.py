@@ -20,11 +20,11 @@ pure rules the ICS screens and FRM49 ask, so each is stated once.
 from __future__ import annotations
 
 import datetime as dt
-from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from .dates import period_end
 from .ftd_alerts import PENALTY_TCS, model
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "balances_answer_problem",
     "ics_only_problem",
     "net_penalties",
-    "period_end",
     "tc599_problem",
 ]
 
@@ -72,15 +71,10 @@ def assignment_problem(status: str, balance: Decimal) -> str | None:
     return None if assignable_kind(status, balance) else NOT_BAL_DUE_DEL_RET
 
 
-def period_end(period: str) -> dt.date:
-    """The last day of a tax period YYYYMM."""
-    year, month = int(period[:4]), int(period[4:6])
-    return dt.date(year, month, monthrange(year, month)[1])
-
-
 def tc599_problem(period: str, today: dt.date) -> str | None:
     """A return is secured (TC 599) only for a tax period that has ended by `today`."""
-    return PERIOD_NOT_ENDED if period_end(period) >= today else None
+    end = period_end(period)
+    return PERIOD_NOT_ENDED if end is None or end >= today else None
 
 
 def balance_due_periods(balances: Mapping[str, Decimal]) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule
 from ..posting import calendar as cal
@@ -111,9 +110,10 @@ def _systemic_move_back(ctx: Context, ent: Entity, module: TaxModule | None, tc:
     """TC 971 AC 111 on MFT 32 moves a return back only for the current and prior tax year;
     older ones are reprocessed manually with a Form 4442 to RIVO (IRM 25.25.6.5.5.3 (2)
     box 2, 25.25.6.2.2.1 (4) box 5 exception; rules.mft32.move_back_refusal)."""
-    if module is None or module.mft != "32" or not is_digits(module.period[:4]):
+    tax_year = mft32.tax_year_of(module.period) if module is not None and module.mft == "32" else None
+    if tax_year is None:
         return None
-    refusal = mft32.move_back_refusal(int(module.period[:4]), cal.cycle_year(ctx.cycle))
+    refusal = mft32.move_back_refusal(tax_year, cal.cycle_year(ctx.cycle))
     return v.Problem("TC971/151", refusal) if refusal else None
 
 

@@ -10,7 +10,10 @@ counted (review of 2026-12-07).  What a code takes is its definition (commands/*
 
 from __future__ import annotations
 
-from ..commands import CommandDef
+from functools import cache
+from typing import NamedTuple
+
+from ..commands import CommandDef, definitions
 from .base import Refusal
 from .command_elements import Command, Span
 
@@ -27,28 +30,40 @@ def _mark(span: Span | None, line: str) -> list[tuple[int, int, int]]:
     return [(span[0], span[1], max(span[2] - 1, span[1]))]
 
 
-def _words(definition: CommandDef) -> list[list[str]]:
-    """Each syntax form as its words after the code, up to the first optional or comment."""
+class _Takes(NamedTuple):
+    """What a code takes, read once from its definition (the check runs on every Enter)."""
+
+    labels: frozenset[str]  # its LABEL> elements, without the `>`
+    line_forms: tuple[str, ...]  # line forms it names, by their opening (`H,` of ACTON's `H,TEXT`)
+    words: frozenset[str]  # the words of its syntax forms (TIN, MFT, ...)
+    max_args: int  # the most plain words one form takes after the code
+
+
+@cache
+def _takes(code: str) -> _Takes:
+    definition = definitions()[code]
     forms = []
-    for form in definition.syntax:
+    for form in definition.syntax:  # each form's words after the code, up to an optional or a comment
         words = []
         for word in form.split()[1:]:
             if word.startswith(("[", "(", "...")):
                 break
             words.append(word)
         forms.append(words)
-    return forms
-
-
-def _max_args(forms: list[list[str]]) -> int:
-    return max((sum(1 for w in f if ">" not in w and w not in _POSITIONAL) for f in forms), default=0)
+    return _Takes(
+        labels=frozenset(e[:-1] for e in definition.elements if e.endswith(">")),
+        line_forms=tuple(e.split(",")[0] + "," for e in definition.elements if "," in e and not e.endswith(">")),
+        words=frozenset(w for f in forms for w in f),
+        max_args=max((sum(1 for w in f if ">" not in w and w not in _POSITIONAL) for f in forms), default=0),
+    )
 
 
 def stray_element(cmd: Command, definition: CommandDef) -> Refusal | None:
     """The refusal of the first element `definition` does not take, or None."""
     code = definition.code
     line = cmd.lines[0] if cmd.lines else ""
-    labels = {e[:-1] for e in definition.elements if e.endswith(">")}
+    takes = _takes(code)
+    labels = takes.labels
     seen: set[str] = set()
     for label, value in cmd.field_list:
         span = cmd.spans.get(label + ">")
@@ -61,19 +76,17 @@ def stray_element(cmd: Command, definition: CommandDef) -> Refusal | None:
         seen.add(label)
     # Words that are no element: only a line form the definition names (ACTON's `H,TEXT`)
     # is read; anything else was dropped (ACTON's second assignee line, a note's tail).
-    forms_of_lines = tuple(e.split(",")[0] + "," for e in definition.elements if "," in e and not e.endswith(">"))
+    forms_of_lines = takes.line_forms
     for n, words in enumerate(cmd.text):
         if not words.strip().startswith(forms_of_lines) or not forms_of_lines:
             return Refusal(f"{words.strip()[:30]} IS NOT AN ELEMENT OF {code}"[:79],
                            marks=_mark(cmd.spans.get(f"text[{n}]"), line))
-    forms = _words(definition)
-    takes = {w for f in forms for w in f}
-    if cmd.tin is not None and not takes & {"TIN", "EIN", "SEQ"}:
+    if cmd.tin is not None and not takes.words & {"TIN", "EIN", "SEQ"}:
         return Refusal(f"{code} TAKES NO TIN", marks=_mark(cmd.spans.get("tin"), line))
-    if (cmd.mft is not None or cmd.period is not None) and "MFT" not in takes:
+    if (cmd.mft is not None or cmd.period is not None) and "MFT" not in takes.words:
         where = cmd.spans.get("mft") or cmd.spans.get("period")
         return Refusal(f"{code} TAKES NO MFT OR TAX PERIOD", marks=_mark(where, line))
-    if len(cmd.args) > _max_args(forms):
-        extra = len(cmd.args) - 1 if _max_args(forms) else 0
+    if len(cmd.args) > takes.max_args:
+        extra = len(cmd.args) - 1 if takes.max_args else 0
         return Refusal(f"TOO MANY ELEMENTS FOR {code}", marks=_mark(cmd.spans.get(f"args[{extra}]"), line))
     return None

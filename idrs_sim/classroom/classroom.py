@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Self
 
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..masterfile.db import MasterFile, sqlite_file
@@ -38,7 +38,7 @@ from ..masterfile.models import Employee
 from ..masterfile.security import hash_password
 from ..simulator import Simulator, SimulatorError, resolve
 from .instructing import ClassRow, CycleOutcome, InstructorOperations
-from .models import ClassLesson, ClassroomBase
+from .models import ClassLesson, ClassroomBase, is_classroom_database
 from .one_program import ProgramLock
 from .sandboxes import (
     _SETUP_LOCK,
@@ -108,7 +108,7 @@ class Classroom(InstructorOperations):
         self.moved: dict[str, SandboxHandle] = {}  # idrs -> the sandbox EXER just made (the host moves there)
         try:
             with self._setup_lock():
-                if not inspect(self.engine).has_table(ClassLesson.__tablename__) and not self.lobby.is_empty():
+                if not is_classroom_database(self.engine) and not self.lobby.is_empty():
                     raise ClassroomError(f"the database {url} holds a master file but no class; a classroom "
                                          f"starts on an empty database and never rewrites one (give a new --db)")
                 try:

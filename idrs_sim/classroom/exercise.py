@@ -21,14 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, func, inspect, select, update
+from sqlalchemy import Engine, create_engine, func, select, update
 from sqlalchemy.orm import Session
 
 from ..grading.exercises import Exercise, ExerciseError, find_exercise
 from ..grading.grade import Grade, exercise_key, grade_master_file
 from ..masterfile.db import MasterFile, get_state, set_state
 from ..masterfile.models import AuditRecord, Employee, SimState
-from .models import ClassLesson, Sandbox
+from .models import ClassLesson, Sandbox, is_classroom_database
 from .spaces import spaces_for
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def class_sandboxes(url: str) -> list[TraineeSandbox] | None:
     None when `url` is not a classroom database (a plain master file)."""
     engine = create_engine(url)
     try:
-        if not inspect(engine).has_table(ClassLesson.__tablename__):
+        if not is_classroom_database(engine):
             return None
         return _sandboxes(engine, url)
     finally:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String
+from sqlalchemy import Boolean, DateTime, Engine, Index, Integer, String, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -45,3 +45,9 @@ class Sandbox(ClassroomBase):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     ready: Mapped[bool] = mapped_column(Boolean, default=False)  # the copy is complete
     created: Mapped[dt.datetime] = mapped_column(DateTime)  # simulated time at sign-on
+
+
+def is_classroom_database(engine: Engine) -> bool:
+    """Whether the database holds a class (its registry), not a plain master file: the
+    classroom's own start, `grade` and the commands that must not act on a class's lobby ask."""
+    return inspect(engine).has_table(ClassLesson.__tablename__)

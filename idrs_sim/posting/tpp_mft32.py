@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, or_, select
 from sqlalchemy.orm import aliased
 
-from ..digits import is_digits
 from ..masterfile import derive
 from ..masterfile.models import POSTED, UNPOSTABLE, Entity, TaxModule, Transaction, Unpostable, UnpostableHistory
 from ..rules import mft32
@@ -110,11 +109,11 @@ def refuse_ac111_prior_years(ctx: CycleContext) -> None:
         return
     unpost: list[Unpost] = []
     for t in due_rows(ctx, Transaction.tc == 971, Transaction.ac == 111, TaxModule.mft == "32"):
-        period = t.period or ""
-        if not is_digits(period[:4]):
+        tax_year = mft32.tax_year_of(t.period)
+        if tax_year is None:
             continue
         decided = t.input_cycle or ctx.cycle
-        refusal = mft32.move_back_refusal(int(period[:4]), cal.cycle_year(decided))
+        refusal = mft32.move_back_refusal(tax_year, cal.cycle_year(decided))
         if refusal is not None:
             unpost.append(Unpost(t, *UPC_AC111_PRIOR_YEAR, t.input_idrs or None, refusal))
     unpost_rows(ctx, unpost)

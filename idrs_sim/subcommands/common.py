@@ -51,9 +51,9 @@ def refuse_classroom_database(sim, url: str, what: str) -> None:  # type: ignore
     """A classroom's database holds its lobby (the sign-on accounts and the class registry),
     not the trainees' work: `cycle` posted the lobby and `reset --discard` took the trainee
     accounts away while every sandbox stood still (review 2026-12-07).  Refused in one line."""
-    from sqlalchemy import inspect
+    from ..classroom.models import is_classroom_database
 
-    if inspect(sim.mf.engine).has_table("class_lesson"):
+    if is_classroom_database(sim.mf.engine):
         raise UsageError(f"{url} is a classroom database: {what} would change only its lobby, not the "
                          f"trainees' sandboxes; run the class with 'idrs-sim classroom --db {url}' (the "
                          f"instructor's CYCLE, RESET and LESSON codes)")

@@ -21,7 +21,6 @@ names, with or without their area: ``valid_return_up126_paper_check`` or
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -64,7 +63,10 @@ class Exercise:
     def employees(self) -> frozenset[str]:
         """Every IDRS number the procedure signs on as (`SignOn(IDRS)` lines): who may sign on
         in a classroom sandbox of this exercise, beside its trainee (decision GRADE-9)."""
-        return frozenset(re.findall(r"^\s*SignOn\(\s*\"?(\d{10})", self.procedure.text, re.MULTILINE | re.IGNORECASE))
+        from ..replay.compile import compile_script  # the replay language, read by its own parser
+
+        steps = compile_script(self.procedure.text, str(self.procedure.path))
+        return frozenset(str(step.args[0]) for step in steps if step.spec.method == "sign_on" and step.args)
 
     @property
     def title(self) -> str:

@@ -111,3 +111,17 @@ def test_a_pilot_letters_control_takes_the_letter_it_stands_in_for(sim: IdrsTest
     sim.string("ACTON 400-00-1001").newline().string(f"C#,TPPFAX0617,A,{category}").newline().string("1486000101,*")
     sim.enter()
     assert sim.message == message
+
+
+def test_mft_or_period_after_a_sequence_number_must_be_its_cases(sim: IdrsTest) -> None:
+    """Decision TERM-R4: `UPDIS 000000101 30 201912` showed case 000000101 (202312) and
+    dropped the period; a trainee believed the 2019 module's case was on the screen."""
+    sim.command("UPDIS 000000101 30 202312")
+    assert sim.message == ""
+    assert "000000101" in sim.screen_text()
+    sim.command("UPDIS 000000101 30 201912")
+    assert sim.message == "CASE 000000101 IS MFT 30 TAX PERIOD 202312"
+    assert "UPDIS 000000101 30 201912*" in sim.screen_text().splitlines()[0]
+    sim.command("UPDIS 000000101 55 202312")
+    assert sim.message == "CASE 000000101 IS MFT 30 TAX PERIOD 202312"
+    assert "UPDIS 000000101 55*" in sim.screen_text().splitlines()[0]

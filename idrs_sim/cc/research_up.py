@@ -101,6 +101,11 @@ def uptin(ctx: Context) -> Display | Refusal:
     return displayed(ctx, reply, f"{len(cases)} CASES {ent.tin}")
 
 
+def case_module_differs(seq: str, mft: str, period: str) -> str:
+    """The refusal of an MFT or period typed after a sequence number whose case is not on it."""
+    return f"CASE {seq} IS MFT {mft or '--'} TAX PERIOD {period or '------'}"
+
+
 def _matches(case: Unpostable, mft: str | None, period: str | None) -> bool:
     c_mft, c_period = case_module(case)
     return (mft is None or c_mft == mft) and (period is None or c_period == period)
@@ -112,14 +117,22 @@ def resolve_case(ctx: Context) -> Unpostable | Display | Refusal:
     More than one case for TIN + MFT + period: the open ones (status A on UPTIN) are
     preferred; still more than one -> a Display listing them with AMBIGUOUS on line 24.
     Nine digits parse as both an SSN and a sequence number; a sequence number on the GUF
-    wins.
+    wins, unless an MFT or period follows that is not its case's and the nine digits are
+    a TIN on file.  An MFT or period the case does not have is refused, naming the case's
+    module: read silently, it let a trainee believe `UPRES 000000101 30 202212` worked on
+    the 2022 module.
     """
     cmd = ctx.cmd
     if cmd.seq:
         case = ctx.db.scalar(select(Unpostable).where(Unpostable.seq == cmd.seq))
-        if case is not None:
+        if case is not None and _matches(case, cmd.mft, cmd.period):
             return case
-        if not cmd.tin or ctx.db.scalar(select(Entity.id).where(Entity.tin == cmd.tin)) is None:
+        tin_on_file = bool(cmd.tin) and ctx.db.scalar(select(Entity.id).where(Entity.tin == cmd.tin)) is not None
+        if case is not None and not tin_on_file:
+            c_mft, c_period = case_module(case)
+            return refuse(ctx, case_module_differs(case.seq, c_mft, c_period),
+                          "mft" if cmd.mft is not None and cmd.mft != c_mft else "period")
+        if not tin_on_file:
             return refuse(ctx, NOT_FOUND, "seq")
     ent = find_entity(ctx)
     if isinstance(ent, Refusal):

@@ -125,3 +125,20 @@ def test_mft_or_period_after_a_sequence_number_must_be_its_cases(sim: IdrsTest) 
     sim.command("UPDIS 000000101 55 202312")
     assert sim.message == "CASE 000000101 IS MFT 30 TAX PERIOD 202312"
     assert "UPDIS 000000101 55*" in sim.screen_text().splitlines()[0]
+
+
+def test_a_line_typed_past_column_80_is_named_as_wrapped(sim: IdrsTest) -> None:
+    """Decision TERM-R5: the 3270 wraps a line typed past column 80 onto the next row;
+    the refusal named the tail (`EK WAIT FOR REFUND IS NOT AN ELEMENT OF AMS`) as if the
+    trainee had typed it on a line of its own.  A piece typed on its own line still gets
+    the element message."""
+    before = sim.dump()
+    sim.clear()
+    sim.string("AMS 400-00-1001 ISSUE>OTHER ENTITY NOTE>CALLER AUTHENTICATED ADVISED OF NINE WEEK WAIT")
+    sim.enter()
+    assert sim.message == "LINE 1 RUNS PAST COLUMN 80 - SHORTEN IT OR PUT AN ELEMENT ON LINE 2"
+    assert sim.dump()["entities"] == before["entities"]  # the note cut at column 80 was not stored
+    sim.clear()
+    sim.string("AMS 400-00-1001 ISSUE>OTHER ENTITY NOTE>CALLER AUTHENTICATED").newline().string("EK WAIT")
+    sim.enter()
+    assert sim.message == "EK WAIT IS NOT AN ELEMENT OF AMS"

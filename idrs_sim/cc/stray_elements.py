@@ -14,6 +14,7 @@ from functools import cache
 from typing import NamedTuple
 
 from ..commands import CommandDef, definitions
+from ..terminal.screen import COLS
 from .base import Refusal
 from .command_elements import Command, Span
 
@@ -58,6 +59,16 @@ def _takes(code: str) -> _Takes:
     )
 
 
+def _wrapped(lines: list[str], span: Span) -> bool:
+    """Whether a free-text piece starts in column 1 right under a line typed to column 80:
+    the 3270 wrapped the end of that line onto the next row (the piece is its tail, not
+    something typed on a line of its own, and the line above lost it)."""
+    if span[0] < 2 or span[1] != 1 or span[0] - 2 >= len(lines):
+        return False
+    above = lines[span[0] - 2]
+    return len(above) >= COLS - 1 and above[-1:] != " "
+
+
 def stray_element(cmd: Command, definition: CommandDef) -> Refusal | None:
     """The refusal of the first element `definition` does not take, or None."""
     code = definition.code
@@ -79,8 +90,11 @@ def stray_element(cmd: Command, definition: CommandDef) -> Refusal | None:
     forms_of_lines = takes.line_forms
     for n, words in enumerate(cmd.text):
         if not words.strip().startswith(forms_of_lines) or not forms_of_lines:
-            return Refusal(f"{words.strip()[:30]} IS NOT AN ELEMENT OF {code}"[:79],
-                           marks=_mark(cmd.spans.get(f"text[{n}]"), line))
+            span = cmd.spans.get(f"text[{n}]")
+            if span is not None and _wrapped(cmd.lines, span):
+                return Refusal(f"LINE {span[0] - 1} RUNS PAST COLUMN 80 - SHORTEN IT OR PUT AN ELEMENT ON LINE {span[0]}",
+                               marks=_mark(span, line))
+            return Refusal(f"{words.strip()[:30]} IS NOT AN ELEMENT OF {code}"[:79], marks=_mark(span, line))
     if cmd.tin is not None and not takes.words & {"TIN", "EIN", "SEQ"}:
         return Refusal(f"{code} TAKES NO TIN", marks=_mark(cmd.spans.get("tin"), line))
     if (cmd.mft is not None or cmd.period is not None) and "MFT" not in takes.words:

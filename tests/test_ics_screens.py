@@ -283,6 +283,8 @@ def test_letter_5857_needs_a_telephone_appointment_for_the_initial_contact() -> 
     assert sim.message == "APPOINTMENT DATE REQUIRED"
     form(sim, f"ICSLT {CMD}", LETTER="5857", MEET="T", APPT_DT="06012024", APPT_TM="1000")
     assert sim.message == "APPOINTMENT DATE BEFORE TODAY"
+    form(sim, f"ICSLT {CMD}", LETTER="5857", MEET="T", APPT_DT="06252099", APPT_TM="1000")  # FTD-R11
+    assert sim.message == "APPOINTMENT DATE MORE THAN ONE YEAR AHEAD"
     form(sim, f"ICSLT {CMD}", LETTER="5857", MEET="T", APPT_DT="06252024", APPT_TM="2500")
     assert sim.message == "APPOINTMENT TIME REQUIRED - HHMM"
     form(sim, f"ICSLT {CMD}", LETTER="5857", MEET="T", APPT_DT="06252024", APPT_TM="1000")

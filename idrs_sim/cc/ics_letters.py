@@ -71,8 +71,9 @@ def ics_letter(ctx: Context) -> Display | Refusal:
         appt = v.parse_mmddyyyy(appt_text)
         if appt is None:
             return _refuse(ctx, "APPT-DT", v.INVALID_DATE, case)
-        if appt < ctx.today:
-            return _refuse(ctx, "APPT-DT", "APPOINTMENT DATE BEFORE TODAY", case)
+        date_problem = letter_rules.appointment_date_problem(appt, ctx.today)
+        if date_problem is not None:
+            return _refuse(ctx, "APPT-DT", date_problem, case)
     lines: list[str] = []
     summary = ""
     entry: dict[str, Any] = {"letter": name, "date": ctx.today.isoformat(), "idrs": ctx.idrs}

@@ -32,7 +32,11 @@ __all__ = [
     "POA_COVERS_ALERT",
     "NO_725B_FOR_5857",
     "ONLY_WITH_5857",
+    "APPT_BEFORE_TODAY",
+    "APPT_TOO_FAR",
+    "LATEST_APPOINTMENT_DAYS",
     "appointment_at",
+    "appointment_date_problem",
     "appointment_problem",
     "appointment_time",
     "contact_problem",
@@ -106,6 +110,24 @@ def appointment_problem(meet: str, *, had_5857: bool, has_date: bool, time_text:
         return ("APPT-DT", APPT_DATE_REQUIRED)
     if appointment_time(time_text) is None:
         return ("APPT-TM", APPT_TIME_REQUIRED)
+    return None
+
+
+#: The latest appointment a letter may set, in days from today.  The IRM sets none; the
+#: initial contact is due within 25 calendar days of assignment (IRM 5.7.1.6) and a
+#: follow-up is set with "a short deadline", so a year is generous, and a typo's 2099 is not
+#: scheduled.  Decision FTD-R11.
+LATEST_APPOINTMENT_DAYS = 365
+APPT_BEFORE_TODAY = "APPOINTMENT DATE BEFORE TODAY"
+APPT_TOO_FAR = "APPOINTMENT DATE MORE THAN ONE YEAR AHEAD"
+
+
+def appointment_date_problem(appt: dt.date, today: dt.date) -> str | None:
+    """What is wrong with an appointment date typed on a letter: past, or over a year ahead."""
+    if appt < today:
+        return APPT_BEFORE_TODAY
+    if appt > today + dt.timedelta(days=LATEST_APPOINTMENT_DAYS):
+        return APPT_TOO_FAR
     return None
 
 

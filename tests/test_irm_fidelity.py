@@ -340,3 +340,20 @@ def test_fixture_batch_valid_closed_urc0_posts_in_202426() -> None:
         sim.close()
 
 
+
+
+def test_tc971_ac505_on_a_bmf_entity_goes_unpostable(mf) -> None:
+    """IRM 10.5.4.5.1.1 (3): the indicator is on "the entity portion of an individual's
+    account".  FRM77 refuses it on a BMF entity; one that got past the screen (a fixture,
+    a dump) unposts at posting with the screen's literal (decision FX-2), and an IMF one
+    in the same cycle posts."""
+    with mf.unit_of_work() as s:
+        biz = b.entity(s, "99-0000505", file="BMF", name_control="BIZZ")
+        b.pending(s, biz, 971, ac=505, misc=GENUINE, secondary_date=GENUINE_DT)
+        ind = b.entity(s)
+        b.pending(s, ind, 971, ac=505, misc=GENUINE, secondary_date=GENUINE_DT)
+    report = run_cycle(mf, "202426")
+    assert report.unposted == [("99-0000505", None, None, 971, 168, 0)]
+    with mf.reading() as s:
+        assert s.scalar(select(Unpostable)).remarks == "TC 971 AC 505 NOT VALID ON A BMF ENTITY"
+        assert [t.status for t in s.scalars(select(Transaction).order_by(Transaction.id))] == [UNPOSTABLE, POSTED]

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..commands import handles
 from ..masterfile.models import Entity, TaxModule
+from ..rules import misc as misc_rules
 from ..rules.dates import period_end
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
@@ -106,9 +107,9 @@ def frm77(ctx: Context) -> Display | Refusal:
     if level == "module" and module is None:
         problems.append(v.Problem("TC971/151", MODULE_REQUIRED))
     on_module = module if level in ("module", "either") else None
-    files = rule.extra.get("files")
-    if files and ent.file not in files:  # AC 505: an individual's (IMF) entity only
-        problems.append(v.Problem("TC971/151", f"TC {tc} AC {ac:03d} NOT VALID ON A {ent.file} ENTITY"))
+    wrong_file = misc_rules.file_refusal(tc, ac, ent.file)
+    if wrong_file:  # AC 505: an individual's (IMF) entity only
+        problems.append(v.Problem("TC971/151", wrong_file))
 
     misc = typed["MISC"].upper()
     problem = v.check_misc(rule, misc)

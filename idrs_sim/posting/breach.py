@@ -2,6 +2,8 @@
 (IRM 10.5.4.5.1.1 (6)-(7), Exhibits 10.5.4-2 / 10.5.4-3).  The rules are stated once in
 `idrs_sim.rules.breach`; the FRM77 screen refuses the same input.
 
+    64  unpost_ac_wrong_file    an action code on an entity of a master file it is not for
+                                (AC 505: an individual's entity only, IMF)
     65  unpost_duplicate_ac505  a second AC 505 with a breach number already on the entity
     69  match_tc972_ac505       TC 972 AC 505 reverses the indicator the employee named
                                 (match_tc972 handles every other action code)
@@ -13,17 +15,22 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 
-from ..masterfile.models import POSTED, Transaction
-from ..rules import breach
+from ..masterfile.models import POSTED, Entity, Transaction
+from ..rules import breach, misc
 from .bulk import TxnRow, Unpost, due_rows, set_reversed_by, unpost_rows
 from .codes import UPC_REVERSAL_NO_MATCH
 from .context import CycleContext, rule
 
-__all__ = ["UPC_DUPLICATE_BREACH", "match_tc972_ac505", "unpost_duplicate_ac505"]
+__all__ = ["UPC_AC_WRONG_FILE", "UPC_DUPLICATE_BREACH", "match_tc972_ac505", "unpost_ac_wrong_file",
+           "unpost_duplicate_ac505"]
 
 #: A TC 971 AC 505 whose breach is already on the entity.  The IRM prints no code;
 #: decision I17-4: UPC 168 RC 0, the TC 971/972 unpostable of UPC_REVERSAL_NO_MATCH.
 UPC_DUPLICATE_BREACH = UPC_REVERSAL_NO_MATCH
+#: A TC 971 AC 505 on a BMF entity (it got past FRM77 in a fixture or a dump).  No code in
+#: the IRM either; decision FX-2: the same TC 971/972 unpostable, UPC 168 RC 0.
+UPC_AC_WRONG_FILE = UPC_REVERSAL_NO_MATCH
+_FILES = ("IMF", "BMF")
 
 
 def _due_505(ctx: CycleContext, tc: int) -> list[TxnRow]:
@@ -54,6 +61,24 @@ def _indicators(rows: list[Any], *, before: int | None = None) -> list[breach.In
         for r in rows
         if r.status == POSTED or before is None or r.id < before
     ]
+
+
+@rule("unpost_ac_wrong_file", 64)
+def unpost_ac_wrong_file(ctx: CycleContext) -> None:
+    """An action code the IRM puts on one master file's entities only unposts on another's:
+    TC 971 AC 505 marks "the entity portion of an individual's account" (IRM 10.5.4.5.1.1
+    (3)); FRM77 refuses it on a BMF entity with the same literal (`rules.misc.file_refusal`).
+    One statement per such action code and other file, whatever the number of rows."""
+    due_tcs = ctx.due_tcs()
+    unpost: list[Unpost] = []
+    for (tc, ac), files in misc.files_with_refusal().items():
+        if tc not in due_tcs:
+            continue
+        for file in (f for f in _FILES if f not in files):
+            remarks = (misc.file_refusal(tc, ac, file) or "")[:60]
+            rows = due_rows(ctx, Transaction.tc == tc, Transaction.ac == ac, Entity.file == file)
+            unpost += [Unpost(t, *UPC_AC_WRONG_FILE, remarks=remarks) for t in rows]
+    unpost_rows(ctx, unpost)
 
 
 @rule("unpost_duplicate_ac505", 65)

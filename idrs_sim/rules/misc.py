@@ -14,8 +14,8 @@ from functools import cache
 
 from . import tables
 
-__all__ = ["DLN_MISC_ACS", "MISC_REQUIRED_ACS", "RETURN_REVERSAL_ACS", "dln_fits", "leading_dln", "misc_pattern",
-           "reversal_dln"]
+__all__ = ["DLN_MISC_ACS", "MISC_REQUIRED_ACS", "RETURN_REVERSAL_ACS", "dln_fits", "file_refusal", "files_with_refusal",
+           "leading_dln", "misc_pattern", "reversal_dln"]
 
 #: TC 971 action codes whose MISC the IRM requires: AC 111 (the DLN of the return moved,
 #: IRM 25.25.6.7), AC 124 (the DLN held, 25.25.6.1.7), AC 129 (25.25.6.5.1.2), AC 505 (the
@@ -67,3 +67,30 @@ def dln_fits(named: str, dln: str | None) -> bool:
     if not dln:
         return False
     return dln == named if len(named) == 14 else dln.endswith(named)
+
+
+@cache
+def _entity_files() -> dict[tuple[int, int], tuple[str, ...]]:
+    """(TC, AC) -> the master files whose entities may carry it (`files` in
+    tables/misc_rules.yaml: AC 505 on an individual's entity only)."""
+    found: dict[tuple[int, int], tuple[str, ...]] = {}
+    for ac, by_tc in (tables.misc_rules().get("action_codes") or {}).items():
+        for tc, rule in (by_tc or {}).items():
+            if isinstance(rule, dict) and rule.get("files") and str(tc).isdigit():
+                found[(int(tc), int(ac))] = tuple(rule["files"])
+    return found
+
+
+def file_refusal(tc: int, ac: int | None, file: str) -> str | None:
+    """Why TC `tc` AC `ac` may not be on an entity of master file `file`, or None.
+    FRM77 refuses the input with it; the posting run unposts a pending one that got past
+    the screen (a fixture, a dump) with it as the case's remarks."""
+    files = _entity_files().get((tc, ac or 0))
+    if files and file not in files:
+        return f"TC {tc} AC {ac:03d} NOT VALID ON A {file} ENTITY"
+    return None
+
+
+def files_with_refusal() -> dict[tuple[int, int], tuple[str, ...]]:
+    """Every (TC, AC) that names its master files, with them (the posting run's query)."""
+    return dict(_entity_files())

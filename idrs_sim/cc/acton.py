@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from ..commands import handles
 from ..masterfile.models import ControlBase, Entity, HistoryItem, TaxModule
-from ..rules import tpp_inputs
+from ..rules import control_bases, tpp_inputs
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal
 from .display import control_and_history_lines, tin_display
@@ -184,6 +184,9 @@ def _check_control(ctx: Context, c: dict[str, str], from_fields: bool) -> Refusa
             message = message or literal
     if not bad_fields and (message := tpp_inputs.control_category_problem(c.get("category", "")) or ""):
         bad_fields.append("CATEGORY")
+    if not bad_fields and (wrong := control_bases.prescribed_control_problem(
+            c["activity"], c["status"], c["category"], c["idrs"])):
+        message, bad_fields = wrong
     if not bad_fields:
         return None
     ctx.outcome = f"{message}: ACTON {ctx.cmd.tin or ''}"

@@ -12,7 +12,9 @@ that needs a Document 6209 / IRM fact reads it here, never from the file itself
                             letters, AMS issues, states;
 * ``ics_lists.yaml``        ICS closing codes (roles, evidence), priorities, pick lists, areas;
 * ``ftd_alert_model.yaml``  the FTD Alert program's calendar, model, routing, FRM49 TCs;
-* ``unax.yaml``             UNAX review thresholds.
+* ``unax.yaml``             UNAX review thresholds;
+* ``control_bases.yaml``    control bases the IRM prints to the letter (activity -> status,
+                            category, assignee).
 
 Each is parsed once per process; a missing optional table reads as empty.
 """
@@ -30,6 +32,7 @@ __all__ = [
     "FOLDER",
     "REFERENCE_FILES",
     "codes",
+    "control_bases",
     "ftd_alert_model",
     "ics_lists",
     "input_values",
@@ -51,6 +54,7 @@ REFERENCE_FILES: dict[str, str] = {
     "ics_lists": "ics_lists.yaml",
     "ftd_alert_model": "ftd_alert_model.yaml",
     "unax": "unax.yaml",
+    "control_bases": "control_bases.yaml",
 }
 
 
@@ -101,3 +105,8 @@ def ftd_alert_model() -> dict[str, Any]:
 def unax() -> dict[str, Any]:
     """tables/unax.yaml (UNAX review thresholds)."""
     return reference("unax")
+
+
+def control_bases() -> dict[str, Any]:
+    """tables/control_bases.yaml (control bases IRM 25.25.6 prescribes)."""
+    return reference("control_bases")

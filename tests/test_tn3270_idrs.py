@@ -154,3 +154,45 @@ def test_tnz_works_a_case_on_the_idrs_host(idrs_port: tuple[int, Simulator], mon
 
     drive_tnz(port, script, wait_timeout=10.0, hang_after=60.0)
     assert str(seen["line24"]).startswith("REQUEST COMPLETED")
+
+
+def _trail(sim: Simulator) -> list[tuple[str | None, str | None, str | None]]:
+    from sqlalchemy import select
+
+    from idrs_sim.masterfile.models import AuditRecord
+
+    with sim.mf.reading() as db:
+        return [(r.terminal, r.command, r.outcome) for r in db.scalars(select(AuditRecord).order_by(AuditRecord.id))]
+
+
+@needs_s3270
+@pytest.mark.parametrize("how", ["disconnect", "kill"])
+def test_a_client_that_goes_without_sinof_is_signed_off_in_the_audit_trail(
+        idrs_port: tuple[int, Simulator], how: str) -> None:
+    """A review (2026-12-08) found SINON and ENMOD in the trail and nothing after for a
+    3270 session ended by Disconnect or a killed client: an instructor could not tell it
+    from one still open.  It now ends as a closed browser tab does, with a SINOF record."""
+    import time
+
+    from idrs_sim.front.tn3270.session import DISCONNECTED
+
+    port, sim = idrs_port
+    c = S3270()
+    try:
+        c.connect(port)
+        for action in (f'String("{TRAINEE}")', "Tab", f'String("{sim.password_for(TRAINEE)}")', "Enter",
+                       "Wait(10,Unlock)", "Clear", f'String("ENMOD {TIN}")', "Enter", "Wait(10,Unlock)"):
+            c.do(action)
+        assert "JOHN A SMITH" in _screen(c)
+        if how == "disconnect":
+            c.do("Disconnect")
+        else:
+            c.proc.kill()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _trail(sim)[-1][1] != "SINOF":
+            time.sleep(0.05)
+        terminal, command, outcome = _trail(sim)[-1]
+        assert (command, outcome) == ("SINOF", DISCONNECTED)
+        assert terminal == _trail(sim)[0][0]  # the same terminal's record
+    finally:
+        c.close()

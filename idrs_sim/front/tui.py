@@ -331,6 +331,10 @@ class KeyMapScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
+#: The audit outcome of the sign-off when the TUI quits with someone signed on.
+CLOSED = "TERMINAL CLOSED - SIGNED OFF"
+
+
 class IdrsApp(App[None]):
     """``idrs-sim``: one terminal on a simulator (the training master file by default)."""
 
@@ -349,6 +353,7 @@ class IdrsApp(App[None]):
             sim = Simulator(follow_clock=True)
         self.sim = sim
         self.terminal = self.sim.new_terminal(terminal_id)
+        self.ending = CLOSED  # the audit outcome if someone is still signed on when the app ends
 
     def compose(self) -> ComposeResult:
         with Vertical(id="terminal-box"):
@@ -361,6 +366,14 @@ class IdrsApp(App[None]):
     def view(self) -> TerminalView:
         return self.query_one(TerminalView)
 
+    def end_session(self) -> None:
+        """Sign off whoever is still signed on when the terminal goes (Ctrl+Q, a closed
+        browser tab, idle time): the audit trail gets a SINOF record, as SINOF would leave,
+        so no session nobody can reach stays signed on in it."""
+        end = getattr(self.terminal.host, "end", None)
+        if callable(end):
+            end(self.ending)
+
     def screen_text(self) -> str:
         """The 24x80 text the widget is drawing (tests)."""
         return "\n".join(strip.text for strip in screen_strips(self.terminal.screen))
@@ -368,7 +381,11 @@ class IdrsApp(App[None]):
 
 def run_tui(sim: Simulator, terminal_id: str = "TUI01") -> int:
     """Run the TUI until the user quits; 0."""
-    IdrsApp(sim, terminal_id).run()
+    app = IdrsApp(sim, terminal_id)
+    try:
+        app.run()
+    finally:
+        app.end_session()
     return 0
 
 

@@ -55,7 +55,7 @@ class WebIdrsApp(IdrsApp):
         super().__init__(sim, terminal_id)
         self.idle_seconds = idle_minutes * 60 if idle_minutes else None
         self.last_input = time.monotonic()
-        self.ending = CLOSED  # the audit outcome if the session is still signed on at the end
+        self.ending = CLOSED  # the audit outcome if the session is still signed on at the end (IdrsApp.end_session)
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
@@ -88,11 +88,6 @@ class WebIdrsApp(IdrsApp):
             self.view.refresh_screen()
         self.view.focus()
 
-    def end_session(self) -> None:
-        """Sign off whoever is still signed on (closing the tab signs off; so does idle time)."""
-        end = getattr(self.terminal.host, "end", None)
-        if callable(end):
-            end(self.ending)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -17,6 +17,7 @@ budget (per connection for the re-sent screens, per server for the log lines).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -42,6 +43,10 @@ log = logging.getLogger("idrs_sim.front.tn3270")
 HostFactory = Callable[[str], Host]
 
 WCC_ERROR = wcc(alarm=True)  # re-sent screen after bad input: unlock and beep
+#: The audit outcome of the sign-off when a TN3270 client goes without SINOF.
+DISCONNECTED = "TERMINAL DISCONNECTED - SIGNED OFF"
+#: How long the sign-off waits for a key still in flight when the client went (seconds).
+END_WAIT = 5.0
 
 
 @dataclass
@@ -112,6 +117,23 @@ class SessionLoop:
             log.warning("tn3270 %s from %s dropped: protocol error: %s", cid, peer, exc)
         except (TimeoutError, OSError) as exc:
             log.warning("tn3270 %s from %s dropped: write failed: %s", cid, peer, str(exc) or f"no progress in {opts.write_timeout:g} s")
+        await self._sign_off(cid, host, line, runner)
+
+    async def _sign_off(self, cid: str, host: Host, line: Line, runner: Runner) -> None:
+        """The client went (disconnected, dropped, idle): a signed-on employee is signed off
+        with a SINOF audit record (`IdrsSession.end`), as a closed browser tab is -- an
+        instructor reading the trail must not see a session that nobody can reach as still
+        open.  The key in flight, if any, finishes first (the session takes one call at a
+        time); one that does not finish within END_WAIT seconds leaves the session as it is."""
+        end: Callable[[str], None] | None = getattr(host, "end", None)
+        if end is None:
+            return
+        try:
+            if line.key is not None:
+                await asyncio.wait_for(line.key.finish(), END_WAIT)
+            await runner.call(end, DISCONNECTED)
+        except Exception:
+            log.exception("tn3270 %s: could not sign off after the client went", cid)
 
     async def _next_record(self, cid: str, conn: TelnetConnection, line: Line) -> bytes:
         """The client's next record, with the key before it finished first.

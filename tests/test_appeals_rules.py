@@ -239,8 +239,11 @@ def test_a_withdrawal_needs_the_written_withdrawal_and_its_date() -> None:
     assert r.check_close(Pam(), [], "4", TODAY, by_atm=True) == r.NO_WITHDRAWAL
     w = docs("WITHDRAWAL", when=D(2024, 6, 14))
     assert r.check_close(Pam(), w, "4", TODAY, by_atm=True) == "CLOSE DATE MUST BE THE WITHDRAWAL DATE 06/14/2024"
-    assert r.check_close(Pam(), w, "5", D(2024, 6, 14), by_atm=True) == r.NO_EXEC_CONCUR
-    assert r.check_close(Pam(), w + docs("EXEC-CONCUR", when=D(2024, 6, 14)), "5", D(2024, 6, 14), by_atm=True) is None
+    # result 5 is a mediation result: only on an approved request (APP-R15)
+    approved = Pam(state=r.APPROVED)
+    assert r.check_close(approved, w, "5", D(2024, 6, 14), by_atm=True) == r.NO_EXEC_CONCUR
+    assert r.check_close(approved, w + docs("EXEC-CONCUR", when=D(2024, 6, 14)), "5", D(2024, 6, 14),
+                         by_atm=True) is None
 
 
 def test_the_mediator_submits_with_only_the_mediators_report_and_one_of_five_results() -> None:

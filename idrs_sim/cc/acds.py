@@ -20,12 +20,16 @@ from ..commands import handles
 from ..digits import is_digits
 from ..masterfile.acds_models import ACDS_LISTS, AcdsCase
 from ..masterfile.models import Employee
-from ..rules import tdc_access, tdc_carats, tdc_case_file, tdc_invitation, tdc_messaging, tdc_record
+from ..rules import pam_enclosures, tdc_access, tdc_carats, tdc_case_file, tdc_invitation, tdc_messaging, tdc_record
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .research import mark
 from .validate import check_date
 
 __all__ = ["access_of", "acds", "badges", "case_of", "changed", "element_date", "facts_of", "own_case_of", "shown"]
+
+
+#: A case activity record entry written with a letter (its enclosures), not a phone contact.
+LETTER_ENTRY = "LETTER"
 
 
 def _refuse(ctx: Context, literal: str, element: str = "code") -> Refusal:
@@ -158,6 +162,9 @@ def _lines(case: AcdsCase, first: str | None = None) -> list[str]:
     section("FINDINGS", tdc_carats.findings(facts_of(case)))
     car = []
     for x in case.car or []:
+        if x.get("contact") == LETTER_ENTRY:  # the letter's enclosures documented (IRM 8.26.9.2.3(2) Note)
+            car.append(f"{_mdy(x['date'])} {x.get('idrs', ''):<10} {x.get('note', '')}".upper()[:74])
+            continue
         car.append(f"{_mdy(x['date'])} {x.get('idrs', ''):<10} {x.get('contact', 'PHONE')} TDC {x.get('tdc', '')}"
                    + (f" ID {x['egain']}" if x.get("egain") else ""))
         if x.get("pub"):
@@ -191,6 +198,7 @@ def _lines(case: AcdsCase, first: str | None = None) -> list[str]:
     for x in case.letters or []:
         para = f" PARA {x['para']} TDC INVITATION ID {x.get('egain', '')}" if x.get("para") else ""
         letters.append(f"L{x['letter']} {_mdy(x['date'])} {x.get('idrs', '')}{para}")
+        letters += ["  " + line for line in pam_enclosures.enclosure_lines(x["letter"], bool(x.get("para")))]
         if x.get("text"):
             letters += ["  " + part for part in textwrap.wrap(x["text"].upper(), 74)]
     section("LETTERS", letters)
@@ -282,6 +290,9 @@ def acdslt(ctx: Context) -> Display | Refusal:
             return _refuse(ctx, "INVITATION PARAGRAPH LACKS: " + missing[0], "LETTER>")
         entry.update({"para": para, "egain": given, "text": text})
     changed(case, "letters", entry)
+    note = pam_enclosures.case_action_note(letter, "para" in entry)
+    if note:  # "Be sure the case action record documents Publication 4167 was included" (8.26.9.2.3(2))
+        changed(case, "car", {"date": entry["date"], "idrs": ctx.idrs, "contact": LETTER_ENTRY, "note": note})
     return done(ctx, case, f"LETTER {letter} ISSUED" + (" WITH TDC INVITATION" if "para" in entry else ""), "LETTERS")
 
 

@@ -21,7 +21,7 @@ from ..commands import handles
 from ..digits import is_digits
 from ..masterfile.appeals_models import Appeal
 from ..masterfile.models import Employee
-from ..rules import pam_codes, pam_deadlines, pam_literals, pam_mediation, pam_record
+from ..rules import pam_codes, pam_deadlines, pam_intake, pam_literals, pam_mediation, pam_record
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .research import mark
 
@@ -123,6 +123,7 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
             lines.append("  OIC IN A CDP OR EH CASE - NO MI, NO PAM SUPPORT REQUEST")
         elif not pam_record.request_eligible(appeal):
             lines.append("  NOT ELIGIBLE - APPEAL NO LONGER UNDER CONSIDERATION")
+        lines += ["  " + advice for advice in pam_intake.intake_advice(appeal, appeal.intake, appeal.pam, ctx.today)]
     p = appeal.pam
     if p is not None:
         lines.append(f"PAM SUPPORT REQUEST  STATE {p.state}  OPENED {_d(p.opened)} BY {p.opened_by or ''}")
@@ -130,7 +131,8 @@ def detail_lines(ctx: Context, appeal: Appeal, *, show_car: bool) -> list[str]:
             kind = "ASSIGNED " + _d(p.assigned) if p.assigned else "SELECTED (PROVISIONAL)"
             lines.append(f"  MEDIATOR {p.mediator} {kind}  APPROVED {_d(p.approved)}")
         if p.state == pam_codes.CLOSED:
-            lines.append(f"  CLOSED {_d(p.closed)} BY {p.closed_by or ''}  {p.status or ''}")
+            shown = pam_codes.STATUS_SHOWN.get(p.status or "", p.status or "")
+            lines.append(f"  CLOSED {_d(p.closed)} BY {p.closed_by or ''}  {shown}")
             if p.reason:
                 lines.append(f"  REASON: {p.reason}")
             if p.result:

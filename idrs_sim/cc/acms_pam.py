@@ -122,9 +122,21 @@ def acms_pam(ctx: Context) -> Display | Refusal:
     return appeal_display(ctx, appeal, cmd, "acmspam", REQUEST_COMPLETED, **_blank_inputs(), msg=note)
 
 
+def _sender(ctx: Context, appeal: Appeal, letter: str) -> Refusal | None:
+    """The ATM signs and mails a denial letter; the appeal's ATE or ATM faxes Letter 5559
+    (`pam_decision.letter_senders`).  Anyone else is refused as an audit violation."""
+    roles = set(ctx.employee.roles or [])
+    senders = pam_decision.letter_senders(letter)
+    if is_instructor(ctx) or any(r in roles and ctx.idrs == getattr(appeal, r) for r in senders):
+        return None
+    if not roles & set(senders):
+        return refuse(ctx, "LETTER", pam_literals.ATM_SIGNS_DENIAL, is_violation=True)
+    return own_appeal(ctx, appeal, "atm" if "atm" in roles and "atm" in senders else "ate")
+
+
 @handles("ACMSLT")
 def acms_letter(ctx: Context) -> Display | Refusal:
-    """Letters 5557 / 5558 (denial, after concurrence) and 5559 (after approval)."""
+    """Letters 5557 / 5558 (denial, after concurrence: the ATM) and 5559 (after approval: the ATE or ATM)."""
     appeal = find_appeal(ctx)
     if isinstance(appeal, Refusal):
         return appeal
@@ -133,10 +145,10 @@ def acms_letter(ctx: Context) -> Display | Refusal:
         ctx.outcome = f"ACMSLT FORM {appeal.number}"
         return appeal_display(ctx, appeal, cmd, "acmslt", "KEY LETTER> 5557, 5558 OR 5559 AND THE MAIL DATE",
                               LETTER="", DATE="")
-    refused = own_appeal(ctx, appeal, "atm")
+    letter = ctx.value("LETTER").upper().removeprefix("L")
+    refused = _sender(ctx, appeal, letter)
     if refused:
         return refused
-    letter = ctx.value("LETTER").upper().removeprefix("L")
     day = date_element(ctx, "DATE", required=True)
     if isinstance(day, Refusal):
         return day

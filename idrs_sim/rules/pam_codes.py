@@ -24,6 +24,8 @@ COMPLETE, PREMATURE, INCOMPLETE = "COMPLETE", "PREMATURE", "INCOMPLETE"
 INTAKES = (COMPLETE, PREMATURE, INCOMPLETE)
 
 DENIED = "DENIED"  # the closing status of a denial ("returned" in ACMS now)
+#: Exhibit 8.26.9-1, Mediation Request Denied, step 3: "request denied ('returned' in system now)".
+STATUS_SHOWN = {DENIED: 'DENIED ("RETURNED" IN ACMS)'}
 #: Exhibit 8.26.9-1, Mediation Request Denied, step 3 (the en dash typed as a hyphen).
 DENIAL_REASONS = (
     "REQUEST DENIED - INELIGIBLE ISSUE OR CASE TYPE",

@@ -152,6 +152,13 @@ def _in_order(docs: Sequence[DocLike], kind: str) -> str | None:
     return not_before("AREA DIRECTOR", max(dates), "ANALYST DISCUSSION", analyst)
 
 
+def letter_senders(letter: str) -> tuple[str, ...]:
+    """Who sends the letter: the ATM signs and mails a denial letter (8.26.9.2.3.3(1)(d));
+    Letter 5559 is faxed by the ATE or the ATM once the ATM signed the Agreement to Mediate
+    (Exhibit 8.26.9-1, After the Pre-Mediation Conference Call, step 3, Who "ATE & ATM")."""
+    return ("atm", "ate") if letter == LETTER_AGREEMENT else ("atm",)
+
+
 def denial_letter(appeal: AppealLike) -> str:
     """Letter 5557 for an OIC, 5558 for a TFRP (never for a CDP/EH OIC: `check_letter`)."""
     return LETTER_DENIAL_TFRP if appeal.type == "TFRP" else LETTER_DENIAL_OIC
@@ -195,7 +202,7 @@ def check_letter(letter: str, appeal: AppealLike, pam: PamLike | None, docs: Seq
         return CDP_NOT_DENIED
     right = denial_letter(appeal)
     if letter != right:
-        return f"USE LETTER {right} FOR A{'N' if appeal.type == 'OIC' else ''} {appeal.type} APPEAL"
+        return f"USE LETTER {right} FOR A{'N' if appeal.type in ('OIC', 'EH') else ''} {appeal.type} APPEAL"
     if appeal.request_received is None:
         return NO_REQUEST
     if has(docs, "L" + letter):

@@ -64,6 +64,35 @@ def request_notice(appeal: AppealLike, received: dt.date) -> str:
     return f"NOTIFY ATM NOW; EMAIL REQUEST TO *AP ADR PMO BY {mdy(due)}; INPUT MI"
 
 
+#: What the email to *AP ADR PMO must say, and the contact with the taxpayer, for a premature
+#: request (IRM 8.26.9.2.3(6)) and an incomplete one ((7)); a complete one needs neither.
+INTAKE_ADVICE: dict[str, tuple[str, ...]] = {
+    PREMATURE: (
+        "EMAIL TO *AP ADR PMO: REQUEST IS PREMATURE, SETTLEMENT DISCUSSIONS ONGOING",
+        "HOLD IT OPEN UNTIL SETTLEMENT DISCUSSIONS ARE COMPLETE",
+    ),
+    INCOMPLETE: (
+        'EMAIL TO *AP ADR PMO: WORKING WITH THE TP TO "PERFECT" THE MEDIATION REQUEST',
+        "CONTACT TP: NOT ENOUGH INFORMATION TO DECIDE WHETHER TO AGREE TO MEDIATION;",
+        "ALLOW NO MORE THAN 14 DAYS FOR THE DETAILS (REV. PROC. 2014-63 SECTION 7)",
+    ),
+}
+
+
+def intake_advice(appeal: AppealLike, intake: str | None, pam: PamLike | None, today: dt.date) -> tuple[str, ...]:
+    """The premature / incomplete steps of 8.26.9.2.3(6)-(7), shown while they are the next
+    step: once the request is recorded, until the hold ends or, for an incomplete request,
+    until it is perfected or its 14 days have run."""
+    if is_cdp(appeal) or appeal.request_received is None or not request_eligible(appeal):
+        return ()
+    if pam is not None and pam.state not in (HELD, PERFECTING):
+        return ()
+    due = pam.perfect_due if pam is not None and pam.perfect_due else perfect_due(appeal.request_received)
+    if intake == INCOMPLETE and today > due:
+        return ()
+    return INTAKE_ADVICE.get(intake or "", ())
+
+
 def check_received(appeal: AppealLike, received: dt.date) -> str | None:
     """Appeals receives a mediation request on a case it has: not before the appeal was received."""
     return not_before("REQUEST", received, "APPEAL RECEIVED", appeal.received)

@@ -66,3 +66,9 @@ TEXT_NOT_TAKEN = "LETTER 5559 TAKES NO TEXT> (RATIONALE IS FOR A DENIAL LETTER)"
 TEXT_MAX = 80  # what an attachment's or letter's text holds
 TEXT_TOO_LONG = "TEXT> AT MOST 80 CHARACTERS"
 NOT_PERFECTED_BY = "{what} DATE CANNOT BE BEFORE {day} - REQUEST NOT PERFECTED BY {due}"
+
+# Second review (decisions APP-R15 ...).
+#: Appeals turning down a request it has not approved is a denial, not a withdrawal (APP-R15).
+APPEALS_DENIES = "NOT APPROVED - APPEALS DENIES IT: LETTER 5557/5558, THEN ACT>DENY"
+#: Only the ATM signs and mails a denial letter (8.26.9.2.3.3(1)(d)); the ATE may fax 5559 (APP-R18).
+ATM_SIGNS_DENIAL = "ONLY THE ATM SIGNS AND MAILS THE DENIAL LETTER"

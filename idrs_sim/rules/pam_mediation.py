@@ -20,6 +20,7 @@ from .pam_codes import (
     LETTER_AGREEMENT,
     MEDIATED,
     RESULTS,
+    UNDECIDED,
     WITHDRAWALS,
     pick,
 )
@@ -27,6 +28,7 @@ from .pam_decision import not_before
 from .pam_literals import (
     ALREADY_SUBMITTED,
     APPEAL_CLOSED,
+    APPEALS_DENIES,
     ATM_AFTER_MEDIATOR,
     ATM_CLOSES_WITHDRAWALS,
     AWAITS_MI,
@@ -114,6 +116,12 @@ def check_close(pam: PamLike | None, docs: Sequence[DocLike], result: str, date:
         return INVALID_RESULT
     if chosen not in WITHDRAWALS:
         return ATM_CLOSES_WITHDRAWALS
+    if chosen == APPEALS_WITHDREW and pam.state in UNDECIDED:
+        # "Withdrawn by Appeals (with Executive concurrence)" is a mediation result (Exhibit, Post
+        # Mediation Session Actions): Appeals withdraws from a mediation it accepted.  Turning down a
+        # request not approved is a denial -- Letter 5557/5558 with its rationale, closed Denied
+        # (8.26.9.2.3.3(1)(c)-(e); the pilot).  The taxpayer may still withdraw (IRM 8.26.9.2.3(6)(a)).
+        return APPEALS_DENIES
     return _withdrawal(chosen, docs, date, pam.approved)
 
 

@@ -52,8 +52,11 @@ def has(docs: Iterable[DocLike], kind: str) -> bool:
 
 
 def is_cdp(appeal: CaseTypeLike) -> bool:
-    """An OIC that is part of a CDP or equivalent hearing (EH) case (8.26.9.2.3.2(5))."""
-    return bool(appeal.cdp) or appeal.type in CDP_TYPES
+    """An OIC that is part of a CDP or equivalent hearing (EH) case (8.26.9.2.3.2(5): "The ATE
+    inputs 'MI' ... unless the OIC is part of a CDP or EH case"): an OIC appeal flagged `cdp`,
+    or the CDP/EH hearing appeal the OIC was raised in.  A TFRP is never one (decision
+    APP-R16): the exception names the OIC only, and `cdp` on a TFRP is a fixture error."""
+    return appeal.type in CDP_TYPES or (appeal.type == "OIC" and bool(appeal.cdp))
 
 
 def is_open(appeal: AppealLike) -> bool:

@@ -76,7 +76,7 @@ def _entity_files() -> dict[tuple[int, int], tuple[str, ...]]:
     found: dict[tuple[int, int], tuple[str, ...]] = {}
     for ac, by_tc in (tables.misc_rules().get("action_codes") or {}).items():
         for tc, rule in (by_tc or {}).items():
-            if isinstance(rule, dict) and rule.get("files") and str(tc).isdigit():
+            if isinstance(rule, dict) and rule.get("files") and str(tc) in ("971", "972"):
                 found[(int(tc), int(ac))] = tuple(rule["files"])
     return found
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import mf_builders as b
 import pytest
 from sqlalchemy import select
 
@@ -320,14 +321,26 @@ def test_leter_validations(fields, label, literal):
 ])
 def test_leter_accepts_the_letters_as_the_irm_prescribes(fields):
     # A TPP letter (5747C) goes only as IRM 25.25.6.6.2 lets the toll-free assistor reissue
-    # one (tests/test_leter_reissue.py); RIVO reissues the 5747C of its written-response steps.
-    sim = signed_on(RIVO if fields["LETTER"] == "5747C" else TRAINEE)
+    # one (tests/test_leter_reissue.py); RIVO reissues the 5747C of its written-response steps,
+    # on an account with the TC 971 AC 123 TAC AUTH ONLY marker it needs (TPP-40).
+    if fields["LETTER"] == "5747C":
+        sim = signed_on(RIVO, _tac_auth_only)
+    else:
+        sim = signed_on(TRAINEE)
     leter(sim, **fields)
     assert sim.message == "REQUEST COMPLETED"
 
 
+def _tac_auth_only(s) -> None:  # type: ignore[no-untyped-def]
+    mod = s.scalar(select(TaxModule).join(Entity).where(Entity.tin == TIN))
+    s.add(Note(entity=mod.entity, issue="TPP-AUTHENTICATION FAILED", text="FAILED HRA", idrs=TRAINEE,
+               date=dt.date(2024, 4, 2)))
+    b.txn(s, mod, 971, ac=123, misc="TAC AUTH ONLY", cycle="202409")
+
+
 def test_letter_5216_once_per_taxpayer_and_never_on_idrs():
-    sim = signed_on()
+    # 5216: the TAC's and RIVO's, after a failed authentication on record (TPP-41)
+    sim = signed_on(RIVO, _tac_auth_only)
     sim.command("LETER 400-00-1001 30 202312 LETTER>5216 RTN-ADDR-CD>TP")
     assert sim.message == "REQUEST COMPLETED"
     sim.expect("NOT SHOWN ON IDRS")

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
+
 from ..masterfile import derive
-from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule
+from ..masterfile.models import DELETED, PENDING, POSTED, Entity, TaxModule, Transaction, Unpostable
 from ..posting import calendar as cal
-from ..rules import breach, mft32, reversal, tpp, tpp_inputs
+from ..rules import breach, mft32, reversal, tpp, tpp_inputs, up126
 from ..rules import misc as misc_rules
 from . import validate as v
 from .base import Context
@@ -171,6 +173,87 @@ def _ac129_literal_fits(ctx: Context, ent: Entity, module: TaxModule | None, tc:
     return v.Problem("MISC", f"MISC MUST BE {fits[0]} OR {fits[1]} FOR THIS MARKER")
 
 
+def _is_assistor(ctx: Context) -> bool:
+    """The employee inputs on the assistors' paths (tables/misc_rules.yaml `assistor_roles`);
+    an instructor is not held to them."""
+    return bool(set(ctx.employee.roles or ()) & tpp_inputs.assistor_roles())
+
+
+def _has_open_527(ent: Entity) -> bool:
+    """An unreversed TC 971 AC 527 on ENMOD (posted or pending)."""
+    return any(t.tc == 971 and t.ac == 527 and t.reversed_by_id is None and t.status in (POSTED, PENDING)
+               for t in ent.entity_transactions)
+
+
+def _joint_partners(ctx: Context, ent: Entity) -> list[Entity]:
+    """The other spouses of this entity's joint (MFJ) returns: the `spouse_tin` of its own
+    returns and unpostable returns, and the entities whose returns name it as spouse."""
+    tins = {str((doc or {}).get("spouse_tin") or "") for doc in
+            [t.document for t in ent.transactions] + [u.document for u in ent.unpostables]}
+    for model in (Transaction, Unpostable):
+        rows = ctx.db.execute(select(model.entity_id).where(model.document["spouse_tin"].as_string() == ent.tin))
+        ids = {r[0] for r in rows if r[0] != ent.id}
+        tins |= {e.tin for e in (ctx.db.get(Entity, i) for i in ids) if e is not None}
+    tins.discard("")
+    tins.discard(ent.tin)
+    return [e for e in (ctx.entity(t) for t in sorted(tins)) if e is not None]
+
+
+def _ac506_literal_fits(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                        secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """An assistor's TC 971 AC 506 ``WI AM OTHER`` / ``WI PRP OTHER1`` is the one the AC 527
+    on ENMOD selects (IRM 25.25.6.6.3.1 (4) boxes 1-2 / 4-5; `rules.tpp_inputs`); on an MFJ
+    spouse's account the joint partner's literal is taken ("on both accounts").  Other
+    literals and other units' inputs are not this table's."""
+    if not _is_assistor(ctx) or misc.strip().upper() not in tpp_inputs.AC506_VICTIM_LITERALS:
+        return None
+    has_527 = _has_open_527(ent)
+    partners = () if misc.strip().upper() == tpp_inputs.ac506_victim_literal(has_527) else tuple(
+        _has_open_527(p) for p in _joint_partners(ctx, ent))
+    refusal = tpp_inputs.ac506_literal_refusal(misc, has_527, partners)
+    return v.Problem("MISC", refusal) if refusal else None
+
+
+def _batch_case(module: TaxModule | None, dln: str | None) -> Unpostable | None:
+    """The UP 126 case of the return `dln` on the module when the IAT batch tool owns or
+    owned it (`rules.up126.batch_owned`)."""
+    if module is None or not dln:
+        return None
+    return next((u for u in module.unpostables
+                 if u.upc == 126 and derive.dln_digits(u.dln) == dln and up126.batch_owned(u.assigned, u.resolved_by)),
+                None)
+
+
+def _batch_ac111(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                 secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """An assistor's TC 971 AC 111 on MFT 30 for a return whose UP 126 the IAT batch tool
+    owns: refused while the case is open, and when it was closed URC 0 more than 7 days ago
+    or the return has posted (IRM 25.25.6.5.4 (6) box 3; `rules.up126.batch_ac111_refusal`)."""
+    if module is None or module.mft == "32" or not _is_assistor(ctx):
+        return None
+    dln = derive.dln_digits(misc)
+    case = _batch_case(module, dln)
+    if case is None:
+        return None
+    posted = any(t.tc == 150 and t.status == POSTED and derive.dln_digits(t.dln) == dln for t in module.transactions)
+    refusal = up126.batch_ac111_refusal(status=case.status, urc=case.urc, closed_on=case.resolved_date or case.status_date,
+                                        today=ctx.today, return_posted=posted)
+    return v.Problem("TC971/151", refusal) if refusal else None
+
+
+def _batch_reverses_ac124(ctx: Context, ent: Entity, module: TaxModule | None, tc: int, ac: int, misc: str,
+                          secondary: dt.date | None, extra: dict[str, Any]) -> v.Problem | None:
+    """No assistor TC 972 AC 124 for a return whose UP 126 is or was the IAT batch tool's:
+    the batch inputs the reversal (IRM 25.25.6.5.4 (1) boxes 1-3).  Runs after
+    `reverses_dln_marker`, which names the marker in `extra["reverses"]`."""
+    if module is None or "reverses" not in extra or not _is_assistor(ctx):
+        return None
+    marker = next((t for t in module.transactions if t.id == extra["reverses"]), None)
+    if marker is None or _batch_case(module, derive.marker_dln(marker.misc, marker.dln)) is None:
+        return None
+    return v.Problem("TC971/151", up126.BATCH_REVERSES_AC124)
+
+
 #: The checks by the name misc_rules.yaml gives them.
 ACCOUNT_CHECKS = {
     "dln_on_account": _dln_on_account,
@@ -180,4 +263,7 @@ ACCOUNT_CHECKS = {
     "systemic_move_back": _systemic_move_back,
     "reverses_dln_marker": _reverses_dln_marker,
     "ac129_literal_fits": _ac129_literal_fits,
+    "ac506_literal_fits": _ac506_literal_fits,
+    "batch_ac111": _batch_ac111,
+    "batch_reverses_ac124": _batch_reverses_ac124,
 }

@@ -7,12 +7,18 @@ OPEN-PARA> are checked against tables/input_values.yaml `letters`:
 * 4674C: paragraphs ``C7acwy&`` (international ``C7acwy:``), return address TP (CP on a
   Cincinnati/CSC IDRS), signature KA;
 * 6167C: paragraph D (decedent's representative: A) and an open paragraph ``*``, TP;
-* 135C: open paragraph P; 5747C: TP; 5216: TP, once per taxpayer, never on IDRS;
+* 135C: open paragraph P; 5747C: TP; 5216: TP, once per taxpayer, never on IDRS, by the
+  TAC or RIVO only and after a failed authentication on record before today (an AMS note
+  TPP-AUTHENTICATION FAILED / TPP-HIGH RISK FAILED, or a Letter 6167C);
 * 6330C / 6331C cannot be reissued by employees (reissue 4883C / 5071C);
 * a TPP letter (4883C, 5071C, 5447C, 5747C) is reissued only as IRM 25.25.6.6.2 allows it
   (`rules.tpp_advice.reissue_refusal`): a letter shown on the account, its 14/21/30 days
   passed, at most twice for the period (every letter shown counts), none after a 5747C,
-  5447C for a foreign address only; else the caller goes to the TAC.
+  5447C for a foreign address only; else the caller goes to the TAC;
+* and, for every employee, the TPP letter that fits the account (IRM 25.25.6.1.7,
+  `rules.tpp_letters.letter_fit_refusal`): 4883C to a U.S. address, 5447C to one abroad,
+  5747C only with a TC 971 AC 123 TAC AUTH ONLY / HIGH RISK AUTH, and a first-time filer
+  without a letter marker gets the 4883C (25.25.6.6.2 (1) exception; 5447C abroad).
 
 The command line is upper-cased by the parser, so paragraph letters are compared without
 regard to case; typed on the screen they are stored as typed.  The letter is on the
@@ -28,7 +34,7 @@ from typing import Any
 from ..commands import handles
 from ..masterfile.dump import dump
 from ..masterfile.models import Entity, Letter, TaxModule
-from ..rules import tpp_advice
+from ..rules import tpp_advice, tpp_letters
 from . import validate as v
 from .base import REQUEST_COMPLETED, Context, Display, Refusal, violation
 from .display import mdy, tin_display
@@ -137,10 +143,9 @@ def leter(ctx: Context) -> Display | Refusal:
     problems += _check_code(rule, "signature", "SIG-CD", typed["SIG-CD"], SIG_REQUIRED, INVALID_SIG)
     if problems:
         return _refuse(ctx, ent, problems)
-    if key in tpp_advice.TPP_LETTERS:  # the form is right: may this letter go now?
-        refusal = _tpp_reissue_refusal(ctx, ent, module, key)
-        if refusal is not None:
-            return _refuse(ctx, ent, [v.Problem("LETTER", refusal)])
+    refusal = _account_refusal(ctx, ent, module, key, rule)  # the form is right: may it go now?
+    if refusal is not None:
+        return _refuse(ctx, ent, [v.Problem("LETTER", refusal)])
     on_idrs = bool(rule.get("on_idrs", True))
     letter = Letter(
         entity=ent, letter=key, period=module.period if module else None, date=ctx.today, idrs=ctx.idrs,
@@ -156,15 +161,25 @@ def leter(ctx: Context) -> Display | Refusal:
                    message=REQUEST_COMPLETED)
 
 
-def _tpp_reissue_refusal(ctx: Context, ent: Entity, module: TaxModule | None, letter: str) -> str | None:
-    """The account as the rules layer reads it (a dump of this TIN) against the TPP letter
-    preconditions of IRM 25.25.6.6.2 (`rules.tpp_advice.reissue_refusal`, from the same
-    `letter_wait` the advice gives)."""
+def _account_refusal(ctx: Context, ent: Entity, module: TaxModule | None, letter: str,
+                     rule: dict[str, Any]) -> str | None:
+    """The account as the rules layer reads it (a dump of this TIN) against the letter's
+    preconditions: a TPP letter may go now (IRM 25.25.6.6.2, `rules.tpp_advice.
+    reissue_refusal`, from the same `letter_wait` the advice gives) and is the one that fits
+    the account (IRM 25.25.6.1.7, `rules.tpp_letters.letter_fit_refusal`); Letter 5216
+    follows a failed authentication on record (`rules.tpp_letters.failed_auth_refusal`)."""
+    failed_auth = rule.get("after_failed_authentication")
+    if letter not in tpp_advice.TPP_LETTERS and not failed_auth:
+        return None
     ctx.db.flush()
     view = next(e for e in dump(ctx.mf, ent.tin, session=ctx.db)["entities"] if e.get("tin") == ent.tin)
-    wait = tpp_advice.letter_wait(view, ctx.today, module.period if module else None)
+    if failed_auth:
+        return tpp_letters.failed_auth_refusal(view, ctx.today, failed_auth)
+    period = module.period if module else None
+    wait = tpp_advice.letter_wait(view, ctx.today, period)
     toll_free = not v.has_role(ctx.employee.roles, ["rivo-examiner"])
-    return tpp_advice.reissue_refusal(wait, letter, toll_free=toll_free)
+    return (tpp_advice.reissue_refusal(wait, letter, toll_free=toll_free)
+            or tpp_letters.letter_fit_refusal(view, period, letter, wait))
 
 
 def _refuse(ctx: Context, ent: Entity, problems: list[v.Problem]) -> Refusal:

@@ -10,7 +10,10 @@ A case is named by its sequence number or by TIN + MFT + tax period (CONTRACT §
   field 29 of line 5, remarks, resolver, date).  Nothing posts now: the posting run acts
   on the case in its release cycle (REL-CYC, never before the next cycle) and only then
   does UPTIN show C.  A TC 971 AC 850 input with the UPRES therefore needs REL-CYC =
-  current + 2 or the direct deposit goes out (IRM 25.25.6.5.1.1).
+  current + 2 or the direct deposit goes out (IRM 25.25.6.5.1.1): with an AC 850 pending on
+  the module, URC 0 or 6 that posts the return there takes no other REL-CYC.
+* A non-TPP assistor keys only URC D or URC 6 CCC 3 on a TPP UP 126 RC 0 (the identity
+  theft paths); a caller with a valid return is transferred to the TPP line.
 * A case assigned to another IDRS number must be reassigned first (UPASGR, IRM
   25.25.6.5.1.1); cases of RIVO and its IAT batch tool (148xxxxxxx, 1483845470) are not
   reassignable by non-RIVO employees: ``CASE COULD NOT BE REASSIGNED`` (the TVT message of
@@ -267,6 +270,15 @@ def _validate_upres(ctx: Context, case: Unpostable, typed: dict[str, str]) -> tu
             # flip the direct deposit (count two posting cycles: `calendar.add_posting_cycles`).
             problems.append(v.Problem("REL-CYC", dead_release_cycle(cycle, ctx.cycle, case.entity.file)))
         out["release_cycle"] = cycle
+    if not problems:  # a URC that fits the case: does it fit the employee and the account?
+        wrong = urc_rules.non_tpp_refusal(ctx.employee.roles, case.upc, case.reason, urc, out["ccc"],
+                                          out.get("corrected_tin"))
+        if wrong is not None:
+            return [v.Problem("URC", wrong)], out
+        late = urc_rules.ac850_release_refusal(urc, out["ccc"], out.get("corrected_tin"), out.get("release_cycle"),
+                                               ctx.cycle, case.entity.file, case.module.transactions if case.module else [])
+        if late is not None:
+            problems.append(v.Problem("REL-CYC", late))
     return problems, out
 
 

@@ -88,7 +88,7 @@ def _posted_on(t: dict[str, Any]) -> dt.date | None:
     return as_date(t.get("date"))
 
 
-def _is_foreign(address: Iterable[str] | None) -> bool:
+def is_foreign_address(address: Iterable[str] | None) -> bool:
     lines = [str(x).strip().upper() for x in address or [] if str(x).strip()]
     return bool(lines) and not _US_LAST_LINE.search(lines[-1])
 
@@ -182,12 +182,11 @@ def letter_wait(entity: Entity, today: dt.date | str, period: str | None = None)
         case = max(open_126, key=lambda u: str(u.get("status_date") or ""))
         status_date = as_date(case.get("status_date"))
         doc = case.get("document") or {}
-        letter = FOREIGN_LETTER if _is_foreign(doc.get("address")) else "4883C"
-        if not entity.get("established", True):
-            # First-time filer: no marker can post; issue a 4883C now, allow 14 days.
-            until = day + dt.timedelta(days=MARKER_DAYS)
-            return LetterWait("4883C", MARKER_DAYS, day, until, False, 0, True,
-                              "first-time filer: no letter marker can post - issue Letter 4883C, allow 14 days",
+        letter = FOREIGN_LETTER if is_foreign_address(doc.get("address")) else "4883C"
+        if not entity.get("established", True):  # no marker can post: the letter now (TPP-40: 5447C abroad)
+            days = FOREIGN_DAYS if letter == FOREIGN_LETTER else MARKER_DAYS
+            return LetterWait(letter, days, day, day + dt.timedelta(days=days), False, 0, True,
+                              f"first-time filer: no letter marker can post - issue Letter {letter}, allow {days} days",
                               first_letter=True)
         if status_date is not None and (day - status_date).days <= NO_MARKER_DAYS:
             days = FOREIGN_DAYS if letter == FOREIGN_LETTER else NO_MARKER_DAYS

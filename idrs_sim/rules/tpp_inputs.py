@@ -14,14 +14,56 @@ from . import mft32, tables
 from .tpp import ac052_matches
 from .tpp_advice import Entity, Module, txns_of
 
-__all__ = ["ac506_misc", "ac129_literal", "ac129_reversal_misc", "control_category_problem", "idt_return_disposition"]
+__all__ = [
+    "AC506_VICTIM_LITERALS",
+    "ac506_literal_refusal",
+    "ac506_misc",
+    "ac506_victim_literal",
+    "ac129_literal",
+    "ac129_reversal_misc",
+    "assistor_roles",
+    "control_category_problem",
+    "idt_return_disposition",
+]
+
+#: The two TC 971 AC 506 MISC literals IRM 25.25.6.6.3.1 (4) chooses between by the AC 527.
+AC506_VICTIM_LITERALS = ("WI AM OTHER", "WI PRP OTHER1")
+
+
+def ac506_victim_literal(has_527: bool) -> str:
+    """IRM 25.25.6.6.3.1 (4): boxes 1-2, an unreversed TC 971 AC 527 on ENMOD -> ``WI AM
+    OTHER``; boxes 4-5, none -> ``WI PRP OTHER1``."""
+    return "WI AM OTHER" if has_527 else "WI PRP OTHER1"
 
 
 def ac506_misc(entity: Entity) -> str:
     """TC 971 AC 506 MISC for the identity-theft victim: ``WI AM OTHER`` when ENMOD has an
     unreversed TC 971 AC 527, else ``WI PRP OTHER1`` (IRM 25.25.6.6.3.1 (4))."""
-    has_527 = any(not t.get("reversed") for t in txns_of(entity, 971, 527))
-    return "WI AM OTHER" if has_527 else "WI PRP OTHER1"
+    return ac506_victim_literal(any(not t.get("reversed") for t in txns_of(entity, 971, 527)))
+
+
+def ac506_literal_refusal(misc: str, has_527: bool, joint_has_527: tuple[bool, ...] = ()) -> str | None:
+    """The line-24 literal when an assistor's TC 971 AC 506 MISC is the wrong one of the two
+    victim literals, else None.  Only the choice between ``WI AM OTHER`` and ``WI PRP
+    OTHER1`` is checked (``WI PRP DDB`` and other literals are not this table's).  For an
+    MFJ identity-theft return the caller's literal goes "on both accounts" (IRM
+    25.25.6.6.3.1 (4) MFJ bullets), so the spouse's account may carry the literal the AC 527
+    of a joint partner (`joint_has_527`) selects."""
+    misc = misc.strip().upper()
+    if misc not in AC506_VICTIM_LITERALS:
+        return None
+    if misc in {ac506_victim_literal(h) for h in (has_527, *joint_has_527)}:
+        return None
+    if has_527:
+        return "MISC MUST BE WI AM OTHER - UNREVERSED TC 971 AC 527 ON ENMOD"
+    return "MISC MUST BE WI PRP OTHER1 - NO TC 971 AC 527 ON ENMOD"
+
+
+def assistor_roles() -> frozenset[str]:
+    """The roles that input on the assistors' IRM 25.25.6 paths (tables/misc_rules.yaml
+    `assistor_roles`): the AC 506 literal choice and the IAT batch tool's hands-off rules
+    bind them; other units (RIVO, IDTVA-style roles, PGLD) keep their own literals."""
+    return frozenset(str(r) for r in (tables.misc_rules().get("assistor_roles") or ()))
 
 
 def ac129_literal(marker_misc: str | None, *, taxpayer_filed: bool, ac052_match: bool) -> str:

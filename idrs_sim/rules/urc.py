@@ -13,17 +13,22 @@ A case whose document is no longer on the GUF closes with no action (a fixture's
 historical case whose return long posted must never post again).
 
 Who may resolve a case at all: `resolver_roles` (tables/input_values.yaml
-`unpostable_resolvers`; UP 147 is Submission Processing's, IRM 25.25.6.5.1.2.5).
+`unpostable_resolvers`; UP 147 is Submission Processing's, IRM 25.25.6.5.1.2.5); which
+URCs a non-TPP assistor may key on a TPP UP 126 RC 0: `non_tpp_refusal`; the release
+cycle a pending TC 971 AC 850 needs: `ac850_release_refusal`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
+from ..posting import calendar
 from . import tables
+from .account import PENDING, Txn
 
-__all__ = ["ACCOUNTS", "CLOSE", "DELETE", "MARK_RELEASED", "POST", "REOPEN", "Resolution", "resolve",
-           "resolver_roles", "urc_refusal"]
+__all__ = ["ACCOUNTS", "CLOSE", "DELETE", "MARK_RELEASED", "POST", "REOPEN", "Resolution", "ac850_release_refusal",
+           "non_tpp_refusal", "resolve", "resolver_roles", "urc_refusal"]
 
 BYPASS = "bypass_upc"  # the document's `extra` key listing the unpostable codes it passed
 
@@ -58,6 +63,45 @@ def urc_refusal(urc: str, upc: int | None) -> str | None:
         return None
     listed = ", ".join(allowed[:-1]) + f" OR {allowed[-1]}" if len(allowed) > 1 else allowed[0]
     return f"URC {urc} NOT VALID FOR UPC {upc} - USE URC {listed}"
+
+
+#: The non-TPP assistor (IRM 25.25.6.6) and the roles that work a TPP UP 126 RC 0 on every path.
+NON_TPP_ROLE = "non-tpp-assistor"
+_TPP_WORKERS = frozenset({"tpp-assistor", "rivo-examiner", "instructor"})
+
+
+def non_tpp_refusal(roles: Iterable[str] | None, upc: int | None, reason: int | None, urc: str,
+                    ccc: str | None, corrected_tin: str | None) -> str | None:
+    """Why a non-TPP assistor may not key `urc` on a TPP UP 126 RC 0, or None (decision
+    TPP-43).  The non-TPP assistor transfers a caller who can authenticate to the TPP line
+    (IRM 25.25.6.6.1 (3) box 2; material change (81)) and resolves the UP 126 only when the
+    return is identity theft: URC D (25.25.6.6.3.1 (4) boxes 2 and 5) or the move to MFT 32,
+    URC 6 CCC 3 (25.25.6.6.3.1 (4) box 1 via 25.25.6.7, decision TPP-6).  URC 0 (the valid
+    return), URC 6 with CCC 1 or a corrected TIN and URC 6B are the TPP assistor's."""
+    mine = set(roles or [])
+    if upc != 126 or (reason or 0) != 0 or NON_TPP_ROLE not in mine or mine & _TPP_WORKERS:
+        return None
+    if urc == "D" or (urc == "6" and "3" in (ccc or "") and not corrected_tin):
+        return None
+    return f"URC {urc}{' CCC ' + ccc if ccc else ''} NOT FOR NON-TPP ASSISTOR - TRANSFER CALLER TO THE TPP LINE"
+
+
+def ac850_release_refusal(urc: str, ccc: str | None, corrected_tin: str | None, release_cycle: str | None,
+                          current: str, file: str, module_txns: Iterable[Txn]) -> str | None:
+    """Why REL-CYC (field 48) is wrong for a return released onto a module with a TC 971
+    AC 850 pending, or None (decision TPP-44).  IRM 25.25.6.5.1.1 (5) box 1: "The release
+    cycle must be TWO cycles from the current cycle (i.e., if today's cycle is 202425 the
+    release cycle must be 202427, it cannot be left blank or the TC 971 AC 850 will not
+    work" -- counted in posting cycles (TPP-22).  Only a release that posts the return on
+    this module is held to it: URC 0, or 6 without CCC 3 and without a corrected TIN."""
+    if urc not in _POSTS or "3" in (ccc or "") or corrected_tin:
+        return None
+    if not any(t.tc == 971 and t.ac == 850 and t.status == PENDING for t in module_txns):
+        return None
+    needed = calendar.add_posting_cycles(current, 2, file)
+    if release_cycle == needed:
+        return None
+    return f"TC 971 AC 850 PENDING - REL-CYC MUST BE {needed} (CURRENT + 2 CYCLES)"
 
 
 class Resolution(NamedTuple):

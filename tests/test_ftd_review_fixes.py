@@ -124,9 +124,21 @@ def test_not_required_to_deposit_on_tc590_needs_the_initial_contact() -> None:
     assert case(sim).closing_code == "Not Required to Deposit"
 
 
-def test_not_required_to_deposit_out_of_business_closes_without_a_contact() -> None:
-    sim = _fcc(_sim())
+def _out_of_business(s):  # type: ignore[no-untyped-def]
+    alert(s, employer(s, current="0.00"))  # no deposits on the alert module
+
+
+def _verified_out_of_business(sim: IdrsTest) -> IdrsTest:
+    """Form 4844 requested and the business's status verified in the field (FTD-R12: the
+    request alone no longer closes code 2, IRM 5.7.1.5)."""
     form(sim, f"ICSRQ {CMD}", REQ="4844")
+    form(sim, f"ICSCT {CMD}", TYPE="FIELD", NOTE="PREMISES VACANT")
+    assert sim.message == "REQUEST COMPLETED", sim.screen_text()
+    return sim
+
+
+def test_not_required_to_deposit_out_of_business_closes_without_a_telephone_contact() -> None:
+    sim = _verified_out_of_business(_fcc(_sim(_out_of_business)))
     form(sim, f"ICSCL {CMD}", CC="2", NARR="OUT OF BUSINESS, FORM 4844")
     assert case(sim).closing_code == "Not Required to Deposit"
 
@@ -142,10 +154,9 @@ def test_sporadic_seasonal_needs_the_initial_contact() -> None:
 
 
 def test_a_closed_case_stops_counting_the_contact_timer() -> None:
-    sim = _sim()
-    form(sim, f"ICSRQ {CMD}", REQ="4844")
-    _fcc(sim)
+    sim = _fcc(_verified_out_of_business(_sim(_out_of_business)))
     form(sim, f"ICSCL {CMD}", CC="2", NARR="OUT OF BUSINESS")
+    assert case(sim).status != "open", sim.screen_text()
     sim.date("2024-08-01")
     sim.command(f"ICS {CMD}").expect("CONTACT DUE> 07/09/2024   NOT MADE - TIMER CLOSED 06/17/2024")
     sim.expect_not("DAYS LATE").expect_not("DAYS LEFT")
@@ -236,9 +247,9 @@ def test_erroneously_created_closure_shows_the_ics_systemic_closure_statement() 
 
 
 def test_other_closures_do_not_show_the_statement() -> None:
-    sim = _fcc(_sim())
-    form(sim, f"ICSRQ {CMD}", REQ="4844")
+    sim = _verified_out_of_business(_fcc(_sim(_out_of_business)))
     form(sim, f"ICSCL {CMD}", CC="2", NARR="OUT OF BUSINESS")
+    assert case(sim).closing_code == "Not Required to Deposit"
     assert ics.HQ_STATEMENT not in history_text(case(sim))
 
 

@@ -78,6 +78,9 @@ def ics_close(ctx: Context) -> Display | Refusal:
             if stauped:
                 extra_history.append("STAUP INPUT VERIFIED ON IDRS: " + ", ".join(
                     f"MFT {m.mft} {m.period} UNTIL CYCLE {m.stop_notice_until}" for m in stauped))
+            basis = closing.code5_basis(case, ent, ics.alert_module(ent, case))
+            if basis is not None:
+                extra_history.append(closing.CODE5_NEXT[basis])
     ics.close_case(case, ctx.today, ctx.idrs, code.code, narrative, extra_history=extra_history,
                    hq_statement=code.analyst_approval)
     status = f"CLOSED {code.code.upper()}" + (f" - {code.next_step}" if code.next_step else "")

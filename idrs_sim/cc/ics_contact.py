@@ -13,6 +13,7 @@ from ..commands import handles
 from ..digits import digits_value
 from ..ics import cases as ics
 from ..ics import closing, config
+from ..ics.letters import poa_for_period
 from ..masterfile import derive
 from ..masterfile.models import PENDING, POSTED, Entity, IcsCase
 from ..rules import ftd_evidence
@@ -35,6 +36,7 @@ __all__ = ["ics_cause", "ics_contact", "ics_fcc", "ics_ftdv"]
 
 CONTACT_TYPES = {
     "PHONE": "INITIAL TELEPHONE CONTACT",
+    "POA": "INITIAL TELEPHONE CONTACT WITH THE POA OF RECORD (FORM 2848)",
     "NOSHOW": "NO RESPONSE TO APPOINTMENT LETTER (TIMELY CONTACT, IRM 5.1.10.3.1(1))",
     "ATTEMPT": "ATTEMPTED TELEPHONE CONTACT",
     "FIELD": "FIELD VISIT TO THE BUSINESS",
@@ -50,7 +52,8 @@ def _letters(case: IcsCase, name: str) -> list[dict[str, Any]]:
 @handles("ICSCT")
 def ics_contact(ctx: Context) -> Display | Refusal:
     """Taxpayer Contact: initial contact within 25 days of assignment (a recorded no-show to
-    Letter 5857 counts); later than that needs the reason for the delay (IRM 5.7.1.6)."""
+    Letter 5857 counts); later than that needs the reason for the delay; with the POA of record
+    when a Form 2848 covers the alert period (TYPE>POA) -- IRM 5.7.1.6."""
     found = _target(ctx)
     if isinstance(found, Refusal):
         return found
@@ -65,14 +68,21 @@ def ics_contact(ctx: Context) -> Display | Refusal:
         return _refuse(ctx, "TYPE", "INVALID CONTACT TYPE", case)
     compliant, pub1 = ctx.value("COMPLIANT").upper(), ctx.value("PUB1").upper()
     delay, note = ctx.value("DELAY").upper(), ctx.value("NOTE").upper()
-    first = ics.initial_contact(case) is None and kind in ("PHONE", "NOSHOW")
+    first = ics.initial_contact(case) is None and kind in letter_rules.INITIAL_CONTACT_TYPES
     sent_5857 = _letters(case, "5857")
     contact_problem = letter_rules.contact_problem(
         kind, had_5857=bool(sent_5857), now=ctx.now,
         appointments=[letter_rules.appointment_at(lt.get("appointment")) for lt in sent_5857])
     if contact_problem is not None:
         return _refuse(ctx, "TYPE", contact_problem, case)
-    if kind == "PHONE" and ics.phone_contact(case) is None:
+    covering, other = poa_for_period(ent, case.period)
+    rep_2848 = [p for p in covering if str(p.get("form")) == "2848"]
+    party = letter_rules.contact_party_problem(
+        kind, initial=ics.phone_contact(case) is None, poa_2848=bool(rep_2848),
+        poa_8821=any(str(p.get("form")) == "8821" for p in covering), poa_other=bool(other))
+    if party is not None:
+        return _refuse(ctx, "TYPE", party, case)
+    if kind in letter_rules.PHONE_CONTACT_TYPES and ics.phone_contact(case) is None:
         if compliant not in ("Y", "N"):
             return _refuse(ctx, "COMPLIANT", "COMPLIANT AT INITIAL CONTACT MUST BE Y OR N", case)
         if pub1 != "Y":
@@ -94,11 +104,15 @@ def ics_contact(ctx: Context) -> Display | Refusal:
         entry["delay"] = delay
     if note:
         entry["note"] = note
+    if kind == "POA":
+        entry["poa"] = {"name": rep_2848[0].get("name"), "caf": rep_2848[0].get("caf")}
     ics.push(case, "contacts", entry)
     text = CONTACT_TYPES[kind]
+    if kind == "POA":
+        text = f"INITIAL TELEPHONE CONTACT WITH THE POA OF RECORD {rep_2848[0].get('name')} (FORM 2848)"
     if first:
         text += " - " + ("TIMELY" if timely else f"LATE, DELAY: {delay}")
-    if compliant in ("Y", "N") and kind == "PHONE":
+    if compliant in ("Y", "N") and kind in letter_rules.PHONE_CONTACT_TYPES:
         text += f" - TP {'IN' if compliant == 'Y' else 'NOT IN'} FULL COMPLIANCE AT CONTACT"
         if pub1 == "Y":
             text += " - PUB 1 REVIEWED"

@@ -93,6 +93,11 @@ def ics_letter(ctx: Context) -> Display | Refusal:
                              "penalties": None if r.penalties is None else f"{r.penalties:.2f}"} for r in rows],
                      copies=[{"name": p.get("name"), "form": p.get("form"), "caf": p.get("caf")} for p in covering])
         _record_letter(ctx, ent, case, "5857")
+        late = letter_rules.late_appointment_warning(appt, ics.contact_due(case),
+                                                     initial=ics.initial_contact(case) is None)
+        if late is not None:  # IRM 5.7.1.6; decision FTD-R15
+            entry["after_contact_due"] = True
+            lines += [f"*** {late}", f"*** {letter_rules.LATE_APPOINTMENT_NOTE}"]
         lines += [f"LETTER 5857 {LETTER_TITLES['5857']}  DATE {_fmt(ctx.today)}",
                   f"TO: {(ent.name_lines or [''])[0]}  {' '.join(ent.address or [])}"[:79],
                   f"MEETING TYPE: {kind}{' (INITIAL CONTACT)' if not _letters(case, '5857') else ''}",
@@ -101,6 +106,8 @@ def ics_letter(ctx: Context) -> Display | Refusal:
         ics.add_history(case, ctx.today, ctx.idrs, f"LETTER 5857 ISSUED - {summary} APPOINTMENT - TABLE: "
                         + "; ".join(f"{r.label} {r.period_end:%m-%d-%Y} DEPOSITS {money(r.deposits) or 'N/A'}"
                                     for r in rows))
+        if late is not None:
+            ics.add_history(case, ctx.today, ctx.idrs, f"{late} - {letter_rules.LATE_APPOINTMENT_NOTE}")
         for p in covering:
             _record_letter(ctx, ent, case, "937")
             text = (f"COPY OF LETTER 5857 WITH LETTER 937 MAILED TO {p.get('name')} "

@@ -37,6 +37,8 @@ REQUESTS = {
     "ACSXFER": "ACS SUPPORT LIAISON: TRANSFER OF A STATUS 22 MODULE",
     "CIS": "COLLECTION INFORMATION STATEMENT",
     "ENFORCE": "DEMAND / ENFORCED COLLECTION ACTION",
+    "BALDUE": "ALERT QTR 941 SECURED NOT FULLY PAID (PRE-ASSESSED/PROMPT ASSESS)",
+    "NOENF": "NO ENFORCEMENT, UNFILED ALERT QTR 941 (ICS ONLY DEL RET; NOTE> WHY)",
 }
 
 
@@ -48,7 +50,9 @@ def _insolvency_cleared(case: IcsCase) -> bool:
 def ics_request(ctx: Context) -> Display | Refusal:
     """Requests from the case: TC 136 (5.7.1.6, 5.7.1.9), Form 4844 TC 591 CC 50 (5.7.1.6,
     5.7.1.8), assignment / STAUP alternative (5.7.1.9), ACS transfer (5.7.1.5), CIS and
-    enforcement -- blocked in bankruptcy without Insolvency's clearance (5.7.1.5)."""
+    enforcement -- blocked in bankruptcy without Insolvency's clearance (5.7.1.5) -- and the RO's
+    determinations on the alert-quarter 941 that close Bal Due/Del Ret Received: BALDUE
+    (secured without full payment, 5.7.1.9), NOENF (no enforcement, unfiled, 5.7.1.8)."""
     found = _target(ctx)
     if isinstance(found, Refusal):
         return found
@@ -93,6 +97,19 @@ def ics_request(ctx: Context) -> Display | Refusal:
                 return _refuse(ctx, "MOD-PRD", problem, case)
             entry["kind"] = ftd_evidence.assignable_kind(status, balance)
         entry.update(mft=mft, period=period, text=f"MFT {mft} {period} STATUS {status}")
+    elif req == "BALDUE":  # IRM 5.7.1.9; decision FTD-R13
+        problem = ftd_evidence.unpaid_return_problem(return_secured=ics.return_secured(module),
+                                                     posted_balance=ics.posted_return_balance(module))
+        if problem is not None:
+            return _refuse(ctx, "REQ", problem, case)
+        entry["text"] = f"{case.mft} {case.period} - THEN ICSCL CC>5, ICSMD KIND>PA"
+    elif req == "NOENF":  # IRM 5.7.1.8, 5.1.11.7.1; decision FTD-R13
+        problem = ftd_evidence.no_enforcement_problem(
+            return_secured=ics.return_secured(module), period=case.period, today=ctx.today,
+            contact_types=ics.contact_types(case), reason=note)
+        if problem is not None:
+            return _refuse(ctx, "NOTE" if problem == ftd_evidence.DETERMINATION_REQUIRED else "REQ", problem, case)
+        entry["text"] = f"{case.mft} {case.period} - THEN ICSCL CC>5, ICSMD KIND>DR"
     else:  # CIS, ENFORCE
         if ics.in_bankruptcy(ent) and not _insolvency_cleared(case):
             return _refuse(ctx, "REQ", AUTOMATIC_STAY, case)

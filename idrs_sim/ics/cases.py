@@ -31,6 +31,7 @@ from ..masterfile.models import PENDING, POSTED, Entity, IcsCase, TaxModule, Tra
 from ..rules import account
 from ..rules import freezes as freeze_rules
 from ..rules import ftd_alerts as ftd_rules
+from ..rules import ftd_letters as letter_rules
 from . import config
 
 __all__ = [
@@ -179,19 +180,25 @@ def contact_due(case: IcsCase) -> dt.date | None:
 
 
 def initial_contact(case: IcsCase) -> dict[str, Any] | None:
-    """The first PHONE contact or recorded NOSHOW: what makes the contact timely (5.7.1.6)."""
+    """The first telephone contact (PHONE, POA) or recorded NOSHOW: what makes the contact
+    timely (5.7.1.6)."""
     for c in items(case, "contacts"):
-        if c.get("type") in ("PHONE", "NOSHOW"):
+        if c.get("type") in letter_rules.INITIAL_CONTACT_TYPES:
             return c
     return None
 
 
 def phone_contact(case: IcsCase) -> dict[str, Any] | None:
-    """The first investigative telephone contact with the taxpayer or POA."""
+    """The first investigative telephone contact with the taxpayer (PHONE) or the POA (POA)."""
     for c in items(case, "contacts"):
-        if c.get("type") == "PHONE":
+        if c.get("type") in letter_rules.PHONE_CONTACT_TYPES:
             return c
     return None
+
+
+def contact_types(case: IcsCase) -> list[str]:
+    """The ICSCT types recorded on the case, in order (what the closing rules weigh)."""
+    return [str(c.get("type") or "") for c in items(case, "contacts")]
 
 
 def notification_mark(case: IcsCase, today: dt.date) -> int | None:
@@ -233,6 +240,24 @@ def return_secured(module: TaxModule | None) -> bool:
     if module is None:
         return False
     return any(t.tc in (150, 599) for t in _live(module.transactions))
+
+
+def alert_deposits(module: TaxModule | None) -> bool:
+    """Deposits made on the module (a posted or pending deposit TC, IRM 5.7.1.8)."""
+    return module is not None and any(t.tc in ftd_rules.DEPOSIT_TCS for t in _live(module.transactions))
+
+
+def posted_return_balance(module: TaxModule | None) -> Decimal | None:
+    """The module's IDRS balance once a return (TC 150) has posted on it, else None."""
+    if module is None or not any(t.tc == 150 and t.status == POSTED for t in _live(module.transactions)):
+        return None
+    return derive.balance(module)
+
+
+def module_statuses(entity: Entity) -> dict[str, tuple[str, Decimal]]:
+    """Each module's status and IDRS balance, keyed "MFT PERIOD"."""
+    return {f"{m.mft} {m.period}": (derive.module_status(m), derive.balance(m))
+            for m in sorted(entity.modules, key=lambda m: (m.mft, m.period))}
 
 
 def zero_return(module: TaxModule | None) -> bool:

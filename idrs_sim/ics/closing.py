@@ -18,13 +18,17 @@ from ..rules import ftd_evidence
 from . import config
 from .cases import (
     HQ_STATEMENT_WORDS,
+    alert_deposits,
     alert_module,
+    contact_types,
     fcc_full,
     final_return_posted,
     idrs_balances,
     items,
     latest_fcc,
+    module_statuses,
     phone_contact,
+    posted_return_balance,
     requested,
     return_secured,
     staup_modules,
@@ -42,7 +46,9 @@ __all__ = [
     "NOT_LIABLE_CONTACT",
     "RETURN_NOT_SECURED",
     "EVIDENCE",
+    "CODE5_NEXT",
     "approval",
+    "code5_basis",
     "closing_problem",
 ]
 
@@ -59,6 +65,13 @@ TC136_REQUIRED = "TC 136 REQUEST REQUIRED"
 NOT_REQUIRED_EVIDENCE = "TC 590 CC 50, FORM 4844, FINAL OR ZERO RETURN REQUIRED"
 NOT_LIABLE_CONTACT = "INITIAL CONTACT NOT RECORDED - VERIFY DEPOSIT FREQUENCY AT CONTACT FIRST"
 STAUP_REQUIRED = "STAUP OR ASSIGNMENT REQUEST REQUIRED FIRST"
+#: The ICS-only module the RO creates on the alert module after closing code 5 on a determination.
+CODE5_NEXT = {
+    "BALDUE": "ALERT QUARTER 941 SECURED WITHOUT FULL PAYMENT - CREATE THE PRE-ASSESSED / PROMPT "
+              "ASSESS BAL DUE ON THE ALERT MODULE (ICSMD KIND>PA)",
+    "NOENF": "ENFORCEMENT NOT PURSUED FOR THE UNFILED ALERT QUARTER 941 - CREATE THE ICS ONLY DEL RET "
+             "ON THE ALERT MODULE (ICSMD KIND>DR), CLOSE IT PER IRM 5.1.11.7.1",
+}
 APPROVAL_REQUIRED = "FTD ALERT PROGRAM ANALYST APPROVAL REQUIRED"
 HQ_NOT_APPROVAL = "SYSTEMIC CLOSURE STATEMENT IS NOT ANALYST APPROVAL"
 APPROVAL_NOT_ON_FILE = "ANALYST APPROVAL NOT ON FILE FOR THIS ALERT"
@@ -114,16 +127,29 @@ def _tc136(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | Non
 
 
 def _not_liable(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
-    """No longer liable -- a posted final return, TC 591 CC 50 or Form 4844 -- closes without a
-    contact (IRM 5.7.1.5 pre-contact; 5.7.1.8 out of business).  Not liable for the alert
-    quarter only -- TC 590 CC 50 or a zero return -- needs the initial telephone contact first:
-    "verify the deposit frequency during your scheduled initial telephone contact. Next, close
-    the FTD Alert as Not Required to Deposit" (5.7.1.5; decision FTD-R3)."""
-    if requested(case, "4844") or tc591_cc50(entity) or final_return_posted(entity):
+    """Not Required to Deposit (decisions FTD-R3, FTD-R12).  Not liable for the alert quarter
+    only -- TC 590 CC 50 or a zero return -- after the initial telephone contact: "verify the
+    deposit frequency during your scheduled initial telephone contact" (5.7.1.5).  No longer
+    liable -- a Form 4844 request, TC 591 CC 50 or a posted final return -- on a posted final
+    return from pre-contact research, else once a contact or field call verified the business's
+    status (5.7.1.5, 5.7.1.8), and with deposits on the alert module only once its 941 is secured
+    (5.7.1.8).  Either way no other module may be outstanding (5.7.1.6)."""
+    final = final_return_posted(entity)
+    no_longer = bool(requested(case, "4844")) or tc591_cc50(entity) or final
+    this_quarter = tc590_cc50(module) or zero_return(module)
+    if not (no_longer or this_quarter):
+        return NOT_REQUIRED_EVIDENCE
+    key = f"{case.mft} {case.period}"
+    outstanding = ftd_evidence.outstanding_modules(module_statuses(entity), key)
+    if outstanding:
+        return ftd_evidence.OUTSTANDING_MODULE.format(outstanding[0])
+    if this_quarter and phone_contact(case) is not None:
         return None
-    if tc590_cc50(module) or zero_return(module):
-        return None if phone_contact(case) is not None else NOT_LIABLE_CONTACT
-    return NOT_REQUIRED_EVIDENCE
+    if not no_longer:
+        return NOT_LIABLE_CONTACT
+    return ftd_evidence.no_longer_liable_problem(
+        final_posted=final, contact_types=contact_types(case), alert_deposits=alert_deposits(module),
+        return_secured=return_secured(module))
 
 
 def _initial_contact(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
@@ -146,12 +172,26 @@ def _assignment_request(entity: Entity, request: dict[str, Any]) -> bool:
             or ftd_evidence.assignable_kind(status, derive.balance(target)) is not None)
 
 
+def code5_basis(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
+    """Which ICSRQ determination lets Bal Due/Del Ret Received close without a STAUP (decision
+    FTD-R13) and still holds on IDRS: BALDUE (the alert-quarter 941 secured without full
+    payment, 5.7.1.9) or NOENF (no enforcement for the unfiled alert-quarter 941, 5.7.1.8)."""
+    for r in reversed(requested(case, "BALDUE") + requested(case, "NOENF")):
+        if r["req"] == "BALDUE" and ftd_evidence.unpaid_return_problem(
+                return_secured=return_secured(module), posted_balance=posted_return_balance(module)) is None:
+            return "BALDUE"
+        if r["req"] == "NOENF" and not return_secured(module):
+            return "NOENF"
+    return None
+
+
 def _staup_or_assignment(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
     """Bal Due/Del Ret Received: a STAUP input, or an assignment request of an existing Bal Due
-    or Del Ret module of the taxpayer (not merely any request, nor one of the alert's credit module)."""
+    or Del Ret module of the taxpayer (not merely any request, nor one of the alert's credit
+    module), or the RO's determination on the alert-quarter 941 (`code5_basis`)."""
     if staup_modules(entity) or any(_assignment_request(entity, r) for r in requested(case, "ASSIGN")):
         return None
-    return STAUP_REQUIRED
+    return None if code5_basis(case, entity, module) else STAUP_REQUIRED
 
 
 #: The evidence a closing code can require (`evidence:` of the closing codes in

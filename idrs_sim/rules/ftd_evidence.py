@@ -15,6 +15,16 @@ pure rules the ICS screens and FRM49 ask, so each is stated once.
 * An ICS-only Bal Due needs a balance due on IDRS (a credit or even module owes nothing).
 * "Penalties Assessed" (Letter 5857/5664 tables, BRTVU) is net of abatements: each penalty
   TC less its abatement TC (TC 186 less TC 187, ...).
+* Not Required to Deposit (code 2, decision FTD-R12): no other outstanding module (5.7.1.6
+  "ensure that there are no other outstanding modules"); a business no longer liable closes
+  from pre-contact research only on a posted final return (5.7.1.5), else after a contact or
+  field call verified its status (5.7.1.5 "work the FTD Alert to verify status of the business
+  before closing"; 5.7.1.8 field call) and, with deposits on the alert module, once its 941
+  is secured (5.7.1.8).
+* Bal Due/Del Ret Received (code 5, decision FTD-R13) besides a STAUP or an assignment
+  request: the alert-quarter 941 secured without full payment (pre-assessed / prompt assess
+  Bal Due, 5.7.1.9), or the determination not to enforce the unfiled alert-quarter 941 (ICS
+  only Del Ret, 5.7.1.8) after an effort to secure it.
 """
 
 from __future__ import annotations
@@ -41,6 +51,12 @@ __all__ = [
     "ics_only_problem",
     "net_penalties",
     "tc599_problem",
+    "BUSINESS_STATUS_CONTACTS",
+    "EFFORT_CONTACTS",
+    "outstanding_modules",
+    "no_longer_liable_problem",
+    "unpaid_return_problem",
+    "no_enforcement_problem",
 ]
 
 ALREADY_ASSIGNED = "MODULE ALREADY ASSIGNED (STATUS 26) - NOTHING TO REQUEST"
@@ -105,3 +121,74 @@ def net_penalties(txns: Iterable[Any]) -> Decimal:
         elif t.tc in abatements:
             total -= abs(Decimal(t.amount or 0))
     return max(total, ZERO)
+
+
+# --- Not Required to Deposit (IRM 5.7.1.5, 5.7.1.6, 5.7.1.8; decision FTD-R12) ----------------------
+
+#: ICSCT contact types that verify the status of a business: a telephone contact with the
+#: taxpayer or the POA, a field visit, a non-contact observational field visit (5.7.1.6, 5.7.1.8).
+BUSINESS_STATUS_CONTACTS = ("PHONE", "POA", "FIELD", "OBSERVE")
+#: ICSCT contact types that are an effort to reach the taxpayer and secure a return (5.7.1.8).
+EFFORT_CONTACTS = (*BUSINESS_STATUS_CONTACTS, "NOSHOW", "ATTEMPT")
+OUTSTANDING_MODULE = "OUTSTANDING MODULE {} - CLOSE AS BAL DUE/DEL RET RECEIVED"
+STATUS_NOT_VERIFIED = "FINAL RETURN NOT POSTED - VERIFY BUSINESS STATUS BY CONTACT OR FIELD CALL"
+DEPOSITS_RETURN_FIRST = "DEPOSITS ON THE ALERT MODULE - SECURE ITS FORM 941 (TC 599) FIRST"
+
+
+def outstanding_modules(modules: Mapping[str, tuple[str, Decimal]], alert_key: str) -> list[str]:
+    """The modules ("MFT PERIOD" -> (status, IDRS balance)) other than the alert's that are
+    outstanding: a balance due, or a delinquent return (a Del Ret status of the model)."""
+    dr = model().del_ret_statuses
+    return [k for k, (status, bal) in modules.items() if k != alert_key and (bal > 0 or status in dr)]
+
+
+def no_longer_liable_problem(*, final_posted: bool, contact_types: Iterable[str], alert_deposits: bool,
+                             return_secured: bool) -> str | None:
+    """What stops closing a business no longer liable (Form 4844 / TC 591 CC 50 / final return)
+    as Not Required to Deposit: its status unverified (no posted final return and no contact or
+    field call), or -- the business worked as out of business (5.7.1.8), no final return posted --
+    deposits on the alert module with its Form 941 not secured.  A posted final return closes
+    from pre-contact research (5.7.1.5 "verify final return information is posted on IDRS and
+    close")."""
+    if final_posted:
+        return None
+    if not set(contact_types) & set(BUSINESS_STATUS_CONTACTS):
+        return STATUS_NOT_VERIFIED
+    if alert_deposits and not return_secured:
+        return DEPOSITS_RETURN_FIRST
+    return None
+
+
+# --- Bal Due/Del Ret Received without a STAUP (IRM 5.7.1.8, 5.7.1.9; decision FTD-R13) ---------------
+
+RETURN_NOT_SECURED_PA = "ALERT QUARTER FORM 941 NOT SECURED (TC 599) - NOTHING TO ASSESS"
+RETURN_FULLY_PAID = "ALERT QUARTER RETURN FULLY PAID ON IDRS - NOT A BAL DUE"
+RETURN_SECURED_NOT_DR = "ALERT QUARTER FORM 941 SECURED - NOT AN UNFILED RETURN (DEL RET)"
+PERIOD_RUNNING_NOT_DR = "TAX PERIOD NOT ENDED - NO UNFILED RETURN YET"
+NO_EFFORT = "NO CONTACT OR ATTEMPT RECORDED - MAKE AN EFFORT TO SECURE THE 941 FIRST"
+DETERMINATION_REQUIRED = "ENFORCEMENT DETERMINATION (REASON) REQUIRED IN NOTE>"
+
+
+def unpaid_return_problem(*, return_secured: bool, posted_balance: Decimal | None) -> str | None:
+    """A balance due alert-quarter return secured without full payment (5.7.1.9): the return is
+    secured (TC 599 / TC 150), and a posted return (`posted_balance`, None before one posts)
+    still owes."""
+    if not return_secured:
+        return RETURN_NOT_SECURED_PA
+    if posted_balance is not None and posted_balance <= 0:
+        return RETURN_FULLY_PAID
+    return None
+
+
+def no_enforcement_problem(*, return_secured: bool, period: str, today: dt.date, contact_types: Iterable[str],
+                           reason: str) -> str | None:
+    """The RO's determination not to pursue enforcement for the unfiled alert-quarter 941
+    (5.7.1.8): the quarter has ended, its return is not secured, an effort to secure it is on
+    the case (a contact, attempt or field call) and the determination's reason is given."""
+    if return_secured:
+        return RETURN_SECURED_NOT_DR
+    if tc599_problem(period, today) is not None:
+        return PERIOD_RUNNING_NOT_DR
+    if not set(contact_types) & set(EFFORT_CONTACTS):
+        return NO_EFFORT
+    return None if reason.strip() else DETERMINATION_REQUIRED

@@ -14,6 +14,13 @@ sequence is stated once:
   a 5857; only when CFINK shows an authorization for other periods, not the alert's (5.7.1.5).
 * Letter 5664 (field contact letter) prepares scheduled field follow-ups: only after the
   initial contact (5.7.1.6(18)).
+* A Letter 5857 setting the initial telephone appointment after the 25-day contact due date
+  is issued with a warning: the RO notes the reason for the delay and tells the GM (5.7.1.6;
+  decision FTD-R15).
+* The initial telephone contact is made with the POA of record when a Form 2848 covers the
+  alert period (5.7.1.6): ICSCT TYPE>POA, and TYPE>PHONE (the taxpayer) is refused; a Form
+  8821 appointee may not represent (5.7.1.5), and a POA not authorized for the alert period
+  leaves the taxpayer to contact (decision FTD-R14).
 """
 
 from __future__ import annotations
@@ -42,7 +49,17 @@ __all__ = [
     "contact_problem",
     "letter_name",
     "letter_problem",
+    "INITIAL_CONTACT_TYPES",
+    "PHONE_CONTACT_TYPES",
+    "CONTACT_THE_POA",
+    "late_appointment_warning",
+    "contact_party_problem",
 ]
+
+#: ICSCT types of the investigative telephone contact: with the taxpayer, with the POA of record.
+PHONE_CONTACT_TYPES = ("PHONE", "POA")
+#: ICSCT types that make the initial contact (5.7.1.6): a telephone contact or a no-show.
+INITIAL_CONTACT_TYPES = (*PHONE_CONTACT_TYPES, "NOSHOW")
 
 LETTER_TITLES = {
     "5857": "FTD ALERT APPOINTMENT LETTER",
@@ -145,10 +162,46 @@ def contact_problem(kind: str, *, had_5857: bool, appointments: Iterable[dt.date
     no-show also needs a 5857 whose appointment has come by `now` (`appointments`: one per
     5857 on the case, None when it recorded none) -- the taxpayer's failure to respond to
     the appointment letter cannot be recorded before the appointment (IRM 5.7.1.6)."""
-    if kind in ("PHONE", "NOSHOW") and not had_5857:
+    if kind in INITIAL_CONTACT_TYPES and not had_5857:
         return LETTER_5857_FIRST
     if kind == "NOSHOW" and now is not None:
         known = list(appointments)
         if known and all(at is not None and at > now for at in known):
             return NOSHOW_BEFORE_APPOINTMENT
+    return None
+
+
+APPT_AFTER_CONTACT_DUE = "INITIAL APPOINTMENT AFTER THE 25-DAY CONTACT DUE DATE {:%m/%d/%Y}"
+LATE_APPOINTMENT_NOTE = "NOTE THE REASON FOR THE DELAY IN HISTORY AND NOTIFY THE GROUP MANAGER"
+
+
+def late_appointment_warning(appt: dt.date, contact_due: dt.date | None, *, initial: bool) -> str | None:
+    """The warning a Letter 5857 gets when the appointment it sets for the initial contact
+    (`initial`: no initial contact recorded yet) falls after the contact due date: allowed --
+    "If contact is delayed for more than 25 calendar days, note the reason" (5.7.1.6)."""
+    if not initial or contact_due is None or appt <= contact_due:
+        return None
+    return APPT_AFTER_CONTACT_DUE.format(contact_due)
+
+
+CONTACT_THE_POA = "FORM 2848 COVERS THE ALERT PERIOD - INITIAL CONTACT WITH THE POA (TYPE>POA)"
+POA_8821_NO_REPRESENTATION = "FORM 8821 APPOINTEE MAY NOT REPRESENT THE TAXPAYER - TYPE>PHONE"
+POA_NOT_FOR_PERIOD = "POA NOT AUTHORIZED FOR THE ALERT PERIOD - CONTACT THE TAXPAYER (TYPE>PHONE)"
+NO_POA_OF_RECORD = "NO FORM 2848 ON CFINK - CONTACT THE TAXPAYER (TYPE>PHONE)"
+
+
+def contact_party_problem(kind: str, *, initial: bool, poa_2848: bool, poa_8821: bool,
+                          poa_other: bool) -> str | None:
+    """Whom the telephone contact may be with.  `poa_2848` / `poa_8821`: CFINK shows that form
+    covering the alert period; `poa_other`: an authorization for other periods only.  TYPE>POA
+    needs a Form 2848 covering the period (an 8821 appointee cannot represent, 5.7.1.5; a POA not
+    authorized for the period sends the RO to the taxpayer, 5.7.1.6); the initial telephone
+    contact (`initial`) with the taxpayer is refused while a Form 2848 covers the period
+    ("make initial contact with the POA of record", 5.7.1.6)."""
+    if kind == "POA" and not poa_2848:
+        if poa_8821:
+            return POA_8821_NO_REPRESENTATION
+        return POA_NOT_FOR_PERIOD if poa_other else NO_POA_OF_RECORD
+    if kind == "PHONE" and initial and poa_2848:
+        return CONTACT_THE_POA
     return None

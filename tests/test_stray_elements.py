@@ -142,3 +142,17 @@ def test_a_line_typed_past_column_80_is_named_as_wrapped(sim: IdrsTest) -> None:
     sim.string("AMS 400-00-1001 ISSUE>OTHER ENTITY NOTE>CALLER AUTHENTICATED").newline().string("EK WAIT")
     sim.enter()
     assert sim.message == "EK WAIT IS NOT AN ELEMENT OF AMS"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("UNLOCK 12", "INVALID EMPLOYEE NUMBER"),
+    ("RESET 12", "INVALID EMPLOYEE NUMBER"),
+    ("HELP 12", "INVALID DATA"),
+    ("ENMOD 12", "INVALID TIN"),
+])
+def test_a_short_number_is_refused_as_what_the_code_takes(sim: IdrsTest, typed: str, message: str) -> None:
+    """The grammar reads any number after a code as a TIN: `UNLOCK 12` said INVALID TIN
+    although UNLOCK takes an employee number (review of 2026-12-08; `stray_elements.for_code`)."""
+    sim.command(typed)
+    assert sim.message == message
+    assert f"{typed}*" in sim.screen_text().splitlines()[0]

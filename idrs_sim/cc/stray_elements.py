@@ -16,9 +16,9 @@ from typing import NamedTuple
 from ..commands import CommandDef, definitions
 from ..terminal.screen import COLS
 from .base import Refusal
-from .command_elements import Command, Span
+from .command_elements import INVALID_DATA, INVALID_TIN, Command, ParseError, Span
 
-__all__ = ["stray_element"]
+__all__ = ["for_code", "stray_element"]
 
 #: Syntax words that stand for the positional elements the grammar reads itself.
 _POSITIONAL = {"TIN", "EIN", "SEQ", "MFT", "PERIOD", "NC"}
@@ -104,3 +104,24 @@ def stray_element(cmd: Command, definition: CommandDef) -> Refusal | None:
         extra = len(cmd.args) - 1 if takes.max_args else 0
         return Refusal(f"TOO MANY ELEMENTS FOR {code}", marks=_mark(cmd.spans.get(f"args[{extra}]"), line))
     return None
+
+
+#: What the operand of a code is, when its syntax names one that is no TIN.
+_OPERAND_LITERALS = {"NNNNNNNNNN": "INVALID EMPLOYEE NUMBER"}
+
+
+def for_code(error: ParseError, word: str | None) -> ParseError:
+    """The parser's INVALID TIN, said for the code typed: the grammar reads any number after
+    a code as a TIN, so `UNLOCK 12` was told INVALID TIN although UNLOCK takes an employee
+    number (review of 2026-12-08).  For a code whose syntax takes no TIN the literal names
+    what it does take (`INVALID EMPLOYEE NUMBER`), else INVALID DATA; otherwise unchanged."""
+    if error.literal != INVALID_TIN or not word:
+        return error
+    code = word[:5]
+    if code not in definitions():
+        return error
+    takes = _takes(code)
+    if takes.words & {"TIN", "EIN", "SEQ"}:
+        return error
+    literal = next((lit for w, lit in _OPERAND_LITERALS.items() if w in takes.words), INVALID_DATA)
+    return ParseError(literal, error.line, error.col, error.start)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from .. import commands
 from ..cc.base import Cleared, Context, Refusal, Reply, TerminalState
 from ..cc.parse import ParseError, parse_command
-from ..cc.stray_elements import stray_element
+from ..cc.stray_elements import for_code, stray_element
 from ..digits import is_digits, typed_tin
 from ..masterfile.db import MasterFile, is_busy
 from ..masterfile.models import Employee
@@ -294,6 +294,7 @@ class IdrsSession:
                 emp = self._employee = db.get(Employee, self.employee_idrs)
             assert emp is not None
             if isinstance(parsed, ParseError):
+                parsed = for_code(parsed, first_word(lines[0]))
                 # The TIN typed stays on the record (INVALID MFT, TAX PERIOD, NAME CONTROL,
                 # DATA): a refused request still accessed it (docs/security.md; issue #16 item 10).
                 self._audit(db, event, emp.idrs, first_word(lines[0]), Typed(typed_tin(lines[0])),

@@ -73,6 +73,9 @@ def test_main_returns_instead_of_exiting() -> None:
     (["dump", "--date", "2024-13-01"], "unrecognized arguments"),  # dump has no --date
     (["replay", "x.txt", "--date", "2024-13-01"], "bad date '2024-13-01'"),
     (["nosuchcommand"], "invalid choice: 'nosuchcommand'"),
+    # review of 2026-12-08: a mistyped employee number silently matched no record
+    (["audit", "--employee", "abc"], "'abc': an IDRS (employee) number has 10 digits"),
+    (["replay", "x.txt", "--date", "2024-06-17", "y.txt", "--bogus"], "unrecognized arguments: y.txt --bogus"),
 ])
 def test_usage_errors(args: list[str], says: str) -> None:
     assert says in one_line_error(run(*args))
@@ -85,6 +88,7 @@ def test_usage_errors(args: list[str], says: str) -> None:
     (["cycle", "--db", "sqlite:////no/such/dir/x.db"], "cannot open database"),
     (["audit", "--db", "nosuchdriver://x"], "cannot open database"),
     (["dump", "--tin", "400-00-9999"], "no entity with TIN 400-00-9999"),
+    (["dump", "--tin", "garbage"], "--tin 'garbage': a TIN is NNN-NN-NNNN or NN-NNNNNNN"),
 ])
 def test_set_up_errors_are_one_line(args: list[str], says: str) -> None:
     assert says in one_line_error(run(*args))
@@ -464,3 +468,26 @@ def test_odd_files_are_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert cli.main(["replay", str(big)]) == 2
     assert "longer than 4 MB" in capsys.readouterr().err
     assert cli.main(["fixtures", "check", str(noext)]) == 1 and "noext:0: a fixture file's name ends in" in capsys.readouterr().out
+
+
+def test_dump_tin_with_or_without_dashes() -> None:
+    """As `audit --tin`: 400001001 is 400-00-1001, 992000001 is 99-2000001 (review of 2026-12-08)."""
+    for typed, tin in (("400001001", "400-00-1001"), ("992000001", "99-2000001")):
+        done = run("dump", "--tin", typed)
+        assert done.returncode == 0, done.stderr
+        assert [e["tin"] for e in json.loads(done.stdout)["entities"]] == [tin]
+
+
+def test_replay_takes_scripts_on_both_sides_of_an_option(tmp_path: Path) -> None:
+    """`replay a.txt --date D b.txt` (a shell glob around an option) ran neither script."""
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text('SignOn(1485012345)\nString("ENMOD 400-00-1001")\nEnter\nExpect("JOHN A SMITH")\n')
+    done = run("replay", str(tmp_path / "a.txt"), "--date", "2024-06-18", str(tmp_path / "b.txt"))
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[:2] for line in done.stdout.splitlines()] == [["PASS", str(tmp_path / "a.txt")],
+                                                                        ["PASS", str(tmp_path / "b.txt")]]
+
+
+def test_web_help_says_what_it_uses_without_db() -> None:
+    done = run("web", "--help")
+    assert "temporary directory" in done.stdout and "in memory, not kept" not in done.stdout

@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 from typing import Any, NoReturn
 
+from ..digits import is_digits
 from .common import EXIT_USAGE
 
 DESCRIPTION = """\
@@ -103,6 +104,11 @@ class Parser(argparse.ArgumentParser):
         """As argparse, but an unknown option after a subcommand is that subcommand's error
         (`idrs-sim dump --bogus` points to `idrs-sim dump --help`, not the top help)."""
         ns, extras = self.parse_known_args(args, namespace)
+        if extras and getattr(ns, "command", None) == "replay" and not any(e.startswith("-") for e in extras):
+            # `replay a.txt --date D b.txt` (a shell glob around an option): argparse stops
+            # the scripts at the option; the ones after it are scripts too, in their order.
+            ns.scripts = [*ns.scripts, *extras]
+            extras = []
         if extras:
             sub = self._subcommand_parser(getattr(ns, "command", None))
             (sub or self).error(f"unrecognized arguments: {' '.join(extras)}")
@@ -113,6 +119,13 @@ class Parser(argparse.ArgumentParser):
             if isinstance(action, argparse._SubParsersAction) and name in action.choices:
                 return action.choices[name]  # type: ignore[no-any-return]
         return None
+
+
+def _employee_number(text: str) -> str:
+    """An IDRS (employee) number: 10 digits (a mistyped one silently matched nothing)."""
+    if not is_digits(text.strip(), 10):
+        raise argparse.ArgumentTypeError(f"{text!r}: an IDRS (employee) number has 10 digits")
+    return text.strip()
 
 
 def _date(text: str) -> str:
@@ -186,12 +199,14 @@ def _port(text: str) -> int:
     return n
 
 
-def _add_db(p: argparse.ArgumentParser, fixture: bool = True, date: bool = False, top: bool = False) -> None:
+def _add_db(p: argparse.ArgumentParser, fixture: bool = True, date: bool = False, top: bool = False,
+            without: str = "in memory, not kept") -> None:
     """--db/--fixture/--date; on subcommands they default to SUPPRESS so that
-    ``idrs-sim --db X dump`` and ``idrs-sim dump --db X`` mean the same."""
+    ``idrs-sim --db X dump`` and ``idrs-sim dump --db X`` mean the same.  `without`: what
+    the subcommand uses when --db is not given (its help says so)."""
     default: Any = None if top else argparse.SUPPRESS
     p.add_argument("--db", metavar="URL", default=default, type=_given,
-                   help="database URL, e.g. sqlite:///class.db (default: in memory, not kept)")
+                   help=f"database URL, e.g. sqlite:///class.db (default: {without})")
     if fixture:
         p.add_argument("--fixture", metavar="NAME|PATH", default=default, type=_given,
                        help="fixture name (training) or path to a fixture YAML or dump JSON; "
@@ -268,7 +283,8 @@ def build_parser() -> Parser:
                    help="browser tabs served at once (default 20); past that the page says all are in use")
     p.add_argument("--idle-minutes", type=_positive, default=15, metavar="N",
                    help="a tab without input for N minutes signs off and ends (default 15, the idle sign-off)")
-    _add_db(p, date=True)
+    _add_db(p, date=True, without="an SQLite file in a temporary directory, deleted when the server stops; "
+                                   "sqlite:// is refused: every tab is its own process")
 
     p = sub.add_parser("reset", help="start a --db database afresh from a fixture (says what it discards)",
                        description="Replace the master file in a --db database by a fixture: employees, "
@@ -308,7 +324,7 @@ def build_parser() -> Parser:
                        description="Print the audit trail: every AID key with time, employee, terminal, "
                                    "command, TIN and outcome; '!' marks a violation (UNAX).")
     _add_db(p)
-    p.add_argument("--employee", metavar="IDRS", help="only this employee number")
+    p.add_argument("--employee", metavar="IDRS", type=_employee_number, help="only this employee number (10 digits)")
     p.add_argument("--tin", metavar="TIN", type=_given, help="only this TIN")
     p.add_argument("--unax", action="store_true", help="only violations (UNAX: refused sign-ons, "
                                                        "unauthorized command codes...)")

@@ -196,3 +196,22 @@ def test_a_client_that_goes_without_sinof_is_signed_off_in_the_audit_trail(
         assert terminal == _trail(sim)[0][0]  # the same terminal's record
     finally:
         c.close()
+
+
+@needs_s3270
+def test_stopping_the_server_signs_off_who_is_signed_on() -> None:
+    from idrs_sim.front.tn3270.session import STOPPED
+
+    sim = Simulator(fixture="training")
+    c = S3270()
+    try:
+        with server_in_thread(lambda conn_id: sim.new_session(conn_id)) as (_, port):
+            c.connect(port)
+            for action in (f'String("{TRAINEE}")', "Tab", f'String("{sim.password_for(TRAINEE)}")', "Enter",
+                           "Wait(10,Unlock)"):
+                c.do(action)
+            assert c.text(24).startswith("SIGN-ON COMPLETED")
+        assert _trail(sim)[-1][1:] == ("SINOF", STOPPED)
+    finally:
+        c.close()
+        sim.close()

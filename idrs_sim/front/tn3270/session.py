@@ -45,6 +45,8 @@ HostFactory = Callable[[str], Host]
 WCC_ERROR = wcc(alarm=True)  # re-sent screen after bad input: unlock and beep
 #: The audit outcome of the sign-off when a TN3270 client goes without SINOF.
 DISCONNECTED = "TERMINAL DISCONNECTED - SIGNED OFF"
+#: ... and when the server stops (SIGTERM) with the employee still signed on.
+STOPPED = "SERVER STOPPED - SIGNED OFF"
 #: How long the sign-off waits for a key still in flight when the client went (seconds).
 END_WAIT = 5.0
 
@@ -107,6 +109,9 @@ class SessionLoop:
                 sender = conn.direct_sender() if opts.direct_write else None
                 line.key = Key(host.handle, event, sender, conn, observe, cid)
                 runner.post(line.key, slow=bool(slow_key is not None and slow_key(event)))
+        except asyncio.CancelledError:  # the server is stopping (SIGTERM): sign off, then go
+            await self._sign_off(cid, host, line, runner, STOPPED)
+            raise
         except ConnectionClosed as exc:
             log.info("tn3270 %s closed: %s", cid, exc)
         except IdleTimeout as exc:
@@ -117,9 +122,9 @@ class SessionLoop:
             log.warning("tn3270 %s from %s dropped: protocol error: %s", cid, peer, exc)
         except (TimeoutError, OSError) as exc:
             log.warning("tn3270 %s from %s dropped: write failed: %s", cid, peer, str(exc) or f"no progress in {opts.write_timeout:g} s")
-        await self._sign_off(cid, host, line, runner)
+        await self._sign_off(cid, host, line, runner, DISCONNECTED)
 
-    async def _sign_off(self, cid: str, host: Host, line: Line, runner: Runner) -> None:
+    async def _sign_off(self, cid: str, host: Host, line: Line, runner: Runner, outcome: str) -> None:
         """The client went (disconnected, dropped, idle): a signed-on employee is signed off
         with a SINOF audit record (`IdrsSession.end`), as a closed browser tab is -- an
         instructor reading the trail must not see a session that nobody can reach as still
@@ -131,7 +136,7 @@ class SessionLoop:
         try:
             if line.key is not None:
                 await asyncio.wait_for(line.key.finish(), END_WAIT)
-            await runner.call(end, DISCONNECTED)
+            await runner.call(end, outcome)
         except Exception:
             log.exception("tn3270 %s: could not sign off after the client went", cid)
 

@@ -261,7 +261,8 @@ def test_cli_tabs_and_tn3270_share_the_class_and_sigterm_exits_0(tmp_path: Path)
                                                               ("WEB0001", "FRM77")}
     assert not any(r[3] == "FRM77" for r in audit if r[0] not in mine)  # b's sandbox has no input
     offs = sorted((r[1], r[2], r[4]) for r in audit if r[3] == "SINOF")
-    assert offs == [("WEB0001", a, CLOSED), ("WEB0002", b, CLOSED)]  # the server stopping closed both tabs
+    # the server stopping closed both tabs, and signed off the TN3270 terminal still signed on
+    assert offs == [("TN0001", a, "SERVER STOPPED - SIGNED OFF"), ("WEB0001", a, CLOSED), ("WEB0002", b, CLOSED)]
     with Classroom(f"sqlite:///{db}", None, follow_clock=False, trainees=3) as room:
         assert _inputs_by(room.sandbox_of(a).mf) == [a] and _inputs_by(room.sandbox_of(b).mf) == []
 

@@ -186,3 +186,21 @@ def test_catastrophic_expect_match_stops_with_a_clear_error(tmp_path: Path, caps
     script.write_text('ExpectMatch(24, "(?i)enter employee number")\nExpectMatch(9, "CYCLE \\\\d{6}$")\n')
     code, out, err = main(capsys, "replay", str(script))
     assert code == 0, out + err
+
+
+def test_the_mark_of_a_foreign_character_keeps_what_was_typed() -> None:
+    """Review of 2026-12-08: `ÉNMOD é` showed ` É*MOD é` -- the `*` took the N the user
+    typed.  It goes right of the word with the character; the cursor on the character."""
+    from idrs_sim.testing import IdrsTest
+
+    sim = IdrsTest(date="2024-06-17")
+    try:
+        sim.sign_on("1485012345")
+        sim.clear()
+        sim.string("ÉNMOD é")
+        sim.enter()
+        assert sim.message == "INVALID CHARACTER - A-Z, 0-9 AND PUNCTUATION ONLY"
+        assert sim.screen_text().splitlines()[0].rstrip() == " ÉNMOD*é"
+        assert sim.screen.cursor == 1  # row 1, column 2 (0-origin address 1)
+    finally:
+        sim.close()

@@ -29,8 +29,12 @@ def foreign_character(screen: Screen, lines: list[str], offset: int) -> Refusal 
     for row, line in enumerate(lines, start=1):
         found = _FOREIGN.search(line)
         if found is not None:
-            at = found.start() + 1 + (offset if row == 1 else 0)  # line 1 may start into the row
-            return Refusal(INVALID_CHARACTER, marks=[(row, at, at)])
+            shift = 1 + (offset if row == 1 else 0)  # 1-origin; line 1 may start into the row
+            blank = line.find(" ", found.start())
+            word_end = (blank if blank >= 0 else len(line)) - 1
+            # the cursor on the character, the `*` right of the word it is in (not on a
+            # character the user typed: `ÉNMOD` lost its N to the mark)
+            return Refusal(INVALID_CHARACTER, marks=[(row, found.start() + shift, word_end + shift)])
     for fld in screen.fields.values():
         if fld.name and not fld.protected and _FOREIGN.search(screen.text_of(fld)):
             return Refusal(INVALID_CHARACTER, fields=[fld.name])

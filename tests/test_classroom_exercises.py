@@ -292,3 +292,27 @@ def test_exer_and_grade_run_beside_other_keys(room: Classroom) -> None:
     assert not host.slow_key(AidEvent(Aid.ENTER, 0, unformatted="EXER"))  # the list is quick
     assert not host.slow_key(AidEvent(Aid.ENTER, 0, unformatted="TXMOD 400-00-1001 30 202312"))
     assert not host.slow_key(AidEvent(Aid.CLEAR, 0))
+
+
+def test_grade_lesson_grades_work_that_reset_retired(room: Classroom, capsys: pytest.CaptureFixture[str]) -> None:
+    """Review of 2026-12-07: after RESET (or LESSON) the retired sandbox's work dropped out of
+    `grade --class`; `--lesson N` grades each trainee's newest sandbox of lesson N with an
+    exercise started in it, retired or not."""
+    me = trainee_number(1)
+    ins = Terminal(ClassroomHost(room, "I"))
+    _signon(ins, INSTRUCTOR)
+    t = Terminal(ClassroomHost(room, "A"))
+    _signon(t, me)
+    assert _command(t, f"EXER {find_exercise(TPP).short_name.upper()}").endswith("STARTED - NEW SANDBOX")
+    _work(t, TPP, ins, me)
+    assert _command(t, "GRADE") == "ALL CHECKS MET"
+    assert _command(ins, f"RESET {me}").startswith(f"SANDBOX OF {me} RESET")
+    now = _grade_cli(capsys, "--class", "--db", room.url)
+    assert f"{me} TRAINEE 01" in now.stdout and "no exercise started" in now.stdout.split(me)[1].splitlines()[0]
+    kept = _grade_cli(capsys, "--class", "--db", room.url, "--lesson", "1")
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    assert "ALL MET" in kept.stdout.split(me)[1].splitlines()[0]
+    one = _grade_cli(capsys, "--db", room.url, "--trainee", me, "--lesson", "1")
+    assert one.returncode == 0 and "CHECKS MET" in one.stdout
+    bad = _grade_cli(capsys, "--class", "--db", room.url, "--lesson", "7")
+    assert bad.returncode == 2 and "no lesson 7 in this class (lesson 1)" in bad.stderr

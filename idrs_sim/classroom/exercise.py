@@ -165,35 +165,74 @@ class TraineeSandbox:
     instructor: bool = False  # the instructor's own sandbox: listed, never graded as a trainee's
 
 
-def class_sandboxes(url: str) -> list[TraineeSandbox] | None:
-    """Every active sandbox of the current lesson of the classroom database at `url`, by
-    trainee (the instructor's marked: `grade --class --exercise` graded it as a trainee's);
-    None when `url` is not a classroom database (a plain master file)."""
+class NoSuchLesson(LookupError):
+    """`grade --lesson N` names no lesson of the class."""
+
+
+def class_sandboxes(url: str, lesson: int | None = None) -> list[TraineeSandbox] | None:
+    """The sandboxes to grade in the classroom database at `url`, by trainee (the
+    instructor's marked: `grade --class --exercise` graded it as a trainee's); None when
+    `url` is not a classroom database (a plain master file).
+
+    Without `lesson`: each trainee's active sandbox of the current lesson.  With `lesson`
+    (1 = the class's first): each trainee's newest sandbox of that lesson with an exercise
+    started in it, retired or not (else the newest) -- after LESSON or RESET the work done
+    before is still there to grade (review of 2026-12-07: it dropped out of `grade
+    --class`).  NoSuchLesson when it is not one."""
     engine = create_engine(url)
     try:
         if not is_classroom_database(engine):
             return None
-        return _sandboxes(engine, url)
+        return _sandboxes(engine, url, lesson)
     finally:
         engine.dispose()
 
 
-def _sandboxes(engine: Engine, url: str) -> list[TraineeSandbox]:
+def _sandboxes(engine: Engine, url: str, lesson_no: int | None) -> list[TraineeSandbox]:
     spaces = spaces_for(url, engine.dialect.name)
     with Session(engine) as db:
-        lesson = db.scalar(select(ClassLesson).order_by(ClassLesson.no.desc()).limit(1))
-        if lesson is None:
+        numbers = list(db.scalars(select(ClassLesson.no).order_by(ClassLesson.no)))
+        if lesson_no is not None and lesson_no not in numbers:
+            had = ("no lesson yet" if not numbers else f"lesson {numbers[0]}" if len(numbers) == 1
+                   else f"lessons {numbers[0]}-{numbers[-1]}")
+            raise NoSuchLesson(f"no lesson {lesson_no} in this class ({had})")
+        if not numbers:
             return []
         names, instructors = {}, set()
         for idrs, name, roles in db.execute(select(Employee.idrs, Employee.name, Employee.roles)):
             names[idrs] = name
             if "instructor" in (roles or []):
                 instructors.add(idrs)
-        rows = db.scalars(select(Sandbox).where(Sandbox.lesson_no == lesson.no, Sandbox.active.is_(True),
-                                                Sandbox.ready.is_(True)).order_by(Sandbox.idrs, Sandbox.id)).all()
-    latest = {r.idrs: r for r in rows}  # the newest active one of each trainee
-    return [TraineeSandbox(r.idrs, names.get(r.idrs, ""), spaces.url(r.location), r.idrs in instructors)
-            for r in latest.values() if not hasattr(spaces, "exists") or spaces.exists(r.location)]
+        which: list[Any] = [Sandbox.ready.is_(True),
+                            Sandbox.lesson_no == (numbers[-1] if lesson_no is None else lesson_no)]
+        if lesson_no is None:
+            which.append(Sandbox.active.is_(True))
+        rows = db.scalars(select(Sandbox).where(*which).order_by(Sandbox.idrs, Sandbox.id)).all()
+    found = [TraineeSandbox(r.idrs, names.get(r.idrs, ""), spaces.url(r.location), r.idrs in instructors)
+             for r in rows if not hasattr(spaces, "exists") or spaces.exists(r.location)]
+    if lesson_no is not None:
+        return _newest_with_exercise(found)
+    return list({sb.idrs: sb for sb in found}.values())  # the newest active one of each trainee
+
+
+def _newest_with_exercise(found: list[TraineeSandbox]) -> list[TraineeSandbox]:
+    """Per trainee (sandboxes oldest first), the newest sandbox with an exercise started in
+    it, else the newest: RESET leaves a fresh one with no exercise beside the worked one."""
+    chosen: dict[str, TraineeSandbox] = {}
+    for sb in reversed(found):
+        if sb.idrs in chosen and _has_exercise(chosen[sb.idrs]):
+            continue
+        if sb.idrs not in chosen or _has_exercise(sb):
+            chosen[sb.idrs] = sb
+    return sorted(chosen.values(), key=lambda sb: sb.idrs)
+
+
+def _has_exercise(sb: TraineeSandbox) -> bool:
+    mf = MasterFile(sb.url, schema=False)
+    try:
+        return started_exercise_name(mf, sb.idrs) is not None
+    finally:
+        mf.dispose()
 
 
 def started_exercise_name(mf: MasterFile, idrs: str) -> str | None:

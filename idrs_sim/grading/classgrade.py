@@ -19,9 +19,10 @@ EXIT_MISSED = 1
 
 
 def run_class(url: str, html: str | None, exercise_name: str | None, must_exist: Callable[[str], None],
-              usage: type[Exception]) -> int:
+              usage: type[Exception], lesson: int | None = None) -> int:
     """Grade the class at `url`; exit 0 when every trainee with an exercise met all its checks."""
     from ..classroom.exercise import (
+        NoSuchLesson,
         class_sandboxes,
         grade_sandbox,
         started_exercise_name,
@@ -29,7 +30,10 @@ def run_class(url: str, html: str | None, exercise_name: str | None, must_exist:
     from ..simulator import Simulator
 
     must_exist(url)
-    sandboxes = class_sandboxes(url)
+    try:
+        sandboxes = class_sandboxes(url, lesson)
+    except NoSuchLesson as exc:
+        raise usage(str(exc)) from None
     if sandboxes is None:
         raise usage(f"{url} is not a classroom database (idrs-sim classroom --db makes one)")
     fixed: Exercise | None = None

@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..digits import is_digits
+
 EXIT_MISSED = 1
 
 
@@ -38,6 +40,15 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--class", dest="whole_class", action="store_true",
                    help="grade every trainee of the classroom at --db (default sqlite:///classroom.db) on the "
                         "exercise they started with EXER; with --html, one page for the class")
+    p.add_argument("--lesson", metavar="N", type=_lesson_number,
+                   help="with a classroom database: grade the trainees' work of lesson N (1 = the class's first), "
+                        "also a sandbox retired by LESSON or RESET (default: the current lesson's active sandboxes)")
+
+
+def _lesson_number(text: str) -> int:
+    if not is_digits(text.strip()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a lesson number, 1 or more")
+    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         if args.trainee:  # it was ignored: the whole class was graded (review 2026-12-07)
             raise GradeUsage("give --class (every trainee) or --trainee IDRS (one), not both")
 
-        return run_class(url, args.html, args.exercise, _must_exist, GradeUsage)
+        return run_class(url, args.html, args.exercise, _must_exist, GradeUsage, args.lesson)
     if not args.trainee:
         raise GradeUsage("grade needs --trainee IDRS: whose work to grade")
     if not re.fullmatch(r"\d{10}", args.trainee):
@@ -69,10 +80,15 @@ def run(args: argparse.Namespace) -> int:
         raise GradeUsage(f"no classroom database here ({DEFAULT_DB}, the default of `idrs-sim classroom`): "
                          "give --db URL, the database holding the trainee's work")
     _must_exist(url)
-    from ..classroom.exercise import class_sandboxes, grade_sandbox
+    from ..classroom.exercise import NoSuchLesson, class_sandboxes, grade_sandbox
     from ..simulator import Simulator
 
-    sandboxes = class_sandboxes(url)
+    try:
+        sandboxes = class_sandboxes(url, args.lesson)
+    except NoSuchLesson as exc:
+        raise GradeUsage(str(exc)) from None
+    if sandboxes is None and args.lesson is not None:
+        raise GradeUsage("--lesson is for a classroom database; this is one trainee's master file")
     if sandboxes is not None:  # a classroom database: the trainee's own sandbox, not the lesson
         mine = [s for s in sandboxes if s.idrs == args.trainee]
         if not mine:

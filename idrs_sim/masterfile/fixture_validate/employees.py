@@ -29,7 +29,9 @@ class EmployeeSection(FieldChecks):
             for role in roles:
                 if role not in self.codes.roles:
                     hint = _close_match(str(role), set(self.codes.roles))
-                    self.err(node, "roles", f"unknown role {role!r}" + (f" (did you mean {hint!r}?)" if hint else "") + "; roles are listed in tables/codes.yaml")
+                    self.err(node, "roles", f"unknown role {role!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+                             + "; roles: " + ", ".join(self.codes.roles))  # the list itself: an installed
+                    # package has no tables/ folder in the user's tree to look in (review 2026-12-08)
                 else:
                     good_roles.append(role)
         password, pw_hash = node.get("password"), node.get("password_hash")

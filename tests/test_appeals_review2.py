@@ -162,10 +162,19 @@ def _check(tmp_path: Path, appeal_yaml: str) -> list[str]:
     return [str(p) for p in check_fixtures([path])]
 
 
-def test_3_fixture_check_rejects_cdp_on_a_tfrp(tmp_path: Path) -> None:
-    problems = _check(tmp_path, "  - {id: A1, tin: '400-00-2598', type: TFRP, cdp: true}")
-    assert any("cdp: true marks an OIC that is part of a CDP or EH case, not a TFRP" in p for p in problems), problems
-    assert _check(tmp_path, "  - {id: A1, tin: '400-00-2598', type: OIC, cdp: true}") == []
+def test_3_a_tfrp_that_is_part_of_a_cdp_case_gets_its_mi(tmp_path: Path) -> None:
+    """8.26.9.2.3.2(5) names the OIC only: a TFRP raised in a CDP hearing loads and gets MI."""
+    assert _check(tmp_path, "  - {id: A1, tin: '400-00-2598', type: TFRP, cdp: true}") == []
+    path = tmp_path / "tfrp.yaml"
+    path.write_text(
+        "include: [employees]\ndate: 2024-06-17\n"
+        "entities: [{tin: '400-00-2598', name: ['X Y'], address: ['1 A ST', 'AUSTIN TX 78701']}]\n"
+        "appeals:\n  - {id: TFRP-1, tin: '400-00-2598', type: TFRP, cdp: true, status: open, ate: '0810000101',"
+        " atm: '0810000100', received: 2024-03-11}\n")
+    sim = _sim(str(path), ATE)
+    _run(sim, "ACMSREQ 400-00-2598 APPEAL>TFRP-1 RECEIVED>06172024").expect_line(24, "REQUEST COMPLETED")
+    _run(sim, "ACMSCAR 400-00-2598 APPEAL>TFRP-1 CODE>MI DATE>06172024").expect_line(24, "REQUEST COMPLETED")
+    sim.expect("PAM SUPPORT REQUEST> OPEN")
 
 
 # ---- 4. the ATE may fax Letter 5559; only the ATM sends a denial letter ---------------------------

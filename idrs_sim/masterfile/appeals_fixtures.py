@@ -4,7 +4,7 @@
       - id: "OIC-2501"            # the ACMS appeal id (APPEAL> on the ACMS codes)
         tin: "400-00-2501"
         type: OIC                 # OIC | TFRP | CDP | EH
-        cdp: false                # true: an OIC that is part of a CDP / equivalent hearing case (not on a TFRP)
+        cdp: false                # true: part of a CDP / equivalent hearing case (no MI for an OIC; a TFRP still gets its MI)
         status: open              # open (under Appeals consideration) | closed
         ate: "0810000101"
         atm: "0810000100"
@@ -100,9 +100,6 @@ def validate_appeal(v: _Validator, node: dict, seen: dict[str, Any]) -> None:
         "request_received": v.date(node, "request_received"),
         "intake": intake if intake is not None else (pam_rules.COMPLETE if node.get("request_received") else None),
     }
-    if row["cdp"] and kind == "TFRP":
-        # 8.26.9.2.3.2(5): the CDP/EH exception is for an OIC that is part of a CDP or EH case.
-        v.err(node, "cdp", "cdp: true marks an OIC that is part of a CDP or EH case, not a TFRP")
     if status == "closed" and row["closed"] is None:
         v.lint(node, "status", "a closed appeal needs its closed: date")
     car = []

@@ -224,3 +224,43 @@ def test_review2_rules() -> None:
     assert ftd_letters.late_appointment_warning(dt.date(2024, 7, 10), dt.date(2024, 7, 9), initial=False) is None
     assert ftd_letters.contact_party_problem("PHONE", initial=False, poa_2848=True, poa_8821=False,
                                              poa_other=False) is None
+
+
+# --- re-review of 2026-12-08 ---------------------------------------------------------------------------
+
+
+def test_after_a_no_show_the_ro_may_call_the_taxpayer_though_a_2848_is_on_file() -> None:
+    """5.7.1.6: "If the taxpayer does not respond to the Letter 5857 ... attempt to contact the
+    taxpayer or authorized representative": the no-show was the initial contact."""
+    sim = _letter(_sim(poa=[{**BREWER_2848, "periods": ["202406"]}]))
+    sim.date("2024-06-26")  # the 06/25 10:00 appointment went unanswered
+    _ok(form(sim, f"ICSCT {CMD}", TYPE="NOSHOW"))
+    _ok(form(sim, f"ICSCT {CMD}", TYPE="PHONE", COMPLIANT="N", PUB1="Y", NOTE="REACHED THE OWNER"))
+
+
+def test_an_acs_transfer_request_is_code_5_evidence() -> None:
+    """5.7.1.5: status 22 modules -> the ACS Support Liaison; "a transfer/assignment request has
+    been submitted, then close the FTD Alert as Bal Due/Del Ret Received"."""
+    def build(s):  # type: ignore[no-untyped-def]
+        ent = employer(s, current="9000.00", statuses={"202403": "22"})
+        b.txn(s, ent.module("01", "202403"), 186, amount="500.00", cycle="202420")
+        alert(s, ent)
+    sim = world(build)
+    sim.sign_on(RO)
+    _fcc(_contact(sim))
+    _close(sim, "5")
+    assert sim.message == closing.STAUP_REQUIRED
+    _ok(form(sim, f"ICSRQ {CMD}", REQ="ACSXFER", MOD_MFT="01", MOD_PRD="202403"))
+    _ok(_close(sim, "5", "STATUS 22 MODULE: TRANSFER REQUESTED FROM ACS"))
+
+
+def test_an_effort_to_secure_the_941_lets_an_out_of_business_alert_close_code_2() -> None:
+    """5.7.1.8: with deposits on the alert module "the RO must make an effort to secure the
+    FTD Alert module Form 941 return before closing" -- an effort recorded is enough."""
+    sim = _fcc(_sim("9000.00"))
+    _ok(form(sim, f"ICSRQ {CMD}", REQ="4844"))
+    _ok(form(sim, f"ICSCT {CMD}", TYPE="FIELD", NOTE="PREMISES VACANT"))
+    _close(sim, "2", "OUT OF BUSINESS")
+    assert sim.message == ftd_evidence.DEPOSITS_RETURN_FIRST and case(sim).status == "open"
+    _ok(form(sim, f"ICSCT {CMD}", TYPE="ATTEMPT", NOTE="CALLED OWNER FOR THE JUNE 941 - NO ANSWER"))
+    _ok(_close(sim, "2", "OUT OF BUSINESS; EFFORT TO SECURE THE 941: CALL, NO RESPONSE"))

@@ -78,7 +78,7 @@ def ics_contact(ctx: Context) -> Display | Refusal:
     covering, other = poa_for_period(ent, case.period)
     rep_2848 = [p for p in covering if str(p.get("form")) == "2848"]
     party = letter_rules.contact_party_problem(
-        kind, initial=ics.phone_contact(case) is None, poa_2848=bool(rep_2848),
+        kind, initial=ics.initial_contact(case) is None, poa_2848=bool(rep_2848),
         poa_8821=any(str(p.get("form")) == "8821" for p in covering), poa_other=bool(other))
     if party is not None:
         return _refuse(ctx, "TYPE", party, case)

@@ -188,8 +188,11 @@ def code5_basis(case: IcsCase, entity: Entity, module: TaxModule | None) -> str 
 def _staup_or_assignment(case: IcsCase, entity: Entity, module: TaxModule | None) -> str | None:
     """Bal Due/Del Ret Received: a STAUP input, or an assignment request of an existing Bal Due
     or Del Ret module of the taxpayer (not merely any request, nor one of the alert's credit
-    module), or the RO's determination on the alert-quarter 941 (`code5_basis`)."""
-    if staup_modules(entity) or any(_assignment_request(entity, r) for r in requested(case, "ASSIGN")):
+    module) -- a transfer request to the ACS Support Liaison for a status 22 module is one
+    ("a transfer/assignment request has been submitted", IRM 5.7.1.5) -- or the RO's
+    determination on the alert-quarter 941 (`code5_basis`)."""
+    if (staup_modules(entity) or requested(case, "ACSXFER")  # ICSRQ took it only for a status 22 module
+            or any(_assignment_request(entity, r) for r in requested(case, "ASSIGN"))):
         return None
     return None if code5_basis(case, entity, module) else STAUP_REQUIRED
 

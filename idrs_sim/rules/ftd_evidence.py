@@ -55,6 +55,7 @@ __all__ = [
     "EFFORT_CONTACTS",
     "outstanding_modules",
     "no_longer_liable_problem",
+    "RETURN_EFFORT_CONTACTS",
     "unpaid_return_problem",
     "no_enforcement_problem",
 ]
@@ -132,7 +133,12 @@ BUSINESS_STATUS_CONTACTS = ("PHONE", "POA", "FIELD", "OBSERVE")
 EFFORT_CONTACTS = (*BUSINESS_STATUS_CONTACTS, "NOSHOW", "ATTEMPT")
 OUTSTANDING_MODULE = "OUTSTANDING MODULE {} - CLOSE AS BAL DUE/DEL RET RECEIVED"
 STATUS_NOT_VERIFIED = "FINAL RETURN NOT POSTED - VERIFY BUSINESS STATUS BY CONTACT OR FIELD CALL"
-DEPOSITS_RETURN_FIRST = "DEPOSITS ON THE ALERT MODULE - SECURE ITS FORM 941 (TC 599) FIRST"
+DEPOSITS_RETURN_FIRST = "DEPOSITS ON ALERT MODULE - SECURE ITS 941 (TC 599) OR RECORD AN ATTEMPT"
+#: ICSCT contact types that are an effort to secure the alert quarter's 941 from an out-of-
+#: business taxpayer: a call (or attempted call) to the taxpayer or the POA (5.7.1.8 "make an
+#: effort to secure ... document the ICS history notating all efforts taken").  A field or
+#: observational visit verifies the business's status; it asks no one for a return.
+RETURN_EFFORT_CONTACTS = ("ATTEMPT", "PHONE", "POA")
 
 
 def outstanding_modules(modules: Mapping[str, tuple[str, Decimal]], alert_key: str) -> list[str]:
@@ -147,14 +153,17 @@ def no_longer_liable_problem(*, final_posted: bool, contact_types: Iterable[str]
     """What stops closing a business no longer liable (Form 4844 / TC 591 CC 50 / final return)
     as Not Required to Deposit: its status unverified (no posted final return and no contact or
     field call), or -- the business worked as out of business (5.7.1.8), no final return posted --
-    deposits on the alert module with its Form 941 not secured.  A posted final return closes
-    from pre-contact research (5.7.1.5 "verify final return information is posted on IDRS and
+    deposits on the alert module with its Form 941 neither secured nor sought: 5.7.1.8 "the RO
+    must make an effort to secure the FTD Alert module Form 941 return before closing" -- an
+    effort, recorded (`RETURN_EFFORT_CONTACTS`), suffices.  A posted final return closes from
+    pre-contact research (5.7.1.5 "verify final return information is posted on IDRS and
     close")."""
+    types = set(contact_types)
     if final_posted:
         return None
-    if not set(contact_types) & set(BUSINESS_STATUS_CONTACTS):
+    if not types & set(BUSINESS_STATUS_CONTACTS):
         return STATUS_NOT_VERIFIED
-    if alert_deposits and not return_secured:
+    if alert_deposits and not return_secured and not types & set(RETURN_EFFORT_CONTACTS):
         return DEPOSITS_RETURN_FIRST
     return None
 

@@ -196,8 +196,10 @@ def contact_party_problem(kind: str, *, initial: bool, poa_2848: bool, poa_8821:
     covering the alert period; `poa_other`: an authorization for other periods only.  TYPE>POA
     needs a Form 2848 covering the period (an 8821 appointee cannot represent, 5.7.1.5; a POA not
     authorized for the period sends the RO to the taxpayer, 5.7.1.6); the initial telephone
-    contact (`initial`) with the taxpayer is refused while a Form 2848 covers the period
-    ("make initial contact with the POA of record", 5.7.1.6)."""
+    contact (`initial`: no initial contact recorded, a no-show included) with the taxpayer is
+    refused while a Form 2848 covers the period ("make initial contact with the POA of
+    record", 5.7.1.6); after a no-show to the Letter 5857 appointment the RO calls "the
+    taxpayer or authorized representative" (5.7.1.6), so either is taken."""
     if kind == "POA" and not poa_2848:
         if poa_8821:
             return POA_8821_NO_REPRESENTATION

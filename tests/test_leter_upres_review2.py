@@ -85,8 +85,10 @@ def test_a_first_time_filer_abroad_gets_the_5447c() -> None:
     abroad = _ftf(["1200 RUE SHERBROOKE O", "MONTREAL QC H3A 1H6", "CANADA"])
     wait = tpp_advice.letter_wait(abroad, "2024-06-17", "202312")
     assert (wait.letter, wait.days, wait.first_letter) == ("5447C", 30, True)
-    assert tpp_letters.letter_fit_refusal(abroad, "202312", "4883C", wait) == tpp_letters.first_time_filer("5447C")
+    # re-review: the exception names the 4883C, the letter table the 5447C: both are taken
+    assert tpp_letters.letter_fit_refusal(abroad, "202312", "4883C", wait) is None
     assert tpp_letters.letter_fit_refusal(abroad, "202312", "5447C", wait) is None
+    assert tpp_letters.letter_fit_refusal(abroad, "202312", "5071C", wait) == tpp_letters.first_time_filer("5447C")
     home = _ftf(["2200 S LAMAR BLVD APT 14", "AUSTIN TX 78704"])
     wait = tpp_advice.letter_wait(home, "2024-06-17", "202312")
     assert (wait.letter, wait.days) == ("4883C", 14)
@@ -207,3 +209,61 @@ def test_a_release_that_does_not_post_here_is_not_held_to_the_ac850() -> None:
     """URC D deletes the return: no refund, no release cycle to keep."""
     shown, _ = _upres("tpp/valid_return_up126_direct_deposit", TRAINEE, "000000102", {"URC": "D"}, before=AC850)
     assert shown == "REQUEST COMPLETED"
+
+
+# ---- re-review of 2026-12-08 -------------------------------------------------------------------
+
+
+def _abroad_after(marker: str, *, thief_abroad_only: bool = False) -> dict:
+    """A period whose last letter was `marker` (14 days ago and more), its return filed from
+    Canada -- or, with `thief_abroad_only`, the taxpayer's own return from Austin beside an
+    identity thief's from Toronto."""
+    canada = ["1200 RUE SHERBROOKE O", "MONTREAL QC H3A 1H6", "CANADA"]
+    austin = ["2200 S LAMAR BLVD APT 14", "AUSTIN TX 78704"]
+    cases = [{"code": 126, "reason": 0, "status": "open", "status_date": "2024-02-27",
+              "document": {"address": ["88 KING ST W", "TORONTO ON M5K 1A1", "CANADA"] if thief_abroad_only
+                           else canada}}]
+    txns = [{"tc": 971, "ac": 123, "misc": f"{marker} SENT", "status": "posted", "posted": "2024-03-01",
+             "cycle": "202409", "date": "2024-02-27"}]
+    if thief_abroad_only:
+        txns.append({"tc": 150, "status": "posted", "cycle": "202410", "date": "2024-03-01",
+                     "document": {"address": austin}})
+    return {"established": True, "address": austin, "letters": [], "transactions": [],
+            "modules": [{"mft": "30", "period": "202312", "transactions": txns, "unpostables": cases}]}
+
+
+def test_after_a_pilot_6330c_on_a_foreign_return_the_5447c_goes() -> None:
+    """Re-review: the reissue check judged the letter from the last one sent (6330C = 4883C),
+    the fit check from the return's address: both 4883C and 5447C were refused."""
+    entity = _abroad_after("6330C")
+    wait = tpp_advice.letter_wait(entity, "2024-06-17", "202312")
+    assert tpp_advice.reissue_refusal(wait, "5447C") is None
+    assert tpp_letters.letter_fit_refusal(entity, "202312", "5447C", wait) is None
+    assert tpp_letters.letter_fit_refusal(entity, "202312", "4883C", wait) == tpp_letters.REISSUE_FOREIGN
+
+
+def test_returns_that_disagree_on_the_address_leave_the_letter_to_the_caller() -> None:
+    entity = _abroad_after("4883C", thief_abroad_only=True)
+    assert tpp_letters.return_abroad(entity, "202312") is None
+    wait = tpp_advice.letter_wait(entity, "2024-06-17", "202312")
+    for letter in ("4883C", "5447C"):
+        assert tpp_letters.letter_fit_refusal(entity, "202312", letter, wait) is None
+
+
+def test_5216_counts_a_failure_another_employee_recorded_today_and_a_referral_to_the_tac() -> None:
+    """25.25.6.3.4 (2) "previously failed": the phone line's failure this morning counts; a
+    caller sent to the TAC because they could not authenticate counts; RIVO acts on the
+    response it documents (25.25.6.2.2.2 (1) box 5)."""
+    rule = {"ams_issues": ["TPP-AUTHENTICATION FAILED", "TPP-SENT TO TAC"], "letters": ["6167C"]}
+
+    def entity(issue: str, by: str) -> dict:
+        return {"letters": [], "modules": [],
+                "notes": [{"issue": issue, "date": "2024-06-17", "idrs": by, "text": "COULD NOT AUTHENTICATE"}]}
+    assert tpp_letters.failed_auth_refusal(entity("TPP-AUTHENTICATION FAILED", "1485012346"), "2024-06-17", rule,
+                                           idrs=TAC) is None
+    assert tpp_letters.failed_auth_refusal(entity("TPP-SENT TO TAC", "1485012346"), "2024-06-17", rule,
+                                           idrs=TAC) is None
+    assert tpp_letters.failed_auth_refusal(entity("TPP-AUTHENTICATION FAILED", TAC), "2024-06-17", rule,
+                                           idrs=TAC) == tpp_letters.NO_FAILED_AUTH
+    assert tpp_letters.failed_auth_refusal(entity("TPP-AUTHENTICATION FAILED", RIVO), "2024-06-17", rule,
+                                           idrs=RIVO, rivo=True) is None

@@ -174,7 +174,8 @@ def _account_refusal(ctx: Context, ent: Entity, module: TaxModule | None, letter
     ctx.db.flush()
     view = next(e for e in dump(ctx.mf, ent.tin, session=ctx.db)["entities"] if e.get("tin") == ent.tin)
     if failed_auth:
-        return tpp_letters.failed_auth_refusal(view, ctx.today, failed_auth)
+        return tpp_letters.failed_auth_refusal(view, ctx.today, failed_auth, idrs=ctx.idrs,
+                                               rivo=v.has_role(ctx.employee.roles, ["rivo-examiner"]))
     period = module.period if module else None
     wait = tpp_advice.letter_wait(view, ctx.today, period)
     toll_free = not v.has_role(ctx.employee.roles, ["rivo-examiner"])

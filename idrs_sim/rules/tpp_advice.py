@@ -208,7 +208,10 @@ def reissue_refusal(wait: LetterWait, letter: str, *, toll_free: bool = True) ->
     `letter_wait` advises, as the IRM 25.25.6.6.2 preconditions: (1) a letter shown on the
     account ("If no TC 971 AC 123 MISC Letter xxxx marker is present ... the TPP letter
     cannot be issued"); (3) its wait "must be met before continuing"; (4) at most two, none
-    after a 5747C; the appropriate letter: 5447C for a foreign address, and only for one.
+    after a 5747C.  Which letter is the appropriate one (5447C for a foreign address, and only
+    for one) is `tpp_letters.letter_fit_refusal`, from the return's address -- here it was
+    judged from the last letter sent, and the two disagreed (re-review of 2026-12-08: after a
+    6330C on a foreign return both 4883C and 5447C were refused).
     The toll-free assistor's steps: RIVO, on a written response (`toll_free` False),
     reissues as its own procedures say (25.25.6.2.2.2 (1) box 4) -- only the limit holds."""
     if not toll_free:
@@ -223,10 +226,7 @@ def reissue_refusal(wait: LetterWait, letter: str, *, toll_free: bool = True) ->
     if not wait.passed and wait.until is not None:  # `until` is the wait's last day
         return (f"ALLOW {wait.days} DAYS FOR THE {wait.letter} - DO NOT REISSUE BEFORE "
                 f"{wait.until + dt.timedelta(days=1):%m%d%Y}")
-    if (letter == FOREIGN_LETTER) != (wait.letter == FOREIGN_LETTER):
-        return ("REISSUE 5447C - THE RETURN HAS A FOREIGN ADDRESS" if wait.letter == FOREIGN_LETTER
-                else "5447C IS ONLY FOR A RETURN WITH A FOREIGN ADDRESS")
-    return None
+    return None  # which letter fits the account: `tpp_letters.letter_fit_refusal`, stated once
 
 
 # --- processing timeframes ----------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from the letter table of IRM 25.25.6.1.7 (7) -- the same for every employee who 
 * 5747C "Issued on accounts containing a TC 971 AC 123 with a MISC field of "TAC AUTH
   ONLY" or ... "HIGH RISK AUTH"" (RIVO's reissue, 25.25.6.2.2.2 (1) box 4, says the same);
 * a first-time filer without a letter marker gets the Letter 4883C (25.25.6.6.2 (1)
-  exception) -- the 5447C when the return's address is abroad (decision TPP-40).
+  exception) -- or the 5447C when the return's address is abroad (decision TPP-40);
+* a period whose returns disagree (one from the U.S., one from abroad) is not checked for
+  the address: which is "the return in question" is the caller's answer.
 
 Letter 5216 "Taxpayer Cannot Authenticate" (25.25.6.1.7; 25.25.6.3.4 (2); 25.25.6.2.2.2 (1)
 box 5) goes only after a failed authentication already on record: `failed_auth_refusal`.
@@ -34,6 +36,7 @@ __all__ = [
     "failed_auth_refusal",
     "first_time_filer",
     "letter_fit_refusal",
+    "return_abroad",
     "return_address",
     "tac_auth_marker",
 ]
@@ -60,18 +63,34 @@ def _modules(entity: Entity, period: str | None) -> list[dict[str, Any]]:
     return [m for m in entity.get("modules") or [] if period is None or m.get("period") == period]
 
 
-def return_address(entity: Entity, period: str | None) -> list[str]:
-    """The address on the return in question: the newest UP 126 document of the period,
-    else its posted TC 150's document, else the entity's address (ENMOD)."""
+def _return_documents(entity: Entity, period: str | None) -> list[dict[str, Any]]:
+    """The documents of the returns in question: the period's UP 126 returns, newest first,
+    then its posted TC 150s."""
     mods = _modules(entity, period)
     cases = sorted((u for m in mods for u in m.get("unpostables") or [] if u.get("code") == 126),
                    key=lambda u: str(u.get("status_date") or ""))
     docs = [u.get("document") or {} for u in reversed(cases)]
-    docs += [t.get("document") or {} for m in mods for t in txns_of(m, 150)]
-    for doc in docs:
+    return docs + [t.get("document") or {} for m in mods for t in txns_of(m, 150)]
+
+
+def return_address(entity: Entity, period: str | None) -> list[str]:
+    """The address on the return in question: the newest UP 126 document of the period,
+    else its posted TC 150's document, else the entity's address (ENMOD)."""
+    for doc in _return_documents(entity, period):
         if doc.get("address"):
             return [str(x) for x in doc["address"]]
     return [str(x) for x in entity.get("address") or []]
+
+
+def return_abroad(entity: Entity, period: str | None) -> bool | None:
+    """Whether the return in question was filed from abroad; None when the period's returns
+    disagree (a taxpayer's own return from Austin beside an identity thief's from Toronto:
+    which one is "the return in question" is the caller's answer, not the account's)."""
+    found = {is_foreign_address([str(x) for x in doc["address"]])
+             for doc in _return_documents(entity, period) if doc.get("address")}
+    if len(found) > 1:
+        return None
+    return found.pop() if found else is_foreign_address(return_address(entity, period))
 
 
 def tac_auth_marker(entity: Entity, period: str | None) -> bool:
@@ -85,14 +104,15 @@ def tac_auth_marker(entity: Entity, period: str | None) -> bool:
 def letter_fit_refusal(entity: Entity, period: str | None, letter: str, wait: LetterWait) -> str | None:
     """Why TPP letter `letter` does not fit this account (LETER's line 24), or None.
     `wait` is `tpp_advice.letter_wait` of the same account and period."""
-    if wait.first_letter and letter != wait.letter:
-        return first_time_filer(wait.letter or DOMESTIC_LETTER)
+    if wait.first_letter:
+        # the exception's own letter (4883C), or the letter table's 5447C for a return abroad
+        return None if letter in (wait.letter, DOMESTIC_LETTER) else first_time_filer(wait.letter or DOMESTIC_LETTER)
     if letter == TAC_LETTER and not tac_auth_marker(entity, period):
         return NO_TAC_AUTH_MARKER
-    foreign = is_foreign_address(return_address(entity, period))
-    if letter == FOREIGN_LETTER and not foreign:
+    abroad = return_abroad(entity, period)
+    if letter == FOREIGN_LETTER and abroad is False:
         return NOT_FOREIGN
-    if letter == DOMESTIC_LETTER and foreign:
+    if letter == DOMESTIC_LETTER and abroad:
         return REISSUE_FOREIGN
     return None
 
@@ -103,22 +123,28 @@ def _failed_notes(entity: Entity) -> Iterable[dict[str, Any]]:
         yield from m.get("notes") or []
 
 
-def failed_auth_refusal(entity: Entity, today: dt.date | str, rule: dict[str, Any]) -> str | None:
-    """Letter 5216 only after a failed authentication on record *before today* (IRM
-    25.25.6.3.4 (2): "If AMS notes show the taxpayer previously failed authentication";
-    today's failure at the TAC is the one the letter answers): an AMS note of an issue in
-    `rule['ams_issues']`, or a letter of `rule['letters']` (6167C: the documentation
-    requested again, 25.25.6.2 (12) box 6) -- tables/input_values.yaml `letters` 5216."""
+def failed_auth_refusal(entity: Entity, today: dt.date | str, rule: dict[str, Any], *, idrs: str | None = None,
+                        rivo: bool = False) -> str | None:
+    """Letter 5216 only after a failed authentication on record: an AMS note of an issue in
+    `rule['ams_issues']` (a failed authentication, or a caller sent to the TAC because they
+    could not authenticate, IRM 25.25.6.3.4 (1)), or a letter of `rule['letters']` (6167C:
+    the documentation requested again, 25.25.6.2 (12) box 6) -- tables/input_values.yaml
+    `letters` 5216.  "Previously failed" (25.25.6.3.4 (2)) is a failure before this one: a
+    note another employee made (today's on the phone line included), or the employee's own
+    before today.  RIVO acts on "the response or AMS notes" (25.25.6.2.2.2 (1) box 5): the
+    failure it documents from the response it read counts at once."""
     day = as_date(today)
     assert day is not None
     issues = {str(i).upper() for i in rule.get("ams_issues") or []}
     letters = {str(x).upper() for x in rule.get("letters") or []}
+
+    def earlier(when: dt.date | None, by: Any) -> bool:
+        return when is not None and (rivo or when < day or (by is not None and str(by) != idrs))
+
     for note in _failed_notes(entity):
-        when = as_date(note.get("date"))
-        if str(note.get("issue") or "").upper() in issues and when is not None and when < day:
+        if str(note.get("issue") or "").upper() in issues and earlier(as_date(note.get("date")), note.get("idrs")):
             return None
     for x in entity.get("letters") or []:
-        when = as_date(x.get("date"))
-        if str(x.get("letter") or "").upper() in letters and when is not None and when < day:
+        if str(x.get("letter") or "").upper() in letters and earlier(as_date(x.get("date")), x.get("idrs")):
             return None
     return NO_FAILED_AUTH

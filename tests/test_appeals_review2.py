@@ -77,6 +77,7 @@ def test_1_withdrawn_by_appeals_is_refused_on_a_request_not_approved() -> None:
     _run(sim, f"ACMSDOC {OIC3} DOC>WITHDRAWAL TEXT>APPEALS WITHDRAWS").expect_line(24, "REQUEST COMPLETED")
     _run(sim, f"ACMSPAM {OIC3} ACT>CLOSE DATE>06172024 RESULT>5")
     assert _l24(sim) == pam_literals.APPEALS_DENIES
+    assert "RESULT>5*" in sim.screen_text()  # the `*` right of the field that is wrong (re-review)
     [appeal] = sim.dump("400-00-2503")["appeals"]
     assert appeal["pam"]["state"] == "OPEN" and [c["code"] for c in appeal["car"]] == ["MI"]
     # The denial path is what remains: Letter 5557 with its rationale, then ACT>DENY.

@@ -106,7 +106,8 @@ def acms_pam(ctx: Context) -> Display | Refusal:
             attach = [a for a in ctx.value("ATTACH").upper().split(",")]
             check = pam_mediation.check_submit(p, docs, result, attach, ctx.idrs, day)
         if check:
-            label = {pam_literals.INVALID_RESULT: "RESULT", pam_literals.ONLY_REPORT: "ATTACH"}.get(
+            label = {pam_literals.INVALID_RESULT: "RESULT", pam_literals.ONLY_REPORT: "ATTACH",
+                     pam_literals.APPEALS_DENIES: "RESULT", pam_literals.ATM_CLOSES_WITHDRAWALS: "RESULT"}.get(
                 check, "DATE" if check.startswith("CLOSE DATE") else "ACT")
             return refuse(ctx, label, check, is_violation=check == pam_literals.NOT_THE_MEDIATOR)
         assert p is not None

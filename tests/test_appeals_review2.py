@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from appeals_helpers import run_lines as _run
 from appeals_helpers import sign_on_as as _as
 from appeals_helpers import signed_on as _sim
+from test_appeals_rules import Ap, Doc, Pam  # the rules' test doubles, one definition
 
 from idrs_sim.masterfile.check import check_fixtures
 from idrs_sim.masterfile.db import MasterFile
@@ -35,34 +35,6 @@ def _l24(sim: IdrsTest) -> str:
 
 def _screen(sim: IdrsTest) -> str:
     return "\n".join(sim.line(n) for n in range(1, 25))
-
-
-@dataclass
-class Ap:
-    type: str = "OIC"
-    cdp: bool = False
-    status: str = "open"
-    received: dt.date | None = None
-    closed: dt.date | None = None
-    request_received: dt.date | None = TODAY
-    submitted: dt.date | None = None
-
-
-@dataclass
-class Doc:
-    kind: str
-    date: dt.date = TODAY
-
-
-@dataclass
-class Pam:
-    state: str
-    opened: dt.date = TODAY
-    perfect_due: dt.date | None = None
-    mediator: str | None = None
-    approved: dt.date | None = None
-    assigned: dt.date | None = None
-    result: str | None = None
 
 
 # ---- 1. Appeals does not "withdraw" a request it never approved: that is a denial ---------------

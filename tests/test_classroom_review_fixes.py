@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from terminal_helpers import command as _command
 from terminal_helpers import sign_on as _signon
 
@@ -107,7 +108,6 @@ def test_unlock_reaches_the_lockout_inside_an_exercise_sandbox(tmp_path: Path) -
 
 
 def test_a_second_program_on_one_sqlite_class_database_is_refused(tmp_path: Path) -> None:
-    import pytest
 
     from idrs_sim.classroom import ClassroomError
 
@@ -157,3 +157,29 @@ def test_a_reset_trainee_stays_in_class_and_cycle_all(tmp_path: Path) -> None:
         _command(i, "CLASS")
         assert trainee_number(2) in "\n".join(i.screen.lines())
         assert _command(i, f"CYCLE {trainee_number(2)}") != "NO SANDBOX FOR THIS EMPLOYEE NUMBER"
+
+
+def test_after_a_crash_a_sandbox_starts_from_its_last_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crash lost the time since the clock was last saved: the sandbox came back before the
+    keys it held.  It now starts no earlier than its audit trail's last key."""
+    import datetime as dt
+
+    from freezegun import freeze_time
+
+    from idrs_sim.classroom.classroom import Classroom as Room
+
+    url = f"sqlite:///{tmp_path / 'class.db'}"
+    with freeze_time("2026-12-07 09:00:00") as frozen:
+        with Classroom(url, "training", follow_clock=True, trainees=1) as room:
+            t = _terminal(room, "T1")
+            assert _signon(t, trainee_number(1)).startswith("SIGN-ON COMPLETED")
+            frozen.tick(dt.timedelta(hours=26))
+            _command(t, "ENMOD 400-00-1001")
+            handle = room.sandbox_of(trainee_number(1))
+            assert handle is not None
+            keyed = handle.mf.clock.now()
+            monkeypatch.setattr(Room, "_keep_clock", staticmethod(lambda handle: None))  # the crash: no save
+        monkeypatch.undo()
+        with Classroom(url, None, follow_clock=True, trainees=1) as room:
+            again = room.sandbox_of(trainee_number(1))
+            assert again is not None and again.mf.clock.now() >= keyed - dt.timedelta(seconds=1)

@@ -242,7 +242,8 @@ class Classroom(InstructorOperations):
         """A sandbox whose clock follows real time keeps the time it has reached: a restart
         set it back to its last cycle or date change, before input it already held
         (review 2026-12-07).  Taken from the database first, so a cycle another program ran
-        is not undone.  A crash still loses the time since the last save (the work is kept)."""
+        is not undone.  After a crash (no save) the sandbox starts from its last key's time
+        instead (`sandboxes._not_before_last_key`)."""
         try:
             if handle.mf.clock.is_following:
                 handle.mf.refresh_clock()

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..clock import Clock
@@ -119,6 +119,8 @@ class SandboxKeeper:
                 mf = self._postgres_sandbox(row.location, clock)
             else:
                 mf = MasterFile(self.spaces.url(row.location), clock)  # takes the sandbox's saved clock
+            if mf.clock.is_following:
+                _not_before_last_key(mf)
             handle = SandboxHandle(row.id, row.idrs, row.lesson_no, row.location, mf)
             handle.applied_clock = saved_state(mf).get(CLOCK_KEY)
             self._open[row.location] = handle
@@ -220,3 +222,13 @@ def _unregister(mf: MasterFile) -> None:
 def classroom_of(mf: MasterFile) -> Classroom | None:
     """The classroom a master file belongs to (the instructor codes need it); None outside one."""
     return _CLASSROOMS.get(id(mf))
+
+
+def _not_before_last_key(mf: MasterFile) -> None:
+    """A following clock reopened after a crash starts where the sandbox's last key was, not
+    at the time saved before it (the clock is saved at a cycle, a date change and a clean
+    close, review 2026-12-07): its audit trail holds the time every key was made at."""
+    with mf.reading() as db:
+        last = db.scalar(select(func.max(AuditRecord.at)))
+    if last is not None and last > mf.clock.now():
+        mf.clock.set(last)

@@ -16,6 +16,7 @@ not a check that always holds.  Finding the target in the dump and comparing val
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -154,13 +155,37 @@ def _letter(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
             raise _Missed(f"paragraphs {[x.get('paragraphs') for x in found]} lack {ch!r}")
 
 
+_NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE TEN ELEVEN TWELVE THIRTEEN FOURTEEN FIFTEEN SIXTEEN "
+    "SEVENTEEN EIGHTEEN NINETEEN TWENTY".split())}
+_SHORTHAND = {"WKS": "WEEKS", "WK": "WEEK", "DYS": "DAYS", "MOS": "MONTHS"}
+_WORD = re.compile(r"[A-Z]+")
+
+
+def _note_words(text: str) -> str:
+    """A note's text as the `words` of a check are compared with it: upper-case, blanks
+    collapsed, number words as digits and the usual AMS shorthand spelled out (`ADV NINE
+    WKS` holds `9 WEEKS`: a review found the exact words a check named graded correct
+    shorthand as missed)."""
+    up = " ".join(text.upper().split())
+    return _WORD.sub(lambda m: _NUMBER_WORDS.get(m.group(), _SHORTHAND.get(m.group(), m.group())), up)
+
+
 def _note(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
-    """An AMS note on the entity or its modules whose issue + text hold all the `words`."""
+    """An AMS note on the entity or its modules of the `issue` (when given) whose issue +
+    text hold all the `words` (when given; compared as `_note_words`)."""
     ent = dm.entity(d, spec["tin"])
-    texts = [f"{n.get('issue') or ''} {n.get('text') or ''}".upper() for n in dm.all_notes(ent)]
-    words = [str(w).upper() for w in spec["words"]]
-    if not any(all(w in t for w in words) for t in texts):
-        raise _Missed(f"no AMS note with {' + '.join(words)}; notes: {texts or 'none'}")
+    notes = dm.all_notes(ent)
+    issue = str(spec.get("issue") or "").upper()
+    if issue:
+        notes = [n for n in notes if str(n.get("issue") or "").upper() == issue]
+    texts = [_note_words(f"{n.get('issue') or ''} {n.get('text') or ''}") for n in notes]
+    words = [_note_words(str(w)) for w in spec.get("words") or []]
+    patterns = [re.compile(rf"(?<![A-Z0-9]){re.escape(w)}(?![A-Z0-9])") for w in words]  # whole words: 19 is not 9
+    if not any(all(p.search(t) for p in patterns) for t in texts):
+        wanted = " + ".join(([f"issue {issue}"] if issue else []) + words)
+        everything = [f"{n.get('issue') or ''} {n.get('text') or ''}".upper() for n in dm.all_notes(ent)]
+        raise _Missed(f"no AMS note with {wanted}; notes: {everything or 'none'}")
 
 
 def _entity_check(d: Dump, spec: Mapping[str, Any], audit: Audit) -> None:
@@ -268,7 +293,7 @@ KINDS: dict[str, tuple[Callable[[Dump, Mapping[str, Any], Audit], None], frozens
                                      "status", "idrs", "received_date"})),
     "letter": (_letter, frozenset({"tin", "letter", "period", "count", "at_least", "dates", "paragraphs",
                                    "paragraphs_have", "return_address_code", "signature_code", "on_idrs", "date"})),
-    "note": (_note, frozenset({"tin", "words"})),
+    "note": (_note, frozenset({"tin", "words", "issue"})),
     "entity": (_entity_check, frozenset({"tin", "modules", "established", "name", "address"})),
     "module": (_module_check, frozenset({"tin", "mft", "period", "exists"})),
     "advice": (_advice, frozenset({"tin", "rule", "period"})),
@@ -280,7 +305,7 @@ KINDS: dict[str, tuple[Callable[[Dump, Mapping[str, Any], Audit], None], frozens
 }
 _REQUIRED = {"txn": ("tin", "tc"), "refunds": ("tin", "mft", "period"), "unpostable": ("seq",),
              "unpostables": ("tin", "field", "are"), "control": ("tin",), "letter": ("tin",),
-             "note": ("tin", "words"), "entity": ("tin",), "module": ("tin", "mft", "period"),
+             "note": ("tin",), "entity": ("tin",), "module": ("tin", "mft", "period"),
              "advice": ("tin", "rule"), "ics_case": ("tin",), "record": ("in", "where"), "command": ("code",),
              **APPEALS_REQUIRED}
 
@@ -312,6 +337,8 @@ def validate_check(check: Check, where: str = "") -> None:
         raise CheckError(f"{where}: check {check.id}: {check.kind} needs {', '.join(missing)}")
     if check.kind == "refunds" and ("are" in check.spec) == ("last" in check.spec):
         raise CheckError(f"{where}: check {check.id}: refunds takes `are` or `last`")
+    if check.kind == "note" and not (check.spec.get("words") or check.spec.get("issue")):
+        raise CheckError(f"{where}: check {check.id}: note takes `words`, `issue` or both")
 
 
 def evaluate(check: Check, dump: Dump, audit: Audit | None = None) -> CheckResult:

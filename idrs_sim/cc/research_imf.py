@@ -174,6 +174,14 @@ def _posted_return(module: TaxModule) -> Transaction | None:
     return returns[-1] if returns else None
 
 
+def _tax_per_return(module: TaxModule, ret: Transaction | None) -> str:
+    """TAX-PER-RET: the TC 150's amount; on MFT 32 the TC 976's (IRM 25.25.6 "MFT 32 returns -
+    DLN is the TC 976 DLN"), from its document: the move carries no amount."""
+    if ret is not None and (ret.tc == 150 or (module.mft == "32" and ret.tc == 976)):
+        return money((ret.document or {}).get("tax") or ret.amount if ret.tc == 976 else ret.amount)
+    return ""
+
+
 def _original_return(module: TaxModule) -> Transaction | None:
     """The return the TXMOD heading describes (control DLN, received date, TAX-PER-RET): the
     original TC 150 when one is posted -- a later TC 976 (duplicate / amended, -A) does not
@@ -325,7 +333,7 @@ def txmod_values(ctx: Context, ent: Entity, module: TaxModule, history: list[His
         "control_dln": dln(control_dln),
         "ret_recd_dt": mdy(((ret.document or {}).get("received") or ret.trans_date) if ret else None),
         "return_cycle": ret.posting_cycle if ret else "",
-        "tax": money(ret.amount) if ret and ret.tc == 150 else "",
+        "tax": _tax_per_return(module, ret),
         "credits": money(credits),
         "refunds": money(refunds),
         "ctrl": control_summary(module.controls),

@@ -71,6 +71,13 @@ MUTANTS = [
            'Fill("REQ", "TC136")\n', 'Fill("REQ", "")\n', "tc136-requested"),
     Mutant("ftd/alert_in_compliance_at_contact", "closed before the return was secured (no TC 599)",
            'Fill("TC", "599")\nFill("CC", "01")\n', 'Fill("TC", "")\n', "return-secured-tc599"),
+    # IRM 5.7.1.5 pre-contact research (answer-key review of 2026-12-08)
+    Mutant("ftd/alert_in_compliance_at_contact", "no pre-contact research (no BMFOLK, no BMFOLI)",
+           'String("BMFOLK 99-2000015")\nEnter\nExpect("SEMIWEEKLY")\nClear\nString("BMFOLI 99-2000015")\nEnter\n'
+           'Expect("AC046")\n', "", "precontact-research-bmfol"),
+    Mutant("ftd/alert_in_compliance_at_contact", "findings not documented in the ICS history",
+           'Fill("HIST", "RESEARCH: BMFOLK SEMIWEEKLY; CP239 NONE; PLAN: PHONE CONTACT 06/28")',
+           'Fill("HIST", "PLAN: PHONE CONTACT 06/28")', "precontact-findings-in-history"),
     # Appeals mediation (ACMS PAM): the trainee plays each role the script signs on as.
     Mutant("appeals/approval_ad_then_atm", "MI dated the day the request was keyed in, not received",
            "CODE>MI DATE>06172024", "CODE>MI DATE>06142024", "mi-on-day-received"),

@@ -95,6 +95,11 @@ MUTANTS = [
            "tc290-post-delay-1", _refund_method("400-00-1101", "direct_deposit", "202426")),
     Mutant("posted_ac129_release_tc290", "TC 290 .00 left out (only the TC 972 AC 129)",
            ((REQ54_290, ""),), "tc290-zero-no-delay", _held("400-00-1010")),
+    # review of 2026-12-08: skipping AMS graded ALL MET on 35 of 54 TPP keys
+    Mutant("posted_ac129_release_tc290", "the call not documented in AMS",
+           (('Clear\nString("AMS 400-00-1010 ISSUE>TPP-HIGH RISK PASSED")\nNewline\n'
+             'String("NOTE>FILED, HELD -R. TC 290 .00, 972 AC 129 110014_NONIDT. ADVISED 9 WEEKS")\nEnter\n'
+             'ExpectLine(24, "REQUEST COMPLETED")\n', ""),), "ams-call-documented"),
     Mutant("posted_ac129_ac052_not_verified", "refund released (TC 290 .00) although the income did not verify",
            (('Clear\nString("AMS 400-00-1103',
              REQ54_290.replace("400-00-1010", "400-00-1103") + 'Clear\nString("AMS 400-00-1103'),),

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .command_elements import INVALID_DATA, Command, ParseError, Span, TinKind
+from ..rules.tins import dashed
+from .command_elements import INVALID_DATA, Command, ParseError, Span
 
 if TYPE_CHECKING:
     from lark import Token, Tree
@@ -16,10 +17,6 @@ if TYPE_CHECKING:
 def _span(tok: Token) -> Span:
     assert tok.line is not None and tok.column is not None and tok.end_column is not None
     return Span(tok.line, tok.column, tok.end_column)
-
-
-def _dashed(digits: str, kind: TinKind) -> str:
-    return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if kind == "SSN" else f"{digits[:2]}-{digits[2:]}"
 
 
 def command_from_tree(tree: Tree[Token], lines: list[str]) -> Command | ParseError:
@@ -79,7 +76,7 @@ def command_from_tree(tree: Tree[Token], lines: list[str]) -> Command | ParseErr
         elif kind in ("SSN", "EIN", "TIN9"):
             digits = tok.value.replace("-", "")
             cmd.tin_kind = "EIN" if kind == "EIN" else "SSN"
-            cmd.tin = _dashed(digits, cmd.tin_kind)
+            cmd.tin = dashed(digits, cmd.tin_kind)
             cmd.file_source = ""
             spans["tin"] = _span(tok)
             if kind == "TIN9":

@@ -123,25 +123,9 @@ def check_future_cycle(label: str, text: str, current: str) -> tuple[str | None,
     return text, None
 
 
-_SSN = re.compile(r"^([0-9]{3})-?([0-9]{2})-?([0-9]{4})$")
-_EIN = re.compile(r"^([0-9]{2})-([0-9]{7})$")
-
-
 def normalize_tin(text: str) -> list[str]:
-    """The dashed forms a typed TIN may stand for (9 bare digits: SSN first, then EIN).
-
-    All zeros and all nines are never valid (IRM 3.12.21).  Empty list = not a TIN.
-    """
-    text = (text or "").strip()
-    digits = text.replace("-", "")
-    if not re.fullmatch(r"[0-9]{9}", digits) or tins.is_never_valid(digits):
-        return []
-    if _EIN.match(text):
-        return [text]
-    if _SSN.match(text):
-        ssn = f"{digits[:3]}-{digits[3:5]}-{digits[5:]}"
-        return [ssn] if "-" in text else [ssn, f"{digits[:2]}-{digits[2:]}"]
-    return []
+    """The dashed forms a typed TIN may stand for (`rules.tins.dashed_forms`)."""
+    return tins.dashed_forms(text)
 
 
 def parse_amount(text: str) -> Decimal | None:

@@ -8,7 +8,6 @@ posting cycles an exercise is judged after run on an in-memory copy.
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{ex.name:<58} IRM {ex.procedure.irm}")
         return 0
     from ..classroom.serve import DEFAULT_DB
-    from ..subcommands.common import output_problem
+    from ..subcommands.common import employee_number_problem, output_problem
 
     given = getattr(args, "db", None)
     url = given or DEFAULT_DB  # CONTRACT §6: --db is optional; the classroom's own default
@@ -74,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
         return run_class(url, args.html, args.exercise, _must_exist, GradeUsage, args.lesson)
     if not args.trainee:
         raise GradeUsage("grade needs --trainee IDRS: whose work to grade")
-    if not re.fullmatch(r"\d{10}", args.trainee):
-        raise GradeUsage(f"--trainee {args.trainee!r}: an IDRS (employee) number has 10 digits")
+    if (problem := employee_number_problem(args.trainee)) is not None:
+        raise GradeUsage(f"--trainee {problem}")
     if given is None and not Path(DEFAULT_DB.removeprefix("sqlite:///")).is_file():
         raise GradeUsage(f"no classroom database here ({DEFAULT_DB}, the default of `idrs-sim classroom`): "
                          "give --db URL, the database holding the trainee's work")

@@ -59,6 +59,14 @@ def refuse_classroom_database(sim, url: str, what: str) -> None:  # type: ignore
                          f"instructor's CYCLE, RESET and LESSON codes)")
 
 
+def employee_number_problem(text: str) -> str | None:
+    """What is wrong with an IDRS (employee) number typed as an option, or None: one
+    statement for `audit --employee` and `grade --trainee`."""
+    from ..digits import is_digits
+
+    return None if is_digits(text, 10) else f"{text!r}: an IDRS (employee) number has 10 digits"
+
+
 def output_problem(path: str, url: str | None = None) -> str | None:
     """Why `path` must not be written as a report (--html, --report), or None.
 

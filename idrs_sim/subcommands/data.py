@@ -10,39 +10,26 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..digits import is_digits
-from ..rules.tins import is_dashed_tin, is_never_valid
+from ..rules.tins import dashed_forms
 from .common import UsageError, _simulator, refuse_classroom_database
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    if args.tin:
-        _tin_form(args.tin)
+    forms = dashed_forms(args.tin) if args.tin else [None]  # 400001001: SSN, then EIN (as `audit --tin`)
+    if not forms:
+        raise UsageError(f"--tin {args.tin!r}: a TIN is NNN-NN-NNNN or NN-NNNNNNN (or its 9 digits), e.g. 400-00-1001")
     with _simulator(args, writes=False) as sim:
         try:
-            data = sim.dump(args.tin, hashes=args.with_hashes)
-            if args.tin and not data.get("entities") and "-" not in args.tin:
-                for dashed in _dashed_forms(args.tin):  # 400001001: as `audit --tin`, with or without dashes
-                    data = sim.dump(dashed, hashes=args.with_hashes)
-                    if data.get("entities"):
-                        break
+            for form in forms:
+                data = sim.dump(form, hashes=args.with_hashes)
+                if data.get("entities"):
+                    break
         except (LookupError, ValueError) as exc:
             raise UsageError(str(exc).strip("'\"")) from None
     if args.tin and not data.get("entities"):
         raise UsageError(f"no entity with TIN {args.tin} on the master file")
     print(json.dumps(data, indent=2, default=_json_default, ensure_ascii=False))
     return 0
-
-
-def _tin_form(tin: str) -> None:
-    """A --tin that cannot be a TIN is a usage error, said as such (not "no entity")."""
-    if not (is_dashed_tin(tin) or (is_digits(tin, 9) and not is_never_valid(tin))):
-        raise UsageError(f"--tin {tin!r}: a TIN is NNN-NN-NNNN or NN-NNNNNNN (or its 9 digits), e.g. 400-00-1001")
-
-
-def _dashed_forms(digits: str) -> list[str]:
-    """The SSN and the EIN form of nine digits."""
-    return [f"{digits[:3]}-{digits[3:5]}-{digits[5:]}", f"{digits[:2]}-{digits[2:]}"]
 
 
 def _json_default(value: Any) -> Any:

@@ -10,8 +10,7 @@ import datetime as dt
 import sys
 from typing import Any, NoReturn
 
-from ..digits import is_digits
-from .common import EXIT_USAGE
+from .common import EXIT_USAGE, employee_number_problem
 
 DESCRIPTION = """\
 A simulated IRS IDRS mainframe: a master file, weekly posting cycles and a 3270
@@ -123,8 +122,9 @@ class Parser(argparse.ArgumentParser):
 
 def _employee_number(text: str) -> str:
     """An IDRS (employee) number: 10 digits (a mistyped one silently matched nothing)."""
-    if not is_digits(text.strip(), 10):
-        raise argparse.ArgumentTypeError(f"{text!r}: an IDRS (employee) number has 10 digits")
+    problem = employee_number_problem(text.strip())
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return text.strip()
 
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from appeals_helpers import run_lines as _run
 from appeals_helpers import sign_on_as as _as
 from appeals_helpers import signed_on as _sim
+from test_appeals_acms import _check  # a one-appeal fixture checked
 from test_appeals_rules import Ap, Doc, Pam  # the rules' test doubles, one definition
 
-from idrs_sim.masterfile.check import check_fixtures
 from idrs_sim.masterfile.db import MasterFile
 from idrs_sim.masterfile.dump import dump
 from idrs_sim.masterfile.fixtures import load_data, validate
@@ -37,15 +37,22 @@ def _screen(sim: IdrsTest) -> str:
     return "\n".join(sim.line(n) for n in range(1, 25))
 
 
-# ---- 1. Appeals does not "withdraw" a request it never approved: that is a denial ---------------
-
-
-def test_1_withdrawn_by_appeals_is_refused_on_a_request_not_approved() -> None:
+def _denial_concurred() -> IdrsTest:
+    """OIC-2503 (open, never approved) with the Area Director's and the executive's
+    concurrence attached, the ATM signed on."""
     sim = _sim("appeals/oic_request_open", AD)
     _run(sim, f"ACMSDOC {OIC3} DOC>AD-CONCUR").expect_line(24, "REQUEST COMPLETED")
     _as(sim, EXEC)
     _run(sim, f"ACMSDOC {OIC3} DOC>EXEC-CONCUR").expect_line(24, "REQUEST COMPLETED")
     _as(sim, ATM)
+    return sim
+
+
+# ---- 1. Appeals does not "withdraw" a request it never approved: that is a denial ---------------
+
+
+def test_1_withdrawn_by_appeals_is_refused_on_a_request_not_approved() -> None:
+    sim = _denial_concurred()
     _run(sim, f"ACMSDOC {OIC3} DOC>WITHDRAWAL TEXT>APPEALS WITHDRAWS").expect_line(24, "REQUEST COMPLETED")
     _run(sim, f"ACMSPAM {OIC3} ACT>CLOSE DATE>06172024 RESULT>5")
     assert _l24(sim) == pam_literals.APPEALS_DENIES
@@ -124,15 +131,6 @@ def test_3_a_tfrp_is_never_a_cdp_eh_oic() -> None:
     for appeal in (Ap(type="TFRP", cdp=True), Ap(type="OIC"), Ap(type="TFRP")):
         assert not pam_record.is_cdp(appeal), appeal
         assert pam_intake.check_mi(appeal, None, TODAY) is None, appeal
-
-
-def _check(tmp_path: Path, appeal_yaml: str) -> list[str]:
-    path = tmp_path / "bad.yaml"
-    path.write_text(
-        "include: [employees]\ndate: 2024-06-17\n"
-        "entities: [{tin: '400-00-2598', name: ['X Y'], address: ['1 A ST', 'AUSTIN TX 78701']}]\n"
-        "appeals:\n" + appeal_yaml)
-    return [str(p) for p in check_fixtures([path])]
 
 
 def test_3_a_tfrp_that_is_part_of_a_cdp_case_gets_its_mi(tmp_path: Path) -> None:
@@ -216,11 +214,7 @@ def test_6_procedures_use_the_reason_that_fits() -> None:
 
 
 def test_7_a_denied_request_shows_the_system_label() -> None:
-    sim = _sim("appeals/oic_request_open", AD)
-    _run(sim, f"ACMSDOC {OIC3} DOC>AD-CONCUR").expect_line(24, "REQUEST COMPLETED")
-    _as(sim, EXEC)
-    _run(sim, f"ACMSDOC {OIC3} DOC>EXEC-CONCUR").expect_line(24, "REQUEST COMPLETED")
-    _as(sim, ATM)
+    sim = _denial_concurred()
     _run(sim, f"ACMSLT {OIC3} LETTER>5557 DATE>06172024", "TEXT>NOT SUITED").expect_line(24, "REQUEST COMPLETED")
     _run(sim, f"ACMSPAM {OIC3} ACT>DENY DATE>06172024", "REASON>1").expect_line(24, "REQUEST COMPLETED")
     sim.expect("PAM SUPPORT REQUEST> CLOSED DENIED")
